@@ -1,0 +1,79 @@
+package org.citytwin.api;
+
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Promise;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import java.time.Clock;
+import org.citytwin.api.http.ApiErrors;
+import org.citytwin.api.http.HistoryRoutes;
+import org.citytwin.api.http.IncidentRoutes;
+import org.citytwin.api.http.OperationsRoutes;
+import org.citytwin.api.http.ThingsRoutes;
+import org.citytwin.ingest.DeviceHttpIngest;
+import org.citytwin.ingest.IngestCounters;
+import org.citytwin.twin.ThingStore;
+
+/**
+ * citytwin's HTTP server: the device endpoints of ingest at the root ({@code /telemetry}, {@code
+ * /event}), and the API under {@code /api} ({@code /api/2/things}, {@code /api/incidents}, {@code
+ * /api/history}), plus {@code /health} and {@code /metrics}. Every error is answered with a
+ * Ditto-style JSON body.
+ *
+ * <p>{@link #start(Promise)} completes once the server listens; {@link #actualPort()} then tells
+ * the port (useful when configured as 0).
+ */
+public final class ApiVerticle extends AbstractVerticle {
+
+  /** Where the server listens. */
+  public record Listen(String host, int port) {}
+
+  private final Listen listen;
+  private final ThingStore things;
+  private final DeviceHttpIngest deviceIngest;
+  private final IngestCounters ingestCounters;
+  private final Clock clock;
+  private HttpServer server;
+
+  public ApiVerticle(
+      Listen listen,
+      ThingStore things,
+      DeviceHttpIngest deviceIngest,
+      IngestCounters ingestCounters,
+      Clock clock) {
+    this.listen = listen;
+    this.things = things;
+    this.deviceIngest = deviceIngest;
+    this.ingestCounters = ingestCounters;
+    this.clock = clock;
+  }
+
+  @Override
+  public void start(Promise<Void> started) {
+    Router router = Router.router(vertx);
+    deviceIngest.mount(router);
+    new ThingsRoutes(vertx, things).mount(router);
+    new IncidentRoutes(vertx).mount(router);
+    new HistoryRoutes(vertx, clock).mount(router);
+    new OperationsRoutes(ingestCounters, things).mount(router);
+    router.route().failureHandler(ApiErrors::handleFailure);
+    router.errorHandler(404, ApiErrors::handleFailure);
+    router.errorHandler(405, ApiErrors::handleFailure);
+    vertx
+        .createHttpServer(new HttpServerOptions().setHost(listen.host()).setPort(listen.port()))
+        .requestHandler(router)
+        .listen()
+        .onSuccess(listening -> server = listening)
+        .<Void>mapEmpty()
+        .onComplete(started);
+  }
+
+  /** The port the server listens on; only meaningful once started. */
+  public int actualPort() {
+    if (server == null) {
+      throw new IllegalStateException("the API server has not started");
+    }
+    return server.actualPort();
+  }
+}

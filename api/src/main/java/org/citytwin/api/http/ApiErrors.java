@@ -1,0 +1,84 @@
+package org.citytwin.api.http;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import org.citytwin.twin.ErrorCode;
+import org.eclipse.ditto.base.model.common.HttpStatus;
+import org.eclipse.ditto.base.model.exceptions.DittoRuntimeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The API's own error codes, and the one place that writes any error as a Ditto error body. */
+public final class ApiErrors {
+
+  public static final ErrorCode ROUTE_NOT_FOUND =
+      new ErrorCode(
+          "api:route.notfound",
+          HttpStatus.NOT_FOUND,
+          "Check the path; the API's resources live under /api/2/things, /api/incidents and /api/history.");
+
+  public static final ErrorCode METHOD_NOT_ALLOWED =
+      new ErrorCode(
+          "api:method.notallowed",
+          HttpStatus.METHOD_NOT_ALLOWED,
+          "The resource exists but does not take this method.");
+
+  public static final ErrorCode PARAMETER_INVALID =
+      new ErrorCode(
+          "api:parameter.invalid",
+          HttpStatus.BAD_REQUEST,
+          "Correct the named query parameter.");
+
+  public static final ErrorCode IDS_MISSING =
+      new ErrorCode(
+          "api:things.ids-missing",
+          HttpStatus.BAD_REQUEST,
+          "List things with ids=ns:a,ns:b, subscribe with Accept: text/event-stream, or search under /api/2/search/things.");
+
+  public static final ErrorCode UPSTREAM_UNAVAILABLE =
+      new ErrorCode(
+          "api:service.unavailable",
+          HttpStatus.SERVICE_UNAVAILABLE,
+          "A part of citytwin did not answer in time; try again shortly.");
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
+
+  private ApiErrors() {}
+
+  /** Answers a failed request: Ditto errors with their body, anything else as a logged 500. */
+  public static void handleFailure(RoutingContext context) {
+    Throwable failure = context.failure();
+    if (failure instanceof DittoRuntimeException error) {
+      write(context.response(), error);
+    } else if (failure == null && context.statusCode() == 404) {
+      write(context.response(), ROUTE_NOT_FOUND.toException("No resource at " + context.request().path()));
+    } else if (failure == null && context.statusCode() == 405) {
+      write(
+          context.response(),
+          METHOD_NOT_ALLOWED.toException(context.request().method() + " is not allowed here."));
+    } else {
+      LOG.error("unexpected failure on {} {}", context.request().method(), context.request().path(), failure);
+      if (!context.response().headWritten()) {
+        context
+            .response()
+            .setStatusCode(500)
+            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .end(
+                "{\"status\":500,\"error\":\"api:internal\",\"message\":\"An unexpected error occurred.\","
+                    + "\"description\":\"It has been logged; report the time of the request.\"}");
+      }
+    }
+  }
+
+  public static void write(HttpServerResponse response, DittoRuntimeException error) {
+    if (response.headWritten()) {
+      response.reset();
+      return;
+    }
+    response
+        .setStatusCode(error.getHttpStatus().getCode())
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(error.toJson().toString());
+  }
+}

@@ -1,0 +1,144 @@
+package org.citytwin.api.http;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.citytwin.twin.EventBusAddresses;
+import org.citytwin.twin.ThingStore;
+import org.citytwin.twin.TwinEvent;
+import org.eclipse.ditto.base.model.json.JsonSchemaVersion;
+import org.eclipse.ditto.json.JsonArray;
+import org.eclipse.ditto.json.JsonCollectors;
+import org.eclipse.ditto.json.JsonFactory;
+import org.eclipse.ditto.json.JsonFieldSelector;
+import org.eclipse.ditto.things.model.Thing;
+import org.eclipse.ditto.things.model.ThingId;
+import org.eclipse.ditto.things.model.ThingRevision;
+import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingNotAccessibleException;
+
+/**
+ * Ditto's things resource, {@code /api/2/things}: one thing by id, several by {@code ids}, and
+ * Ditto's server-sent change notifications when asked with {@code Accept: text/event-stream}.
+ */
+public final class ThingsRoutes {
+
+  /** Sent on idle streams so that proxies and browsers keep them open. */
+  private static final long KEEP_ALIVE_MILLIS = 25_000;
+
+  private final Vertx vertx;
+  private final ThingStore store;
+
+  public ThingsRoutes(Vertx vertx, ThingStore store) {
+    this.vertx = vertx;
+    this.store = store;
+  }
+
+  public void mount(Router router) {
+    router.get("/api/2/things").handler(this::onThings);
+    router.get("/api/2/things/:thingId").handler(this::onThing);
+  }
+
+  private void onThing(RoutingContext context) {
+    ThingId thingId = ThingId.of(context.pathParam("thingId"));
+    Thing thing =
+        store.retrieve(thingId).orElseThrow(() -> ThingNotAccessibleException.newBuilder(thingId).build());
+    HttpServerResponse response = context.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+    thing.getRevision().map(ThingRevision::toLong)
+        .ifPresent(revision -> response.putHeader(HttpHeaders.ETAG, "\"rev:" + revision + "\""));
+    response.end(render(thing, fieldSelector(context)).toString());
+  }
+
+  private void onThings(RoutingContext context) {
+    String accept = context.request().getHeader(HttpHeaders.ACCEPT);
+    if (accept != null && accept.contains("text/event-stream")) {
+      subscribe(context);
+      return;
+    }
+    String ids = context.request().getParam("ids");
+    if (ids == null || ids.isBlank()) {
+      throw ApiErrors.IDS_MISSING.toException("GET /api/2/things needs the ids parameter.");
+    }
+    Optional<JsonFieldSelector> fields = fieldSelector(context);
+    JsonArray things =
+        Arrays.stream(ids.split(","))
+            .map(String::trim)
+            .map(ThingId::of)
+            .map(store::retrieve)
+            .flatMap(Optional::stream)
+            .map(thing -> (org.eclipse.ditto.json.JsonValue) render(thing, fields))
+            .collect(JsonCollectors.valuesToArray());
+    context.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(things.toString());
+  }
+
+  /**
+   * Streams change notifications: for each change, the changed part of the thing, as Ditto does,
+   * filtered by {@code ids} and {@code namespaces}. A subscriber that cannot keep up is
+   * disconnected rather than buffered without bound; it reconnects and reads current state.
+   */
+  private void subscribe(RoutingContext context) {
+    Set<ThingId> ids = csv(context.request().getParam("ids")).stream().map(ThingId::of)
+        .collect(Collectors.toSet());
+    Set<String> namespaces = csv(context.request().getParam("namespaces"));
+    HttpServerResponse response = context.response();
+    response
+        .setChunked(true)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+        .putHeader("X-Accel-Buffering", "no");
+    // An initial comment sends the headers now, so the client knows it is subscribed.
+    response.write(":subscribed\n\n");
+    MessageConsumer<JsonObject> consumer =
+        vertx.eventBus().consumer(EventBusAddresses.TWIN_EVENTS);
+    long keepAlive = vertx.setPeriodic(KEEP_ALIVE_MILLIS, tick -> response.write(":\n\n"));
+    consumer.handler(
+        message ->
+            TwinEvent.parse(JsonFactory.newObject(message.body().encode()))
+                .filter(event -> ids.isEmpty() || ids.contains(event.thingId()))
+                .filter(event -> namespaces.isEmpty() || namespaces.contains(event.thingId().getNamespace()))
+                .ifPresent(
+                    event -> {
+                      if (response.writeQueueFull()) {
+                        response.end(":dropped: subscriber too slow\n\n");
+                      } else {
+                        response.write("data: " + event.changedThing() + "\n\n");
+                      }
+                    }));
+    response.closeHandler(closed -> unsubscribe(consumer, keepAlive));
+    response.endHandler(ended -> unsubscribe(consumer, keepAlive));
+  }
+
+  private void unsubscribe(MessageConsumer<JsonObject> consumer, long keepAlive) {
+    vertx.cancelTimer(keepAlive);
+    consumer.unregister();
+  }
+
+  private static org.eclipse.ditto.json.JsonObject render(Thing thing, Optional<JsonFieldSelector> fields) {
+    return fields.map(selector -> thing.toJson(JsonSchemaVersion.V_2, selector)).orElseGet(thing::toJson);
+  }
+
+  private static Optional<JsonFieldSelector> fieldSelector(RoutingContext context) {
+    String fields = context.request().getParam("fields");
+    if (fields == null || fields.isBlank()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        JsonFactory.newFieldSelector(fields, JsonFactory.newParseOptionsBuilder().withoutUrlDecoding().build()));
+  }
+
+  private static Set<String> csv(String value) {
+    if (value == null || value.isBlank()) {
+      return Set.of();
+    }
+    return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+        .collect(Collectors.toCollection(LinkedHashSet::new));
+  }
+}

@@ -1,0 +1,148 @@
+package org.citytwin.history;
+
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.citytwin.twin.EventBusAddresses;
+import org.citytwin.twin.Reading;
+import org.eclipse.ditto.things.model.ThingId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Puts a {@link HistoryStore} on the event bus.
+ *
+ * <p>Appends are group-committed: while one commit runs on a worker thread, every append that
+ * arrives waits in a queue, and the next commit takes all of them at once (up to {@link
+ * #MAX_ROWS_PER_COMMIT}). Under light load a reading is committed alone and at once; under heavy
+ * load many devices share one commit, so throughput grows with load instead of collapsing. A
+ * requester is answered only after its commit succeeded, which is what lets ingest acknowledge a
+ * device safely.
+ */
+public final class HistoryVerticle extends AbstractVerticle {
+
+  /** Bounds one transaction so one slow commit cannot hold an unbounded amount of memory. */
+  public static final int MAX_ROWS_PER_COMMIT = 50_000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(HistoryVerticle.class);
+
+  private record PendingAppend(List<Reading> readings, Message<JsonObject> request) {}
+
+  private final HistoryStore store;
+  private final ArrayDeque<PendingAppend> pending = new ArrayDeque<>();
+  private boolean committing;
+
+  public HistoryVerticle(HistoryStore store) {
+    this.store = Objects.requireNonNull(store, "store");
+  }
+
+  @Override
+  public void start(Promise<Void> started) {
+    vertx.eventBus().<JsonObject>consumer(EventBusAddresses.HISTORY_APPEND, this::onAppend);
+    vertx
+        .eventBus()
+        .<JsonObject>consumer(EventBusAddresses.HISTORY_RANGE, this::onRange)
+        .completionHandler(started);
+  }
+
+  private void onAppend(Message<JsonObject> request) {
+    List<Reading> readings;
+    try {
+      readings = readingsOf(request.body());
+    } catch (IllegalArgumentException | ClassCastException | NullPointerException e) {
+      request.fail(400, "malformed append request: " + e.getMessage());
+      return;
+    }
+    pending.add(new PendingAppend(readings, request));
+    commitIfIdle();
+  }
+
+  private void commitIfIdle() {
+    if (committing || pending.isEmpty()) {
+      return;
+    }
+    committing = true;
+    List<PendingAppend> batch = new ArrayList<>();
+    List<Reading> rows = new ArrayList<>();
+    while (!pending.isEmpty()
+        && (rows.isEmpty()
+            || rows.size() + pending.peek().readings().size() <= MAX_ROWS_PER_COMMIT)) {
+      PendingAppend next = pending.poll();
+      batch.add(next);
+      rows.addAll(next.readings());
+    }
+    vertx
+        .executeBlocking(
+            () -> {
+              store.append(rows);
+              return rows.size();
+            },
+            false)
+        .onComplete(
+            committed -> {
+              committing = false;
+              for (PendingAppend append : batch) {
+                if (committed.succeeded()) {
+                  append.request().reply(new JsonObject().put("appended", append.readings().size()));
+                } else {
+                  append.request().fail(503, "history could not commit: " + committed.cause().getMessage());
+                }
+              }
+              if (committed.failed()) {
+                LOG.error("history commit of {} readings failed", rows.size(), committed.cause());
+              }
+              commitIfIdle();
+            });
+  }
+
+  private void onRange(Message<JsonObject> request) {
+    RangeQuery query;
+    try {
+      JsonObject body = request.body();
+      query =
+          new RangeQuery(
+              ThingId.of(body.getString("thingId")),
+              body.getString("feature"),
+              body.getString("property"),
+              Instant.parse(body.getString("from")),
+              Instant.parse(body.getString("to")),
+              body.getInteger("limit", 1000));
+    } catch (RuntimeException e) {
+      request.fail(400, "malformed range query: " + e.getMessage());
+      return;
+    }
+    vertx
+        .executeBlocking(() -> store.range(query), false)
+        .onSuccess(
+            readings -> {
+              JsonArray rows = new JsonArray();
+              readings.forEach(reading -> rows.add(new JsonObject(reading.toJsonMap())));
+              request.reply(new JsonObject().put("readings", rows));
+            })
+        .onFailure(
+            failure -> {
+              LOG.error("history range query {} failed", request.body(), failure);
+              request.fail(503, "history could not be read");
+            });
+  }
+
+  private static List<Reading> readingsOf(JsonObject body) {
+    JsonArray array = body.getJsonArray("readings");
+    List<Reading> readings = new ArrayList<>(array.size());
+    for (Object element : array) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> map =
+          element instanceof JsonObject json ? json.getMap() : (Map<String, Object>) element;
+      readings.add(Reading.fromJsonMap(map));
+    }
+    return readings;
+  }
+}

@@ -1,0 +1,156 @@
+package org.citytwin.history.duckdb;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import org.citytwin.history.HistoryStore;
+import org.citytwin.history.HistoryUnavailableException;
+import org.citytwin.history.RangeQuery;
+import org.citytwin.twin.CanonicalUnit;
+import org.citytwin.twin.Reading;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * History in an embedded DuckDB file: one narrow table, appended through DuckDB's Appender (the
+ * fastest bulk path the JDBC driver offers), read with plain SQL.
+ *
+ * <p>DuckDB allows one writing process per file, and its connections must not be shared between
+ * threads at once: appends go through one writer connection under a lock, each query takes a
+ * duplicate connection of the same database.
+ */
+public final class DuckDbHistoryStore implements HistoryStore {
+
+  private static final String SCHEMA =
+      """
+      CREATE TABLE IF NOT EXISTS readings (
+        observed_at TIMESTAMP NOT NULL,
+        thing_id    VARCHAR   NOT NULL,
+        feature     VARCHAR   NOT NULL,
+        property    VARCHAR   NOT NULL,
+        value       DOUBLE    NOT NULL,
+        unit        VARCHAR   NOT NULL
+      )
+      """;
+
+  private final DuckDBConnection writer;
+
+  private DuckDbHistoryStore(DuckDBConnection writer) {
+    this.writer = writer;
+  }
+
+  public static DuckDbHistoryStore open(Path file) {
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Connection connection = DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
+      try (Statement statement = connection.createStatement()) {
+        statement.execute(SCHEMA);
+      }
+      return new DuckDbHistoryStore(connection.unwrap(DuckDBConnection.class));
+    } catch (SQLException | java.io.IOException e) {
+      throw new HistoryUnavailableException("cannot open the history file " + file, e);
+    }
+  }
+
+  @Override
+  public void append(List<Reading> readings) {
+    if (readings.isEmpty()) {
+      return;
+    }
+    synchronized (writer) {
+      try (DuckDBAppender appender = writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "readings")) {
+        for (Reading reading : readings) {
+          appender
+              .beginRow()
+              .appendEpochMicros(epochMicros(reading.observedAt()))
+              .append(reading.thingId().toString())
+              .append(reading.feature())
+              .append(reading.property())
+              .append(reading.value())
+              .append(reading.unit().name())
+              .endRow();
+        }
+        // Closing flushes the rows in one auto-committed transaction: durable when it returns.
+      } catch (SQLException e) {
+        throw new HistoryUnavailableException("cannot append " + readings.size() + " readings", e);
+      }
+    }
+  }
+
+  @Override
+  public List<Reading> range(RangeQuery query) {
+    String sql =
+        """
+        SELECT epoch_us(observed_at), value, unit FROM readings
+        WHERE thing_id = ? AND feature = ? AND property = ?
+          AND observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?)
+        ORDER BY observed_at
+        LIMIT ?
+        """;
+    try (Connection reader = writer.duplicate();
+        PreparedStatement statement = reader.prepareStatement(sql)) {
+      statement.setString(1, query.thingId().toString());
+      statement.setString(2, query.feature());
+      statement.setString(3, query.property());
+      statement.setLong(4, epochMicros(query.from()));
+      statement.setLong(5, epochMicros(query.to()));
+      statement.setInt(6, query.limit());
+      List<Reading> readings = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          readings.add(
+              new Reading(
+                  query.thingId(),
+                  query.feature(),
+                  query.property(),
+                  rows.getDouble(2),
+                  CanonicalUnit.valueOf(rows.getString(3)),
+                  Instant.EPOCH.plus(rows.getLong(1), ChronoUnit.MICROS)));
+        }
+      }
+      return readings;
+    } catch (SQLException e) {
+      throw new HistoryUnavailableException("cannot read history of " + query.thingId(), e);
+    }
+  }
+
+  @Override
+  public long count() {
+    try (Connection reader = writer.duplicate();
+        Statement statement = reader.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT count(*) FROM readings")) {
+      rows.next();
+      return rows.getLong(1);
+    } catch (SQLException e) {
+      throw new HistoryUnavailableException("cannot count history", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (writer) {
+      try {
+        writer.close();
+      } catch (SQLException e) {
+        throw new HistoryUnavailableException("cannot close the history file", e);
+      }
+    }
+  }
+
+  private static long epochMicros(Instant instant) {
+    return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
+  }
+
+}

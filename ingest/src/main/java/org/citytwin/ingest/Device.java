@@ -1,0 +1,35 @@
+package org.citytwin.ingest;
+
+import java.util.Objects;
+import org.eclipse.ditto.things.model.ThingId;
+
+/**
+ * A registered device: who it is, how it signs in, how its payloads are read and which twin its
+ * readings change.
+ *
+ * @param id the Hono tenant and device id
+ * @param authId the name it signs in with, as {@code authId@tenant}
+ * @param password the hashed password it signs in with
+ * @param thingId the device's own twin
+ * @param vendorFormat the name of the {@link VendorFormat} its payloads are in
+ * @param enabled a disabled device is refused even with the right password
+ */
+public record Device(
+    DeviceId id,
+    String authId,
+    PasswordHash password,
+    ThingId thingId,
+    String vendorFormat,
+    boolean enabled) {
+
+  public Device {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(authId, "authId");
+    Objects.requireNonNull(password, "password");
+    Objects.requireNonNull(thingId, "thingId");
+    Objects.requireNonNull(vendorFormat, "vendorFormat");
+    if (authId.isEmpty() || authId.contains("@") || authId.contains(":")) {
+      throw new IllegalArgumentException("an auth-id must be non-empty without '@' or ':'");
+    }
+  }
+}

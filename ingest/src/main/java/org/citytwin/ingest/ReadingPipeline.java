@@ -1,0 +1,90 @@
+package org.citytwin.ingest;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.citytwin.twin.EventBusAddresses;
+import org.citytwin.twin.Reading;
+import org.citytwin.twin.TwinProtocol;
+import org.eclipse.ditto.things.model.ThingId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes canonical readings the rest of the way, whichever protocol brought them: first committed
+ * to history, then applied to their twins. The returned future succeeds only when history holds
+ * every reading, which is when a device may be acknowledged.
+ *
+ * <p>A twin that cannot be updated does not fail the reading: it is already durable, and a
+ * device resending it would only duplicate history. Such failures are counted and logged.
+ */
+public final class ReadingPipeline {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ReadingPipeline.class);
+
+  /** Longer than any healthy group commit; a device waiting longer is better told to retry. */
+  private static final DeliveryOptions REQUEST_TIMEOUT = new DeliveryOptions().setSendTimeout(10_000);
+
+  private final Vertx vertx;
+  private final TwinProtocol protocol;
+  private final IngestCounters counters;
+
+  public ReadingPipeline(Vertx vertx, TwinProtocol protocol, IngestCounters counters) {
+    this.vertx = vertx;
+    this.protocol = protocol;
+    this.counters = counters;
+  }
+
+  public Future<Void> accept(List<Reading> readings) {
+    if (readings.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    JsonArray rows = new JsonArray(new ArrayList<>(readings.size()));
+    readings.forEach(reading -> rows.add(new JsonObject(reading.toJsonMap())));
+    return vertx
+        .eventBus()
+        .request(EventBusAddresses.HISTORY_APPEND, new JsonObject().put("readings", rows), REQUEST_TIMEOUT)
+        .recover(
+            failure ->
+                Future.failedFuture(
+                    IngestErrors.HISTORY_UNAVAILABLE.toException(
+                        "History did not commit the reading: " + failure.getMessage())))
+        .compose(committed -> updateTwins(readings))
+        .onSuccess(done -> counters.accepted(readings.size()));
+  }
+
+  private Future<Void> updateTwins(List<Reading> readings) {
+    Map<ThingId, List<Reading>> byThing = new LinkedHashMap<>();
+    readings.forEach(r -> byThing.computeIfAbsent(r.thingId(), id -> new ArrayList<>()).add(r));
+    List<Future<Void>> merges = new ArrayList<>(byThing.size());
+    byThing.forEach(
+        (thingId, thingReadings) -> {
+          String command = protocol.mergeCommand(thingId, thingReadings).toString();
+          merges.add(
+              vertx
+                  .eventBus()
+                  .request(EventBusAddresses.TWIN_COMMANDS, new JsonObject(command), REQUEST_TIMEOUT)
+                  .<Void>mapEmpty()
+                  .recover(
+                      failure -> {
+                        counters.twinUpdateFailed();
+                        LOG.warn("twin {} not updated: {}", thingId, describe(failure));
+                        return Future.succeededFuture();
+                      }));
+        });
+    return Future.all(merges).mapEmpty();
+  }
+
+  private static String describe(Throwable failure) {
+    return failure instanceof ReplyException reply
+        ? reply.failureCode() + " " + reply.getMessage()
+        : String.valueOf(failure);
+  }
+}

@@ -1,0 +1,201 @@
+package org.citytwin.launcher;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * citytwin's settings, resolved from four layers, each overriding the one before: built-in
+ * defaults, a YAML file, environment variables ({@code http.port} is {@code CITYTWIN_HTTP_PORT})
+ * and command-line flags. Unknown keys are refused, so a typo never passes silently.
+ *
+ * @param httpHost the address the HTTP server binds; loopback by default, because the API has no
+ *     authentication yet
+ * @param httpPort the HTTP port; 0 picks a free one
+ * @param dataDir where history (and later twin journals) are kept
+ * @param historyBackend the history store; only {@code duckdb} so far
+ * @param districtDir a directory with {@code zones.geojson}, {@code things.json} and {@code
+ *     devices.json} to load at start, if any
+ * @param demo the demo district and its rainstorm
+ */
+public record CitytwinConfig(
+    String httpHost,
+    int httpPort,
+    Path dataDir,
+    String historyBackend,
+    Optional<Path> districtDir,
+    Demo demo) {
+
+  /** The generated demo district and the rainstorm played over it. */
+  public record Demo(long seed, int catchmentsPerSide, int gaugesPerCatchment, String password, Duration interval) {}
+
+  /** Every key, with its default: the complete list of what can be set. */
+  static final Map<String, String> DEFAULTS = defaults();
+
+  private static Map<String, String> defaults() {
+    Map<String, String> defaults = new LinkedHashMap<>();
+    defaults.put("http.host", "127.0.0.1");
+    defaults.put("http.port", "8080");
+    defaults.put("data.dir", "./data");
+    defaults.put("history.backend", "duckdb");
+    defaults.put("district.dir", "");
+    defaults.put("demo.seed", "42");
+    defaults.put("demo.catchments-per-side", "3");
+    defaults.put("demo.gauges-per-catchment", "4");
+    defaults.put("demo.password", "demo-password");
+    defaults.put("demo.interval", "2s");
+    return Map.copyOf(defaults);
+  }
+
+  /**
+   * Resolves the configuration.
+   *
+   * @param file a YAML file to read, if given
+   * @param environment the process environment
+   * @param flags settings from the command line, by key
+   * @throws IllegalArgumentException naming the bad key or value
+   */
+  public static CitytwinConfig resolve(
+      Optional<Path> file, Map<String, String> environment, Map<String, String> flags) {
+    Map<String, String> settings = new TreeMap<>(DEFAULTS);
+    file.ifPresent(path -> settings.putAll(checked(readYaml(path), path.toString())));
+    for (String key : DEFAULTS.keySet()) {
+      String value = environment.get(environmentName(key));
+      if (value != null) {
+        settings.put(key, value);
+      }
+    }
+    settings.putAll(checked(flags, "the command line"));
+    return fromSettings(settings);
+  }
+
+  /** The environment variable that sets {@code key}. */
+  static String environmentName(String key) {
+    return "CITYTWIN_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  private static CitytwinConfig fromSettings(Map<String, String> settings) {
+    String backend = settings.get("history.backend");
+    if (!backend.equals("duckdb")) {
+      throw new IllegalArgumentException("history.backend: only 'duckdb' is available so far, not '" + backend + "'");
+    }
+    String district = settings.get("district.dir");
+    return new CitytwinConfig(
+        settings.get("http.host"),
+        integer(settings, "http.port", 0, 65_535),
+        Path.of(settings.get("data.dir")),
+        backend,
+        district.isBlank() ? Optional.empty() : Optional.of(Path.of(district)),
+        new Demo(
+            integer(settings, "demo.seed", Integer.MIN_VALUE, Integer.MAX_VALUE),
+            integer(settings, "demo.catchments-per-side", 1, 20),
+            integer(settings, "demo.gauges-per-catchment", 1, 100),
+            settings.get("demo.password"),
+            duration(settings, "demo.interval")));
+  }
+
+  /** The effective configuration as {@code key=value} lines, secrets masked: logged at start. */
+  public String describe() {
+    Map<String, String> effective = new TreeMap<>();
+    effective.put("http.host", httpHost);
+    effective.put("http.port", String.valueOf(httpPort));
+    effective.put("data.dir", dataDir.toAbsolutePath().normalize().toString());
+    effective.put("history.backend", historyBackend);
+    effective.put("district.dir", districtDir.map(Path::toString).orElse("(none)"));
+    effective.put("demo.seed", String.valueOf(demo.seed()));
+    effective.put("demo.catchments-per-side", String.valueOf(demo.catchmentsPerSide()));
+    effective.put("demo.gauges-per-catchment", String.valueOf(demo.gaugesPerCatchment()));
+    effective.put("demo.password", "****");
+    effective.put("demo.interval", demo.interval().toMillis() + "ms");
+    return effective.entrySet().stream().map(e -> "  " + e.getKey() + "=" + e.getValue())
+        .collect(Collectors.joining("\n"));
+  }
+
+  /** This configuration with another district directory. */
+  public CitytwinConfig withDistrict(Path directory) {
+    return new CitytwinConfig(httpHost, httpPort, dataDir, historyBackend, Optional.of(directory), demo);
+  }
+
+  private static Map<String, String> checked(Map<String, String> settings, String source) {
+    for (String key : settings.keySet()) {
+      if (!DEFAULTS.containsKey(key)) {
+        throw new IllegalArgumentException(
+            source + ": unknown setting '" + key + "'; known settings: " + new TreeMap<>(DEFAULTS).keySet());
+      }
+    }
+    return settings;
+  }
+
+  private static Map<String, String> readYaml(Path path) {
+    try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      Object document = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+      Map<String, String> flat = new LinkedHashMap<>();
+      if (document != null) {
+        if (!(document instanceof Map<?, ?> map)) {
+          throw new IllegalArgumentException(path + ": the configuration must be a YAML mapping");
+        }
+        flatten("", map, flat);
+      }
+      return flat;
+    } catch (IOException | YAMLException e) {
+      throw new IllegalArgumentException("cannot read configuration " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void flatten(String prefix, Map<?, ?> map, Map<String, String> flat) {
+    map.forEach(
+        (key, value) -> {
+          String name = prefix + key;
+          if (value instanceof Map<?, ?> nested) {
+            flatten(name + ".", nested, flat);
+          } else {
+            flat.put(name, value == null ? "" : String.valueOf(value));
+          }
+        });
+  }
+
+  private static int integer(Map<String, String> settings, String key, int min, int max) {
+    try {
+      long value = Long.parseLong(settings.get(key).trim());
+      if (value < min || value > max) {
+        throw new IllegalArgumentException(key + " must lie between " + min + " and " + max + ", not " + value);
+      }
+      return (int) value;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a whole number, not '" + settings.get(key) + "'");
+    }
+  }
+
+  private static Duration duration(Map<String, String> settings, String key) {
+    String text = settings.get(key).trim().toLowerCase(Locale.ROOT);
+    try {
+      Duration duration;
+      if (text.endsWith("ms")) {
+        duration = Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
+      } else if (text.endsWith("s")) {
+        duration = Duration.ofSeconds(Long.parseLong(text.substring(0, text.length() - 1)));
+      } else {
+        throw new NumberFormatException(text);
+      }
+      if (duration.isNegative() || duration.isZero()) {
+        throw new NumberFormatException(text);
+      }
+      return duration;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a positive duration such as 2s or 500ms, not '" + text + "'");
+    }
+  }
+}

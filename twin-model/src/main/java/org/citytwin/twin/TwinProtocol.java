@@ -1,0 +1,91 @@
+package org.citytwin.twin;
+
+import java.util.Collection;
+import org.eclipse.ditto.base.model.exceptions.DittoRuntimeException;
+import org.eclipse.ditto.base.model.headers.DittoHeaders;
+import org.eclipse.ditto.base.model.signals.Signal;
+import org.eclipse.ditto.json.JsonFactory;
+import org.eclipse.ditto.json.JsonObject;
+import org.eclipse.ditto.json.JsonObjectBuilder;
+import org.eclipse.ditto.json.JsonPointer;
+import org.eclipse.ditto.json.JsonValue;
+import org.eclipse.ditto.protocol.ProtocolFactory;
+import org.eclipse.ditto.protocol.adapter.DittoProtocolAdapter;
+import org.eclipse.ditto.things.model.ThingId;
+import org.eclipse.ditto.things.model.signals.commands.modify.MergeThing;
+import org.eclipse.ditto.things.model.signals.events.ThingCreated;
+import org.eclipse.ditto.things.model.signals.events.ThingEvent;
+import org.eclipse.ditto.things.model.signals.events.ThingMerged;
+import org.eclipse.ditto.things.model.signals.events.ThingModified;
+
+/**
+ * Translates between citytwin's changes and Ditto Protocol messages, the JSON envelopes ({@code
+ * topic}, {@code path}, {@code value}, {@code revision}, ...) that twin commands and twin events
+ * travel in between modules, exactly as Ditto's connections and WebSocket carry them.
+ *
+ * <p>Events carry an {@code extra} object with the changed thing's {@code definition} and {@code
+ * attributes}, as Ditto's event enrichment ({@code extraFields}) does, so that a consumer such as
+ * fusion can place a change without asking for the whole thing.
+ */
+public final class TwinProtocol {
+
+  private final DittoProtocolAdapter adapter = DittoProtocolAdapter.newInstance();
+
+  /** A Ditto Protocol {@code merge} command that writes {@code readings} into their twin. */
+  public JsonObject mergeCommand(ThingId thingId, Collection<Reading> readings) {
+    JsonObjectBuilder patch = JsonFactory.newObjectBuilder();
+    for (Reading reading : readings) {
+      if (!reading.thingId().equals(thingId)) {
+        throw new IllegalArgumentException(reading + " does not belong to " + thingId);
+      }
+      patch.set(
+          JsonPointer.of("features/" + reading.feature() + "/properties/" + reading.property()),
+          JsonValue.of(reading.value()));
+    }
+    MergeThing command =
+        MergeThing.of(thingId, JsonPointer.empty(), patch.build(), DittoHeaders.empty());
+    return toJson(command);
+  }
+
+  /**
+   * Reads a Ditto Protocol merge command.
+   *
+   * @throws DittoRuntimeException if the message is not a well-formed merge command
+   */
+  public MergeThing parseMergeCommand(JsonObject message) {
+    Signal<?> signal = adapter.fromAdaptable(ProtocolFactory.jsonifiableAdaptableFromJson(message));
+    if (signal instanceof MergeThing merge) {
+      return merge;
+    }
+    throw TwinErrors.UNSUPPORTED_COMMAND.toException(
+        "citytwin's twin service takes merge commands, not " + signal.getType());
+  }
+
+  /** The Ditto Protocol event announcing {@code change}, enriched with definition and attributes. */
+  public JsonObject event(ThingChange change) {
+    ThingId thingId = change.thing().getEntityId().orElseThrow();
+    ThingEvent<?> event =
+        switch (change.kind()) {
+          case CREATED -> ThingCreated.of(
+              change.thing(), change.revision(), change.timestamp(), DittoHeaders.empty(), null);
+          case MODIFIED -> ThingModified.of(
+              change.thing(), change.revision(), change.timestamp(), DittoHeaders.empty(), null);
+          case MERGED -> ThingMerged.of(
+              thingId,
+              change.path(),
+              change.value(),
+              change.revision(),
+              change.timestamp(),
+              DittoHeaders.empty(),
+              null);
+        };
+    JsonObjectBuilder extra = JsonFactory.newObjectBuilder();
+    change.thing().getDefinition().ifPresent(d -> extra.set("definition", d.toString()));
+    change.thing().getAttributes().ifPresent(a -> extra.set("attributes", a));
+    return toJson(event).toBuilder().set("extra", extra.build()).build();
+  }
+
+  private JsonObject toJson(Signal<?> signal) {
+    return ProtocolFactory.wrapAsJsonifiableAdaptable(adapter.toAdaptable(signal)).toJson();
+  }
+}
