@@ -1,0 +1,124 @@
+package org.citytwin.launcher;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.citytwin.sim.DemoDistrict;
+import org.citytwin.sim.District;
+import org.citytwin.sim.SimDevice;
+
+/**
+ * A started citytwin server with a small generated district, and a plain HTTP client to talk to
+ * it: the shared fixture of the end-to-end tests.
+ */
+final class RunningDistrict implements AutoCloseable {
+
+  static final String PASSWORD = "test-password";
+
+  /** The answer to one request. */
+  record Answer(int status, Map<String, String> headers, String body) {
+    JsonObject json() {
+      return new JsonObject(body);
+    }
+  }
+
+  final District district;
+  final CitytwinServer server;
+  private final Vertx clientVertx = Vertx.vertx();
+  private final HttpClient http;
+
+  RunningDistrict(Path directory, int catchmentsPerSide, int gaugesPerCatchment) throws IOException {
+    district = new DemoDistrict(7, catchmentsPerSide, gaugesPerCatchment, PASSWORD).generate();
+    Path districtDir = directory.resolve("district");
+    district.writeTo(districtDir);
+    CitytwinConfig config =
+        CitytwinConfig.resolve(
+                Optional.empty(),
+                Map.of(),
+                Map.of("http.port", "0", "data.dir", directory.resolve("data").toString()))
+            .withDistrict(districtDir);
+    server = CitytwinServer.start(config, Clock.systemUTC());
+    http =
+        clientVertx.createHttpClient(
+            new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port()));
+  }
+
+  SimDevice gauge(int index) {
+    return district.devices().get(index);
+  }
+
+  Answer get(String path) {
+    return send(new RequestOptions().setMethod(HttpMethod.GET).setURI(path), null);
+  }
+
+  Answer postReading(String username, String password, String contentType, String body) {
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.POST)
+            .setURI("/telemetry")
+            .putHeader("Content-Type", contentType);
+    if (username != null) {
+      options.putHeader(
+          "Authorization",
+          "Basic "
+              + Base64.getEncoder()
+                  .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8)));
+    }
+    return send(options, body);
+  }
+
+  /**
+   * Opens a server-sent-event subscription; everything the server streams is appended to the
+   * returned buffer.
+   */
+  StringBuffer subscribe(String path) throws Exception {
+    StringBuffer received = new StringBuffer();
+    http.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(path).putHeader("Accept", "text/event-stream"))
+        .compose(request -> request.send())
+        .onSuccess(response -> response.handler(chunk -> received.append(chunk.toString(StandardCharsets.UTF_8))))
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    return received;
+  }
+
+  private Answer send(RequestOptions options, String body) {
+    try {
+      return http.request(options)
+          .compose(request -> body == null ? request.send() : request.send(Buffer.buffer(body)))
+          .compose(
+              response ->
+                  response
+                      .body()
+                      .map(
+                          buffer -> {
+                            Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                            response.headers().forEach(header -> headers.put(header.getKey(), header.getValue()));
+                            return new Answer(response.statusCode(), headers, buffer.toString(StandardCharsets.UTF_8));
+                          }))
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(15, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("request " + options.getMethod() + " " + options.getURI() + " failed", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    clientVertx.close().toCompletionStage().toCompletableFuture().join();
+    server.close();
+  }
+}
