@@ -16,11 +16,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The twin service: applies Ditto Protocol merge commands from {@link
- * EventBusAddresses#TWIN_COMMANDS} to the {@link ThingStore} and publishes each accepted change
- * as a Ditto Protocol event on {@link EventBusAddresses#TWIN_EVENTS}.
+ * EventBusAddresses#TWIN_COMMANDS} to the {@link ThingStore} and publishes each accepted change as
+ * a Ditto Protocol event on {@link EventBusAddresses#TWIN_EVENTS}.
  *
- * <p>The event is published before the command is answered, so that whoever is told "done" can
- * rely on subscribers having been sent the change.
+ * <p>The event is published before the command is answered, so that whoever is told "done" can rely
+ * on subscribers having been sent the change.
  */
 public final class TwinServiceVerticle extends AbstractVerticle {
 
@@ -48,7 +48,8 @@ public final class TwinServiceVerticle extends AbstractVerticle {
       ThingChange change = store.merge(merge.getEntityId(), merge.getPath(), merge.getValue());
       vertx
           .eventBus()
-          .publish(EventBusAddresses.TWIN_EVENTS, new JsonObject(protocol.event(change).toString()));
+          .publish(
+              EventBusAddresses.TWIN_EVENTS, new JsonObject(protocol.event(change).toString()));
       request.reply(new JsonObject().put("revision", change.revision()));
     } catch (DittoRuntimeException e) {
       request.fail(e.getHttpStatus().getCode(), e.toJson().toString());

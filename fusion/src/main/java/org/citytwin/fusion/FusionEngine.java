@@ -62,7 +62,11 @@ public final class FusionEngine {
       Instant now = clock.instant();
       Evidence evidence =
           new Evidence(
-              twin.thingId().toString(), rule.valuePath().toString(), value.get().asDouble(), twin.revision(), now);
+              twin.thingId().toString(),
+              rule.valuePath().toString(),
+              value.get().asDouble(),
+              twin.revision(),
+              now);
       for (Zone zone : zones.containing(location.get(), rule.zoneType())) {
         Incident incident =
             open.compute(

@@ -11,8 +11,8 @@ import java.util.Objects;
  * An incident raised by a rule in a zone: what happened, where, who leads and who cooperates, and
  * the evidence (the latest value of each twin that confirmed it).
  *
- * <p>Every incident starts in state {@code reported}, the first step of the district's loop
- * report, review, dispatch, handle, verify, close.
+ * <p>Every incident starts in state {@code reported}, the first step of the district's loop report,
+ * review, dispatch, handle, verify, close.
  */
 public record Incident(
     String id,

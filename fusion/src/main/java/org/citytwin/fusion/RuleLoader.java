@@ -27,7 +27,8 @@ public final class RuleLoader {
     for (String resource : SHIPPED_RULES) {
       try (InputStream in = RuleLoader.class.getClassLoader().getResourceAsStream(resource)) {
         if (in == null) {
-          throw new IllegalStateException("shipped rule " + resource + " is missing from the build");
+          throw new IllegalStateException(
+              "shipped rule " + resource + " is missing from the build");
         }
         rules.add(parse(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8)));
       } catch (IOException e) {

@@ -5,8 +5,8 @@ import org.eclipse.ditto.json.JsonPointer;
 
 /**
  * Raises an incident when a twin of one definition reports a feature property above a threshold
- * while it stands inside a zone of one type: one incident per zone while it is open, however
- * many twins and readings confirm it.
+ * while it stands inside a zone of one type: one incident per zone while it is open, however many
+ * twins and readings confirm it.
  *
  * @param id unique among rules; incidents name the rule that raised them
  * @param definition the Ditto definition of the twins watched, for example {@code

@@ -21,10 +21,10 @@ import org.locationtech.jts.io.geojson.GeoJsonReader;
 /**
  * The district's zones, indexed for point-in-zone questions.
  *
- * <p>An STR-tree narrows a query to the zones whose envelope holds the point, and each candidate
- * is tested against a {@link PreparedGeometry}, which caches the polygon's edge index so repeated
- * containment tests against one zone cost O(log n) in its vertices rather than O(n). Immutable
- * once built, so safe to share between threads.
+ * <p>An STR-tree narrows a query to the zones whose envelope holds the point, and each candidate is
+ * tested against a {@link PreparedGeometry}, which caches the polygon's edge index so repeated
+ * containment tests against one zone cost O(log n) in its vertices rather than O(n). Immutable once
+ * built, so safe to share between threads.
  */
 public final class ZoneIndex {
 
@@ -69,9 +69,11 @@ public final class ZoneIndex {
       String id = properties.getString("id");
       try {
         Geometry geometry = reader.read(feature.getJsonObject("geometry").encode());
-        zones.add(new Zone(id, properties.getString("type"), properties.getString("name", id), geometry));
+        zones.add(
+            new Zone(id, properties.getString("type"), properties.getString("name", id), geometry));
       } catch (ParseException | RuntimeException e) {
-        throw new IllegalArgumentException("zone feature #" + i + " (" + id + "): " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "zone feature #" + i + " (" + id + "): " + e.getMessage(), e);
       }
     }
     return new ZoneIndex(zones);

@@ -6,8 +6,8 @@ import org.citytwin.history.duckdb.DuckDbHistoryStore;
 import org.citytwin.twin.Reading;
 
 /**
- * Durable, append-only storage of canonical readings. Implementations block on I/O: call them
- * from worker threads only (the {@link HistoryVerticle} does).
+ * Durable, append-only storage of canonical readings. Implementations block on I/O: call them from
+ * worker threads only (the {@link HistoryVerticle} does).
  */
 public interface HistoryStore extends AutoCloseable {
 
@@ -30,8 +30,8 @@ public interface HistoryStore extends AutoCloseable {
   /**
    * Opens (creating if needed) the embedded DuckDB store in {@code file}.
    *
-   * @throws HistoryUnavailableException if the file cannot be opened, for example because
-   *     another process holds it
+   * @throws HistoryUnavailableException if the file cannot be opened, for example because another
+   *     process holds it
    */
   static HistoryStore openDuckDb(Path file) {
     return DuckDbHistoryStore.open(file);

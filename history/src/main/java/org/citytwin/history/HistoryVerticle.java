@@ -91,9 +91,13 @@ public final class HistoryVerticle extends AbstractVerticle {
               committing = false;
               for (PendingAppend append : batch) {
                 if (committed.succeeded()) {
-                  append.request().reply(new JsonObject().put("appended", append.readings().size()));
+                  append
+                      .request()
+                      .reply(new JsonObject().put("appended", append.readings().size()));
                 } else {
-                  append.request().fail(503, "history could not commit: " + committed.cause().getMessage());
+                  append
+                      .request()
+                      .fail(503, "history could not commit: " + committed.cause().getMessage());
                 }
               }
               if (committed.failed()) {

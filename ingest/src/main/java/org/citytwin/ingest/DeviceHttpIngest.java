@@ -17,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The device-facing HTTP endpoints, following Eclipse Hono's HTTP adapter: {@code POST
- * /telemetry} and {@code POST /event}, the device identified by HTTP Basic credentials {@code
- * auth-id@tenant}, answered {@code 202 Accepted} once the readings are durable.
+ * The device-facing HTTP endpoints, following Eclipse Hono's HTTP adapter: {@code POST /telemetry}
+ * and {@code POST /event}, the device identified by HTTP Basic credentials {@code auth-id@tenant},
+ * answered {@code 202 Accepted} once the readings are durable.
  *
  * <p>Every refusal is a Ditto-style JSON error with a stable code, counted in {@link
  * IngestCounters}; a refused request changes nothing.
@@ -52,7 +52,11 @@ public final class DeviceHttpIngest {
   /** Adds the device endpoints, with their own error handling, to the server's root router. */
   public void mount(Router router) {
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
-    router.post("/telemetry").handler(bodies).handler(this::onReading).failureHandler(this::onFailure);
+    router
+        .post("/telemetry")
+        .handler(bodies)
+        .handler(this::onReading)
+        .failureHandler(this::onFailure);
     router.post("/event").handler(bodies).handler(this::onReading).failureHandler(this::onFailure);
   }
 
@@ -65,8 +69,11 @@ public final class DeviceHttpIngest {
             .orElseThrow(
                 () ->
                     IngestErrors.FORMAT_UNKNOWN.toException(
-                        "Device " + device.id() + " is registered with unknown format '"
-                            + device.vendorFormat() + "'."));
+                        "Device "
+                            + device.id()
+                            + " is registered with unknown format '"
+                            + device.vendorFormat()
+                            + "'."));
     List<Reading> readings = format.normalise(payload, device, clock.instant());
     pipeline
         .accept(readings)
@@ -81,7 +88,9 @@ public final class DeviceHttpIngest {
     String credentials;
     try {
       credentials =
-          new String(Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);
+          new String(
+              Base64.getDecoder().decode(authorization.substring(6).trim()),
+              StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
       throw IngestErrors.UNAUTHENTICATED.toException("The Basic credentials are not Base64.");
     }
@@ -98,7 +107,8 @@ public final class DeviceHttpIngest {
             .find(tenant, authId)
             .filter(found -> found.password().matches(password))
             .orElseThrow(
-                () -> IngestErrors.UNAUTHENTICATED.toException("Unknown device or wrong password."));
+                () ->
+                    IngestErrors.UNAUTHENTICATED.toException("Unknown device or wrong password."));
     if (!device.enabled()) {
       throw IngestErrors.DEVICE_DISABLED.toException("Device " + device.id() + " is disabled.");
     }

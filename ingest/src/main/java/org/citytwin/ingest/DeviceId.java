@@ -3,8 +3,8 @@ package org.citytwin.ingest;
 import java.util.regex.Pattern;
 
 /**
- * A device as Eclipse Hono names it: a tenant (in citytwin, the owning department) and a device
- * id unique within it.
+ * A device as Eclipse Hono names it: a tenant (in citytwin, the owning department) and a device id
+ * unique within it.
  */
 public record DeviceId(String tenant, String device) {
 

@@ -60,7 +60,8 @@ public final class DeviceRegistry {
             .map(
                 entry -> {
                   if (!(entry instanceof JsonObject json)) {
-                    throw new IllegalArgumentException("a device entry must be an object: " + entry);
+                    throw new IllegalArgumentException(
+                        "a device entry must be an object: " + entry);
                   }
                   return parse(json);
                 })
@@ -80,7 +81,8 @@ public final class DeviceRegistry {
       if (credentials.containsKey("pwd-plain")) {
         password = PasswordHash.of(credentials.getString("pwd-plain"), random);
       } else if (PasswordHash.HASH_FUNCTION.equals(credentials.getString("hash-function"))) {
-        password = new PasswordHash(credentials.getString("salt"), credentials.getString("pwd-hash"));
+        password =
+            new PasswordHash(credentials.getString("salt"), credentials.getString("pwd-hash"));
       } else {
         throw new IllegalArgumentException("credentials need pwd-plain or a sha-256 pwd-hash");
       }

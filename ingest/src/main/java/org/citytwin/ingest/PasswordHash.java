@@ -8,9 +8,9 @@ import java.util.Base64;
 import java.util.Objects;
 
 /**
- * A device password as Hono's {@code hashed-password} credential with hash function {@code
- * sha-256} stores it: SHA-256 over salt then password, both kept Base64-encoded. The plain
- * password is never stored.
+ * A device password as Hono's {@code hashed-password} credential with hash function {@code sha-256}
+ * stores it: SHA-256 over salt then password, both kept Base64-encoded. The plain password is never
+ * stored.
  *
  * <p>SHA-256 rather than bcrypt because devices authenticate on every HTTP request and a
  * verification must take microseconds on the event loop; a per-device random salt keeps equal

@@ -18,19 +18,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes canonical readings the rest of the way, whichever protocol brought them: first committed
- * to history, then applied to their twins. The returned future succeeds only when history holds
- * every reading, which is when a device may be acknowledged.
+ * Takes canonical readings the rest of the way, whichever protocol brought them: first committed to
+ * history, then applied to their twins. The returned future succeeds only when history holds every
+ * reading, which is when a device may be acknowledged.
  *
- * <p>A twin that cannot be updated does not fail the reading: it is already durable, and a
- * device resending it would only duplicate history. Such failures are counted and logged.
+ * <p>A twin that cannot be updated does not fail the reading: it is already durable, and a device
+ * resending it would only duplicate history. Such failures are counted and logged.
  */
 public final class ReadingPipeline {
 
   private static final Logger LOG = LoggerFactory.getLogger(ReadingPipeline.class);
 
   /** Longer than any healthy group commit; a device waiting longer is better told to retry. */
-  private static final DeliveryOptions REQUEST_TIMEOUT = new DeliveryOptions().setSendTimeout(10_000);
+  private static final DeliveryOptions REQUEST_TIMEOUT =
+      new DeliveryOptions().setSendTimeout(10_000);
 
   private final Vertx vertx;
   private final TwinProtocol protocol;
@@ -50,7 +51,10 @@ public final class ReadingPipeline {
     readings.forEach(reading -> rows.add(new JsonObject(reading.toJsonMap())));
     return vertx
         .eventBus()
-        .request(EventBusAddresses.HISTORY_APPEND, new JsonObject().put("readings", rows), REQUEST_TIMEOUT)
+        .request(
+            EventBusAddresses.HISTORY_APPEND,
+            new JsonObject().put("readings", rows),
+            REQUEST_TIMEOUT)
         .recover(
             failure ->
                 Future.failedFuture(
@@ -70,7 +74,8 @@ public final class ReadingPipeline {
           merges.add(
               vertx
                   .eventBus()
-                  .request(EventBusAddresses.TWIN_COMMANDS, new JsonObject(command), REQUEST_TIMEOUT)
+                  .request(
+                      EventBusAddresses.TWIN_COMMANDS, new JsonObject(command), REQUEST_TIMEOUT)
                   .<Void>mapEmpty()
                   .recover(
                       failure -> {

@@ -33,7 +33,9 @@ public final class Timestamps {
       if (epoch < 0) {
         throw new IllegalArgumentException("a timestamp cannot lie before 1970: " + value);
       }
-      return epoch < FIRST_EPOCH_MILLIS ? Instant.ofEpochSecond(epoch) : Instant.ofEpochMilli(epoch);
+      return epoch < FIRST_EPOCH_MILLIS
+          ? Instant.ofEpochSecond(epoch)
+          : Instant.ofEpochMilli(epoch);
     }
     if (value instanceof String text) {
       try {
@@ -46,6 +48,7 @@ public final class Timestamps {
         }
       }
     }
-    throw new IllegalArgumentException("a timestamp must be epoch seconds, milliseconds or ISO-8601");
+    throw new IllegalArgumentException(
+        "a timestamp must be epoch seconds, milliseconds or ISO-8601");
   }
 }

@@ -13,7 +13,8 @@ public final class VendorFormats {
   private final Map<String, VendorFormat> byName;
 
   private VendorFormats(Stream<VendorFormat> formats) {
-    this.byName = formats.collect(Collectors.toUnmodifiableMap(VendorFormat::name, Function.identity()));
+    this.byName =
+        formats.collect(Collectors.toUnmodifiableMap(VendorFormat::name, Function.identity()));
   }
 
   /** Every format citytwin ships. */

@@ -48,12 +48,18 @@ public final class Citytwin implements Runnable {
     new CommandLine(this).usage(System.out);
   }
 
-  @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the server (HTTP on 8080, history under ./data).")
+  @Command(
+      name = "serve",
+      mixinStandardHelpOptions = true,
+      description = "Run the server (HTTP on 8080, history under ./data).")
   static final class Serve implements Callable<Integer> {
 
     @Mixin ConfigOptions options;
 
-    @Option(names = "--district", paramLabel = "DIR", description = "Load zones, twins and devices from DIR (district.dir).")
+    @Option(
+        names = "--district",
+        paramLabel = "DIR",
+        description = "Load zones, twins and devices from DIR (district.dir).")
     Path district;
 
     @Override
@@ -83,17 +89,31 @@ public final class Citytwin implements Runnable {
       CitytwinConfig base = options.resolve();
       CitytwinConfig.Demo settings = base.demo();
       District district =
-          new DemoDistrict(settings.seed(), settings.catchmentsPerSide(), settings.gaugesPerCatchment(), settings.password())
+          new DemoDistrict(
+                  settings.seed(),
+                  settings.catchmentsPerSide(),
+                  settings.gaugesPerCatchment(),
+                  settings.password())
               .generate();
       Path districtDir = base.dataDir().resolve("demo-district");
       district.writeTo(districtDir);
       CitytwinConfig config = base.withDistrict(districtDir);
       LOG.info("effective configuration:\n{}", config.describe());
       CitytwinServer server = CitytwinServer.start(config, Clock.systemUTC());
-      Rainstorm.Settings storm = new Rainstorm.Settings(settings.interval(), Rainstorm.Settings.demo().crossing(),
-          Rainstorm.Settings.demo().peakDepthCentimetres(), Rainstorm.Settings.demo().radiusMetres());
+      Rainstorm.Settings storm =
+          new Rainstorm.Settings(
+              settings.interval(),
+              Rainstorm.Settings.demo().crossing(),
+              Rainstorm.Settings.demo().peakDepthCentimetres(),
+              Rainstorm.Settings.demo().radiusMetres());
       Rainstorm rainstorm =
-          new Rainstorm(server.vertx(), loopbackFor(config.httpHost()), server.port(), district.devices(), storm, Clock.systemUTC());
+          new Rainstorm(
+              server.vertx(),
+              loopbackFor(config.httpHost()),
+              server.port(),
+              district.devices(),
+              storm,
+              Clock.systemUTC());
       rainstorm.start();
       SimDevice first = district.devices().get(0);
       String baseUrl = "http://127.0.0.1:" + server.port();
@@ -109,7 +129,13 @@ public final class Citytwin implements Runnable {
           district.devices().size(),
           settings.catchmentsPerSide() * settings.catchmentsPerSide(),
           storm.crossing().toMinutes(),
-          baseUrl, first.thingId(), baseUrl, baseUrl, first.username(), settings.password(), baseUrl);
+          baseUrl,
+          first.thingId(),
+          baseUrl,
+          baseUrl,
+          first.username(),
+          settings.password(),
+          baseUrl);
       runUntilShutdown(
           () -> {
             rainstorm.stop();

@@ -40,7 +40,12 @@ public record CitytwinConfig(
     Demo demo) {
 
   /** The generated demo district and the rainstorm played over it. */
-  public record Demo(long seed, int catchmentsPerSide, int gaugesPerCatchment, String password, Duration interval) {}
+  public record Demo(
+      long seed,
+      int catchmentsPerSide,
+      int gaugesPerCatchment,
+      String password,
+      Duration interval) {}
 
   /** Every key, with its default: the complete list of what can be set. */
   static final Map<String, String> DEFAULTS = defaults();
@@ -90,7 +95,8 @@ public record CitytwinConfig(
   private static CitytwinConfig fromSettings(Map<String, String> settings) {
     String backend = settings.get("history.backend");
     if (!backend.equals("duckdb")) {
-      throw new IllegalArgumentException("history.backend: only 'duckdb' is available so far, not '" + backend + "'");
+      throw new IllegalArgumentException(
+          "history.backend: only 'duckdb' is available so far, not '" + backend + "'");
     }
     String district = settings.get("district.dir");
     return new CitytwinConfig(
@@ -120,20 +126,26 @@ public record CitytwinConfig(
     effective.put("demo.gauges-per-catchment", String.valueOf(demo.gaugesPerCatchment()));
     effective.put("demo.password", "****");
     effective.put("demo.interval", demo.interval().toMillis() + "ms");
-    return effective.entrySet().stream().map(e -> "  " + e.getKey() + "=" + e.getValue())
+    return effective.entrySet().stream()
+        .map(e -> "  " + e.getKey() + "=" + e.getValue())
         .collect(Collectors.joining("\n"));
   }
 
   /** This configuration with another district directory. */
   public CitytwinConfig withDistrict(Path directory) {
-    return new CitytwinConfig(httpHost, httpPort, dataDir, historyBackend, Optional.of(directory), demo);
+    return new CitytwinConfig(
+        httpHost, httpPort, dataDir, historyBackend, Optional.of(directory), demo);
   }
 
   private static Map<String, String> checked(Map<String, String> settings, String source) {
     for (String key : settings.keySet()) {
       if (!DEFAULTS.containsKey(key)) {
         throw new IllegalArgumentException(
-            source + ": unknown setting '" + key + "'; known settings: " + new TreeMap<>(DEFAULTS).keySet());
+            source
+                + ": unknown setting '"
+                + key
+                + "'; known settings: "
+                + new TreeMap<>(DEFAULTS).keySet());
       }
     }
     return settings;
@@ -151,7 +163,8 @@ public record CitytwinConfig(
       }
       return flat;
     } catch (IOException | YAMLException e) {
-      throw new IllegalArgumentException("cannot read configuration " + path + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot read configuration " + path + ": " + e.getMessage(), e);
     }
   }
 
@@ -171,11 +184,13 @@ public record CitytwinConfig(
     try {
       long value = Long.parseLong(settings.get(key).trim());
       if (value < min || value > max) {
-        throw new IllegalArgumentException(key + " must lie between " + min + " and " + max + ", not " + value);
+        throw new IllegalArgumentException(
+            key + " must lie between " + min + " and " + max + ", not " + value);
       }
       return (int) value;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + " must be a whole number, not '" + settings.get(key) + "'");
+      throw new IllegalArgumentException(
+          key + " must be a whole number, not '" + settings.get(key) + "'");
     }
   }
 
@@ -195,7 +210,8 @@ public record CitytwinConfig(
       }
       return duration;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + " must be a positive duration such as 2s or 500ms, not '" + text + "'");
+      throw new IllegalArgumentException(
+          key + " must be a positive duration such as 2s or 500ms, not '" + text + "'");
     }
   }
 }

@@ -48,8 +48,8 @@ public final class CitytwinServer implements AutoCloseable {
   }
 
   /**
-   * Builds and starts a server, blocking the calling thread until it listens. Call it from a
-   * plain thread (a main method or a test), never from an event loop.
+   * Builds and starts a server, blocking the calling thread until it listens. Call it from a plain
+   * thread (a main method or a test), never from an event loop.
    *
    * @throws IllegalArgumentException if the configuration or the district files are invalid
    * @throws IllegalStateException if a part fails to start (for example, the port is taken)
@@ -65,7 +65,10 @@ public final class CitytwinServer implements AutoCloseable {
       int registered = devices.importJson(district.devices());
       LOG.info(
           "district {}: {} zones, {} twins, {} devices",
-          config.districtDir().get(), zones.all().size(), things.size(), registered);
+          config.districtDir().get(),
+          zones.all().size(),
+          things.size(),
+          registered);
     }
     FusionEngine fusion = new FusionEngine(zones, new RuleLoader().loadShipped(), clock);
     HistoryStore history = HistoryStore.openDuckDb(config.dataDir().resolve(HISTORY_FILE));
@@ -75,10 +78,18 @@ public final class CitytwinServer implements AutoCloseable {
       IngestCounters counters = new IngestCounters();
       DeviceHttpIngest deviceIngest =
           new DeviceHttpIngest(
-              devices, VendorFormats.builtIn(), new ReadingPipeline(vertx, protocol, counters), counters, clock);
+              devices,
+              VendorFormats.builtIn(),
+              new ReadingPipeline(vertx, protocol, counters),
+              counters,
+              clock);
       ApiVerticle api =
           new ApiVerticle(
-              new ApiVerticle.Listen(config.httpHost(), config.httpPort()), things, deviceIngest, counters, clock);
+              new ApiVerticle.Listen(config.httpHost(), config.httpPort()),
+              things,
+              deviceIngest,
+              counters,
+              clock);
       vertx
           .deployVerticle(new HistoryVerticle(history))
           .compose(id -> vertx.deployVerticle(new TwinServiceVerticle(things, protocol)))

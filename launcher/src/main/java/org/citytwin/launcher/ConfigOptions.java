@@ -13,7 +13,10 @@ final class ConfigOptions {
   /** Read when present and no --config is given. */
   static final Path DEFAULT_CONFIG_FILE = Path.of("citytwin.yaml");
 
-  @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file (default: ./citytwin.yaml if it exists).")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "YAML configuration file (default: ./citytwin.yaml if it exists).")
   Path configFile;
 
   @Option(names = "--host", description = "Address to bind (http.host).")
@@ -25,7 +28,10 @@ final class ConfigOptions {
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (data.dir).")
   Path dataDir;
 
-  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any other setting, for example --set demo.interval=1s.")
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description = "Any other setting, for example --set demo.interval=1s.")
   Map<String, String> settings = new LinkedHashMap<>();
 
   CitytwinConfig resolve() {
@@ -40,7 +46,8 @@ final class ConfigOptions {
       flags.put("data.dir", dataDir.toString());
     }
     Optional<Path> file =
-        Optional.ofNullable(configFile).or(() -> Optional.of(DEFAULT_CONFIG_FILE).filter(Files::isRegularFile));
+        Optional.ofNullable(configFile)
+            .or(() -> Optional.of(DEFAULT_CONFIG_FILE).filter(Files::isRegularFile));
     return CitytwinConfig.resolve(file, System.getenv(), flags);
   }
 }

@@ -25,14 +25,18 @@ record DistrictFiles(JsonObject zones, List<Thing> things, JsonArray devices) {
       throw new IllegalArgumentException("district.dir " + directory + " is not a directory");
     }
     JsonObject zones =
-        readJson(directory.resolve(District.ZONES_FILE), "{\"type\":\"FeatureCollection\",\"features\":[]}", JsonObject.class);
+        readJson(
+            directory.resolve(District.ZONES_FILE),
+            "{\"type\":\"FeatureCollection\",\"features\":[]}",
+            JsonObject.class);
     JsonArray thingsJson = readJson(directory.resolve(District.THINGS_FILE), "[]", JsonArray.class);
     List<Thing> things = new ArrayList<>(thingsJson.size());
     for (int i = 0; i < thingsJson.size(); i++) {
       try {
         things.add(ThingsModelFactory.newThing(thingsJson.getJsonObject(i).encode()));
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException(District.THINGS_FILE + " entry #" + i + " is not a Ditto thing: " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            District.THINGS_FILE + " entry #" + i + " is not a Ditto thing: " + e.getMessage(), e);
       }
     }
     JsonArray devices = readJson(directory.resolve(District.DEVICES_FILE), "[]", JsonArray.class);
@@ -41,7 +45,8 @@ record DistrictFiles(JsonObject zones, List<Thing> things, JsonArray devices) {
 
   private static <T> T readJson(Path file, String whenMissing, Class<T> type) {
     try {
-      String text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : whenMissing;
+      String text =
+          Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : whenMissing;
       Object parsed = type == JsonObject.class ? new JsonObject(text) : new JsonArray(text);
       return type.cast(parsed);
     } catch (IOException | DecodeException e) {

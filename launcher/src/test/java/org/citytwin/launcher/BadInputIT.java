@@ -35,20 +35,29 @@ class BadInputIT {
 
   @Test
   void refusesMalformedBodyUnknownDeviceAndWrongPasswordAndKeepsServing() {
-    assertThat(city.postReading(gauge.username(), RunningDistrict.PASSWORD, "application/json", "{\"depth_cm\": 17}").status())
+    assertThat(
+            city.postReading(
+                    gauge.username(),
+                    RunningDistrict.PASSWORD,
+                    "application/json",
+                    "{\"depth_cm\": 17}")
+                .status())
         .isEqualTo(202);
 
     RunningDistrict.Answer malformed =
-        city.postReading(gauge.username(), RunningDistrict.PASSWORD, "application/json", "{\"depth_cm\": ");
+        city.postReading(
+            gauge.username(), RunningDistrict.PASSWORD, "application/json", "{\"depth_cm\": ");
     assertDittoError(malformed, 400, "ingest:payload.malformed");
 
     RunningDistrict.Answer unknown =
-        city.postReading("wlg-9999@water", RunningDistrict.PASSWORD, "application/json", "{\"depth_cm\": 3}");
+        city.postReading(
+            "wlg-9999@water", RunningDistrict.PASSWORD, "application/json", "{\"depth_cm\": 3}");
     assertDittoError(unknown, 401, "ingest:device.unauthenticated");
     assertThat(unknown.headers()).containsKey("WWW-Authenticate");
 
     RunningDistrict.Answer wrongPassword =
-        city.postReading(gauge.username(), "not-the-password", "application/json", "{\"depth_cm\": 3}");
+        city.postReading(
+            gauge.username(), "not-the-password", "application/json", "{\"depth_cm\": 3}");
     assertDittoError(wrongPassword, 401, "ingest:device.unauthenticated");
     assertThat(wrongPassword.json().getString("message"))
         .as("an unknown device and a wrong password must be indistinguishable")
@@ -59,11 +68,16 @@ class BadInputIT {
         400,
         "ingest:payload.malformed");
     assertDittoError(
-        city.postReading(gauge.username(), RunningDistrict.PASSWORD, "application/json", "{\"depth_cm\": \"deep\"}"),
+        city.postReading(
+            gauge.username(),
+            RunningDistrict.PASSWORD,
+            "application/json",
+            "{\"depth_cm\": \"deep\"}"),
         400,
         "ingest:payload.malformed");
     assertDittoError(
-        city.postReading(gauge.username(), RunningDistrict.PASSWORD, "application/json", "{\"depth_cm\": -4}"),
+        city.postReading(
+            gauge.username(), RunningDistrict.PASSWORD, "application/json", "{\"depth_cm\": -4}"),
         400,
         "ingest:reading.implausible");
     assertDittoError(
@@ -71,20 +85,41 @@ class BadInputIT {
         415,
         "ingest:content-type.unsupported");
     assertDittoError(
-        city.postReading(gauge.username(), RunningDistrict.PASSWORD, "application/json", "{\"pad\": \"" + "x".repeat(70_000) + "\"}"),
+        city.postReading(
+            gauge.username(),
+            RunningDistrict.PASSWORD,
+            "application/json",
+            "{\"pad\": \"" + "x".repeat(70_000) + "\"}"),
         413,
         "ingest:payload.too-large");
-    assertDittoError(city.postReading(null, null, "application/json", "{\"depth_cm\": 3}"), 401, "ingest:device.unauthenticated");
+    assertDittoError(
+        city.postReading(null, null, "application/json", "{\"depth_cm\": 3}"),
+        401,
+        "ingest:device.unauthenticated");
 
     // Still serving, and the one good reading is the twin's state and history's only row.
-    assertThat(city.postReading(gauge.username(), RunningDistrict.PASSWORD, "application/json", "{\"depth_cm\": 18}").status())
+    assertThat(
+            city.postReading(
+                    gauge.username(),
+                    RunningDistrict.PASSWORD,
+                    "application/json",
+                    "{\"depth_cm\": 18}")
+                .status())
         .isEqualTo(202);
     RunningDistrict.Answer twin = city.get("/api/2/things/" + gauge.thingId());
     assertThat(twin.headers()).containsEntry("ETag", "\"rev:3\"");
-    assertThat(twin.json().getJsonObject("features").getJsonObject("waterlogging").getJsonObject("properties").getDouble("depth"))
+    assertThat(
+            twin.json()
+                .getJsonObject("features")
+                .getJsonObject("waterlogging")
+                .getJsonObject("properties")
+                .getDouble("depth"))
         .isEqualTo(0.18);
     assertThat(
-            city.get("/api/history/things/" + gauge.thingId() + "/features/waterlogging/properties/depth")
+            city.get(
+                    "/api/history/things/"
+                        + gauge.thingId()
+                        + "/features/waterlogging/properties/depth")
                 .json()
                 .getJsonArray("readings"))
         .hasSize(2);
@@ -92,7 +127,8 @@ class BadInputIT {
     String metrics = city.get("/metrics").body();
     assertThat(metrics)
         .contains("citytwin_ingest_readings_accepted_total 2")
-        .contains("citytwin_ingest_requests_rejected_total{reason=\"ingest:device.unauthenticated\"} 3")
+        .contains(
+            "citytwin_ingest_requests_rejected_total{reason=\"ingest:device.unauthenticated\"} 3")
         .contains("citytwin_ingest_requests_rejected_total{reason=\"ingest:payload.malformed\"} 3");
   }
 
@@ -103,7 +139,10 @@ class BadInputIT {
     assertDittoError(city.get("/api/2/things"), 400, "api:things.ids-missing");
     assertDittoError(city.get("/api/no-such-resource"), 404, "api:route.notfound");
     assertDittoError(
-        city.get("/api/history/things/" + gauge.thingId() + "/features/waterlogging/properties/depth?from=yesterday"),
+        city.get(
+            "/api/history/things/"
+                + gauge.thingId()
+                + "/features/waterlogging/properties/depth?from=yesterday"),
         400,
         "api:parameter.invalid");
   }

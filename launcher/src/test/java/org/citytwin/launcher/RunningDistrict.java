@@ -14,14 +14,15 @@ import java.time.Clock;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.citytwin.sim.DemoDistrict;
 import org.citytwin.sim.District;
 import org.citytwin.sim.SimDevice;
 
 /**
- * A started citytwin server with a small generated district, and a plain HTTP client to talk to
- * it: the shared fixture of the end-to-end tests.
+ * A started citytwin server with a small generated district, and a plain HTTP client to talk to it:
+ * the shared fixture of the end-to-end tests.
  */
 final class RunningDistrict implements AutoCloseable {
 
@@ -30,7 +31,12 @@ final class RunningDistrict implements AutoCloseable {
   /** The answer to one request. */
   record Answer(int status, Map<String, String> headers, String body) {
     JsonObject json() {
-      return new JsonObject(body);
+      try {
+        return new JsonObject(body);
+      } catch (io.vertx.core.json.DecodeException e) {
+        throw new AssertionError(
+            "status " + status + ", headers " + headers + ": not a JSON object: <" + body + ">", e);
+      }
     }
   }
 
@@ -39,7 +45,8 @@ final class RunningDistrict implements AutoCloseable {
   private final Vertx clientVertx = Vertx.vertx();
   private final HttpClient http;
 
-  RunningDistrict(Path directory, int catchmentsPerSide, int gaugesPerCatchment) throws IOException {
+  RunningDistrict(Path directory, int catchmentsPerSide, int gaugesPerCatchment)
+      throws IOException {
     district = new DemoDistrict(7, catchmentsPerSide, gaugesPerCatchment, PASSWORD).generate();
     Path districtDir = directory.resolve("district");
     district.writeTo(districtDir);
@@ -85,9 +92,19 @@ final class RunningDistrict implements AutoCloseable {
    */
   StringBuffer subscribe(String path) throws Exception {
     StringBuffer received = new StringBuffer();
-    http.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(path).putHeader("Accept", "text/event-stream"))
-        .compose(request -> request.send())
-        .onSuccess(response -> response.handler(chunk -> received.append(chunk.toString(StandardCharsets.UTF_8))))
+    http.request(
+            new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setURI(path)
+                .putHeader("Accept", "text/event-stream"))
+        .compose(
+            request ->
+                request
+                    .send()
+                    .onSuccess(
+                        response ->
+                            response.handler(
+                                chunk -> received.append(chunk.toString(StandardCharsets.UTF_8)))))
         .toCompletionStage()
         .toCompletableFuture()
         .get(10, TimeUnit.SECONDS);
@@ -96,23 +113,33 @@ final class RunningDistrict implements AutoCloseable {
 
   private Answer send(RequestOptions options, String body) {
     try {
+      // The body must be read in the same step that receives the response, or it may be missed.
       return http.request(options)
-          .compose(request -> body == null ? request.send() : request.send(Buffer.buffer(body)))
           .compose(
-              response ->
-                  response
-                      .body()
-                      .map(
-                          buffer -> {
-                            Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-                            response.headers().forEach(header -> headers.put(header.getKey(), header.getValue()));
-                            return new Answer(response.statusCode(), headers, buffer.toString(StandardCharsets.UTF_8));
-                          }))
+              request ->
+                  (body == null ? request.send() : request.send(Buffer.buffer(body)))
+                      .compose(
+                          response ->
+                              response
+                                  .body()
+                                  .map(
+                                      buffer -> {
+                                        Map<String, String> headers =
+                                            new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                                        response
+                                            .headers()
+                                            .forEach(h -> headers.put(h.getKey(), h.getValue()));
+                                        return new Answer(
+                                            response.statusCode(),
+                                            headers,
+                                            buffer.toString(StandardCharsets.UTF_8));
+                                      })))
           .toCompletionStage()
           .toCompletableFuture()
           .get(15, TimeUnit.SECONDS);
     } catch (Exception e) {
-      throw new AssertionError("request " + options.getMethod() + " " + options.getURI() + " failed", e);
+      throw new AssertionError(
+          "request " + options.getMethod() + " " + options.getURI() + " failed", e);
     }
   }
 

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One reading, end to end, against a started server: ingest -> twin -> history -> fusion -> api,
- * and a live subscriber sees it. Each step has its own assertion, so the test fails if any step
- * is missing.
+ * and a live subscriber sees it. Each step has its own assertion, so the test fails if any step is
+ * missing.
  */
 @Timeout(60)
 class WalkingSkeletonIT {
@@ -58,7 +58,9 @@ class WalkingSkeletonIT {
     // 3. History holds it the moment the device is acknowledged, normalised to metres.
     RunningDistrict.Answer history =
         city.get(
-            "/api/history/things/" + gauge.thingId() + "/features/waterlogging/properties/depth"
+            "/api/history/things/"
+                + gauge.thingId()
+                + "/features/waterlogging/properties/depth"
                 + "?from=2026-07-14T00:00:00Z&to=2026-07-15T00:00:00Z");
     assertThat(history.status()).isEqualTo(200);
     JsonArray rows = history.json().getJsonArray("readings");
@@ -71,14 +73,26 @@ class WalkingSkeletonIT {
     RunningDistrict.Answer twin = city.get(thingPath);
     assertThat(twin.status()).isEqualTo(200);
     assertThat(twin.headers()).containsEntry("ETag", "\"rev:2\"");
-    assertThat(twin.json().getJsonObject("features").getJsonObject("waterlogging").getJsonObject("properties").getDouble("depth"))
+    assertThat(
+            twin.json()
+                .getJsonObject("features")
+                .getJsonObject("waterlogging")
+                .getJsonObject("properties")
+                .getDouble("depth"))
         .isEqualTo(0.23);
 
     // 5a. The subscriber receives the change as Ditto's SSE does: the changed part of the thing.
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(live.toString()).contains("data: "));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(live.toString()).contains("data: "));
     JsonObject change = new JsonObject(dataLines(live.toString())[0]);
     assertThat(change.getString("thingId")).isEqualTo(gauge.thingId().toString());
-    assertThat(change.getJsonObject("features").getJsonObject("waterlogging").getJsonObject("properties").getDouble("depth"))
+    assertThat(
+            change
+                .getJsonObject("features")
+                .getJsonObject("waterlogging")
+                .getJsonObject("properties")
+                .getDouble("depth"))
         .isEqualTo(0.23);
 
     // 4 + 5b. 23 cm is over the 15 cm rule inside the gauge's catchment: one incident, listed.
@@ -100,14 +114,27 @@ class WalkingSkeletonIT {
   void readingBelowThresholdRaisesNoIncident() throws Exception {
     SimDevice gauge = city.gauge(0);
     StringBuffer live = city.subscribe("/api/2/things");
-    assertThat(city.postReading(gauge.username(), RunningDistrict.PASSWORD, "application/json", "{\"depth_cm\": 9}").status())
+    assertThat(
+            city.postReading(
+                    gauge.username(),
+                    RunningDistrict.PASSWORD,
+                    "application/json",
+                    "{\"depth_cm\": 9}")
+                .status())
         .isEqualTo(202);
-    // Fusion sees the change no later than a subscriber does; once it is streamed, fusion has decided.
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(live.toString()).contains("0.09"));
+    // Fusion sees the change no later than a subscriber does; once it is streamed, fusion has
+    // decided.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(live.toString()).contains("0.09"));
     assertThat(city.get("/api/incidents").body()).isEqualTo("[]");
   }
 
   private static String[] dataLines(String stream) {
-    return stream.lines().filter(line -> line.startsWith("data: ")).map(line -> line.substring(6)).toArray(String[]::new);
+    return stream
+        .lines()
+        .filter(line -> line.startsWith("data: "))
+        .map(line -> line.substring(6))
+        .toArray(String[]::new);
   }
 }

@@ -24,7 +24,8 @@ import org.eclipse.ditto.things.model.ThingsModelFactory;
  * @param gaugesPerCatchment waterlogging points (and gauges) per catchment
  * @param password the password of every generated device
  */
-public record DemoDistrict(long seed, int catchmentsPerSide, int gaugesPerCatchment, String password) {
+public record DemoDistrict(
+    long seed, int catchmentsPerSide, int gaugesPerCatchment, String password) {
 
   static final double WEST = 120.10;
   static final double EAST = 120.20;
@@ -50,10 +51,19 @@ public record DemoDistrict(long seed, int catchmentsPerSide, int gaugesPerCatchm
     int gaugeNumber = 0;
     for (int row = 0; row < catchmentsPerSide; row++) {
       for (int column = 0; column < catchmentsPerSide; column++) {
-        String catchmentId = String.format(Locale.ROOT, "catchment-%02d", row * catchmentsPerSide + column + 1);
+        String catchmentId =
+            String.format(Locale.ROOT, "catchment-%02d", row * catchmentsPerSide + column + 1);
         double west = WEST + column * width;
         double south = SOUTH + row * height;
-        zoneFeatures.add(rectangle(catchmentId, "catchment", "Catchment " + (row * catchmentsPerSide + column + 1), west, south, width, height));
+        zoneFeatures.add(
+            rectangle(
+                catchmentId,
+                "catchment",
+                "Catchment " + (row * catchmentsPerSide + column + 1),
+                west,
+                south,
+                width,
+                height));
         for (int g = 0; g < gaugesPerCatchment; g++) {
           gaugeNumber++;
           // Keep gauges off the catchment's edge so each lies in exactly one catchment.
@@ -74,10 +84,12 @@ public record DemoDistrict(long seed, int catchmentsPerSide, int gaugesPerCatchm
           things.add(
               ThingsModelFactory.newThingBuilder()
                   .setId(pointId)
-                  .setDefinition(ThingsModelFactory.newDefinition("citytwin:waterlogging-point:1.0.0"))
+                  .setDefinition(
+                      ThingsModelFactory.newDefinition("citytwin:waterlogging-point:1.0.0"))
                   .setAttribute(ThingModels.LOCATION, location.toGeoJson())
                   .setAttribute(ThingModels.HIERARCHY, hierarchy)
-                  .setAttribute(JsonFactory.newPointer("category"), JsonValue.of("waterlogging-point"))
+                  .setAttribute(
+                      JsonFactory.newPointer("category"), JsonValue.of("waterlogging-point"))
                   .build());
           things.add(
               ThingsModelFactory.newThingBuilder()
@@ -87,15 +99,27 @@ public record DemoDistrict(long seed, int catchmentsPerSide, int gaugesPerCatchm
                   .setAttribute(ThingModels.HIERARCHY, hierarchy)
                   .setAttribute(ThingModels.OBSERVES, JsonValue.of(pointId.toString()))
                   .setAttribute(JsonFactory.newPointer("kind"), JsonValue.of("waterlogging-gauge"))
-                  .setFeatureProperty(ThingModels.WATERLOGGING_FEATURE, JsonFactory.newPointer(ThingModels.DEPTH_PROPERTY), JsonValue.of(0.0))
+                  .setFeatureProperty(
+                      ThingModels.WATERLOGGING_FEATURE,
+                      JsonFactory.newPointer(ThingModels.DEPTH_PROPERTY),
+                      JsonValue.of(0.0))
                   .build());
           devices.add(
-              new SimDevice(DEVICE_TENANT, "wlg-" + number, password, gaugeId, VENDOR_FORMAT, location, catchmentId));
+              new SimDevice(
+                  DEVICE_TENANT,
+                  "wlg-" + number,
+                  password,
+                  gaugeId,
+                  VENDOR_FORMAT,
+                  location,
+                  catchmentId));
         }
       }
     }
     return new District(
-        new JsonObject().put("type", "FeatureCollection").put("features", zoneFeatures), things, devices);
+        new JsonObject().put("type", "FeatureCollection").put("features", zoneFeatures),
+        things,
+        devices);
   }
 
   private static JsonObject rectangle(
@@ -110,6 +134,8 @@ public record DemoDistrict(long seed, int catchmentsPerSide, int gaugesPerCatchm
     return new JsonObject()
         .put("type", "Feature")
         .put("properties", new JsonObject().put("id", id).put("type", type).put("name", name))
-        .put("geometry", new JsonObject().put("type", "Polygon").put("coordinates", new JsonArray().add(ring)));
+        .put(
+            "geometry",
+            new JsonObject().put("type", "Polygon").put("coordinates", new JsonArray().add(ring)));
   }
 }

@@ -35,15 +35,17 @@ public record District(JsonObject zones, List<Thing> things, List<SimDevice> dev
   }
 
   /**
-   * Writes the district in the formats the server imports. Device passwords are written hashed,
-   * as the registry stores them.
+   * Writes the district in the formats the server imports. Device passwords are written hashed, as
+   * the registry stores them.
    */
   public void writeTo(Path directory) throws IOException {
     Files.createDirectories(directory);
-    Files.writeString(directory.resolve(ZONES_FILE), zones.encodePrettily(), StandardCharsets.UTF_8);
+    Files.writeString(
+        directory.resolve(ZONES_FILE), zones.encodePrettily(), StandardCharsets.UTF_8);
     JsonArray thingsJson = new JsonArray();
     things.forEach(thing -> thingsJson.add(new JsonObject(thing.toJson().toString())));
-    Files.writeString(directory.resolve(THINGS_FILE), thingsJson.encodePrettily(), StandardCharsets.UTF_8);
+    Files.writeString(
+        directory.resolve(THINGS_FILE), thingsJson.encodePrettily(), StandardCharsets.UTF_8);
     SecureRandom random = new SecureRandom();
     JsonArray devicesJson = new JsonArray();
     for (SimDevice device : devices) {
@@ -57,6 +59,7 @@ public record District(JsonObject zones, List<Thing> things, List<SimDevice> dev
                   device.vendorFormat(),
                   true)));
     }
-    Files.writeString(directory.resolve(DEVICES_FILE), devicesJson.encodePrettily(), StandardCharsets.UTF_8);
+    Files.writeString(
+        directory.resolve(DEVICES_FILE), devicesJson.encodePrettily(), StandardCharsets.UTF_8);
   }
 }

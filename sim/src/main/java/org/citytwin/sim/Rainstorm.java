@@ -53,9 +53,11 @@ public final class Rainstorm {
   private final AtomicLong refused = new AtomicLong();
   private long timer = -1;
 
-  public Rainstorm(Vertx vertx, String host, int port, List<SimDevice> gauges, Settings settings, Clock clock) {
+  public Rainstorm(
+      Vertx vertx, String host, int port, List<SimDevice> gauges, Settings settings, Clock clock) {
     this.vertx = vertx;
-    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost(host).setDefaultPort(port));
+    this.client =
+        WebClient.create(vertx, new WebClientOptions().setDefaultHost(host).setDefaultPort(port));
     this.gauges = List.copyOf(gauges);
     this.settings = settings;
     this.clock = clock;
@@ -82,15 +84,19 @@ public final class Rainstorm {
   /** The depth, in centimetres, the storm leaves at {@code gauge} at {@code at}. */
   public double depthCentimetres(SimDevice gauge, Instant at) {
     double crossingMillis = settings.crossing().toMillis();
-    double phase = (Duration.between(start, at).toMillis() % (long) crossingMillis) / crossingMillis;
+    double phase =
+        (Duration.between(start, at).toMillis() % (long) crossingMillis) / crossingMillis;
     // The cell enters a radius west of the district and leaves a radius east of it.
     double centreLatitude = (DemoDistrict.SOUTH + DemoDistrict.NORTH) / 2;
-    double metresPerDegreeLongitude = METRES_PER_DEGREE_LATITUDE * Math.cos(Math.toRadians(centreLatitude));
+    double metresPerDegreeLongitude =
+        METRES_PER_DEGREE_LATITUDE * Math.cos(Math.toRadians(centreLatitude));
     double margin = settings.radiusMetres() / metresPerDegreeLongitude;
-    double centreLongitude = DemoDistrict.WEST - margin + phase * (DemoDistrict.EAST - DemoDistrict.WEST + 2 * margin);
+    double centreLongitude =
+        DemoDistrict.WEST - margin + phase * (DemoDistrict.EAST - DemoDistrict.WEST + 2 * margin);
     double dx = (gauge.location().longitude() - centreLongitude) * metresPerDegreeLongitude;
     double dy = (gauge.location().latitude() - centreLatitude) * METRES_PER_DEGREE_LATITUDE;
-    double distanceSquared = (dx * dx + dy * dy) / (settings.radiusMetres() * settings.radiusMetres());
+    double distanceSquared =
+        (dx * dx + dy * dy) / (settings.radiusMetres() * settings.radiusMetres());
     return Math.round(settings.peakDepthCentimetres() * Math.exp(-distanceSquared) * 10) / 10.0;
   }
 
@@ -106,7 +112,9 @@ public final class Rainstorm {
           .post("/telemetry")
           .basicAuthentication(gauge.username(), gauge.password())
           .sendJsonObject(
-              new JsonObject().put("depth_cm", depthCentimetres(gauge, now)).put("ts", now.toEpochMilli()))
+              new JsonObject()
+                  .put("depth_cm", depthCentimetres(gauge, now))
+                  .put("ts", now.toEpochMilli()))
           .onComplete(
               sent -> {
                 inFlight.decrementAndGet();
@@ -117,7 +125,9 @@ public final class Rainstorm {
                   LOG.warn(
                       "gauge {} not acknowledged: {}",
                       gauge.thingId(),
-                      sent.succeeded() ? sent.result().statusCode() + " " + sent.result().bodyAsString() : sent.cause());
+                      sent.succeeded()
+                          ? sent.result().statusCode() + " " + sent.result().bodyAsString()
+                          : sent.cause());
                 }
               });
     }

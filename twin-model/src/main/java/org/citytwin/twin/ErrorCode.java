@@ -17,7 +17,8 @@ public record ErrorCode(String code, HttpStatus status, String description) {
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(description, "description");
     if (code == null || !CODE.matcher(code).matches()) {
-      throw new IllegalArgumentException("an error code looks like 'module:thing.problem': " + code);
+      throw new IllegalArgumentException(
+          "an error code looks like 'module:thing.problem': " + code);
     }
   }
 

@@ -3,17 +3,17 @@ package org.citytwin.twin;
 /**
  * Every Vert.x event-bus address the modules talk over: the contract between them, in one place.
  *
- * <p>All messages are JSON, so that the contract is readable and could cross a clustered event
- * bus unchanged. Readings travel as {@link Reading#toJsonMap()}; twin commands and events as
- * Ditto Protocol messages ({@link TwinProtocol}). A failed request fails with an HTTP status code
- * as its failure code.
+ * <p>All messages are JSON, so that the contract is readable and could cross a clustered event bus
+ * unchanged. Readings travel as {@link Reading#toJsonMap()}; twin commands and events as Ditto
+ * Protocol messages ({@link TwinProtocol}). A failed request fails with an HTTP status code as its
+ * failure code.
  */
 public final class EventBusAddresses {
 
   /**
    * History. Request {@code {"readings": [reading, ...]}}; the reply {@code {"appended": n}} comes
-   * only once every reading is committed. Fails 400 for malformed readings, 503 if the store
-   * cannot commit.
+   * only once every reading is committed. Fails 400 for malformed readings, 503 if the store cannot
+   * commit.
    */
   public static final String HISTORY_APPEND = "citytwin.history.append";
 
@@ -30,7 +30,9 @@ public final class EventBusAddresses {
    */
   public static final String TWIN_COMMANDS = "citytwin.twin.commands";
 
-  /** Twins. Published: one Ditto Protocol event per accepted change, enriched with {@code extra}. */
+  /**
+   * Twins. Published: one Ditto Protocol event per accepted change, enriched with {@code extra}.
+   */
   public static final String TWIN_EVENTS = "citytwin.twin.events";
 
   /** Fusion. Published: an incident's JSON each time one is raised or updated. */

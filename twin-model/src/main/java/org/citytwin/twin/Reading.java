@@ -43,8 +43,8 @@ public record Reading(
   }
 
   /**
-   * The reading as plain JSON-compatible values: the event-bus contract between ingest and
-   * history, readable by any JSON library.
+   * The reading as plain JSON-compatible values: the event-bus contract between ingest and history,
+   * readable by any JSON library.
    */
   public Map<String, Object> toJsonMap() {
     Map<String, Object> map = new LinkedHashMap<>();

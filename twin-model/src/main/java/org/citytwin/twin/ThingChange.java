@@ -7,8 +7,8 @@ import org.eclipse.ditto.json.JsonValue;
 import org.eclipse.ditto.things.model.Thing;
 
 /**
- * One accepted change of a twin: the thing as it is afterwards, and what changed, in the terms of
- * a Ditto event.
+ * One accepted change of a twin: the thing as it is afterwards, and what changed, in the terms of a
+ * Ditto event.
  *
  * @param kind whether the thing was created, replaced or merged
  * @param thing the whole thing after the change, carrying {@code revision} and {@code modified}

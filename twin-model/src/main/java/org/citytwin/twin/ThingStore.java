@@ -10,7 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.ditto.base.model.headers.DittoHeaders;
 import org.eclipse.ditto.json.JsonMergePatch;
-import org.eclipse.ditto.json.JsonObject;
 import org.eclipse.ditto.json.JsonPointer;
 import org.eclipse.ditto.json.JsonValue;
 import org.eclipse.ditto.things.model.Thing;
@@ -21,13 +20,13 @@ import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingIdNotExpl
 import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingNotAccessibleException;
 
 /**
- * The district's twins, each with Ditto's revision semantics: a thing is created at revision 1
- * and every accepted change raises its revision by exactly one.
+ * The district's twins, each with Ditto's revision semantics: a thing is created at revision 1 and
+ * every accepted change raises its revision by exactly one.
  *
- * <p>Safe for concurrent use: changes to one thing are serialised (a change is computed inside
- * the map's per-key update), changes to different things proceed in parallel, and readers always
- * see a whole immutable {@link Thing}. This store keeps state in memory; making it survive
- * restarts is the job of a journal in front of it.
+ * <p>Safe for concurrent use: changes to one thing are serialised (a change is computed inside the
+ * map's per-key update), changes to different things proceed in parallel, and readers always see a
+ * whole immutable {@link Thing}. This store keeps state in memory; making it survive restarts is
+ * the job of a journal in front of it.
  */
 public final class ThingStore {
 
@@ -67,13 +66,15 @@ public final class ThingStore {
           long revision = current == null ? 1 : revisionOf(current) + 1;
           Instant created = current == null ? now : current.getCreated().orElse(now);
           Thing stored =
-              ThingsModelFactory.newThingBuilder(withoutSpecialFields(thing))
+              ThingsModelFactory.newThingBuilder(thing.toJson())
                   .setRevision(revision)
                   .setCreated(created)
                   .setModified(now)
                   .build();
-          ThingChange.Kind kind = current == null ? ThingChange.Kind.CREATED : ThingChange.Kind.MODIFIED;
-          change.set(new ThingChange(kind, stored, JsonPointer.empty(), stored.toJson(), revision, now));
+          ThingChange.Kind kind =
+              current == null ? ThingChange.Kind.CREATED : ThingChange.Kind.MODIFIED;
+          change.set(
+              new ThingChange(kind, stored, JsonPointer.empty(), stored.toJson(), revision, now));
           return stored;
         });
     return change.get();
@@ -94,9 +95,13 @@ public final class ThingStore {
             throw ThingNotAccessibleException.newBuilder(thingId).build();
           }
           Instant now = clock.instant();
-          JsonValue merged = JsonMergePatch.of(path, patch).applyOn(withoutSpecialFields(current));
+          JsonValue merged = JsonMergePatch.of(path, patch).applyOn(current.toJson());
           if (!merged.isObject()
-              || !merged.asObject().getValue("thingId").map(JsonValue::asString).orElse("")
+              || !merged
+                  .asObject()
+                  .getValue("thingId")
+                  .map(JsonValue::asString)
+                  .orElse("")
                   .equals(thingId.toString())) {
             throw ThingIdNotExplicitlySettableException.forDittoProtocol()
                 .dittoHeaders(DittoHeaders.empty())
@@ -117,10 +122,5 @@ public final class ThingStore {
 
   private static long revisionOf(Thing thing) {
     return thing.getRevision().map(ThingRevision::toLong).orElse(0L);
-  }
-
-  /** The thing's own fields, without {@code _revision}, {@code _created} and {@code _modified}. */
-  private static JsonObject withoutSpecialFields(Thing thing) {
-    return thing.toJson();
   }
 }

@@ -61,23 +61,36 @@ public final class TwinProtocol {
         "citytwin's twin service takes merge commands, not " + signal.getType());
   }
 
-  /** The Ditto Protocol event announcing {@code change}, enriched with definition and attributes. */
+  /**
+   * The Ditto Protocol event announcing {@code change}, enriched with definition and attributes.
+   */
   public JsonObject event(ThingChange change) {
     ThingId thingId = change.thing().getEntityId().orElseThrow();
     ThingEvent<?> event =
         switch (change.kind()) {
-          case CREATED -> ThingCreated.of(
-              change.thing(), change.revision(), change.timestamp(), DittoHeaders.empty(), null);
-          case MODIFIED -> ThingModified.of(
-              change.thing(), change.revision(), change.timestamp(), DittoHeaders.empty(), null);
-          case MERGED -> ThingMerged.of(
-              thingId,
-              change.path(),
-              change.value(),
-              change.revision(),
-              change.timestamp(),
-              DittoHeaders.empty(),
-              null);
+          case CREATED ->
+              ThingCreated.of(
+                  change.thing(),
+                  change.revision(),
+                  change.timestamp(),
+                  DittoHeaders.empty(),
+                  null);
+          case MODIFIED ->
+              ThingModified.of(
+                  change.thing(),
+                  change.revision(),
+                  change.timestamp(),
+                  DittoHeaders.empty(),
+                  null);
+          case MERGED ->
+              ThingMerged.of(
+                  thingId,
+                  change.path(),
+                  change.value(),
+                  change.revision(),
+                  change.timestamp(),
+                  DittoHeaders.empty(),
+                  null);
         };
     JsonObjectBuilder extra = JsonFactory.newObjectBuilder();
     change.thing().getDefinition().ifPresent(d -> extra.set("definition", d.toString()));

@@ -10,8 +10,8 @@ import org.locationtech.jts.geom.Point;
 /**
  * A position in WGS84 (EPSG:4326), longitude first as in GeoJSON.
  *
- * <p>Every location stored on a twin is WGS84; positions reported in GCJ-02, BD-09 or CGCS2000
- * are converted at ingest, before they become a {@code WgsPoint}.
+ * <p>Every location stored on a twin is WGS84; positions reported in GCJ-02, BD-09 or CGCS2000 are
+ * converted at ingest, before they become a {@code WgsPoint}.
  */
 public record WgsPoint(double longitude, double latitude) {
 

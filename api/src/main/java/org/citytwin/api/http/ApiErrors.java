@@ -26,9 +26,7 @@ public final class ApiErrors {
 
   public static final ErrorCode PARAMETER_INVALID =
       new ErrorCode(
-          "api:parameter.invalid",
-          HttpStatus.BAD_REQUEST,
-          "Correct the named query parameter.");
+          "api:parameter.invalid", HttpStatus.BAD_REQUEST, "Correct the named query parameter.");
 
   public static final ErrorCode IDS_MISSING =
       new ErrorCode(
@@ -52,13 +50,19 @@ public final class ApiErrors {
     if (failure instanceof DittoRuntimeException error) {
       write(context.response(), error);
     } else if (failure == null && context.statusCode() == 404) {
-      write(context.response(), ROUTE_NOT_FOUND.toException("No resource at " + context.request().path()));
+      write(
+          context.response(),
+          ROUTE_NOT_FOUND.toException("No resource at " + context.request().path()));
     } else if (failure == null && context.statusCode() == 405) {
       write(
           context.response(),
           METHOD_NOT_ALLOWED.toException(context.request().method() + " is not allowed here."));
     } else {
-      LOG.error("unexpected failure on {} {}", context.request().method(), context.request().path(), failure);
+      LOG.error(
+          "unexpected failure on {} {}",
+          context.request().method(),
+          context.request().path(),
+          failure);
       if (!context.response().headWritten()) {
         context
             .response()

@@ -43,7 +43,11 @@ public final class HistoryRoutes {
     Instant from = instant(context, "from", to.minus(Duration.ofDays(1)));
     int limit;
     try {
-      limit = Integer.parseInt(context.request().params().get("limit") == null ? "1000" : context.request().getParam("limit"));
+      limit =
+          Integer.parseInt(
+              context.request().params().get("limit") == null
+                  ? "1000"
+                  : context.request().getParam("limit"));
     } catch (NumberFormatException e) {
       throw ApiErrors.PARAMETER_INVALID.toException("'limit' must be a whole number.");
     }
@@ -82,7 +86,8 @@ public final class HistoryRoutes {
     try {
       return Instant.parse(value);
     } catch (DateTimeParseException e) {
-      throw ApiErrors.PARAMETER_INVALID.toException("'" + name + "' must be an ISO-8601 instant such as 2026-07-01T08:00:00Z.");
+      throw ApiErrors.PARAMETER_INVALID.toException(
+          "'" + name + "' must be an ISO-8601 instant such as 2026-07-01T08:00:00Z.");
     }
   }
 }

@@ -35,6 +35,8 @@ public final class IncidentRoutes {
                     .end(reply.body().getJsonArray("incidents").encode()))
         .onFailure(
             failure ->
-                context.fail(ApiErrors.UPSTREAM_UNAVAILABLE.toException("Fusion did not answer: " + failure.getMessage())));
+                context.fail(
+                    ApiErrors.UPSTREAM_UNAVAILABLE.toException(
+                        "Fusion did not answer: " + failure.getMessage())));
   }
 }

@@ -18,27 +18,51 @@ public final class OperationsRoutes {
   }
 
   public void mount(Router router) {
-    router.get("/health").handler(context -> context.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end("{\"status\":\"UP\"}"));
+    router
+        .get("/health")
+        .handler(
+            context ->
+                context
+                    .response()
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end("{\"status\":\"UP\"}"));
     router.get("/metrics").handler(this::onMetrics);
   }
 
   private void onMetrics(RoutingContext context) {
     StringBuilder text = new StringBuilder();
-    text.append("# HELP citytwin_ingest_readings_accepted_total Readings committed and acknowledged.\n")
+    text.append(
+            "# HELP citytwin_ingest_readings_accepted_total Readings committed and acknowledged.\n")
         .append("# TYPE citytwin_ingest_readings_accepted_total counter\n")
-        .append("citytwin_ingest_readings_accepted_total ").append(ingest.acceptedReadings()).append('\n')
-        .append("# HELP citytwin_ingest_requests_rejected_total Device requests refused, by error code.\n")
+        .append("citytwin_ingest_readings_accepted_total ")
+        .append(ingest.acceptedReadings())
+        .append('\n')
+        .append(
+            "# HELP citytwin_ingest_requests_rejected_total Device requests refused, by error code.\n")
         .append("# TYPE citytwin_ingest_requests_rejected_total counter\n");
-    ingest.rejectedByReason().forEach((reason, count) -> text
-        .append("citytwin_ingest_requests_rejected_total{reason=\"").append(reason).append("\"} ")
-        .append(count).append('\n'));
-    text.append("# HELP citytwin_ingest_twin_update_failures_total Durable readings whose twin was not updated.\n")
+    ingest
+        .rejectedByReason()
+        .forEach(
+            (reason, count) ->
+                text.append("citytwin_ingest_requests_rejected_total{reason=\"")
+                    .append(reason)
+                    .append("\"} ")
+                    .append(count)
+                    .append('\n'));
+    text.append(
+            "# HELP citytwin_ingest_twin_update_failures_total Durable readings whose twin was not updated.\n")
         .append("# TYPE citytwin_ingest_twin_update_failures_total counter\n")
-        .append("citytwin_ingest_twin_update_failures_total ").append(ingest.twinUpdateFailures()).append('\n')
+        .append("citytwin_ingest_twin_update_failures_total ")
+        .append(ingest.twinUpdateFailures())
+        .append('\n')
         .append("# HELP citytwin_twins Twins held.\n")
         .append("# TYPE citytwin_twins gauge\n")
-        .append("citytwin_twins ").append(things.size()).append('\n');
-    context.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4").end(text.toString());
+        .append("citytwin_twins ")
+        .append(things.size())
+        .append('\n');
+    context
+        .response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4")
+        .end(text.toString());
   }
 }

@@ -50,9 +50,14 @@ public final class ThingsRoutes {
   private void onThing(RoutingContext context) {
     ThingId thingId = ThingId.of(context.pathParam("thingId"));
     Thing thing =
-        store.retrieve(thingId).orElseThrow(() -> ThingNotAccessibleException.newBuilder(thingId).build());
-    HttpServerResponse response = context.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
-    thing.getRevision().map(ThingRevision::toLong)
+        store
+            .retrieve(thingId)
+            .orElseThrow(() -> ThingNotAccessibleException.newBuilder(thingId).build());
+    HttpServerResponse response =
+        context.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+    thing
+        .getRevision()
+        .map(ThingRevision::toLong)
         .ifPresent(revision -> response.putHeader(HttpHeaders.ETAG, "\"rev:" + revision + "\""));
     response.end(render(thing, fieldSelector(context)).toString());
   }
@@ -76,7 +81,10 @@ public final class ThingsRoutes {
             .flatMap(Optional::stream)
             .map(thing -> (org.eclipse.ditto.json.JsonValue) render(thing, fields))
             .collect(JsonCollectors.valuesToArray());
-    context.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(things.toString());
+    context
+        .response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(things.toString());
   }
 
   /**
@@ -85,8 +93,10 @@ public final class ThingsRoutes {
    * disconnected rather than buffered without bound; it reconnects and reads current state.
    */
   private void subscribe(RoutingContext context) {
-    Set<ThingId> ids = csv(context.request().getParam("ids")).stream().map(ThingId::of)
-        .collect(Collectors.toSet());
+    Set<ThingId> ids =
+        csv(context.request().getParam("ids")).stream()
+            .map(ThingId::of)
+            .collect(Collectors.toSet());
     Set<String> namespaces = csv(context.request().getParam("namespaces"));
     HttpServerResponse response = context.response();
     response
@@ -96,14 +106,15 @@ public final class ThingsRoutes {
         .putHeader("X-Accel-Buffering", "no");
     // An initial comment sends the headers now, so the client knows it is subscribed.
     response.write(":subscribed\n\n");
-    MessageConsumer<JsonObject> consumer =
-        vertx.eventBus().consumer(EventBusAddresses.TWIN_EVENTS);
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(EventBusAddresses.TWIN_EVENTS);
     long keepAlive = vertx.setPeriodic(KEEP_ALIVE_MILLIS, tick -> response.write(":\n\n"));
     consumer.handler(
         message ->
             TwinEvent.parse(JsonFactory.newObject(message.body().encode()))
                 .filter(event -> ids.isEmpty() || ids.contains(event.thingId()))
-                .filter(event -> namespaces.isEmpty() || namespaces.contains(event.thingId().getNamespace()))
+                .filter(
+                    event ->
+                        namespaces.isEmpty() || namespaces.contains(event.thingId().getNamespace()))
                 .ifPresent(
                     event -> {
                       if (response.writeQueueFull()) {
@@ -121,8 +132,11 @@ public final class ThingsRoutes {
     consumer.unregister();
   }
 
-  private static org.eclipse.ditto.json.JsonObject render(Thing thing, Optional<JsonFieldSelector> fields) {
-    return fields.map(selector -> thing.toJson(JsonSchemaVersion.V_2, selector)).orElseGet(thing::toJson);
+  private static org.eclipse.ditto.json.JsonObject render(
+      Thing thing, Optional<JsonFieldSelector> fields) {
+    return fields
+        .map(selector -> thing.toJson(JsonSchemaVersion.V_2, selector))
+        .orElseGet(thing::toJson);
   }
 
   private static Optional<JsonFieldSelector> fieldSelector(RoutingContext context) {
@@ -131,14 +145,17 @@ public final class ThingsRoutes {
       return Optional.empty();
     }
     return Optional.of(
-        JsonFactory.newFieldSelector(fields, JsonFactory.newParseOptionsBuilder().withoutUrlDecoding().build()));
+        JsonFactory.newFieldSelector(
+            fields, JsonFactory.newParseOptionsBuilder().withoutUrlDecoding().build()));
   }
 
   private static Set<String> csv(String value) {
     if (value == null || value.isBlank()) {
       return Set.of();
     }
-    return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+    return Arrays.stream(value.split(","))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
         .collect(Collectors.toCollection(LinkedHashSet::new));
   }
 }

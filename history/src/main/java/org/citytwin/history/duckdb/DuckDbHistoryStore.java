@@ -70,7 +70,8 @@ public final class DuckDbHistoryStore implements HistoryStore {
       return;
     }
     synchronized (writer) {
-      try (DuckDBAppender appender = writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "readings")) {
+      try (DuckDBAppender appender =
+          writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "readings")) {
         for (Reading reading : readings) {
           appender
               .beginRow()
@@ -152,5 +153,4 @@ public final class DuckDbHistoryStore implements HistoryStore {
   private static long epochMicros(Instant instant) {
     return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
   }
-
 }

@@ -35,7 +35,8 @@ public final class WaterloggingCentimetres implements VendorFormat {
     }
     Instant observedAt;
     try {
-      observedAt = payload.containsKey("ts") ? timestamps.parse(payload.getValue("ts")) : receivedAt;
+      observedAt =
+          payload.containsKey("ts") ? timestamps.parse(payload.getValue("ts")) : receivedAt;
     } catch (IllegalArgumentException e) {
       throw IngestErrors.PAYLOAD_MALFORMED.toException("Bad 'ts': " + e.getMessage());
     }

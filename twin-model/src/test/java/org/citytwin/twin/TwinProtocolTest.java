@@ -1,0 +1,108 @@
+package org.citytwin.twin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.eclipse.ditto.base.model.exceptions.DittoRuntimeException;
+import org.eclipse.ditto.json.JsonFactory;
+import org.eclipse.ditto.json.JsonObject;
+import org.eclipse.ditto.json.JsonPointer;
+import org.eclipse.ditto.json.JsonValue;
+import org.eclipse.ditto.things.model.ThingId;
+import org.eclipse.ditto.things.model.ThingsModelFactory;
+import org.eclipse.ditto.things.model.signals.commands.modify.MergeThing;
+import org.junit.jupiter.api.Test;
+
+class TwinProtocolTest {
+
+  private static final ThingId GAUGE = ThingId.of("water", "wlg-0001");
+  private static final Instant AT = Instant.parse("2026-07-14T08:00:00Z");
+
+  private final TwinProtocol protocol = new TwinProtocol();
+
+  @Test
+  void mergeCommandIsADittoProtocolMergeOfEveryReadingOfTheThing() {
+    JsonObject command =
+        protocol.mergeCommand(
+            GAUGE,
+            List.of(
+                new Reading(GAUGE, "waterlogging", "depth", 0.23, CanonicalUnit.METRE, AT),
+                new Reading(GAUGE, "battery", "level", 0.9, CanonicalUnit.DIMENSIONLESS, AT)));
+    assertThat(command.getValue("topic").orElseThrow().asString())
+        .isEqualTo("water/wlg-0001/things/twin/commands/merge");
+
+    MergeThing parsed = protocol.parseMergeCommand(command);
+    assertThat(parsed.getEntityId().toString()).isEqualTo(GAUGE.toString());
+    assertThat(
+            parsed
+                .getValue()
+                .asObject()
+                .getValue(JsonPointer.of("features/waterlogging/properties/depth")))
+        .contains(JsonValue.of(0.23));
+    assertThat(
+            parsed
+                .getValue()
+                .asObject()
+                .getValue(JsonPointer.of("features/battery/properties/level")))
+        .contains(JsonValue.of(0.9));
+  }
+
+  @Test
+  void refusesReadingsOfAnotherThing() {
+    Reading other =
+        new Reading(
+            ThingId.of("water", "wlg-0002"), "waterlogging", "depth", 0.1, CanonicalUnit.METRE, AT);
+    assertThatThrownBy(() -> protocol.mergeCommand(GAUGE, List.of(other)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void refusesCommandsOtherThanMerge() {
+    JsonObject retrieve =
+        JsonFactory.newObject(
+            "{\"topic\":\"water/wlg-0001/things/twin/commands/retrieve\",\"headers\":{},\"path\":\"/\"}");
+    assertThatThrownBy(() -> protocol.parseMergeCommand(retrieve))
+        .isInstanceOf(DittoRuntimeException.class)
+        .hasMessageContaining("merge");
+  }
+
+  @Test
+  void eventCarriesTheChangeAndIsReadBackWithItsEnrichment() {
+    ThingStore store = new ThingStore(Clock.fixed(AT, ZoneOffset.UTC));
+    store.put(
+        ThingsModelFactory.newThingBuilder()
+            .setId(GAUGE)
+            .setDefinition(ThingModels.WATERLOGGING_GAUGE)
+            .setAttribute(ThingModels.LOCATION, new WgsPoint(120.15, 30.3).toGeoJson())
+            .build());
+    ThingChange change =
+        store.merge(
+            GAUGE, JsonPointer.of("features/waterlogging/properties/depth"), JsonValue.of(0.31));
+
+    JsonObject event = protocol.event(change);
+    assertThat(event.getValue("topic").orElseThrow().asString())
+        .isEqualTo("water/wlg-0001/things/twin/events/merged");
+
+    TwinEvent read = TwinEvent.parse(event).orElseThrow();
+    assertThat(read.thingId().toString()).isEqualTo(GAUGE.toString());
+    assertThat(read.revision()).isEqualTo(2);
+    assertThat(read.definition()).isEqualTo(ThingModels.WATERLOGGING_GAUGE.toString());
+    assertThat(read.location()).contains(new WgsPoint(120.15, 30.3));
+    assertThat(read.changes().getValue(JsonPointer.of("features/waterlogging/properties/depth")))
+        .contains(JsonValue.of(0.31));
+    assertThat(read.changedThing().getKeys().get(0).toString()).isEqualTo("thingId");
+  }
+
+  @Test
+  void ignoresMessagesThatAreNotTwinEvents() {
+    assertThat(
+            TwinEvent.parse(
+                JsonFactory.newObject("{\"topic\":\"water/wlg-0001/things/twin/commands/merge\"}")))
+        .isEmpty();
+    assertThat(TwinEvent.parse(JsonFactory.newObject("{}"))).isEmpty();
+  }
+}
