@@ -108,13 +108,7 @@ class BadInputIT {
         .isEqualTo(202);
     RunningDistrict.Answer twin = city.get("/api/2/things/" + gauge.thingId());
     assertThat(twin.headers()).containsEntry("ETag", "\"rev:3\"");
-    assertThat(
-            twin.json()
-                .getJsonObject("features")
-                .getJsonObject("waterlogging")
-                .getJsonObject("properties")
-                .getDouble("depth"))
-        .isEqualTo(0.18);
+    assertThat(RunningDistrict.waterloggingDepth(twin.json())).isEqualTo(0.18);
     assertThat(
             city.get(
                     "/api/history/things/"

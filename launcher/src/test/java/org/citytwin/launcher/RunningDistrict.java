@@ -62,6 +62,15 @@ final class RunningDistrict implements AutoCloseable {
             new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port()));
   }
 
+  /** The waterlogging depth, in metres, in a thing's JSON (whole or, as SSE sends it, partial). */
+  static double waterloggingDepth(JsonObject thing) {
+    return thing
+        .getJsonObject("features")
+        .getJsonObject("waterlogging")
+        .getJsonObject("properties")
+        .getDouble("depth");
+  }
+
   SimDevice gauge(int index) {
     return district.devices().get(index);
   }

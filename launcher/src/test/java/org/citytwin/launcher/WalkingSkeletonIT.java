@@ -73,13 +73,7 @@ class WalkingSkeletonIT {
     RunningDistrict.Answer twin = city.get(thingPath);
     assertThat(twin.status()).isEqualTo(200);
     assertThat(twin.headers()).containsEntry("ETag", "\"rev:2\"");
-    assertThat(
-            twin.json()
-                .getJsonObject("features")
-                .getJsonObject("waterlogging")
-                .getJsonObject("properties")
-                .getDouble("depth"))
-        .isEqualTo(0.23);
+    assertThat(RunningDistrict.waterloggingDepth(twin.json())).isEqualTo(0.23);
 
     // 5a. The subscriber receives the change as Ditto's SSE does: the changed part of the thing.
     await()
@@ -87,13 +81,7 @@ class WalkingSkeletonIT {
         .untilAsserted(() -> assertThat(live.toString()).contains("data: "));
     JsonObject change = new JsonObject(dataLines(live.toString())[0]);
     assertThat(change.getString("thingId")).isEqualTo(gauge.thingId().toString());
-    assertThat(
-            change
-                .getJsonObject("features")
-                .getJsonObject("waterlogging")
-                .getJsonObject("properties")
-                .getDouble("depth"))
-        .isEqualTo(0.23);
+    assertThat(RunningDistrict.waterloggingDepth(change)).isEqualTo(0.23);
 
     // 4 + 5b. 23 cm is over the 15 cm rule inside the gauge's catchment: one incident, listed.
     await()
