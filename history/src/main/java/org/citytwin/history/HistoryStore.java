@@ -1,15 +1,14 @@
 package org.citytwin.history;
 
-import java.nio.file.Path;
 import java.util.List;
-import org.citytwin.history.duckdb.DuckDbHistoryStore;
 import org.citytwin.twin.Reading;
 
 /**
- * Durable, append-only storage of canonical readings. Implementations block on I/O: call them from
- * worker threads only (the {@link HistoryVerticle} does).
+ * Durable, append-only storage of canonical readings; opened through {@link Storage}.
+ * Implementations block on I/O: call them from worker threads only (the {@link HistoryVerticle}
+ * does).
  */
-public interface HistoryStore extends AutoCloseable {
+public interface HistoryStore {
 
   /**
    * Appends the readings in one transaction; when this returns they survive a crash.
@@ -23,17 +22,4 @@ public interface HistoryStore extends AutoCloseable {
 
   /** How many readings the store holds. */
   long count();
-
-  @Override
-  void close();
-
-  /**
-   * Opens (creating if needed) the embedded DuckDB store in {@code file}.
-   *
-   * @throws HistoryUnavailableException if the file cannot be opened, for example because another
-   *     process holds it
-   */
-  static HistoryStore openDuckDb(Path file) {
-    return DuckDbHistoryStore.open(file);
-  }
 }

@@ -30,19 +30,21 @@ class HistoryVerticleTest {
 
   @TempDir Path directory;
   private Vertx vertx;
+  private Storage storage;
   private HistoryStore store;
 
   @BeforeEach
   void deploy() throws Exception {
     vertx = Vertx.vertx();
-    store = HistoryStore.openDuckDb(directory.resolve("history.duckdb"));
+    storage = Storage.openDuckDb(directory.resolve("history.duckdb"));
+    store = storage.readings();
     await(vertx.deployVerticle(new HistoryVerticle(store)));
   }
 
   @AfterEach
   void close() throws Exception {
     await(vertx.close());
-    store.close();
+    storage.close();
   }
 
   private static <T> T await(Future<T> future) throws Exception {

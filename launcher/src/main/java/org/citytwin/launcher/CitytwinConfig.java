@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.citytwin.history.PostgresSettings;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -26,7 +27,10 @@ import org.yaml.snakeyaml.error.YAMLException;
  *     authentication yet
  * @param httpPort the HTTP port; 0 picks a free one
  * @param dataDir where history (and later twin journals) are kept
- * @param historyBackend the history store; only {@code duckdb} so far
+ * @param historyBackend where readings and the twin journal live: {@code duckdb} (a file in {@code
+ *     dataDir}) or {@code postgresql}
+ * @param postgres how to reach PostgreSQL, used when {@code historyBackend} is {@code postgresql}
+ * @param snapshotEvery how many twin changes the journal takes between snapshots
  * @param districtDir a directory with {@code zones.geojson}, {@code things.json} and {@code
  *     devices.json} to load at start, if any
  * @param demo the demo district and its rainstorm
@@ -36,6 +40,8 @@ public record CitytwinConfig(
     int httpPort,
     Path dataDir,
     String historyBackend,
+    PostgresSettings postgres,
+    long snapshotEvery,
     Optional<Path> districtDir,
     Demo demo) {
 
@@ -56,6 +62,11 @@ public record CitytwinConfig(
     defaults.put("http.port", "8080");
     defaults.put("data.dir", "./data");
     defaults.put("history.backend", "duckdb");
+    defaults.put("history.postgresql.url", "jdbc:postgresql://127.0.0.1:5432/citytwin");
+    defaults.put("history.postgresql.user", "");
+    defaults.put("history.postgresql.password", "");
+    defaults.put("history.postgresql.schema", "citytwin");
+    defaults.put("twins.snapshot-every", "100000");
     defaults.put("district.dir", "");
     defaults.put("demo.seed", "42");
     defaults.put("demo.catchments-per-side", "3");
@@ -94,9 +105,20 @@ public record CitytwinConfig(
 
   private static CitytwinConfig fromSettings(Map<String, String> settings) {
     String backend = settings.get("history.backend");
-    if (!backend.equals("duckdb")) {
+    if (!backend.equals("duckdb") && !backend.equals("postgresql")) {
       throw new IllegalArgumentException(
-          "history.backend: only 'duckdb' is available so far, not '" + backend + "'");
+          "history.backend must be duckdb or postgresql, not '" + backend + "'");
+    }
+    PostgresSettings postgres;
+    try {
+      postgres =
+          new PostgresSettings(
+              settings.get("history.postgresql.url"),
+              settings.get("history.postgresql.user"),
+              settings.get("history.postgresql.password"),
+              settings.get("history.postgresql.schema"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("history.postgresql: " + e.getMessage(), e);
     }
     String district = settings.get("district.dir");
     return new CitytwinConfig(
@@ -104,6 +126,8 @@ public record CitytwinConfig(
         integer(settings, "http.port", 0, 65_535),
         Path.of(settings.get("data.dir")),
         backend,
+        postgres,
+        integer(settings, "twins.snapshot-every", 1, Integer.MAX_VALUE),
         district.isBlank() ? Optional.empty() : Optional.of(Path.of(district)),
         new Demo(
             integer(settings, "demo.seed", Integer.MIN_VALUE, Integer.MAX_VALUE),
@@ -120,6 +144,13 @@ public record CitytwinConfig(
     effective.put("http.port", String.valueOf(httpPort));
     effective.put("data.dir", dataDir.toAbsolutePath().normalize().toString());
     effective.put("history.backend", historyBackend);
+    if (historyBackend.equals("postgresql")) {
+      effective.put("history.postgresql.url", postgres.url());
+      effective.put("history.postgresql.user", postgres.user());
+      effective.put("history.postgresql.password", postgres.password().isEmpty() ? "" : "****");
+      effective.put("history.postgresql.schema", postgres.schema());
+    }
+    effective.put("twins.snapshot-every", String.valueOf(snapshotEvery));
     effective.put("district.dir", districtDir.map(Path::toString).orElse("(none)"));
     effective.put("demo.seed", String.valueOf(demo.seed()));
     effective.put("demo.catchments-per-side", String.valueOf(demo.catchmentsPerSide()));
@@ -134,7 +165,14 @@ public record CitytwinConfig(
   /** This configuration with another district directory. */
   public CitytwinConfig withDistrict(Path directory) {
     return new CitytwinConfig(
-        httpHost, httpPort, dataDir, historyBackend, Optional.of(directory), demo);
+        httpHost,
+        httpPort,
+        dataDir,
+        historyBackend,
+        postgres,
+        snapshotEvery,
+        Optional.of(directory),
+        demo);
   }
 
   private static Map<String, String> checked(Map<String, String> settings, String source) {

@@ -3,6 +3,7 @@ package org.citytwin.launcher;
 import io.vertx.core.Vertx;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.citytwin.api.ApiVerticle;
@@ -11,15 +12,19 @@ import org.citytwin.fusion.FusionEngine;
 import org.citytwin.fusion.FusionVerticle;
 import org.citytwin.fusion.RuleLoader;
 import org.citytwin.fusion.ZoneIndex;
-import org.citytwin.history.HistoryStore;
 import org.citytwin.history.HistoryVerticle;
+import org.citytwin.history.Storage;
 import org.citytwin.ingest.DeviceHttpIngest;
 import org.citytwin.ingest.DeviceRegistry;
 import org.citytwin.ingest.IngestCounters;
 import org.citytwin.ingest.ReadingPipeline;
 import org.citytwin.ingest.VendorFormats;
+import org.citytwin.twin.ThingChange;
+import org.citytwin.twin.ThingChanges;
+import org.citytwin.twin.ThingJournal;
 import org.citytwin.twin.ThingStore;
 import org.citytwin.twin.TwinProtocol;
+import org.eclipse.ditto.things.model.Thing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,12 +43,17 @@ public final class CitytwinServer implements AutoCloseable {
   private static final long START_TIMEOUT_SECONDS = 60;
 
   private final Vertx vertx;
-  private final HistoryStore history;
+  private final Storage storage;
+  private final ThingStore things;
+  private final TwinServiceVerticle twins;
   private final ApiVerticle api;
 
-  private CitytwinServer(Vertx vertx, HistoryStore history, ApiVerticle api) {
+  private CitytwinServer(
+      Vertx vertx, Storage storage, ThingStore things, TwinServiceVerticle twins, ApiVerticle api) {
     this.vertx = vertx;
-    this.history = history;
+    this.storage = storage;
+    this.things = things;
+    this.twins = twins;
     this.api = api;
   }
 
@@ -51,29 +61,33 @@ public final class CitytwinServer implements AutoCloseable {
    * Builds and starts a server, blocking the calling thread until it listens. Call it from a plain
    * thread (a main method or a test), never from an event loop.
    *
+   * <p>Twins are recovered from the journal first; a district's things that the journal does not
+   * hold yet are then created (and journaled), so a restart keeps every change made since.
+   *
    * @throws IllegalArgumentException if the configuration or the district files are invalid
    * @throws IllegalStateException if a part fails to start (for example, the port is taken)
    */
   public static CitytwinServer start(CitytwinConfig config, Clock clock) {
-    ThingStore things = new ThingStore(clock);
+    DistrictFiles district = config.districtDir().map(DistrictFiles::read).orElse(null);
+    ZoneIndex zones =
+        district == null ? new ZoneIndex(List.of()) : ZoneIndex.fromGeoJson(district.zones());
     DeviceRegistry devices = new DeviceRegistry(new SecureRandom());
-    ZoneIndex zones = new ZoneIndex(List.of());
-    if (config.districtDir().isPresent()) {
-      DistrictFiles district = DistrictFiles.read(config.districtDir().get());
-      zones = ZoneIndex.fromGeoJson(district.zones());
-      district.things().forEach(things::put);
-      int registered = devices.importJson(district.devices());
-      LOG.info(
-          "district {}: {} zones, {} twins, {} devices",
-          config.districtDir().get(),
-          zones.all().size(),
-          things.size(),
-          registered);
+    if (district != null) {
+      devices.importJson(district.devices());
     }
     FusionEngine fusion = new FusionEngine(zones, new RuleLoader().loadShipped(), clock);
-    HistoryStore history = HistoryStore.openDuckDb(config.dataDir().resolve(HISTORY_FILE));
-    Vertx vertx = Vertx.vertx();
+    Storage storage = openStorage(config);
+    Vertx vertx = null;
     try {
+      ThingStore things = new ThingStore(clock);
+      long lastSequence = recover(storage, things, district, clock);
+      LOG.info(
+          "{}: {} twins, {} devices, {} zones",
+          storage.describe(),
+          things.size(),
+          devices.all().size(),
+          zones.all().size());
+      vertx = Vertx.vertx();
       TwinProtocol protocol = new TwinProtocol();
       IngestCounters counters = new IngestCounters();
       DeviceHttpIngest deviceIngest =
@@ -83,6 +97,9 @@ public final class CitytwinServer implements AutoCloseable {
               new ReadingPipeline(vertx, protocol, counters),
               counters,
               clock);
+      TwinServiceVerticle twins =
+          new TwinServiceVerticle(
+              things, storage.things(), protocol, clock, lastSequence, config.snapshotEvery());
       ApiVerticle api =
           new ApiVerticle(
               new ApiVerticle.Listen(config.httpHost(), config.httpPort()),
@@ -90,22 +107,54 @@ public final class CitytwinServer implements AutoCloseable {
               deviceIngest,
               counters,
               clock);
-      vertx
-          .deployVerticle(new HistoryVerticle(history))
-          .compose(id -> vertx.deployVerticle(new TwinServiceVerticle(things, protocol)))
-          .compose(id -> vertx.deployVerticle(new FusionVerticle(fusion)))
-          .compose(id -> vertx.deployVerticle(api))
+      Vertx running = vertx;
+      running
+          .deployVerticle(new HistoryVerticle(storage.readings()))
+          .compose(id -> running.deployVerticle(twins))
+          .compose(id -> running.deployVerticle(new FusionVerticle(fusion)))
+          .compose(id -> running.deployVerticle(api))
           .toCompletionStage()
           .toCompletableFuture()
           .get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      return new CitytwinServer(vertx, history, api);
+      return new CitytwinServer(vertx, storage, things, twins, api);
     } catch (Exception e) {
-      closeQuietly(vertx, history);
+      closeQuietly(vertx, storage);
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
       throw new IllegalStateException("citytwin did not start: " + rootMessage(e), e);
     }
+  }
+
+  private static Storage openStorage(CitytwinConfig config) {
+    return config.historyBackend().equals("postgresql")
+        ? Storage.openPostgres(config.postgres())
+        : Storage.openDuckDb(config.dataDir().resolve(HISTORY_FILE));
+  }
+
+  /** Restores the journal's twins, then creates the district's missing ones durably. */
+  private static long recover(
+      Storage storage, ThingStore things, DistrictFiles district, Clock clock) {
+    ThingJournal.Recovery recovery = storage.things().recover();
+    recovery.things().forEach(things::restore);
+    long lastSequence = recovery.lastSequence();
+    if (district != null) {
+      List<ThingChange> created = new ArrayList<>();
+      for (Thing thing : district.things()) {
+        if (things.retrieve(thing.getEntityId().orElseThrow()).isEmpty()) {
+          created.add(ThingChanges.put(null, thing, clock.instant()));
+        }
+      }
+      if (!created.isEmpty()) {
+        lastSequence = storage.things().append(created);
+        created.forEach(things::apply);
+      }
+      LOG.info(
+          "recovered {} twins from the journal; created {} from the district",
+          recovery.things().size(),
+          created.size());
+    }
+    return lastSequence;
   }
 
   /** The port the HTTP server listens on. */
@@ -118,13 +167,29 @@ public final class CitytwinServer implements AutoCloseable {
     return vertx;
   }
 
-  /** Stops the HTTP server and every verticle, then closes history. Blocks until done. */
+  /**
+   * Stops the HTTP server and every verticle, snapshots the twins (so the next start replays no
+   * journal) and closes storage. Blocks until done.
+   */
   @Override
   public void close() {
-    closeQuietly(vertx, history);
+    closeVertx(vertx);
+    try {
+      storage.things().snapshot(things.all(), twins.appliedSequence());
+    } catch (RuntimeException e) {
+      LOG.warn("no snapshot at shutdown; the journal still holds every change", e);
+    }
+    closeStorage(storage);
   }
 
-  private static void closeQuietly(Vertx vertx, HistoryStore history) {
+  private static void closeQuietly(Vertx vertx, Storage storage) {
+    if (vertx != null) {
+      closeVertx(vertx);
+    }
+    closeStorage(storage);
+  }
+
+  private static void closeVertx(Vertx vertx) {
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -133,10 +198,13 @@ public final class CitytwinServer implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  private static void closeStorage(Storage storage) {
     try {
-      history.close();
+      storage.close();
     } catch (RuntimeException e) {
-      LOG.warn("history did not close cleanly", e);
+      LOG.warn("storage did not close cleanly", e);
     }
   }
 

@@ -67,7 +67,7 @@ class CitytwinConfigTest {
             () ->
                 CitytwinConfig.resolve(
                     Optional.empty(), Map.of(), Map.of("history.backend", "mongodb")))
-        .hasMessageContaining("history.backend");
+        .hasMessageContaining("history.backend must be duckdb or postgresql");
     assertThatThrownBy(
             () ->
                 CitytwinConfig.resolve(Optional.empty(), Map.of(), Map.of("demo.interval", "soon")))

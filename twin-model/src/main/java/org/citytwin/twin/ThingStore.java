@@ -1,32 +1,27 @@
 package org.citytwin.twin;
 
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
-import org.eclipse.ditto.base.model.headers.DittoHeaders;
-import org.eclipse.ditto.json.JsonMergePatch;
 import org.eclipse.ditto.json.JsonPointer;
 import org.eclipse.ditto.json.JsonValue;
 import org.eclipse.ditto.things.model.Thing;
 import org.eclipse.ditto.things.model.ThingId;
-import org.eclipse.ditto.things.model.ThingRevision;
-import org.eclipse.ditto.things.model.ThingsModelFactory;
 import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingIdNotExplicitlySettableException;
 import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingNotAccessibleException;
 
 /**
- * The district's twins, each with Ditto's revision semantics: a thing is created at revision 1 and
- * every accepted change raises its revision by exactly one.
+ * The district's twins as readers see them, with Ditto's revision semantics: a thing is created at
+ * revision 1 and every accepted change raises its revision by exactly one.
  *
- * <p>Safe for concurrent use: changes to one thing are serialised (a change is computed inside the
- * map's per-key update), changes to different things proceed in parallel, and readers always see a
- * whole immutable {@link Thing}. This store keeps state in memory; making it survive restarts is
- * the job of a journal in front of it.
+ * <p>Safe for concurrent use: changes to one thing are serialised (computed inside the map's
+ * per-key update), changes to different things proceed in parallel, and readers always see a whole
+ * immutable {@link Thing}. The store itself is memory; the twin service makes it durable by
+ * journaling each change before it {@link #apply applies} it here.
  */
 public final class ThingStore {
 
@@ -41,7 +36,7 @@ public final class ThingStore {
     return Optional.ofNullable(things.get(thingId));
   }
 
-  /** A consistent-per-thing copy of every twin, in no particular order. */
+  /** A copy of every twin, in no particular order. */
   public List<Thing> all() {
     return new ArrayList<>(things.values());
   }
@@ -51,10 +46,31 @@ public final class ThingStore {
   }
 
   /**
-   * Creates the thing, or replaces it whole, as Ditto's {@code PUT /things/{id}} does.
+   * Makes an already computed (and, in a running server, journaled) change visible.
    *
-   * @throws IllegalArgumentException if the thing has no id
+   * @throws IllegalStateException if the change does not follow the stored revision
    */
+  public void apply(ThingChange change) {
+    things.compute(
+        change.thingId(),
+        (id, current) -> {
+          long expected = current == null ? 1 : ThingChanges.revisionOf(current) + 1;
+          if (change.revision() != expected) {
+            throw new IllegalStateException(
+                id + " is at revision " + (expected - 1) + "; cannot apply " + change.revision());
+          }
+          return change.kind() == ThingChange.Kind.DELETED ? null : change.thing();
+        });
+  }
+
+  /** Puts a recovered thing back as it is, with its revision and timestamps. */
+  public void restore(Thing thing) {
+    things.put(
+        thing.getEntityId().orElseThrow(() -> new IllegalArgumentException("a thing needs an id")),
+        thing);
+  }
+
+  /** Creates or replaces the thing at once, without a journal: for tests and tools. */
   public ThingChange put(Thing thing) {
     ThingId thingId =
         thing.getEntityId().orElseThrow(() -> new IllegalArgumentException("a thing needs an id"));
@@ -62,26 +78,14 @@ public final class ThingStore {
     things.compute(
         thingId,
         (id, current) -> {
-          Instant now = clock.instant();
-          long revision = current == null ? 1 : revisionOf(current) + 1;
-          Instant created = current == null ? now : current.getCreated().orElse(now);
-          Thing stored =
-              ThingsModelFactory.newThingBuilder(thing.toJson())
-                  .setRevision(revision)
-                  .setCreated(created)
-                  .setModified(now)
-                  .build();
-          ThingChange.Kind kind =
-              current == null ? ThingChange.Kind.CREATED : ThingChange.Kind.MODIFIED;
-          change.set(
-              new ThingChange(kind, stored, JsonPointer.empty(), stored.toJson(), revision, now));
-          return stored;
+          change.set(ThingChanges.put(current, thing, clock.instant()));
+          return change.get().thing();
         });
     return change.get();
   }
 
   /**
-   * Applies a JSON merge patch (RFC 7396, as Ditto's {@code PATCH} does) at {@code path}.
+   * Merges at once, without a journal: for tests and tools.
    *
    * @throws ThingNotAccessibleException if there is no such thing
    * @throws ThingIdNotExplicitlySettableException if the patch would change the thing's id
@@ -91,36 +95,9 @@ public final class ThingStore {
     things.compute(
         thingId,
         (id, current) -> {
-          if (current == null) {
-            throw ThingNotAccessibleException.newBuilder(thingId).build();
-          }
-          Instant now = clock.instant();
-          JsonValue merged = JsonMergePatch.of(path, patch).applyOn(current.toJson());
-          if (!merged.isObject()
-              || !merged
-                  .asObject()
-                  .getValue("thingId")
-                  .map(JsonValue::asString)
-                  .orElse("")
-                  .equals(thingId.toString())) {
-            throw ThingIdNotExplicitlySettableException.forDittoProtocol()
-                .dittoHeaders(DittoHeaders.empty())
-                .build();
-          }
-          long revision = revisionOf(current) + 1;
-          Thing stored =
-              ThingsModelFactory.newThingBuilder(merged.asObject())
-                  .setRevision(revision)
-                  .setCreated(current.getCreated().orElse(now))
-                  .setModified(now)
-                  .build();
-          change.set(new ThingChange(ThingChange.Kind.MERGED, stored, path, patch, revision, now));
-          return stored;
+          change.set(ThingChanges.merge(thingId, current, path, patch, clock.instant()));
+          return change.get().thing();
         });
     return change.get();
-  }
-
-  private static long revisionOf(Thing thing) {
-    return thing.getRevision().map(ThingRevision::toLong).orElse(0L);
   }
 }

@@ -9,7 +9,13 @@ public final class TwinErrors {
       new ErrorCode(
           "twin:command.unsupported",
           HttpStatus.BAD_REQUEST,
-          "Send a Ditto Protocol merge command (topic .../things/twin/commands/merge).");
+          "Send a Ditto Protocol create, modify, merge or delete command for a whole thing.");
+
+  public static final ErrorCode UNAVAILABLE =
+      new ErrorCode(
+          "twin:journal.unavailable",
+          HttpStatus.SERVICE_UNAVAILABLE,
+          "The change could not be made durable and was not applied; send it again later.");
 
   private TwinErrors() {}
 }

@@ -12,8 +12,13 @@ import org.eclipse.ditto.json.JsonValue;
 import org.eclipse.ditto.protocol.ProtocolFactory;
 import org.eclipse.ditto.protocol.adapter.DittoProtocolAdapter;
 import org.eclipse.ditto.things.model.ThingId;
+import org.eclipse.ditto.things.model.signals.commands.modify.CreateThing;
+import org.eclipse.ditto.things.model.signals.commands.modify.DeleteThing;
 import org.eclipse.ditto.things.model.signals.commands.modify.MergeThing;
+import org.eclipse.ditto.things.model.signals.commands.modify.ModifyThing;
+import org.eclipse.ditto.things.model.signals.commands.modify.ThingModifyCommand;
 import org.eclipse.ditto.things.model.signals.events.ThingCreated;
+import org.eclipse.ditto.things.model.signals.events.ThingDeleted;
 import org.eclipse.ditto.things.model.signals.events.ThingEvent;
 import org.eclipse.ditto.things.model.signals.events.ThingMerged;
 import org.eclipse.ditto.things.model.signals.events.ThingModified;
@@ -53,19 +58,49 @@ public final class TwinProtocol {
    * @throws DittoRuntimeException if the message is not a well-formed merge command
    */
   public MergeThing parseMergeCommand(JsonObject message) {
-    Signal<?> signal = adapter.fromAdaptable(ProtocolFactory.jsonifiableAdaptableFromJson(message));
-    if (signal instanceof MergeThing merge) {
+    if (parseCommand(message) instanceof MergeThing merge) {
       return merge;
     }
+    throw TwinErrors.UNSUPPORTED_COMMAND.toException("Expected a merge command.");
+  }
+
+  /**
+   * Reads a Ditto Protocol command on a whole thing: create, modify (create or replace), merge or
+   * delete, with its headers ({@code if-match}, {@code if-none-match}).
+   *
+   * @throws DittoRuntimeException if the message is not one of those, well-formed
+   */
+  public ThingModifyCommand<?> parseCommand(JsonObject message) {
+    Signal<?> signal;
+    try {
+      signal = adapter.fromAdaptable(ProtocolFactory.jsonifiableAdaptableFromJson(message));
+    } catch (DittoRuntimeException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw TwinErrors.UNSUPPORTED_COMMAND.toException(
+          "Not a Ditto Protocol command: " + e.getMessage());
+    }
+    if (signal instanceof CreateThing
+        || signal instanceof ModifyThing
+        || signal instanceof MergeThing
+        || signal instanceof DeleteThing) {
+      return (ThingModifyCommand<?>) signal;
+    }
     throw TwinErrors.UNSUPPORTED_COMMAND.toException(
-        "citytwin's twin service takes merge commands, not " + signal.getType());
+        "citytwin's twin service takes create, modify, merge and delete of a whole thing, not "
+            + signal.getType());
+  }
+
+  /** The Ditto Protocol form of a command, to send to the twin service. */
+  public JsonObject command(ThingModifyCommand<?> command) {
+    return toJson(command);
   }
 
   /**
    * The Ditto Protocol event announcing {@code change}, enriched with definition and attributes.
    */
   public JsonObject event(ThingChange change) {
-    ThingId thingId = change.thing().getEntityId().orElseThrow();
+    ThingId thingId = change.thingId();
     ThingEvent<?> event =
         switch (change.kind()) {
           case CREATED ->
@@ -91,7 +126,11 @@ public final class TwinProtocol {
                   change.timestamp(),
                   DittoHeaders.empty(),
                   null);
+          case DELETED ->
+              ThingDeleted.of(
+                  thingId, change.revision(), change.timestamp(), DittoHeaders.empty(), null);
         };
+    // Enrichment from the thing as it stands after the change (for a deletion: as it was).
     JsonObjectBuilder extra = JsonFactory.newObjectBuilder();
     change.thing().getDefinition().ifPresent(d -> extra.set("definition", d.toString()));
     change.thing().getAttributes().ifPresent(a -> extra.set("attributes", a));

@@ -1,9 +1,6 @@
 package org.citytwin.history.duckdb;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -28,7 +25,7 @@ import org.duckdb.DuckDBConnection;
  * threads at once: appends go through one writer connection under a lock, each query takes a
  * duplicate connection of the same database.
  */
-public final class DuckDbHistoryStore implements HistoryStore {
+final class DuckDbHistoryStore implements HistoryStore {
 
   private static final String SCHEMA =
       """
@@ -48,20 +45,12 @@ public final class DuckDbHistoryStore implements HistoryStore {
     this.writer = writer;
   }
 
-  public static DuckDbHistoryStore open(Path file) {
-    try {
-      Path parent = file.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      Connection connection = DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
-      try (Statement statement = connection.createStatement()) {
-        statement.execute(SCHEMA);
-      }
-      return new DuckDbHistoryStore(connection.unwrap(DuckDBConnection.class));
-    } catch (SQLException | java.io.IOException e) {
-      throw new HistoryUnavailableException("cannot open the history file " + file, e);
+  /** Creates the table if needed; {@code writer} must not be used by anyone else. */
+  static DuckDbHistoryStore create(DuckDBConnection writer) throws SQLException {
+    try (Statement statement = writer.createStatement()) {
+      statement.execute(SCHEMA);
     }
+    return new DuckDbHistoryStore(writer);
   }
 
   @Override
@@ -139,14 +128,9 @@ public final class DuckDbHistoryStore implements HistoryStore {
     }
   }
 
-  @Override
-  public void close() {
+  void close() throws SQLException {
     synchronized (writer) {
-      try {
-        writer.close();
-      } catch (SQLException e) {
-        throw new HistoryUnavailableException("cannot close the history file", e);
-      }
+      writer.close();
     }
   }
 

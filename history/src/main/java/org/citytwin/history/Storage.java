@@ -1,0 +1,42 @@
+package org.citytwin.history;
+
+import java.nio.file.Path;
+import org.citytwin.history.duckdb.DuckDbStorage;
+import org.citytwin.history.postgres.PostgresStorage;
+import org.citytwin.twin.ThingJournal;
+
+/**
+ * The database citytwin keeps what happened in: readings ({@link #readings()}) and the journal of
+ * twin changes ({@link #things()}), in one DuckDB file or one PostgreSQL schema.
+ */
+public interface Storage extends AutoCloseable {
+
+  HistoryStore readings();
+
+  ThingJournal things();
+
+  /** Where the data lives, for the start-up log; never includes a password. */
+  String describe();
+
+  @Override
+  void close();
+
+  /**
+   * Opens (creating if needed) the embedded DuckDB database in {@code file}.
+   *
+   * @throws HistoryUnavailableException if it cannot be opened, for example because another process
+   *     holds it
+   */
+  static Storage openDuckDb(Path file) {
+    return DuckDbStorage.open(file);
+  }
+
+  /**
+   * Connects to PostgreSQL and creates citytwin's tables in the configured schema if needed.
+   *
+   * @throws HistoryUnavailableException if the server cannot be reached or refuses
+   */
+  static Storage openPostgres(PostgresSettings settings) {
+    return PostgresStorage.open(settings);
+  }
+}

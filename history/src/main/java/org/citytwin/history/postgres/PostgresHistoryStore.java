@@ -1,0 +1,136 @@
+package org.citytwin.history.postgres;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.citytwin.history.HistoryStore;
+import org.citytwin.history.HistoryUnavailableException;
+import org.citytwin.history.RangeQuery;
+import org.citytwin.twin.CanonicalUnit;
+import org.citytwin.twin.Reading;
+
+/**
+ * Readings in PostgreSQL: the same narrow table as in DuckDB with {@code timestamptz} times,
+ * appended in JDBC batches. One connection, used under a lock: worker threads take turns.
+ */
+final class PostgresHistoryStore implements HistoryStore {
+
+  private static final String SCHEMA =
+      """
+      CREATE TABLE IF NOT EXISTS readings (
+        observed_at timestamptz      NOT NULL,
+        thing_id    text             NOT NULL,
+        feature     text             NOT NULL,
+        property    text             NOT NULL,
+        value       double precision NOT NULL,
+        unit        text             NOT NULL
+      )""";
+
+  private static final String INDEX =
+      "CREATE INDEX IF NOT EXISTS readings_thing_time ON readings (thing_id, feature, property, observed_at)";
+
+  private final Connection connection;
+
+  private PostgresHistoryStore(Connection connection) {
+    this.connection = connection;
+  }
+
+  static PostgresHistoryStore create(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(SCHEMA);
+      statement.execute(INDEX);
+    }
+    return new PostgresHistoryStore(connection);
+  }
+
+  @Override
+  public synchronized void append(List<Reading> readings) {
+    if (readings.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement insert =
+        connection.prepareStatement("INSERT INTO readings VALUES (?, ?, ?, ?, ?, ?)")) {
+      connection.setAutoCommit(false);
+      for (Reading reading : readings) {
+        insert.setObject(1, OffsetDateTime.ofInstant(reading.observedAt(), ZoneOffset.UTC));
+        insert.setString(2, reading.thingId().toString());
+        insert.setString(3, reading.feature());
+        insert.setString(4, reading.property());
+        insert.setDouble(5, reading.value());
+        insert.setString(6, reading.unit().name());
+        insert.addBatch();
+      }
+      insert.executeBatch();
+      connection.commit();
+    } catch (SQLException e) {
+      try {
+        connection.rollback();
+      } catch (SQLException ignored) {
+        // The append failure is the one worth reporting.
+      }
+      throw new HistoryUnavailableException("cannot append " + readings.size() + " readings", e);
+    }
+  }
+
+  @Override
+  public synchronized List<Reading> range(RangeQuery query) {
+    String sql =
+        """
+        SELECT observed_at, value, unit FROM readings
+        WHERE thing_id = ? AND feature = ? AND property = ? AND observed_at >= ? AND observed_at < ?
+        ORDER BY observed_at
+        LIMIT ?""";
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      connection.setAutoCommit(true);
+      statement.setString(1, query.thingId().toString());
+      statement.setString(2, query.feature());
+      statement.setString(3, query.property());
+      statement.setObject(4, OffsetDateTime.ofInstant(query.from(), ZoneOffset.UTC));
+      statement.setObject(5, OffsetDateTime.ofInstant(query.to(), ZoneOffset.UTC));
+      statement.setInt(6, query.limit());
+      List<Reading> readings = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          readings.add(
+              new Reading(
+                  query.thingId(),
+                  query.feature(),
+                  query.property(),
+                  rows.getDouble(2),
+                  CanonicalUnit.valueOf(rows.getString(3)),
+                  rows.getObject(1, OffsetDateTime.class).toInstant()));
+        }
+      }
+      return readings;
+    } catch (SQLException e) {
+      throw new HistoryUnavailableException("cannot read history of " + query.thingId(), e);
+    }
+  }
+
+  @Override
+  public synchronized long count() {
+    try (Statement statement = connection.createStatement()) {
+      connection.setAutoCommit(true);
+      try (ResultSet rows = statement.executeQuery("SELECT count(*) FROM readings")) {
+        rows.next();
+        return rows.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new HistoryUnavailableException("cannot count history", e);
+    }
+  }
+
+  synchronized void close() {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      throw new HistoryUnavailableException("cannot close the PostgreSQL connection", e);
+    }
+  }
+}

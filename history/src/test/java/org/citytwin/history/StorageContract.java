@@ -1,0 +1,215 @@
+package org.citytwin.history;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.citytwin.twin.CanonicalUnit;
+import org.citytwin.twin.Reading;
+import org.citytwin.twin.ThingChange;
+import org.citytwin.twin.ThingChanges;
+import org.citytwin.twin.ThingJournal;
+import org.eclipse.ditto.json.JsonFactory;
+import org.eclipse.ditto.json.JsonPointer;
+import org.eclipse.ditto.json.JsonValue;
+import org.eclipse.ditto.things.model.Thing;
+import org.eclipse.ditto.things.model.ThingId;
+import org.eclipse.ditto.things.model.ThingsModelFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link Storage} must do, run against each backend by a subclass: readings by time
+ * range, and a twin journal that recovers exactly what was committed.
+ */
+abstract class StorageContract {
+
+  static final ThingId GAUGE = ThingId.of("water", "wlg-0001");
+  static final ThingId OTHER = ThingId.of("water", "wlg-0002");
+  static final Instant T0 = Instant.parse("2026-07-14T08:00:00Z");
+
+  protected Storage storage;
+
+  /** A fresh, empty storage. */
+  abstract Storage open() throws Exception;
+
+  /** The same storage, closed and opened again as after a restart. */
+  abstract Storage reopen() throws Exception;
+
+  @BeforeEach
+  void openStorage() throws Exception {
+    storage = open();
+  }
+
+  @AfterEach
+  void closeStorage() {
+    storage.close();
+  }
+
+  static Reading depth(ThingId thing, Instant at, double metres) {
+    return new Reading(thing, "waterlogging", "depth", metres, CanonicalUnit.METRE, at);
+  }
+
+  @Test
+  void returnsOneThingsPropertyInTimeOrderWithinHalfOpenRange() {
+    HistoryStore readings = storage.readings();
+    readings.append(
+        List.of(
+            depth(GAUGE, T0.plusSeconds(20), 0.3),
+            depth(GAUGE, T0, 0.1),
+            depth(OTHER, T0.plusSeconds(5), 0.9),
+            depth(GAUGE, T0.plusSeconds(10), 0.2),
+            depth(GAUGE, T0.plusSeconds(30), 0.4)));
+
+    List<Reading> range =
+        readings.range(new RangeQuery(GAUGE, "waterlogging", "depth", T0, T0.plusSeconds(30), 100));
+
+    assertThat(range).extracting(Reading::value).containsExactly(0.1, 0.2, 0.3);
+    assertThat(range.get(0)).isEqualTo(depth(GAUGE, T0, 0.1));
+    assertThat(
+            readings.range(
+                new RangeQuery(GAUGE, "waterlogging", "depth", T0, T0.plusSeconds(60), 2)))
+        .extracting(Reading::value)
+        .containsExactly(0.1, 0.2);
+  }
+
+  @Test
+  void keepsMicrosecondTimestamps() {
+    Instant precise = Instant.parse("2026-07-14T08:00:00.123456Z");
+    storage.readings().append(List.of(depth(GAUGE, precise, 0.1)));
+    assertThat(
+            storage
+                .readings()
+                .range(new RangeQuery(GAUGE, "waterlogging", "depth", T0, T0.plusSeconds(1), 1))
+                .get(0)
+                .observedAt())
+        .isEqualTo(precise);
+  }
+
+  @Test
+  void committedReadingsSurviveReopening() throws Exception {
+    List<Reading> readings = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      readings.add(depth(GAUGE, T0.plusSeconds(i), i / 1000.0));
+    }
+    storage.readings().append(readings);
+    storage = reopen();
+    assertThat(storage.readings().count()).isEqualTo(1_000);
+    assertThat(
+            storage
+                .readings()
+                .range(
+                    new RangeQuery(
+                        GAUGE, "waterlogging", "depth", T0, T0.plusSeconds(1_000), 10_000)))
+        .containsExactlyElementsOf(readings);
+  }
+
+  private static Thing gauge(ThingId id) {
+    return ThingsModelFactory.newThingBuilder()
+        .setId(id)
+        .setDefinition(ThingsModelFactory.newDefinition("citytwin:waterlogging-gauge:1.0.0"))
+        .setAttribute(
+            JsonPointer.of("location"),
+            JsonFactory.newObject("{\"type\":\"Point\",\"coordinates\":[120.15,30.3]}"))
+        .build();
+  }
+
+  /** Applies changes the way the twin service does, returning them for the journal. */
+  private static final class Twins {
+    final Map<ThingId, Thing> state = new java.util.HashMap<>();
+    Instant clock = T0;
+
+    ThingChange put(Thing thing) {
+      return track(
+          ThingChanges.put(
+              state.get(thing.getEntityId().orElseThrow()), thing, clock = clock.plusMillis(1)));
+    }
+
+    ThingChange merge(ThingId id, String path, JsonValue value) {
+      return track(
+          ThingChanges.merge(
+              id, state.get(id), JsonPointer.of(path), value, clock = clock.plusMillis(1)));
+    }
+
+    ThingChange delete(ThingId id) {
+      return track(ThingChanges.delete(id, state.get(id), clock = clock.plusMillis(1)));
+    }
+
+    private ThingChange track(ThingChange change) {
+      if (change.kind() == ThingChange.Kind.DELETED) {
+        state.remove(change.thingId());
+      } else {
+        state.put(change.thingId(), change.thing());
+      }
+      return change;
+    }
+  }
+
+  private static Map<ThingId, Thing> byId(List<Thing> things) {
+    return things.stream()
+        .collect(Collectors.toMap(t -> t.getEntityId().orElseThrow(), Function.identity()));
+  }
+
+  @Test
+  void recoversExactlyTheJournaledThingsWithRevisionsAndTimestamps() throws Exception {
+    Twins twins = new Twins();
+    ThingJournal journal = storage.things();
+    long first = journal.append(List.of(twins.put(gauge(GAUGE)), twins.put(gauge(OTHER))));
+    long last =
+        journal.append(
+            List.of(
+                twins.merge(GAUGE, "features/waterlogging/properties/depth", JsonValue.of(0.23)),
+                twins.merge(GAUGE, "attributes/location", JsonFactory.nullLiteral()),
+                twins.delete(OTHER)));
+    assertThat(last).isEqualTo(first + 3);
+
+    storage = reopen();
+    Map<ThingId, Thing> recovered = byId(storage.things().recover().things());
+
+    assertThat(recovered).containsOnlyKeys(GAUGE);
+    assertThat(recovered.get(GAUGE)).isEqualTo(twins.state.get(GAUGE));
+    assertThat(ThingChanges.revisionOf(recovered.get(GAUGE))).isEqualTo(3);
+    assertThat(recovered.get(GAUGE).getAttributes().orElseThrow().getValue("location")).isEmpty();
+    assertThat(storage.things().recover().lastSequence()).isEqualTo(last);
+  }
+
+  @Test
+  void recoversFromSnapshotPlusTheJournalAfterIt() throws Exception {
+    Twins twins = new Twins();
+    ThingJournal journal = storage.things();
+    journal.append(List.of(twins.put(gauge(GAUGE)), twins.put(gauge(OTHER))));
+    long covered =
+        journal.append(
+            List.of(
+                twins.merge(GAUGE, "features/waterlogging/properties/depth", JsonValue.of(0.1))));
+    journal.snapshot(new ArrayList<>(twins.state.values()), covered);
+    journal.append(
+        List.of(
+            twins.merge(GAUGE, "features/waterlogging/properties/depth", JsonValue.of(0.2)),
+            twins.delete(OTHER)));
+    journal.append(List.of(twins.put(gauge(OTHER))));
+
+    storage = reopen();
+    Map<ThingId, Thing> recovered = byId(storage.things().recover().things());
+
+    assertThat(recovered).containsOnlyKeys(GAUGE, OTHER);
+    assertThat(recovered.get(GAUGE)).isEqualTo(twins.state.get(GAUGE));
+    assertThat(recovered.get(OTHER)).isEqualTo(twins.state.get(OTHER));
+    assertThat(ThingChanges.revisionOf(recovered.get(OTHER)))
+        .as("re-created after deletion")
+        .isEqualTo(1);
+    long next =
+        storage.things().append(List.of(twins.merge(GAUGE, "attributes/x", JsonValue.of(1))));
+    assertThat(next).as("sequence numbers continue across restarts").isEqualTo(covered + 4);
+  }
+
+  @Test
+  void emptyStorageRecoversNothing() {
+    assertThat(storage.things().recover().things()).isEmpty();
+  }
+}

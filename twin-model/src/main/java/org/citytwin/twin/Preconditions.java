@@ -1,0 +1,95 @@
+package org.citytwin.twin;
+
+import java.util.Optional;
+import org.eclipse.ditto.base.model.headers.DittoHeaders;
+import org.eclipse.ditto.base.model.headers.entitytag.EntityTag;
+import org.eclipse.ditto.base.model.headers.entitytag.EntityTagMatchers;
+import org.eclipse.ditto.things.model.Thing;
+import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingPreconditionFailedException;
+import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingPreconditionNotModifiedException;
+
+/**
+ * HTTP conditional requests on a thing, as Ditto evaluates them: the entity tag of a thing is
+ * {@code "rev:<revision>"}; {@code *} matches any existing thing.
+ */
+public final class Preconditions {
+
+  private Preconditions() {}
+
+  /** The entity tag of the thing, if it exists. */
+  public static Optional<EntityTag> entityTag(Thing current) {
+    return current == null ? Optional.empty() : EntityTag.fromEntity(current);
+  }
+
+  /**
+   * Checks {@code If-Match} and {@code If-None-Match} before a write.
+   *
+   * @param current the thing as it is now, null if it does not exist
+   * @throws ThingPreconditionFailedException (412) if a condition does not hold
+   */
+  public static void checkWrite(DittoHeaders headers, Thing current) {
+    Optional<EntityTag> tag = entityTag(current);
+    headers
+        .getIfMatch()
+        .ifPresent(
+            matchers -> {
+              if (!matchesAny(matchers, tag)) {
+                throw ThingPreconditionFailedException.newBuilder(
+                        "if-match", matchers.toString(), tag.map(Object::toString).orElse(""))
+                    .dittoHeaders(headers)
+                    .build();
+              }
+            });
+    headers
+        .getIfNoneMatch()
+        .ifPresent(
+            matchers -> {
+              if (matchesAny(matchers, tag)) {
+                throw ThingPreconditionFailedException.newBuilder(
+                        "if-none-match", matchers.toString(), tag.map(Object::toString).orElse(""))
+                    .dittoHeaders(headers)
+                    .build();
+              }
+            });
+  }
+
+  /**
+   * Checks {@code If-Match} and {@code If-None-Match} before a read.
+   *
+   * @throws ThingPreconditionFailedException (412) if {@code If-Match} does not hold
+   * @throws ThingPreconditionNotModifiedException (304) if {@code If-None-Match} matches
+   */
+  public static void checkRead(DittoHeaders headers, Thing current) {
+    Optional<EntityTag> tag = entityTag(current);
+    headers
+        .getIfMatch()
+        .ifPresent(
+            matchers -> {
+              if (!matchesAny(matchers, tag)) {
+                throw ThingPreconditionFailedException.newBuilder(
+                        "if-match", matchers.toString(), tag.map(Object::toString).orElse(""))
+                    .dittoHeaders(headers)
+                    .build();
+              }
+            });
+    headers
+        .getIfNoneMatch()
+        .ifPresent(
+            matchers -> {
+              if (matchesAny(matchers, tag)) {
+                throw ThingPreconditionNotModifiedException.newBuilder(
+                        matchers.toString(), tag.map(Object::toString).orElse(""))
+                    .dittoHeaders(headers)
+                    .build();
+              }
+            });
+  }
+
+  private static boolean matchesAny(EntityTagMatchers matchers, Optional<EntityTag> tag) {
+    if (tag.isEmpty()) {
+      return false;
+    }
+    return matchers.stream()
+        .anyMatch(matcher -> matcher.isAsterisk() || matcher.weakMatch(tag.get()));
+  }
+}
