@@ -10,10 +10,12 @@ import org.citytwin.api.http.ApiErrors;
 import org.citytwin.api.http.HistoryRoutes;
 import org.citytwin.api.http.IncidentRoutes;
 import org.citytwin.api.http.OperationsRoutes;
+import org.citytwin.api.http.ThingWriteRoutes;
 import org.citytwin.api.http.ThingsRoutes;
 import org.citytwin.ingest.DeviceHttpIngest;
 import org.citytwin.ingest.IngestCounters;
 import org.citytwin.twin.ThingStore;
+import org.citytwin.twin.TwinProtocol;
 
 /**
  * citytwin's HTTP server: the device endpoints of ingest at the root ({@code /telemetry}, {@code
@@ -34,6 +36,7 @@ public final class ApiVerticle extends AbstractVerticle {
   private final DeviceHttpIngest deviceIngest;
   private final IngestCounters ingestCounters;
   private final Clock clock;
+  private final TwinProtocol protocol = new TwinProtocol();
   private HttpServer server;
 
   public ApiVerticle(
@@ -54,6 +57,7 @@ public final class ApiVerticle extends AbstractVerticle {
     Router router = Router.router(vertx);
     deviceIngest.mount(router);
     new ThingsRoutes(vertx, things).mount(router);
+    new ThingWriteRoutes(vertx, protocol).mount(router);
     new IncidentRoutes(vertx).mount(router);
     new HistoryRoutes(vertx, clock).mount(router);
     new OperationsRoutes(ingestCounters, things).mount(router);

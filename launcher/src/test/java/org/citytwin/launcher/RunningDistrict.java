@@ -79,6 +79,15 @@ final class RunningDistrict implements AutoCloseable {
     return send(new RequestOptions().setMethod(HttpMethod.GET).setURI(path), null);
   }
 
+  /** Any request, with headers given as name, value, name, value, ... */
+  Answer request(HttpMethod method, String path, String body, String... headers) {
+    RequestOptions options = new RequestOptions().setMethod(method).setURI(path);
+    for (int i = 0; i < headers.length; i += 2) {
+      options.putHeader(headers[i], headers[i + 1]);
+    }
+    return send(options, body);
+  }
+
   Answer postReading(String username, String password, String contentType, String body) {
     RequestOptions options =
         new RequestOptions()

@@ -91,9 +91,21 @@ public final class TwinProtocol {
             + signal.getType());
   }
 
-  /** The Ditto Protocol form of a command, to send to the twin service. */
+  /**
+   * The Ditto Protocol form of a command, to send to the twin service. Unlike Ditto's adapter,
+   * which keeps only headers meant for external peers, this keeps every header of the command: the
+   * conditions ({@code if-match}, {@code if-none-match}) must reach the twin service.
+   */
   public JsonObject command(ThingModifyCommand<?> command) {
-    return toJson(command);
+    JsonObject message = toJson(command);
+    JsonObject headers =
+        message
+            .getValue("headers")
+            .filter(JsonValue::isObject)
+            .map(JsonValue::asObject)
+            .orElse(JsonFactory.newObject())
+            .setAll(command.getDittoHeaders().toJson());
+    return message.setValue("headers", headers);
   }
 
   /**

@@ -105,4 +105,21 @@ class TwinProtocolTest {
         .isEmpty();
     assertThat(TwinEvent.parse(JsonFactory.newObject("{}"))).isEmpty();
   }
+
+  @Test
+  void commandsKeepTheirConditionsForTheTwinService() {
+    org.eclipse.ditto.base.model.headers.DittoHeaders headers =
+        org.eclipse.ditto.base.model.headers.DittoHeaders.newBuilder()
+            .putHeader("if-match", "\"rev:7\"")
+            .putHeader("if-none-match", "*")
+            .build();
+    var parsed =
+        protocol.parseCommand(
+            protocol.command(
+                org.eclipse.ditto.things.model.signals.commands.modify.DeleteThing.of(
+                    GAUGE, headers)));
+    assertThat(parsed.getDittoHeaders().getIfMatch().orElseThrow().toString())
+        .isEqualTo("\"rev:7\"");
+    assertThat(parsed.getDittoHeaders().getIfNoneMatch().orElseThrow().toString()).isEqualTo("*");
+  }
 }

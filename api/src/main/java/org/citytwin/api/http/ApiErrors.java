@@ -6,6 +6,7 @@ import io.vertx.ext.web.RoutingContext;
 import org.citytwin.twin.ErrorCode;
 import org.eclipse.ditto.base.model.common.HttpStatus;
 import org.eclipse.ditto.base.model.exceptions.DittoRuntimeException;
+import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingPreconditionNotModifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,22 @@ public final class ApiErrors {
           HttpStatus.BAD_REQUEST,
           "List things with ids=ns:a,ns:b, subscribe with Accept: text/event-stream, or search under /api/2/search/things.");
 
+  public static final ErrorCode CONTENT_TYPE_UNSUPPORTED =
+      new ErrorCode(
+          "api:content-type.unsupported",
+          HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+          "Send the body with the content type the resource takes.");
+
+  public static final ErrorCode BODY_MISSING =
+      new ErrorCode(
+          "api:body.invalid",
+          HttpStatus.BAD_REQUEST,
+          "Send the JSON the resource takes in the request body.");
+
+  public static final ErrorCode BODY_TOO_LARGE =
+      new ErrorCode(
+          "api:body.too-large", HttpStatus.REQUEST_ENTITY_TOO_LARGE, "Send a smaller body.");
+
   public static final ErrorCode UPSTREAM_UNAVAILABLE =
       new ErrorCode(
           "api:service.unavailable",
@@ -47,8 +64,14 @@ public final class ApiErrors {
   /** Answers a failed request: Ditto errors with their body, anything else as a logged 500. */
   public static void handleFailure(RoutingContext context) {
     Throwable failure = context.failure();
-    if (failure instanceof DittoRuntimeException error) {
+    if (failure instanceof ThingPreconditionNotModifiedException) {
+      // 304 carries no body; the route has already set the ETag.
+      context.response().setStatusCode(304);
+      context.response().end();
+    } else if (failure instanceof DittoRuntimeException error) {
       write(context.response(), error);
+    } else if (failure == null && context.statusCode() == 413) {
+      write(context.response(), BODY_TOO_LARGE.toException("The request body is too large."));
     } else if (failure == null && context.statusCode() == 404) {
       write(
           context.response(),
@@ -73,6 +96,14 @@ public final class ApiErrors {
                     + "\"description\":\"It has been logged; report the time of the request.\"}");
       }
     }
+  }
+
+  /** Answers with an error body another part already rendered (a Ditto error's JSON). */
+  public static void writeRaw(HttpServerResponse response, int status, String dittoErrorJson) {
+    response
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(dittoErrorJson);
   }
 
   public static void write(HttpServerResponse response, DittoRuntimeException error) {

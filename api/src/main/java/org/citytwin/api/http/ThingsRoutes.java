@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.citytwin.twin.EventBusAddresses;
+import org.citytwin.twin.Preconditions;
 import org.citytwin.twin.ThingStore;
 import org.citytwin.twin.TwinEvent;
 import org.eclipse.ditto.base.model.json.JsonSchemaVersion;
@@ -53,12 +54,14 @@ public final class ThingsRoutes {
         store
             .retrieve(thingId)
             .orElseThrow(() -> ThingNotAccessibleException.newBuilder(thingId).build());
-    HttpServerResponse response =
-        context.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+    HttpServerResponse response = context.response();
     thing
         .getRevision()
         .map(ThingRevision::toLong)
         .ifPresent(revision -> response.putHeader(HttpHeaders.ETAG, "\"rev:" + revision + "\""));
+    // A 304 or 412 keeps the ETag set above, so the client learns the current revision.
+    Preconditions.checkRead(ThingWriteRoutes.conditions(context), thing);
+    response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
     response.end(render(thing, fieldSelector(context)).toString());
   }
 

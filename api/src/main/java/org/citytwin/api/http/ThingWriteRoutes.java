@@ -1,0 +1,159 @@
+package org.citytwin.api.http;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.citytwin.twin.EventBusAddresses;
+import org.citytwin.twin.TwinProtocol;
+import org.eclipse.ditto.base.model.exceptions.DittoJsonException;
+import org.eclipse.ditto.base.model.headers.DittoHeaders;
+import org.eclipse.ditto.base.model.headers.DittoHeadersBuilder;
+import org.eclipse.ditto.json.JsonFactory;
+import org.eclipse.ditto.json.JsonPointer;
+import org.eclipse.ditto.json.JsonValue;
+import org.eclipse.ditto.things.model.Thing;
+import org.eclipse.ditto.things.model.ThingId;
+import org.eclipse.ditto.things.model.ThingsModelFactory;
+import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingIdNotExplicitlySettableException;
+import org.eclipse.ditto.things.model.signals.commands.modify.DeleteThing;
+import org.eclipse.ditto.things.model.signals.commands.modify.MergeThing;
+import org.eclipse.ditto.things.model.signals.commands.modify.ModifyThing;
+import org.eclipse.ditto.things.model.signals.commands.modify.ThingModifyCommand;
+
+/**
+ * Writes to whole things, as Ditto's HTTP API takes them: {@code PUT /api/2/things/{id}} creates
+ * (201, with the thing) or replaces (204), {@code PATCH} applies a JSON merge patch ({@code
+ * Content-Type: application/merge-patch+json}; 204), {@code DELETE} removes (204). {@code If-Match}
+ * and {@code If-None-Match} travel to the twin service as Ditto headers and are checked there,
+ * atomically with the write; a failed condition is 412 {@code things:precondition.failed}.
+ */
+public final class ThingWriteRoutes {
+
+  /** A thing is small; this leaves room for a large one and refuses abuse. */
+  public static final int MAX_BODY_BYTES = 256 * 1024;
+
+  private static final DeliveryOptions TIMEOUT = new DeliveryOptions().setSendTimeout(15_000);
+
+  private final Vertx vertx;
+  private final TwinProtocol protocol;
+
+  public ThingWriteRoutes(Vertx vertx, TwinProtocol protocol) {
+    this.vertx = vertx;
+    this.protocol = protocol;
+  }
+
+  public void mount(Router router) {
+    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
+    router.put("/api/2/things/:thingId").handler(bodies).handler(this::onPut);
+    router.patch("/api/2/things/:thingId").handler(bodies).handler(this::onPatch);
+    router.delete("/api/2/things/:thingId").handler(this::onDelete);
+  }
+
+  private void onPut(RoutingContext context) {
+    ThingId thingId = ThingId.of(context.pathParam("thingId"));
+    DittoHeaders headers = conditions(context);
+    org.eclipse.ditto.json.JsonObject body = jsonObjectBody(context);
+    body.getValue("thingId")
+        .filter(id -> !id.isString() || !id.asString().equals(thingId.toString()))
+        .ifPresent(
+            id -> {
+              throw ThingIdNotExplicitlySettableException.forPutMethod()
+                  .dittoHeaders(headers)
+                  .build();
+            });
+    Thing thing =
+        DittoJsonException.wrapJsonRuntimeException(
+            () -> ThingsModelFactory.newThingBuilder(body).setId(thingId).build());
+    send(context, ModifyThing.of(thingId, thing, null, headers));
+  }
+
+  private void onPatch(RoutingContext context) {
+    ThingId thingId = ThingId.of(context.pathParam("thingId"));
+    String contentType = context.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if (contentType == null
+        || !contentType.toLowerCase().startsWith("application/merge-patch+json")) {
+      throw ApiErrors.CONTENT_TYPE_UNSUPPORTED.toException(
+          "PATCH takes a JSON merge patch with Content-Type: application/merge-patch+json, not "
+              + contentType
+              + ".");
+    }
+    JsonValue patch = jsonBody(context);
+    send(context, MergeThing.of(thingId, JsonPointer.empty(), patch, conditions(context)));
+  }
+
+  private void onDelete(RoutingContext context) {
+    ThingId thingId = ThingId.of(context.pathParam("thingId"));
+    send(context, DeleteThing.of(thingId, conditions(context)));
+  }
+
+  private void send(RoutingContext context, ThingModifyCommand<?> command) {
+    JsonObject message = new JsonObject(protocol.command(command).toString());
+    vertx
+        .eventBus()
+        .<JsonObject>request(EventBusAddresses.TWIN_COMMANDS, message, TIMEOUT)
+        .onSuccess(
+            reply -> {
+              JsonObject body = reply.body();
+              HttpServerResponse response =
+                  context
+                      .response()
+                      .setStatusCode(body.getInteger("status"))
+                      .putHeader(HttpHeaders.ETAG, "\"rev:" + body.getLong("revision") + "\"");
+              if (body.containsKey("thing")) {
+                response
+                    .putHeader(HttpHeaders.LOCATION, "/api/2/things/" + command.getEntityId())
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end(body.getJsonObject("thing").encode());
+              } else {
+                response.end();
+              }
+            })
+        .onFailure(
+            failure -> {
+              if (failure instanceof ReplyException reply
+                  && reply.failureCode() >= 400
+                  && reply.failureCode() < 600) {
+                ApiErrors.writeRaw(context.response(), reply.failureCode(), reply.getMessage());
+              } else {
+                context.fail(
+                    ApiErrors.UPSTREAM_UNAVAILABLE.toException("The twin service did not answer."));
+              }
+            });
+  }
+
+  /** {@code If-Match} and {@code If-None-Match} as Ditto headers; Ditto validates their syntax. */
+  static DittoHeaders conditions(RoutingContext context) {
+    DittoHeadersBuilder<?, ?> headers = DittoHeaders.newBuilder();
+    String ifMatch = context.request().getHeader(HttpHeaders.IF_MATCH);
+    if (ifMatch != null) {
+      headers.putHeader("if-match", ifMatch);
+    }
+    String ifNoneMatch = context.request().getHeader(HttpHeaders.IF_NONE_MATCH);
+    if (ifNoneMatch != null) {
+      headers.putHeader("if-none-match", ifNoneMatch);
+    }
+    return headers.build();
+  }
+
+  private static JsonValue jsonBody(RoutingContext context) {
+    if (context.body() == null || context.body().isEmpty()) {
+      throw ApiErrors.BODY_MISSING.toException("The request needs a JSON body.");
+    }
+    return DittoJsonException.wrapJsonRuntimeException(
+        () -> JsonFactory.readFrom(context.body().asString()));
+  }
+
+  private static org.eclipse.ditto.json.JsonObject jsonObjectBody(RoutingContext context) {
+    JsonValue body = jsonBody(context);
+    if (!body.isObject()) {
+      throw ApiErrors.BODY_MISSING.toException("A thing is a JSON object.");
+    }
+    return body.asObject();
+  }
+}

@@ -1,0 +1,180 @@
+package org.citytwin.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Writing whole things over HTTP with Ditto's semantics, conditions included. */
+@Timeout(60)
+class ThingWritesIT {
+
+  private static final String BRIDGE = "/api/2/things/traffic:bridge-0001";
+  private static final String BRIDGE_JSON =
+      "{\"definition\":\"citytwin:bridge:1.0.0\",\"attributes\":{\"name\":\"Gongchen Bridge\","
+          + "\"location\":{\"type\":\"Point\",\"coordinates\":[120.1395,30.3187]},\"built\":1631},"
+          + "\"features\":{\"load\":{\"properties\":{\"strain\":120.5}}}}";
+
+  @TempDir Path directory;
+  private RunningDistrict city;
+
+  @BeforeEach
+  void startCity() throws Exception {
+    city = new RunningDistrict(directory, 1, 1);
+  }
+
+  @AfterEach
+  void stopCity() {
+    city.close();
+  }
+
+  private RunningDistrict.Answer put(String body, String... headers) {
+    return city.request(HttpMethod.PUT, BRIDGE, body, headers);
+  }
+
+  @Test
+  void putCreatesThenReplacesWithRevisionsAndEtags() {
+    RunningDistrict.Answer created = put(BRIDGE_JSON, "Content-Type", "application/json");
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    assertThat(created.headers())
+        .containsEntry("ETag", "\"rev:1\"")
+        .containsEntry("Location", BRIDGE);
+    assertThat(created.json().getString("thingId")).isEqualTo("traffic:bridge-0001");
+
+    RunningDistrict.Answer replaced =
+        put("{\"definition\":\"citytwin:bridge:1.0.0\",\"attributes\":{\"name\":\"Gongchen\"}}");
+    assertThat(replaced.status()).isEqualTo(204);
+    assertThat(replaced.headers()).containsEntry("ETag", "\"rev:2\"");
+    JsonObject stored = city.get(BRIDGE).json();
+    assertThat(stored.getJsonObject("attributes").getMap()).containsOnlyKeys("name");
+    assertThat(stored.containsKey("features")).isFalse();
+  }
+
+  @Test
+  void ifNoneMatchStarOnlyCreatesAndIfMatchOnlyWritesTheExpectedRevision() {
+    assertThat(put(BRIDGE_JSON, "If-None-Match", "*").status()).isEqualTo(201);
+    RunningDistrict.Answer again = put(BRIDGE_JSON, "If-None-Match", "*");
+    assertDittoError(again, 412, "things:precondition.failed");
+
+    assertThat(put(BRIDGE_JSON).status()).isEqualTo(204);
+    assertDittoError(put(BRIDGE_JSON, "If-Match", "\"rev:1\""), 412, "things:precondition.failed");
+    RunningDistrict.Answer matched = put(BRIDGE_JSON, "If-Match", "\"rev:2\"");
+    assertThat(matched.status()).isEqualTo(204);
+    assertThat(matched.headers()).containsEntry("ETag", "\"rev:3\"");
+
+    assertDittoError(
+        city.request(
+            HttpMethod.PUT, "/api/2/things/traffic:bridge-0002", BRIDGE_JSON, "If-Match", "*"),
+        412,
+        "things:precondition.failed");
+    assertThat(city.get("/api/2/things/traffic:bridge-0002").status()).isEqualTo(404);
+  }
+
+  @Test
+  void conditionalGetAnswers304WithTheCurrentTagOr412() {
+    put(BRIDGE_JSON);
+    RunningDistrict.Answer notModified =
+        city.request(HttpMethod.GET, BRIDGE, null, "If-None-Match", "\"rev:1\"");
+    assertThat(notModified.status()).isEqualTo(304);
+    assertThat(notModified.body()).isEmpty();
+    assertThat(notModified.headers()).containsEntry("ETag", "\"rev:1\"");
+
+    put(BRIDGE_JSON);
+    assertThat(city.request(HttpMethod.GET, BRIDGE, null, "If-None-Match", "\"rev:1\"").status())
+        .isEqualTo(200);
+    assertDittoError(
+        city.request(HttpMethod.GET, BRIDGE, null, "If-Match", "\"rev:1\""),
+        412,
+        "things:precondition.failed");
+  }
+
+  @Test
+  void patchMergesWithJsonMergePatchRules() {
+    put(BRIDGE_JSON);
+    RunningDistrict.Answer merged =
+        city.request(
+            HttpMethod.PATCH,
+            BRIDGE,
+            "{\"attributes\":{\"built\":null,\"deck\":{\"lanes\":4}},\"features\":{\"load\":{\"properties\":{\"axle\":9.5}}}}",
+            "Content-Type",
+            "application/merge-patch+json",
+            "If-Match",
+            "\"rev:1\"");
+    assertThat(merged.status()).as(merged.body()).isEqualTo(204);
+    JsonObject stored = city.get(BRIDGE).json();
+    assertThat(stored.getJsonObject("attributes").containsKey("built"))
+        .as("null removes")
+        .isFalse();
+    assertThat(stored.getJsonObject("attributes").getString("name"))
+        .as("untouched stays")
+        .isEqualTo("Gongchen Bridge");
+    assertThat(stored.getJsonObject("attributes").getJsonObject("deck").getInteger("lanes"))
+        .isEqualTo(4);
+    assertThat(
+            stored
+                .getJsonObject("features")
+                .getJsonObject("load")
+                .getJsonObject("properties")
+                .getMap())
+        .containsEntry("strain", 120.5)
+        .containsEntry("axle", 9.5);
+
+    assertDittoError(
+        city.request(
+            HttpMethod.PATCH, BRIDGE, "{\"attributes\":{}}", "Content-Type", "application/json"),
+        415,
+        "api:content-type.unsupported");
+    assertDittoError(
+        city.request(
+            HttpMethod.PATCH,
+            "/api/2/things/traffic:nope",
+            "{\"attributes\":{\"x\":1}}",
+            "Content-Type",
+            "application/merge-patch+json"),
+        404,
+        "things:thing.notfound");
+  }
+
+  @Test
+  void deleteRespectsConditionsAndLeavesNothing() {
+    put(BRIDGE_JSON);
+    assertDittoError(
+        city.request(HttpMethod.DELETE, BRIDGE, null, "If-Match", "\"rev:7\""),
+        412,
+        "things:precondition.failed");
+    assertThat(city.request(HttpMethod.DELETE, BRIDGE, null).status()).isEqualTo(204);
+    assertDittoError(city.get(BRIDGE), 404, "things:thing.notfound");
+    assertDittoError(city.request(HttpMethod.DELETE, BRIDGE, null), 404, "things:thing.notfound");
+    assertThat(put(BRIDGE_JSON).headers()).containsEntry("ETag", "\"rev:1\"");
+  }
+
+  @Test
+  void refusesInvalidIdsBodiesAndHeadersWithDittoErrors() {
+    assertDittoError(
+        put("{\"thingId\":\"traffic:other\",\"attributes\":{}}"), 400, "things:id.notsettable");
+    assertDittoError(put("{\"attributes\": "), 400, "json.invalid");
+    assertDittoError(put("[1,2]"), 400, "api:body.invalid");
+    assertDittoError(
+        city.request(HttpMethod.PUT, "/api/2/things/no-namespace", BRIDGE_JSON),
+        400,
+        "things:id.invalid");
+    assertDittoError(put(BRIDGE_JSON, "If-Match", "rev:1 without quotes"), 400, "header.invalid");
+    assertDittoError(
+        put("{\"definition\":\"not a definition\"}"), 400, "things:definition.identifier.invalid");
+    assertThat(city.get(BRIDGE).status()).as("nothing was created").isEqualTo(404);
+  }
+
+  private static void assertDittoError(RunningDistrict.Answer answer, int status, String code) {
+    assertThat(answer.status()).as(answer.body()).isEqualTo(status);
+    JsonObject error = answer.json();
+    assertThat(error.getInteger("status")).isEqualTo(status);
+    assertThat(error.getString("error")).isEqualTo(code);
+    assertThat(error.getString("message")).isNotBlank();
+  }
+}
