@@ -10,10 +10,13 @@ import org.citytwin.api.http.ApiErrors;
 import org.citytwin.api.http.HistoryRoutes;
 import org.citytwin.api.http.IncidentRoutes;
 import org.citytwin.api.http.OperationsRoutes;
+import org.citytwin.api.http.SearchRoutes;
 import org.citytwin.api.http.ThingWriteRoutes;
 import org.citytwin.api.http.ThingsRoutes;
+import org.citytwin.fusion.ZoneIndex;
 import org.citytwin.ingest.DeviceHttpIngest;
 import org.citytwin.ingest.IngestCounters;
+import org.citytwin.twin.ThingSearch;
 import org.citytwin.twin.ThingStore;
 import org.citytwin.twin.TwinProtocol;
 
@@ -35,6 +38,7 @@ public final class ApiVerticle extends AbstractVerticle {
   private final ThingStore things;
   private final DeviceHttpIngest deviceIngest;
   private final IngestCounters ingestCounters;
+  private final ZoneIndex zones;
   private final Clock clock;
   private final TwinProtocol protocol = new TwinProtocol();
   private HttpServer server;
@@ -44,11 +48,13 @@ public final class ApiVerticle extends AbstractVerticle {
       ThingStore things,
       DeviceHttpIngest deviceIngest,
       IngestCounters ingestCounters,
+      ZoneIndex zones,
       Clock clock) {
     this.listen = listen;
     this.things = things;
     this.deviceIngest = deviceIngest;
     this.ingestCounters = ingestCounters;
+    this.zones = zones;
     this.clock = clock;
   }
 
@@ -58,6 +64,7 @@ public final class ApiVerticle extends AbstractVerticle {
     deviceIngest.mount(router);
     new ThingsRoutes(vertx, things).mount(router);
     new ThingWriteRoutes(vertx, protocol).mount(router);
+    new SearchRoutes(vertx, new ThingSearch(things), zones).mount(router);
     new IncidentRoutes(vertx).mount(router);
     new HistoryRoutes(vertx, clock).mount(router);
     new OperationsRoutes(ingestCounters, things).mount(router);

@@ -142,6 +142,7 @@ public final class TwinServiceVerticle extends AbstractVerticle {
     ThingId thingId = command.getEntityId();
     Thing current = current(thingId);
     Preconditions.checkWrite(command.getDittoHeaders(), current);
+    Preconditions.checkCondition(command.getDittoHeaders(), current);
     var now = clock.instant();
     if (command instanceof CreateThing create) {
       if (current != null) {

@@ -106,6 +106,7 @@ public final class CitytwinServer implements AutoCloseable {
               things,
               deviceIngest,
               counters,
+              zones,
               clock);
       Vertx running = vertx;
       running

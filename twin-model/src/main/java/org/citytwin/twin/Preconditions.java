@@ -1,9 +1,11 @@
 package org.citytwin.twin;
 
 import java.util.Optional;
+import org.citytwin.twin.search.RqlFilter;
 import org.eclipse.ditto.base.model.headers.DittoHeaders;
 import org.eclipse.ditto.base.model.headers.entitytag.EntityTag;
 import org.eclipse.ditto.base.model.headers.entitytag.EntityTagMatchers;
+import org.eclipse.ditto.base.model.json.JsonSchemaVersion;
 import org.eclipse.ditto.things.model.Thing;
 import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingPreconditionFailedException;
 import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingPreconditionNotModifiedException;
@@ -51,6 +53,28 @@ public final class Preconditions {
                     .build();
               }
             });
+  }
+
+  /**
+   * Checks Ditto's {@code condition} header: an RQL filter the thing must match for the write to go
+   * ahead.
+   *
+   * @throws ThingPreconditionFailedException (412) if the thing does not match
+   * @throws org.eclipse.ditto.base.model.exceptions.InvalidRqlExpressionException (400) if the
+   *     condition is not valid RQL
+   */
+  public static void checkCondition(DittoHeaders headers, Thing current) {
+    Optional<String> condition = headers.getCondition();
+    if (condition.isEmpty()) {
+      return;
+    }
+    RqlFilter filter = RqlFilter.parse(condition.get());
+    if (current == null || !filter.test(current.toJson(JsonSchemaVersion.V_2, field -> true))) {
+      throw ThingPreconditionFailedException.newBuilder("condition", condition.get(), "not matched")
+          .message("The condition '" + condition.get() + "' does not hold for the thing.")
+          .dittoHeaders(headers)
+          .build();
+    }
   }
 
   /**

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import org.citytwin.twin.search.SearchIndex;
 import org.eclipse.ditto.json.JsonPointer;
 import org.eclipse.ditto.json.JsonValue;
 import org.eclipse.ditto.things.model.Thing;
@@ -26,6 +27,7 @@ import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingNotAccess
 public final class ThingStore {
 
   private final ConcurrentHashMap<ThingId, Thing> things = new ConcurrentHashMap<>();
+  private final SearchIndex index = new SearchIndex();
   private final Clock clock;
 
   public ThingStore(Clock clock) {
@@ -45,6 +47,11 @@ public final class ThingStore {
     return things.size();
   }
 
+  /** The search indexes, kept current with every change; for {@link ThingSearch}. */
+  SearchIndex index() {
+    return index;
+  }
+
   /**
    * Makes an already computed (and, in a running server, journaled) change visible.
    *
@@ -59,15 +66,22 @@ public final class ThingStore {
             throw new IllegalStateException(
                 id + " is at revision " + (expected - 1) + "; cannot apply " + change.revision());
           }
-          return change.kind() == ThingChange.Kind.DELETED ? null : change.thing();
+          Thing next = change.kind() == ThingChange.Kind.DELETED ? null : change.thing();
+          index.update(id, current, next);
+          return next;
         });
   }
 
   /** Puts a recovered thing back as it is, with its revision and timestamps. */
   public void restore(Thing thing) {
-    things.put(
-        thing.getEntityId().orElseThrow(() -> new IllegalArgumentException("a thing needs an id")),
-        thing);
+    ThingId thingId =
+        thing.getEntityId().orElseThrow(() -> new IllegalArgumentException("a thing needs an id"));
+    things.compute(
+        thingId,
+        (id, current) -> {
+          index.update(id, current, thing);
+          return thing;
+        });
   }
 
   /** Creates or replaces the thing at once, without a journal: for tests and tools. */
@@ -79,6 +93,7 @@ public final class ThingStore {
         thingId,
         (id, current) -> {
           change.set(ThingChanges.put(current, thing, clock.instant()));
+          index.update(id, current, change.get().thing());
           return change.get().thing();
         });
     return change.get();
@@ -96,6 +111,7 @@ public final class ThingStore {
         thingId,
         (id, current) -> {
           change.set(ThingChanges.merge(thingId, current, path, patch, clock.instant()));
+          index.update(id, current, change.get().thing());
           return change.get().thing();
         });
     return change.get();

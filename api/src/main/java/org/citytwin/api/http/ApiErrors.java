@@ -47,6 +47,12 @@ public final class ApiErrors {
           HttpStatus.BAD_REQUEST,
           "Send the JSON the resource takes in the request body.");
 
+  public static final ErrorCode GEO_INVALID =
+      new ErrorCode(
+          "api:geo.invalid",
+          HttpStatus.BAD_REQUEST,
+          "Use geo=within(zone:<id>), within(<WKT polygon>), intersects(<WKT>) or near(<lon>,<lat>,<metres>).");
+
   public static final ErrorCode BODY_TOO_LARGE =
       new ErrorCode(
           "api:body.too-large", HttpStatus.REQUEST_ENTITY_TOO_LARGE, "Send a smaller body.");

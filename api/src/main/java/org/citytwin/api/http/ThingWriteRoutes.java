@@ -138,6 +138,10 @@ public final class ThingWriteRoutes {
     if (ifNoneMatch != null) {
       headers.putHeader("if-none-match", ifNoneMatch);
     }
+    String condition = context.request().getParam("condition");
+    if (condition != null) {
+      headers.condition(condition);
+    }
     return headers.build();
   }
 

@@ -1,0 +1,102 @@
+package org.citytwin.api.http;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
+import org.citytwin.fusion.ZoneIndex;
+import org.citytwin.twin.SearchPage;
+import org.citytwin.twin.ThingQuery;
+import org.citytwin.twin.ThingSearch;
+import org.eclipse.ditto.base.model.json.JsonSchemaVersion;
+import org.eclipse.ditto.json.JsonArray;
+import org.eclipse.ditto.json.JsonCollectors;
+import org.eclipse.ditto.json.JsonFactory;
+import org.eclipse.ditto.json.JsonFieldSelector;
+import org.eclipse.ditto.json.JsonObject;
+import org.eclipse.ditto.json.JsonValue;
+
+/**
+ * Ditto's search, {@code GET /api/2/search/things} and {@code /api/2/search/things/count}, with
+ * {@code filter}, {@code namespaces}, {@code option} (size, sort, cursor) and {@code fields}, plus
+ * citytwin's {@code geo} parameter. Searches run on a worker thread: one that no index narrows
+ * reads every twin.
+ */
+public final class SearchRoutes {
+
+  private final Vertx vertx;
+  private final ThingSearch search;
+  private final ZoneIndex zones;
+
+  public SearchRoutes(Vertx vertx, ThingSearch search, ZoneIndex zones) {
+    this.vertx = vertx;
+    this.search = search;
+    this.zones = zones;
+  }
+
+  public void mount(Router router) {
+    router.get("/api/2/search/things").handler(this::onSearch);
+    router.get("/api/2/search/things/count").handler(this::onCount);
+  }
+
+  private ThingQuery query(RoutingContext context) {
+    return ThingQuery.parse(
+        context.request().getParam("filter"),
+        context.request().getParam("namespaces"),
+        context.request().getParam("option"),
+        GeoParameter.parse(context.request().getParam("geo"), zones));
+  }
+
+  private void onSearch(RoutingContext context) {
+    ThingQuery query = query(context);
+    Optional<JsonFieldSelector> fields = fields(context);
+    vertx
+        .executeBlocking(() -> search.search(query), false)
+        .onSuccess(
+            page ->
+                context
+                    .response()
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end(render(page, fields).toString()))
+        .onFailure(context::fail);
+  }
+
+  private void onCount(RoutingContext context) {
+    ThingQuery query = query(context);
+    vertx
+        .executeBlocking(() -> search.count(query), false)
+        .onSuccess(
+            count ->
+                context
+                    .response()
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end(String.valueOf(count)))
+        .onFailure(context::fail);
+  }
+
+  private static JsonObject render(SearchPage page, Optional<JsonFieldSelector> fields) {
+    JsonArray items =
+        page.items().stream()
+            .map(
+                thing ->
+                    (JsonValue)
+                        fields
+                            .map(f -> thing.toJson(JsonSchemaVersion.V_2, f))
+                            .orElseGet(thing::toJson))
+            .collect(JsonCollectors.valuesToArray());
+    var result = JsonFactory.newObjectBuilder().set("items", items);
+    page.cursor().ifPresent(cursor -> result.set("cursor", cursor));
+    return result.build();
+  }
+
+  private static Optional<JsonFieldSelector> fields(RoutingContext context) {
+    String fields = context.request().getParam("fields");
+    if (fields == null || fields.isBlank()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        JsonFactory.newFieldSelector(
+            fields, JsonFactory.newParseOptionsBuilder().withoutUrlDecoding().build()));
+  }
+}

@@ -1,0 +1,66 @@
+package org.citytwin.twin;
+
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.citytwin.twin.search.RqlFilter;
+import org.citytwin.twin.search.SearchOptions;
+
+/**
+ * A search for things, as Ditto's {@code /search/things} takes it: an RQL {@code filter}, {@code
+ * namespaces} to look in, {@code option}s (size, sort, cursor), and citytwin's spatial condition,
+ * which must hold too.
+ */
+public record ThingQuery(
+    Optional<RqlFilter> filter,
+    Set<String> namespaces,
+    SearchOptions options,
+    Optional<GeoFilter> geo) {
+
+  public ThingQuery {
+    namespaces = Set.copyOf(namespaces);
+  }
+
+  /**
+   * Parses the query parameters.
+   *
+   * @param filter RQL, or null for every thing
+   * @param namespaces comma-separated namespaces, or null for all
+   * @param options Ditto's option string, or null for the defaults
+   * @throws org.eclipse.ditto.base.model.exceptions.DittoRuntimeException for an invalid filter
+   *     ({@code rql.expression.invalid}) or option ({@code things-search:option.invalid})
+   */
+  public static ThingQuery parse(
+      String filter, String namespaces, String options, Optional<GeoFilter> geo) {
+    Set<String> namespaceSet =
+        namespaces == null || namespaces.isBlank()
+            ? Set.of()
+            : Arrays.stream(namespaces.split(","))
+                .map(String::trim)
+                .filter(n -> !n.isEmpty())
+                .collect(Collectors.toSet());
+    return new ThingQuery(
+        filter == null || filter.isBlank()
+            ? Optional.empty()
+            : Optional.of(RqlFilter.parse(filter)),
+        namespaceSet,
+        SearchOptions.parse(options),
+        geo);
+  }
+
+  /**
+   * Identifies the query apart from paging, so a cursor is only taken by the query it came from.
+   */
+  String fingerprint() {
+    return Integer.toHexString(
+        (filter.map(Object::toString).orElse("")
+                + "|"
+                + namespaces.stream().sorted().toList()
+                + "|"
+                + options.sort()
+                + "|"
+                + geo.map(Object::toString).orElse(""))
+            .hashCode());
+  }
+}
