@@ -9,6 +9,7 @@ import java.time.Clock;
 import org.citytwin.api.http.ApiErrors;
 import org.citytwin.api.http.HistoryRoutes;
 import org.citytwin.api.http.IncidentRoutes;
+import org.citytwin.api.http.ModelRoutes;
 import org.citytwin.api.http.OperationsRoutes;
 import org.citytwin.api.http.SearchRoutes;
 import org.citytwin.api.http.ThingWriteRoutes;
@@ -16,6 +17,7 @@ import org.citytwin.api.http.ThingsRoutes;
 import org.citytwin.fusion.ZoneIndex;
 import org.citytwin.ingest.DeviceHttpIngest;
 import org.citytwin.ingest.IngestCounters;
+import org.citytwin.twin.ThingModelCatalogue;
 import org.citytwin.twin.ThingSearch;
 import org.citytwin.twin.ThingStore;
 import org.citytwin.twin.TwinProtocol;
@@ -39,6 +41,7 @@ public final class ApiVerticle extends AbstractVerticle {
   private final DeviceHttpIngest deviceIngest;
   private final IngestCounters ingestCounters;
   private final ZoneIndex zones;
+  private final ThingModelCatalogue models;
   private final Clock clock;
   private final TwinProtocol protocol = new TwinProtocol();
   private HttpServer server;
@@ -49,12 +52,14 @@ public final class ApiVerticle extends AbstractVerticle {
       DeviceHttpIngest deviceIngest,
       IngestCounters ingestCounters,
       ZoneIndex zones,
+      ThingModelCatalogue models,
       Clock clock) {
     this.listen = listen;
     this.things = things;
     this.deviceIngest = deviceIngest;
     this.ingestCounters = ingestCounters;
     this.zones = zones;
+    this.models = models;
     this.clock = clock;
   }
 
@@ -65,6 +70,7 @@ public final class ApiVerticle extends AbstractVerticle {
     new ThingsRoutes(vertx, things).mount(router);
     new ThingWriteRoutes(vertx, protocol).mount(router);
     new SearchRoutes(vertx, new ThingSearch(things), zones).mount(router);
+    new ModelRoutes(models).mount(router);
     new IncidentRoutes(vertx).mount(router);
     new HistoryRoutes(vertx, clock).mount(router);
     new OperationsRoutes(ingestCounters, things).mount(router);

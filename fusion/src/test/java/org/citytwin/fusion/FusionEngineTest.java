@@ -95,7 +95,7 @@ class FusionEngineTest {
               assertThat(incident.template().type()).isEqualTo("waterlogging");
               assertThat(incident.template().leadDepartment()).isEqualTo("water");
               assertThat(incident.template().cooperatingDepartments())
-                  .containsExactly("urban-management", "emergency");
+                  .containsExactly("urban", "emergency");
               assertThat(incident.state()).isEqualTo("reported");
               assertThat(incident.evidence())
                   .singleElement()

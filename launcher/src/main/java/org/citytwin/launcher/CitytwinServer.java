@@ -22,6 +22,7 @@ import org.citytwin.ingest.VendorFormats;
 import org.citytwin.twin.ThingChange;
 import org.citytwin.twin.ThingChanges;
 import org.citytwin.twin.ThingJournal;
+import org.citytwin.twin.ThingModelCatalogue;
 import org.citytwin.twin.ThingStore;
 import org.citytwin.twin.TwinProtocol;
 import org.eclipse.ditto.things.model.Thing;
@@ -107,6 +108,7 @@ public final class CitytwinServer implements AutoCloseable {
               deviceIngest,
               counters,
               zones,
+              ThingModelCatalogue.shipped(),
               clock);
       Vertx running = vertx;
       running

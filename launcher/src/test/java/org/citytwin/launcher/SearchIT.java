@@ -140,6 +140,22 @@ class SearchIT {
         "api:geo.invalid");
   }
 
+  @Test
+  void servesTheThingModelOfEveryDefinition() {
+    JsonArray models = new JsonArray(city.get("/api/models").body());
+    assertThat(models).hasSize(23);
+    RunningDistrict.Answer gauge = city.get("/api/models/citytwin:waterlogging-gauge:1.0.0");
+    assertThat(gauge.status()).isEqualTo(200);
+    assertThat(gauge.headers().get("Content-Type")).isEqualTo("application/tm+json");
+    assertThat(gauge.json().getString("@type")).isEqualTo("tm:ThingModel");
+    String definition =
+        city.get("/api/2/things/" + city.gauge(0).thingId()).json().getString("definition");
+    assertThat(city.get("/api/models/" + definition).status())
+        .as("a twin's definition names its model")
+        .isEqualTo(200);
+    assertError(city.get("/api/models/citytwin:no-such-model:1.0.0"), 404, "api:model.notfound");
+  }
+
   private static void assertError(RunningDistrict.Answer answer, int status, String code) {
     assertThat(answer.status()).as(answer.body()).isEqualTo(status);
     assertThat(answer.json().getString("error")).isEqualTo(code);

@@ -77,4 +77,14 @@ class DemoDistrictTest {
       vertx.close();
     }
   }
+
+  @Test
+  void everyTwinHasAShippedThingModel() {
+    org.citytwin.twin.ThingModelCatalogue models = org.citytwin.twin.ThingModelCatalogue.shipped();
+    for (var thing : new DemoDistrict(42, 3, 4, "pw").generate().things()) {
+      assertThat(models.find(thing.getDefinition().orElseThrow()))
+          .as(thing.getEntityId().toString())
+          .isPresent();
+    }
+  }
 }

@@ -47,6 +47,12 @@ public final class ApiErrors {
           HttpStatus.BAD_REQUEST,
           "Send the JSON the resource takes in the request body.");
 
+  public static final ErrorCode MODEL_NOT_FOUND =
+      new ErrorCode(
+          "api:model.notfound",
+          HttpStatus.NOT_FOUND,
+          "GET /api/models lists the thing models citytwin knows.");
+
   public static final ErrorCode GEO_INVALID =
       new ErrorCode(
           "api:geo.invalid",
