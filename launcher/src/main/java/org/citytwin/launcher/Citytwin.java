@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "citytwin 0.1.0",
     description = "Live digital twins of a city district, and the incidents raised from them.",
-    subcommands = {Citytwin.Serve.class, Citytwin.Demo.class})
+    subcommands = {Citytwin.Serve.class, Citytwin.Demo.class, Citytwin.Bench.class})
 public final class Citytwin implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Citytwin.class);
@@ -146,6 +146,34 @@ public final class Citytwin implements Runnable {
 
     private static String loopbackFor(String host) {
       return host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+    }
+  }
+
+  @Command(
+      name = "bench",
+      mixinStandardHelpOptions = true,
+      description = "Run a benchmark and print its figures as Markdown. Targets: twins.")
+  static final class Bench implements Callable<Integer> {
+
+    @picocli.CommandLine.Parameters(paramLabel = "TARGET", description = "What to measure: twins.")
+    String target;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!target.equals("twins")) {
+        throw new IllegalArgumentException("unknown benchmark '" + target + "'; available: twins");
+      }
+      Path work = java.nio.file.Files.createTempDirectory("citytwin-bench");
+      String table = new org.citytwin.launcher.bench.TwinBenchmark(work).run();
+      Runtime runtime = Runtime.getRuntime();
+      System.out.printf(
+          "Machine: %d cores, %.1f GiB max heap, %s %s%n%n%s",
+          runtime.availableProcessors(),
+          runtime.maxMemory() / (1024.0 * 1024 * 1024),
+          System.getProperty("java.vm.name"),
+          System.getProperty("java.version"),
+          table);
+      return 0;
     }
   }
 

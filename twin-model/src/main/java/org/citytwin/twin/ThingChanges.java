@@ -53,6 +53,17 @@ public final class ThingChanges {
     if (current == null) {
       throw ThingNotAccessibleException.newBuilder(thingId).build();
     }
+    long nextRevision = revisionOf(current) + 1;
+    Thing fast = featurePropertiesOnly(current, path, patch);
+    if (fast != null) {
+      Thing next =
+          fast.toBuilder()
+              .setRevision(nextRevision)
+              .setCreated(current.getCreated().orElse(at))
+              .setModified(at)
+              .build();
+      return new ThingChange(ThingChange.Kind.MERGED, thingId, next, path, patch, nextRevision, at);
+    }
     JsonValue merged = JsonMergePatch.of(path, patch).applyOn(current.toJson());
     if (!merged.isObject()
         || !merged
@@ -115,6 +126,84 @@ public final class ThingChanges {
       case MERGED -> merge(thingId, current, path, value, at);
       case DELETED -> delete(thingId, current, at);
     };
+  }
+
+  /**
+   * Applies a merge that touches feature properties only (the shape every sensor reading has)
+   * through Ditto's own property setters, which is several times faster than a merge over the whole
+   * thing's JSON and gives the same thing; null if the patch touches anything else.
+   */
+  private static Thing featurePropertiesOnly(Thing current, JsonPointer path, JsonValue patch) {
+    int levels = path.getLevelCount();
+    if (levels >= 4 && isFeatureProperties(path)) {
+      return mergeProperty(
+          current,
+          path.get(1).orElseThrow().toString(),
+          path.getSubPointer(3).orElseThrow(),
+          patch);
+    }
+    if (levels == 3 && isFeatureProperties(path) && patch.isObject()) {
+      return mergeProperties(current, path.get(1).orElseThrow().toString(), patch.asObject());
+    }
+    if (levels == 0 && patch.isObject() && patch.asObject().getSize() == 1) {
+      JsonValue features = patch.asObject().getValue("features").orElse(null);
+      if (features == null || !features.isObject()) {
+        return null;
+      }
+      Thing next = current;
+      for (var feature : features.asObject()) {
+        JsonValue body = feature.getValue();
+        if (!body.isObject() || body.asObject().getSize() != 1) {
+          return null;
+        }
+        JsonValue properties = body.asObject().getValue("properties").orElse(null);
+        if (properties == null || !properties.isObject()) {
+          return null;
+        }
+        next = mergeProperties(next, feature.getKeyName(), properties.asObject());
+      }
+      return next;
+    }
+    return null;
+  }
+
+  private static boolean isFeatureProperties(JsonPointer path) {
+    return path.get(0).map(Object::toString).orElse("").equals("features")
+        && path.get(2).map(Object::toString).orElse("").equals("properties");
+  }
+
+  private static Thing mergeProperties(Thing thing, String featureId, JsonObject properties) {
+    Thing next = thing;
+    for (var property : properties) {
+      next =
+          mergeProperty(
+              next, featureId, JsonPointer.of(property.getKeyName()), property.getValue());
+    }
+    return next;
+  }
+
+  private static Thing mergeProperty(
+      Thing thing, String featureId, JsonPointer property, JsonValue patch) {
+    if (patch.isNull()) {
+      boolean present =
+          thing
+              .getFeatures()
+              .flatMap(f -> f.getFeature(featureId))
+              .flatMap(f -> f.getProperty(property))
+              .isPresent();
+      return present ? thing.removeFeatureProperty(featureId, property) : thing;
+    }
+    if (patch.isObject()) {
+      JsonValue existing =
+          thing
+              .getFeatures()
+              .flatMap(f -> f.getFeature(featureId))
+              .flatMap(f -> f.getProperty(property))
+              .orElse(JsonFactory.nullLiteral());
+      return thing.setFeatureProperty(
+          featureId, property, JsonMergePatch.of(patch).applyOn(existing));
+    }
+    return thing.setFeatureProperty(featureId, property, patch);
   }
 
   public static long revisionOf(Thing thing) {

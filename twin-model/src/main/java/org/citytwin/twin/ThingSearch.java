@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -132,7 +133,7 @@ public final class ThingSearch {
       JsonPointer pointer = JsonPointer.of(equality.getKey());
       Set<ThingId> ids = null;
       if (pointer.equals(THING_ID)) {
-        ids = new java.util.HashSet<>();
+        ids = new HashSet<>();
         for (Object value : equality.getValue()) {
           if (value instanceof String text) {
             try {
@@ -145,22 +146,22 @@ public final class ThingSearch {
       } else if (SearchIndex.isIndexed(pointer)) {
         ids = index.equalTo(pointer, equality.getValue());
       }
-      if (ids != null && (narrowest == null || ids.size() < narrowest.size())) {
-        narrowest = ids;
-      }
+      narrowest = smaller(narrowest, ids);
     }
     if (!query.namespaces().isEmpty()) {
-      Set<ThingId> inNamespaces = new java.util.HashSet<>();
-      query.namespaces().forEach(namespace -> inNamespaces.addAll(index.inNamespace(namespace)));
-      if (narrowest == null || inNamespaces.size() < narrowest.size()) {
-        narrowest = inNamespaces;
+      Set<ThingId> inNamespaces;
+      if (query.namespaces().size() == 1) {
+        inNamespaces = index.inNamespace(query.namespaces().iterator().next());
+      } else {
+        inNamespaces = new HashSet<>();
+        for (String namespace : query.namespaces()) {
+          inNamespaces.addAll(index.inNamespace(namespace));
+        }
       }
+      narrowest = smaller(narrowest, inNamespaces);
     }
     if (query.geo().isPresent()) {
-      List<ThingId> nearby = index.near(query.geo().get().searchEnvelope());
-      if (narrowest == null || nearby.size() < narrowest.size()) {
-        narrowest = new java.util.HashSet<>(nearby);
-      }
+      narrowest = smaller(narrowest, index.near(query.geo().get().searchEnvelope()));
     }
     if (narrowest == null) {
       return store.all();
@@ -170,6 +171,13 @@ public final class ThingSearch {
       store.retrieve(thingId).ifPresent(things::add);
     }
     return things;
+  }
+
+  private static Set<ThingId> smaller(Set<ThingId> current, Set<ThingId> candidate) {
+    if (candidate == null) {
+      return current;
+    }
+    return current == null || candidate.size() < current.size() ? candidate : current;
   }
 
   private static Comparator<Match> order(List<SearchOptions.SortKey> sort) {

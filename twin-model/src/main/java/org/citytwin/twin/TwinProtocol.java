@@ -113,6 +113,27 @@ public final class TwinProtocol {
    */
   public JsonObject event(ThingChange change) {
     ThingId thingId = change.thingId();
+    if (change.kind() == ThingChange.Kind.MERGED) {
+      // Every reading is a merge: built directly, as Ditto's adapter would build it (a test holds
+      // the two equal), at a fraction of the adapter's cost.
+      return JsonFactory.newObjectBuilder()
+          .set(
+              "topic",
+              thingId.getNamespace() + "/" + thingId.getName() + "/things/twin/events/merged")
+          .set(
+              "headers",
+              JsonFactory.newObjectBuilder()
+                  .set("entity-revision", change.revision())
+                  .set("response-required", false)
+                  .set("content-type", "application/merge-patch+json")
+                  .build())
+          .set("path", change.path().toString())
+          .set("value", change.value())
+          .set("revision", change.revision())
+          .set("timestamp", change.timestamp().toString())
+          .set("extra", extra(change))
+          .build();
+    }
     ThingEvent<?> event =
         switch (change.kind()) {
           case CREATED ->
@@ -142,11 +163,29 @@ public final class TwinProtocol {
               ThingDeleted.of(
                   thingId, change.revision(), change.timestamp(), DittoHeaders.empty(), null);
         };
-    // Enrichment from the thing as it stands after the change (for a deletion: as it was).
+    return toJson(event).toBuilder().set("extra", extra(change)).build();
+  }
+
+  /** The event returned by Ditto's own adapter, for checking {@link #event} against it. */
+  JsonObject eventThroughDittoAdapter(ThingChange change) {
+    ThingMerged merged =
+        ThingMerged.of(
+            change.thingId(),
+            change.path(),
+            change.value(),
+            change.revision(),
+            change.timestamp(),
+            DittoHeaders.empty(),
+            null);
+    return toJson(merged).toBuilder().set("extra", extra(change)).build();
+  }
+
+  /** Enrichment from the thing as it stands after the change (for a deletion: as it was). */
+  private static JsonObject extra(ThingChange change) {
     JsonObjectBuilder extra = JsonFactory.newObjectBuilder();
     change.thing().getDefinition().ifPresent(d -> extra.set("definition", d.toString()));
     change.thing().getAttributes().ifPresent(a -> extra.set("attributes", a));
-    return toJson(event).toBuilder().set("extra", extra.build()).build();
+    return extra.build();
   }
 
   private JsonObject toJson(Signal<?> signal) {

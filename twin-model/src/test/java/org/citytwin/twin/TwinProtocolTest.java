@@ -122,4 +122,31 @@ class TwinProtocolTest {
         .isEqualTo("\"rev:7\"");
     assertThat(parsed.getDittoHeaders().getIfNoneMatch().orElseThrow().toString()).isEqualTo("*");
   }
+
+  @Test
+  void mergedEventsEqualWhatDittosAdapterBuilds() {
+    ThingStore store = new ThingStore(Clock.fixed(AT, ZoneOffset.UTC));
+    store.put(
+        ThingsModelFactory.newThingBuilder()
+            .setId(GAUGE)
+            .setDefinition(ThingModels.WATERLOGGING_GAUGE)
+            .setAttribute(ThingModels.LOCATION, new WgsPoint(120.15, 30.3).toGeoJson())
+            .build());
+    for (ThingChange change :
+        List.of(
+            store.merge(
+                GAUGE,
+                JsonPointer.of("features/waterlogging/properties/depth"),
+                JsonValue.of(0.31)),
+            store.merge(
+                GAUGE,
+                JsonPointer.empty(),
+                JsonFactory.newObject("{\"attributes\":{\"x\":null,\"y\":[1,2]}}")),
+            store.merge(
+                GAUGE,
+                JsonPointer.of("features/waterlogging/properties/depth"),
+                JsonFactory.nullLiteral()))) {
+      assertThat(protocol.event(change)).isEqualTo(protocol.eventThroughDittoAdapter(change));
+    }
+  }
 }

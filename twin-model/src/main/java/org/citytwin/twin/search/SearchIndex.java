@@ -1,13 +1,12 @@
 package org.citytwin.twin.search;
 
-import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.eclipse.ditto.json.JsonPointer;
 import org.eclipse.ditto.json.JsonValue;
 import org.eclipse.ditto.things.model.Thing;
@@ -16,7 +15,6 @@ import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.geom.PrecisionModel;
-import org.locationtech.jts.index.quadtree.Quadtree;
 import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.geojson.GeoJsonReader;
 
@@ -44,8 +42,13 @@ public final class SearchIndex {
   private final Map<String, Set<ThingId>> byNamespace = new ConcurrentHashMap<>();
   private final Map<JsonPointer, Map<String, Set<ThingId>>> byValue = new ConcurrentHashMap<>();
   private final Map<ThingId, Geometry> locations = new ConcurrentHashMap<>();
-  private final Quadtree spatial = new Quadtree();
-  private final ReadWriteLock spatialLock = new ReentrantReadWriteLock();
+  private final Map<Long, Set<ThingId>> cells = new ConcurrentHashMap<>();
+
+  /** Cell size in degrees: about 220 m of latitude, 190 m of longitude at 30 degrees north. */
+  private static final double CELL_DEGREES = 0.002;
+
+  /** An area query covering more cells than this reads every location instead. */
+  private static final long MAX_CELLS_PER_QUERY = 20_000;
 
   public SearchIndex() {
     INDEXED.forEach(pointer -> byValue.put(pointer, new ConcurrentHashMap<>()));
@@ -62,6 +65,14 @@ public final class SearchIndex {
       if (namespace != null) {
         namespace.remove(thingId);
       }
+    }
+    // A reading changes feature properties only; Ditto's immutable model then keeps the very same
+    // definition and attributes objects, and nothing indexed can have changed.
+    if (before != null
+        && after != null
+        && before.getAttributes().orElse(null) == after.getAttributes().orElse(null)
+        && before.getDefinition().equals(after.getDefinition())) {
+      return;
     }
     for (JsonPointer pointer : INDEXED) {
       Optional<String> old = text(before, pointer);
@@ -82,21 +93,52 @@ public final class SearchIndex {
             ? Optional.empty()
             : after.getAttributes().flatMap(a -> a.getValue("location"));
     if (!oldLocation.equals(newLocation)) {
-      spatialLock.writeLock().lock();
-      try {
-        Geometry previous = locations.remove(thingId);
-        if (previous != null) {
-          spatial.remove(previous.getEnvelopeInternal(), thingId);
-        }
-        newLocation
-            .flatMap(SearchIndex::geometry)
-            .ifPresent(
-                geometry -> {
-                  locations.put(thingId, geometry);
-                  spatial.insert(geometry.getEnvelopeInternal(), thingId);
-                });
-      } finally {
-        spatialLock.writeLock().unlock();
+      Geometry previous = locations.remove(thingId);
+      if (previous != null) {
+        forEachCell(
+            previous.getEnvelopeInternal(),
+            cell -> {
+              Set<ThingId> members = cells.get(cell);
+              if (members != null) {
+                members.remove(thingId);
+              }
+            });
+      }
+      newLocation
+          .flatMap(SearchIndex::geometry)
+          .ifPresent(
+              geometry -> {
+                locations.put(thingId, geometry);
+                forEachCell(
+                    geometry.getEnvelopeInternal(),
+                    cell ->
+                        cells
+                            .computeIfAbsent(cell, c -> ConcurrentHashMap.newKeySet())
+                            .add(thingId));
+              });
+    }
+  }
+
+  private static long cellCount(Envelope envelope) {
+    long columns =
+        (long) Math.floor(envelope.getMaxX() / CELL_DEGREES)
+            - (long) Math.floor(envelope.getMinX() / CELL_DEGREES)
+            + 1;
+    long rows =
+        (long) Math.floor(envelope.getMaxY() / CELL_DEGREES)
+            - (long) Math.floor(envelope.getMinY() / CELL_DEGREES)
+            + 1;
+    return columns * rows;
+  }
+
+  private static void forEachCell(Envelope envelope, java.util.function.LongConsumer action) {
+    long minX = (long) Math.floor(envelope.getMinX() / CELL_DEGREES);
+    long maxX = (long) Math.floor(envelope.getMaxX() / CELL_DEGREES);
+    long minY = (long) Math.floor(envelope.getMinY() / CELL_DEGREES);
+    long maxY = (long) Math.floor(envelope.getMaxY() / CELL_DEGREES);
+    for (long x = minX; x <= maxX; x++) {
+      for (long y = minY; y <= maxY; y++) {
+        action.accept(x * 1_000_003L + y);
       }
     }
   }
@@ -106,10 +148,18 @@ public final class SearchIndex {
     return INDEXED.contains(pointer);
   }
 
-  /** The things whose {@code pointer} equals one of {@code values} (strings only). */
+  /**
+   * The things whose {@code pointer} equals one of {@code values} (strings only): a live view for
+   * one value, a copy for several. Callers compare sizes before copying anything themselves.
+   */
   public Set<ThingId> equalTo(JsonPointer pointer, List<Object> values) {
     Map<String, Set<ThingId>> index = byValue.get(pointer);
-    Set<ThingId> found = new java.util.HashSet<>();
+    if (values.size() == 1) {
+      return values.get(0) instanceof String text
+          ? Collections.unmodifiableSet(index.getOrDefault(text, Set.of()))
+          : Set.of();
+    }
+    Set<ThingId> found = new HashSet<>();
     for (Object value : values) {
       if (value instanceof String text) {
         found.addAll(index.getOrDefault(text, Set.of()));
@@ -118,26 +168,37 @@ public final class SearchIndex {
     return found;
   }
 
+  /** A live view of the things in {@code namespace}. */
   public Set<ThingId> inNamespace(String namespace) {
-    return byNamespace.getOrDefault(namespace, Set.of());
+    return Collections.unmodifiableSet(byNamespace.getOrDefault(namespace, Set.of()));
   }
 
   /** The things whose location's envelope meets {@code envelope}: candidates for an exact test. */
-  public List<ThingId> near(Envelope envelope) {
-    spatialLock.readLock().lock();
-    try {
-      List<ThingId> found = new ArrayList<>();
-      for (Object candidate : spatial.query(envelope)) {
-        ThingId thingId = (ThingId) candidate;
-        Geometry geometry = locations.get(thingId);
-        if (geometry != null && geometry.getEnvelopeInternal().intersects(envelope)) {
-          found.add(thingId);
-        }
-      }
+  public Set<ThingId> near(Envelope envelope) {
+    Set<ThingId> found = new HashSet<>();
+    if (cellCount(envelope) > MAX_CELLS_PER_QUERY) {
+      locations.forEach(
+          (thingId, geometry) -> {
+            if (geometry.getEnvelopeInternal().intersects(envelope)) {
+              found.add(thingId);
+            }
+          });
       return found;
-    } finally {
-      spatialLock.readLock().unlock();
     }
+    forEachCell(
+        envelope,
+        cell -> {
+          Set<ThingId> members = cells.get(cell);
+          if (members != null) {
+            for (ThingId thingId : members) {
+              Geometry geometry = locations.get(thingId);
+              if (geometry != null && geometry.getEnvelopeInternal().intersects(envelope)) {
+                found.add(thingId);
+              }
+            }
+          }
+        });
+    return found;
   }
 
   /** A thing's location as a JTS geometry in WGS84, if it has a valid GeoJSON one. */
