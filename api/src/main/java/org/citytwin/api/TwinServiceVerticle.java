@@ -104,14 +104,14 @@ public final class TwinServiceVerticle extends AbstractVerticle {
   public void start(Promise<Void> started) {
     vertx
         .eventBus()
-        .<JsonObject>consumer(EventBusAddresses.TWIN_COMMANDS, this::onCommand)
+        .<String>consumer(EventBusAddresses.TWIN_COMMANDS, this::onCommand)
         .completionHandler(started);
   }
 
-  private void onCommand(Message<JsonObject> request) {
+  private void onCommand(Message<String> request) {
     ThingChange change;
     try {
-      change = changeFor(protocol.parseCommand(JsonFactory.newObject(request.body().encode())));
+      change = changeFor(protocol.parseCommand(JsonFactory.newObject(request.body())));
     } catch (DittoRuntimeException e) {
       request.fail(e.getHttpStatus().getCode(), e.toJson().toString());
       return;
@@ -204,10 +204,7 @@ public final class TwinServiceVerticle extends AbstractVerticle {
         waitingPerThing.remove(change.thingId());
         uncommitted.remove(change.thingId());
       }
-      vertx
-          .eventBus()
-          .publish(
-              EventBusAddresses.TWIN_EVENTS, new JsonObject(protocol.event(change).toString()));
+      vertx.eventBus().publish(EventBusAddresses.TWIN_EVENTS, protocol.event(change).toString());
       committed.done().complete();
     }
     appliedSequence = lastSequence;

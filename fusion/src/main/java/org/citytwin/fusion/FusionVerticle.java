@@ -29,17 +29,17 @@ public final class FusionVerticle extends AbstractVerticle {
 
   @Override
   public void start(Promise<Void> started) {
-    vertx.eventBus().<JsonObject>consumer(EventBusAddresses.TWIN_EVENTS, this::onTwinEvent);
+    vertx.eventBus().<String>consumer(EventBusAddresses.TWIN_EVENTS, this::onTwinEvent);
     vertx
         .eventBus()
         .<JsonObject>consumer(EventBusAddresses.INCIDENT_LIST, this::onList)
         .completionHandler(started);
   }
 
-  private void onTwinEvent(Message<JsonObject> message) {
+  private void onTwinEvent(Message<String> message) {
     List<Incident> touched;
     try {
-      touched = engine.onTwinEvent(JsonFactory.newObject(message.body().encode()));
+      touched = engine.onTwinEvent(JsonFactory.newObject(message.body()));
     } catch (RuntimeException e) {
       LOG.warn("skipped a twin event fusion could not read: {}", message.body(), e);
       return;

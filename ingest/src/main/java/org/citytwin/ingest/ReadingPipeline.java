@@ -74,8 +74,7 @@ public final class ReadingPipeline {
           merges.add(
               vertx
                   .eventBus()
-                  .request(
-                      EventBusAddresses.TWIN_COMMANDS, new JsonObject(command), REQUEST_TIMEOUT)
+                  .request(EventBusAddresses.TWIN_COMMANDS, command, REQUEST_TIMEOUT)
                   .<Void>mapEmpty()
                   .recover(
                       failure -> {

@@ -139,7 +139,7 @@ public final class CitytwinServer implements AutoCloseable {
   private static long recover(
       Storage storage, ThingStore things, DistrictFiles district, Clock clock) {
     ThingJournal.Recovery recovery = storage.things().recover();
-    recovery.things().forEach(things::restore);
+    recovery.things().parallelStream().forEach(things::restore);
     long lastSequence = recovery.lastSequence();
     if (district != null) {
       List<ThingChange> created = new ArrayList<>();

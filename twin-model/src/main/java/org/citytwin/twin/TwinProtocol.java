@@ -71,6 +71,31 @@ public final class TwinProtocol {
    * @throws DittoRuntimeException if the message is not one of those, well-formed
    */
   public ThingModifyCommand<?> parseCommand(JsonObject message) {
+    String topic =
+        message.getValue("topic").filter(JsonValue::isString).map(JsonValue::asString).orElse("");
+    String[] parts = topic.split("/");
+    if (parts.length == 6 && topic.endsWith("/things/twin/commands/merge")) {
+      // Every reading arrives as a merge: read it directly rather than through the adapter.
+      JsonValue value =
+          message
+              .getValue("value")
+              .orElseThrow(
+                  () -> TwinErrors.UNSUPPORTED_COMMAND.toException("A merge needs a value."));
+      DittoHeaders headers =
+          message
+              .getValue("headers")
+              .filter(JsonValue::isObject)
+              .map(h -> DittoHeaders.newBuilder(h.asObject()).build())
+              .orElse(DittoHeaders.empty());
+      JsonPointer path =
+          JsonPointer.of(
+              message
+                  .getValue("path")
+                  .filter(JsonValue::isString)
+                  .map(JsonValue::asString)
+                  .orElse("/"));
+      return MergeThing.of(ThingId.of(parts[0], parts[1]), path, value, headers);
+    }
     Signal<?> signal;
     try {
       signal = adapter.fromAdaptable(ProtocolFactory.jsonifiableAdaptableFromJson(message));

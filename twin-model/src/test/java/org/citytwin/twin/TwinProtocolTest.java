@@ -121,6 +121,15 @@ class TwinProtocolTest {
     assertThat(parsed.getDittoHeaders().getIfMatch().orElseThrow().toString())
         .isEqualTo("\"rev:7\"");
     assertThat(parsed.getDittoHeaders().getIfNoneMatch().orElseThrow().toString()).isEqualTo("*");
+
+    var merge =
+        protocol.parseCommand(
+            protocol.command(
+                MergeThing.of(GAUGE, JsonPointer.of("attributes/x"), JsonValue.of(1), headers)));
+    assertThat(merge).isInstanceOf(MergeThing.class);
+    assertThat(merge.getDittoHeaders().getIfMatch().orElseThrow().toString())
+        .isEqualTo("\"rev:7\"");
+    assertThat(((MergeThing) merge).getPath().toString()).isEqualTo("/attributes/x");
   }
 
   @Test

@@ -93,7 +93,7 @@ public final class ThingWriteRoutes {
   }
 
   private void send(RoutingContext context, ThingModifyCommand<?> command) {
-    JsonObject message = new JsonObject(protocol.command(command).toString());
+    String message = protocol.command(command).toString();
     vertx
         .eventBus()
         .<JsonObject>request(EventBusAddresses.TWIN_COMMANDS, message, TIMEOUT)

@@ -4,7 +4,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Arrays;
@@ -109,11 +108,11 @@ public final class ThingsRoutes {
         .putHeader("X-Accel-Buffering", "no");
     // An initial comment sends the headers now, so the client knows it is subscribed.
     response.write(":subscribed\n\n");
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(EventBusAddresses.TWIN_EVENTS);
+    MessageConsumer<String> consumer = vertx.eventBus().consumer(EventBusAddresses.TWIN_EVENTS);
     long keepAlive = vertx.setPeriodic(KEEP_ALIVE_MILLIS, tick -> response.write(":\n\n"));
     consumer.handler(
         message ->
-            TwinEvent.parse(JsonFactory.newObject(message.body().encode()))
+            TwinEvent.parse(JsonFactory.newObject(message.body()))
                 .filter(event -> ids.isEmpty() || ids.contains(event.thingId()))
                 .filter(
                     event ->
@@ -130,7 +129,7 @@ public final class ThingsRoutes {
     response.endHandler(ended -> unsubscribe(consumer, keepAlive));
   }
 
-  private void unsubscribe(MessageConsumer<JsonObject> consumer, long keepAlive) {
+  private void unsubscribe(MessageConsumer<String> consumer, long keepAlive) {
     vertx.cancelTimer(keepAlive);
     consumer.unregister();
   }

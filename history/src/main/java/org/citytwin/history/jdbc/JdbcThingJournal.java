@@ -8,7 +8,6 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.citytwin.history.HistoryUnavailableException;
@@ -131,20 +130,35 @@ public abstract class JdbcThingJournal implements ThingJournal {
   public synchronized Recovery recover() {
     try (Statement statement = connection.createStatement()) {
       connection.setAutoCommit(true);
-      Map<ThingId, Thing> things = new LinkedHashMap<>();
-      try (ResultSet rows =
+      record SnapshotRowRead(
+          String thingId, long revision, long createdMicros, long modifiedMicros, String json) {}
+      List<SnapshotRowRead> snapshotRows = new ArrayList<>();
+      try (ResultSet result =
           statement.executeQuery(
               "SELECT thing_id, revision, created_us, modified_us, thing FROM thing_snapshot")) {
-        while (rows.next()) {
-          Thing thing =
-              ThingsModelFactory.newThingBuilder(JsonFactory.newObject(rows.getString(5)))
-                  .setRevision(rows.getLong(2))
-                  .setCreated(instant(rows.getLong(3)))
-                  .setModified(instant(rows.getLong(4)))
-                  .build();
-          things.put(ThingId.of(rows.getString(1)), thing);
+        while (result.next()) {
+          snapshotRows.add(
+              new SnapshotRowRead(
+                  result.getString(1),
+                  result.getLong(2),
+                  result.getLong(3),
+                  result.getLong(4),
+                  result.getString(5)));
         }
       }
+      // Parsing JSON into things is the bulk of a cold start: spread it over every core.
+      Map<ThingId, Thing> things =
+          new java.util.concurrent.ConcurrentHashMap<>(snapshotRows.size() * 2);
+      snapshotRows.parallelStream()
+          .forEach(
+              row ->
+                  things.put(
+                      ThingId.of(row.thingId()),
+                      ThingsModelFactory.newThingBuilder(JsonFactory.newObject(row.json()))
+                          .setRevision(row.revision())
+                          .setCreated(instant(row.createdMicros()))
+                          .setModified(instant(row.modifiedMicros()))
+                          .build()));
       long covered = coveredSequence(statement);
       try (ResultSet rows =
           statement.executeQuery(
