@@ -142,6 +142,45 @@ class ThingWritesIT {
   }
 
   @Test
+  void conditionParameterWritesOnlyWhenTheThingMatchesIt() {
+    put(BRIDGE_JSON);
+    String patch = "{\"attributes\":{\"inspected\":true}}";
+    RunningDistrict.Answer refused =
+        city.request(
+            HttpMethod.PATCH,
+            BRIDGE
+                + "?condition="
+                + java.net.URLEncoder.encode(
+                    "lt(attributes/built,1600)", java.nio.charset.StandardCharsets.UTF_8),
+            patch,
+            "Content-Type",
+            "application/merge-patch+json");
+    assertDittoError(refused, 412, "things:precondition.failed");
+    RunningDistrict.Answer accepted =
+        city.request(
+            HttpMethod.PATCH,
+            BRIDGE
+                + "?condition="
+                + java.net.URLEncoder.encode(
+                    "eq(attributes/built,1631)", java.nio.charset.StandardCharsets.UTF_8),
+            patch,
+            "Content-Type",
+            "application/merge-patch+json");
+    assertThat(accepted.status()).as(accepted.body()).isEqualTo(204);
+    assertThat(city.get(BRIDGE).json().getJsonObject("attributes").getBoolean("inspected"))
+        .isTrue();
+    assertDittoError(
+        city.request(
+            HttpMethod.PATCH,
+            BRIDGE + "?condition=eq(broken",
+            patch,
+            "Content-Type",
+            "application/merge-patch+json"),
+        400,
+        "rql.expression.invalid");
+  }
+
+  @Test
   void deleteRespectsConditionsAndLeavesNothing() {
     put(BRIDGE_JSON);
     assertDittoError(

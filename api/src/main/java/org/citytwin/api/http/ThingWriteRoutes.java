@@ -29,9 +29,10 @@ import org.eclipse.ditto.things.model.signals.commands.modify.ThingModifyCommand
 /**
  * Writes to whole things, as Ditto's HTTP API takes them: {@code PUT /api/2/things/{id}} creates
  * (201, with the thing) or replaces (204), {@code PATCH} applies a JSON merge patch ({@code
- * Content-Type: application/merge-patch+json}; 204), {@code DELETE} removes (204). {@code If-Match}
- * and {@code If-None-Match} travel to the twin service as Ditto headers and are checked there,
- * atomically with the write; a failed condition is 412 {@code things:precondition.failed}.
+ * Content-Type: application/merge-patch+json}; 204), {@code DELETE} removes (204). {@code
+ * If-Match}, {@code If-None-Match} and Ditto's {@code condition=} (an RQL filter the thing must
+ * match) travel to the twin service as Ditto headers and are checked there, atomically with the
+ * write; a failed condition is 412 {@code things:precondition.failed}.
  */
 public final class ThingWriteRoutes {
 
