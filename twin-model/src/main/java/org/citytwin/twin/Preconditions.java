@@ -31,17 +31,7 @@ public final class Preconditions {
    */
   public static void checkWrite(DittoHeaders headers, Thing current) {
     Optional<EntityTag> tag = entityTag(current);
-    headers
-        .getIfMatch()
-        .ifPresent(
-            matchers -> {
-              if (!matchesAny(matchers, tag)) {
-                throw ThingPreconditionFailedException.newBuilder(
-                        "if-match", matchers.toString(), tag.map(Object::toString).orElse(""))
-                    .dittoHeaders(headers)
-                    .build();
-              }
-            });
+    requireIfMatch(headers, tag);
     headers
         .getIfNoneMatch()
         .ifPresent(
@@ -85,17 +75,7 @@ public final class Preconditions {
    */
   public static void checkRead(DittoHeaders headers, Thing current) {
     Optional<EntityTag> tag = entityTag(current);
-    headers
-        .getIfMatch()
-        .ifPresent(
-            matchers -> {
-              if (!matchesAny(matchers, tag)) {
-                throw ThingPreconditionFailedException.newBuilder(
-                        "if-match", matchers.toString(), tag.map(Object::toString).orElse(""))
-                    .dittoHeaders(headers)
-                    .build();
-              }
-            });
+    requireIfMatch(headers, tag);
     headers
         .getIfNoneMatch()
         .ifPresent(
@@ -103,6 +83,21 @@ public final class Preconditions {
               if (matchesAny(matchers, tag)) {
                 throw ThingPreconditionNotModifiedException.newBuilder(
                         matchers.toString(), tag.map(Object::toString).orElse(""))
+                    .dittoHeaders(headers)
+                    .build();
+              }
+            });
+  }
+
+  /** {@code If-Match} holds when the thing exists and one of the tags matches it. */
+  private static void requireIfMatch(DittoHeaders headers, Optional<EntityTag> tag) {
+    headers
+        .getIfMatch()
+        .ifPresent(
+            matchers -> {
+              if (!matchesAny(matchers, tag)) {
+                throw ThingPreconditionFailedException.newBuilder(
+                        "if-match", matchers.toString(), tag.map(Object::toString).orElse(""))
                     .dittoHeaders(headers)
                     .build();
               }

@@ -159,6 +159,15 @@ public final class TwinProtocol {
           .set("extra", extra(change))
           .build();
     }
+    return eventThroughDittoAdapter(change);
+  }
+
+  /**
+   * The event as Ditto's own adapter builds it: used for every kind but merges, and to check the
+   * merges {@link #event} builds directly.
+   */
+  JsonObject eventThroughDittoAdapter(ThingChange change) {
+    ThingId thingId = change.thingId();
     ThingEvent<?> event =
         switch (change.kind()) {
           case CREATED ->
@@ -189,20 +198,6 @@ public final class TwinProtocol {
                   thingId, change.revision(), change.timestamp(), DittoHeaders.empty(), null);
         };
     return toJson(event).toBuilder().set("extra", extra(change)).build();
-  }
-
-  /** The event returned by Ditto's own adapter, for checking {@link #event} against it. */
-  JsonObject eventThroughDittoAdapter(ThingChange change) {
-    ThingMerged merged =
-        ThingMerged.of(
-            change.thingId(),
-            change.path(),
-            change.value(),
-            change.revision(),
-            change.timestamp(),
-            DittoHeaders.empty(),
-            null);
-    return toJson(merged).toBuilder().set("extra", extra(change)).build();
   }
 
   /** Enrichment from the thing as it stands after the change (for a deletion: as it was). */

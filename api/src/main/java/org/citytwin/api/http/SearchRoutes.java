@@ -50,7 +50,7 @@ public final class SearchRoutes {
 
   private void onSearch(RoutingContext context) {
     ThingQuery query = query(context);
-    Optional<JsonFieldSelector> fields = fields(context);
+    Optional<JsonFieldSelector> fields = ThingsRoutes.fieldSelector(context);
     vertx
         .executeBlocking(() -> search.search(query), false)
         .onSuccess(
@@ -88,15 +88,5 @@ public final class SearchRoutes {
     var result = JsonFactory.newObjectBuilder().set("items", items);
     page.cursor().ifPresent(cursor -> result.set("cursor", cursor));
     return result.build();
-  }
-
-  private static Optional<JsonFieldSelector> fields(RoutingContext context) {
-    String fields = context.request().getParam("fields");
-    if (fields == null || fields.isBlank()) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        JsonFactory.newFieldSelector(
-            fields, JsonFactory.newParseOptionsBuilder().withoutUrlDecoding().build()));
   }
 }

@@ -141,7 +141,8 @@ public final class ThingsRoutes {
         .orElseGet(thing::toJson);
   }
 
-  private static Optional<JsonFieldSelector> fieldSelector(RoutingContext context) {
+  /** Ditto's {@code fields} parameter, if given: which parts of a thing to answer. */
+  static Optional<JsonFieldSelector> fieldSelector(RoutingContext context) {
     String fields = context.request().getParam("fields");
     if (fields == null || fields.isBlank()) {
       return Optional.empty();
