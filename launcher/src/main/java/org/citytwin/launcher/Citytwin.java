@@ -100,12 +100,7 @@ public final class Citytwin implements Runnable {
       CitytwinConfig config = base.withDistrict(districtDir);
       LOG.info("effective configuration:\n{}", config.describe());
       CitytwinServer server = CitytwinServer.start(config, Clock.systemUTC());
-      Rainstorm.Settings storm =
-          new Rainstorm.Settings(
-              settings.interval(),
-              Rainstorm.Settings.demo().crossing(),
-              Rainstorm.Settings.demo().peakDepthCentimetres(),
-              Rainstorm.Settings.demo().radiusMetres());
+      Rainstorm.Settings storm = Rainstorm.Settings.demo().reportingEvery(settings.interval());
       Rainstorm rainstorm =
           new Rainstorm(
               server.vertx(),

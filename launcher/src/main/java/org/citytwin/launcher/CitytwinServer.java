@@ -62,8 +62,8 @@ public final class CitytwinServer implements AutoCloseable {
    * Builds and starts a server, blocking the calling thread until it listens. Call it from a plain
    * thread (a main method or a test), never from an event loop.
    *
-   * <p>Twins are recovered from the journal first; a district's things that the journal does not
-   * hold yet are then created (and journaled), so a restart keeps every change made since.
+   * <p>Twins are recovered from the journal first; a district's things are created (and journaled)
+   * only when the journal is empty, so a restart keeps every change made since, deletions included.
    *
    * @throws IllegalArgumentException if the configuration or the district files are invalid
    * @throws IllegalStateException if a part fails to start (for example, the port is taken)
@@ -135,28 +135,34 @@ public final class CitytwinServer implements AutoCloseable {
         : Storage.openDuckDb(config.dataDir().resolve(HISTORY_FILE));
   }
 
-  /** Restores the journal's twins, then creates the district's missing ones durably. */
+  /**
+   * Restores the journal's twins. A district's twins are seed data: they are created (and
+   * journaled) only into an empty store, so that a twin deleted or changed since is never brought
+   * back by a restart.
+   */
   private static long recover(
       Storage storage, ThingStore things, DistrictFiles district, Clock clock) {
     ThingJournal.Recovery recovery = storage.things().recover();
     recovery.things().parallelStream().forEach(things::restore);
     long lastSequence = recovery.lastSequence();
-    if (district != null) {
-      List<ThingChange> created = new ArrayList<>();
-      for (Thing thing : district.things()) {
-        if (things.retrieve(thing.getEntityId().orElseThrow()).isEmpty()) {
-          created.add(ThingChanges.put(null, thing, clock.instant()));
-        }
-      }
-      if (!created.isEmpty()) {
-        lastSequence = storage.things().append(created);
-        created.forEach(things::apply);
-      }
-      LOG.info(
-          "recovered {} twins from the journal; created {} from the district",
-          recovery.things().size(),
-          created.size());
+    if (district == null) {
+      return lastSequence;
     }
+    if (!recovery.things().isEmpty()) {
+      LOG.info(
+          "recovered {} twins from the journal; the district's twins are not imported again",
+          recovery.things().size());
+      return lastSequence;
+    }
+    List<ThingChange> created = new ArrayList<>();
+    for (Thing thing : district.things()) {
+      created.add(ThingChanges.put(null, thing, clock.instant()));
+    }
+    if (!created.isEmpty()) {
+      lastSequence = storage.things().append(created);
+      created.forEach(things::apply);
+    }
+    LOG.info("empty journal: created {} twins from the district", created.size());
     return lastSequence;
   }
 

@@ -194,6 +194,20 @@ class ThingWritesIT {
   }
 
   @Test
+  void aDeletedDistrictTwinStaysDeletedAfterARestart() throws Exception {
+    String gauge = "/api/2/things/" + city.gauge(0).thingId();
+    String point = "/api/2/things/" + city.gauge(0).thingId().toString().replace("wlg-", "wlp-");
+    assertThat(city.request(HttpMethod.DELETE, gauge, null).status()).isEqualTo(204);
+    put(BRIDGE_JSON);
+    city.close();
+
+    city = new RunningDistrict(directory, 1, 1);
+    assertDittoError(city.get(gauge), 404, "things:thing.notfound");
+    assertThat(city.get(point).status()).as("the rest of the district is recovered").isEqualTo(200);
+    assertThat(city.get(BRIDGE).headers()).containsEntry("ETag", "\"rev:1\"");
+  }
+
+  @Test
   void refusesInvalidIdsBodiesAndHeadersWithDittoErrors() {
     assertDittoError(
         put("{\"thingId\":\"traffic:other\",\"attributes\":{}}"), 400, "things:id.notsettable");

@@ -37,6 +37,11 @@ public final class Rainstorm {
     public static Settings demo() {
       return new Settings(Duration.ofSeconds(2), Duration.ofMinutes(6), 40, 2_500);
     }
+
+    /** These settings with gauges reporting every {@code every}. */
+    public Settings reportingEvery(Duration every) {
+      return new Settings(every, crossing, peakDepthCentimetres, radiusMetres);
+    }
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(Rainstorm.class);
