@@ -20,8 +20,10 @@ import org.citytwin.twin.ThingJournal;
 import org.citytwin.twin.ThingStore;
 import org.citytwin.twin.TwinErrors;
 import org.citytwin.twin.TwinProtocol;
+import org.eclipse.ditto.base.model.exceptions.DittoJsonException;
 import org.eclipse.ditto.base.model.exceptions.DittoRuntimeException;
 import org.eclipse.ditto.json.JsonFactory;
+import org.eclipse.ditto.json.JsonRuntimeException;
 import org.eclipse.ditto.things.model.Thing;
 import org.eclipse.ditto.things.model.ThingId;
 import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingConflictException;
@@ -114,6 +116,10 @@ public final class TwinServiceVerticle extends AbstractVerticle {
       change = changeFor(protocol.parseCommand(JsonFactory.newObject(request.body())));
     } catch (DittoRuntimeException e) {
       request.fail(e.getHttpStatus().getCode(), e.toJson().toString());
+      return;
+    } catch (JsonRuntimeException e) {
+      DittoJsonException error = new DittoJsonException(e);
+      request.fail(error.getHttpStatus().getCode(), error.toJson().toString());
       return;
     } catch (RuntimeException e) {
       LOG.error("twin command failed: {}", request.body(), e);

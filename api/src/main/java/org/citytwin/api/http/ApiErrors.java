@@ -5,7 +5,9 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import org.citytwin.twin.ErrorCode;
 import org.eclipse.ditto.base.model.common.HttpStatus;
+import org.eclipse.ditto.base.model.exceptions.DittoJsonException;
 import org.eclipse.ditto.base.model.exceptions.DittoRuntimeException;
+import org.eclipse.ditto.json.JsonRuntimeException;
 import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingPreconditionNotModifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,7 +77,12 @@ public final class ApiErrors {
 
   /** Answers a failed request: Ditto errors with their body, anything else as a logged 500. */
   public static void handleFailure(RoutingContext context) {
-    Throwable failure = context.failure();
+    // Ditto's JSON library (pointers, field selectors) throws its own unchecked exceptions; Ditto
+    // answers them as DittoJsonException (json.pointer.invalid, json.fieldselector.invalid, ...).
+    Throwable failure =
+        context.failure() instanceof JsonRuntimeException json
+            ? new DittoJsonException(json)
+            : context.failure();
     if (failure instanceof ThingPreconditionNotModifiedException) {
       // 304 carries no body; the route has already set the ETag.
       context.response().setStatusCode(304);
