@@ -6,8 +6,10 @@ import io.vertx.core.Promise;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,10 +20,13 @@ import org.citytwin.twin.ThingChange;
 import org.citytwin.twin.ThingChanges;
 import org.citytwin.twin.ThingJournal;
 import org.citytwin.twin.ThingStore;
+import org.citytwin.twin.Twin;
+import org.citytwin.twin.TwinCommandBatch;
 import org.citytwin.twin.TwinErrors;
 import org.citytwin.twin.TwinProtocol;
 import org.eclipse.ditto.base.model.exceptions.DittoJsonException;
 import org.eclipse.ditto.base.model.exceptions.DittoRuntimeException;
+import org.eclipse.ditto.base.model.headers.DittoHeaders;
 import org.eclipse.ditto.json.JsonFactory;
 import org.eclipse.ditto.json.JsonRuntimeException;
 import org.eclipse.ditto.things.model.Thing;
@@ -51,8 +56,11 @@ import org.slf4j.LoggerFactory;
  * <p>If the journal cannot commit, every waiting command fails with 503 and the waiting changes are
  * dropped: memory never runs ahead of the journal.
  *
- * <p>Replies: {@code {"status": 201|204, "revision": n}}, plus {@code "thing"} when one was
- * created. Failures carry the Ditto error's status and its JSON as message.
+ * <p>A command comes as Ditto Protocol text, or with others in a {@link TwinCommandBatch} from
+ * senders in the same process. Replies to text: {@code {"status": 201|204, "revision": n}}, plus
+ * {@code "thing"} when one was created; failures carry the Ditto error's status and its JSON as
+ * message. A batch is answered once every command in it is settled, with one {@link
+ * TwinCommandBatch.Outcome} per command.
  */
 public final class TwinServiceVerticle extends AbstractVerticle {
 
@@ -61,7 +69,20 @@ public final class TwinServiceVerticle extends AbstractVerticle {
 
   private static final Logger LOG = LoggerFactory.getLogger(TwinServiceVerticle.class);
 
-  private record Waiting(ThingChange change, Promise<Void> done) {}
+  /** Told when a change has been journaled and applied, or could not be journaled. */
+  private interface Completion {
+    void committed(ThingChange change);
+
+    void failed(Throwable cause);
+  }
+
+  private record Waiting(ThingChange change, Completion completion) {}
+
+  /** A thing's state after its changes still waiting for the journal. */
+  private static final class Pending {
+    Twin twin;
+    int changes;
+  }
 
   private final ThingStore store;
   private final ThingJournal journal;
@@ -69,8 +90,7 @@ public final class TwinServiceVerticle extends AbstractVerticle {
   private final Clock clock;
   private final long snapshotEvery;
 
-  private final Map<ThingId, Optional<Thing>> uncommitted = new HashMap<>();
-  private final Map<ThingId, Integer> waitingPerThing = new HashMap<>();
+  private final Map<ThingId, Pending> pending = new HashMap<>();
   private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
   private boolean committing;
   private boolean snapshotting;
@@ -104,57 +124,154 @@ public final class TwinServiceVerticle extends AbstractVerticle {
 
   @Override
   public void start(Promise<Void> started) {
+    LocalCodec.register(vertx, TwinCommandBatch.class);
+    LocalCodec.register(vertx, TwinCommandBatch.Outcomes.class);
     vertx
         .eventBus()
-        .<String>consumer(EventBusAddresses.TWIN_COMMANDS, this::onCommand)
+        .consumer(EventBusAddresses.TWIN_COMMANDS, this::onMessage)
         .completionHandler(started);
   }
 
-  private void onCommand(Message<String> request) {
-    ThingChange change;
-    try {
-      change = changeFor(protocol.parseCommand(JsonFactory.newObject(request.body())));
-    } catch (DittoRuntimeException e) {
-      request.fail(e.getHttpStatus().getCode(), e.toJson().toString());
-      return;
-    } catch (JsonRuntimeException e) {
-      DittoJsonException error = new DittoJsonException(e);
-      request.fail(error.getHttpStatus().getCode(), error.toJson().toString());
-      return;
-    } catch (RuntimeException e) {
-      LOG.error("twin command failed: {}", request.body(), e);
-      request.fail(500, "the twin service failed");
-      return;
+  private void onMessage(Message<Object> request) {
+    if (request.body() instanceof TwinCommandBatch batch) {
+      onBatch(batch, request);
+    } else if (request.body() instanceof String text) {
+      onCommand(text, request);
+    } else {
+      request.fail(
+          400,
+          TwinErrors.UNSUPPORTED_COMMAND
+              .toException("The twin service takes Ditto Protocol text or a command batch.")
+              .toJson()
+              .toString());
     }
-    uncommitted.put(
-        change.thingId(),
-        change.kind() == ThingChange.Kind.DELETED ? Optional.empty() : Optional.of(change.thing()));
-    waitingPerThing.merge(change.thingId(), 1, Integer::sum);
-    Promise<Void> done = Promise.promise();
-    waiting.add(new Waiting(change, done));
-    commitIfIdle();
-    done.future()
-        .onSuccess(committed -> request.reply(reply(change)))
-        .onFailure(
-            failure -> {
-              DittoRuntimeException error =
-                  TwinErrors.UNAVAILABLE.toException(
-                      "The change was not stored: " + failure.getMessage());
-              request.fail(503, error.toJson().toString());
-            });
   }
 
-  private ThingChange changeFor(ThingModifyCommand<?> command) {
+  private void onCommand(String text, Message<Object> request) {
+    ThingChange change;
+    try {
+      change = changeFor(protocol.parseCommand(JsonFactory.newObject(text)), clock.instant());
+    } catch (RuntimeException e) {
+      DittoRuntimeException error = asDittoError(e, text);
+      request.fail(error.getHttpStatus().getCode(), error.toJson().toString());
+      return;
+    }
+    enqueue(
+        change,
+        new Completion() {
+          @Override
+          public void committed(ThingChange committed) {
+            request.reply(reply(committed));
+          }
+
+          @Override
+          public void failed(Throwable cause) {
+            request.fail(503, unavailable(cause).toJson().toString());
+          }
+        });
+  }
+
+  private void onBatch(TwinCommandBatch batch, Message<Object> request) {
+    BatchReply reply = new BatchReply(request, batch.commands().size());
+    // Commands of one batch are accepted at one instant.
+    Instant now = clock.instant();
+    int position = 0;
+    for (ThingModifyCommand<?> command : batch.commands()) {
+      int at = position++;
+      ThingChange change;
+      try {
+        change = changeFor(command, now);
+      } catch (RuntimeException e) {
+        DittoRuntimeException error = asDittoError(e, command.toString());
+        reply.settle(
+            at,
+            new TwinCommandBatch.Outcome(
+                error.getHttpStatus().getCode(), 0, Optional.of(error.toJson().toString())));
+        continue;
+      }
+      enqueue(
+          change,
+          new Completion() {
+            @Override
+            public void committed(ThingChange committed) {
+              reply.settle(
+                  at,
+                  new TwinCommandBatch.Outcome(
+                      committed.kind() == ThingChange.Kind.CREATED ? 201 : 204,
+                      committed.revision(),
+                      Optional.empty()));
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+              reply.settle(
+                  at,
+                  new TwinCommandBatch.Outcome(
+                      503, 0, Optional.of(unavailable(cause).toJson().toString())));
+            }
+          });
+    }
+  }
+
+  /** Collects a batch's outcomes and replies when the last one is in. */
+  private static final class BatchReply {
+    private final Message<Object> request;
+    private final TwinCommandBatch.Outcome[] outcomes;
+    private int unsettled;
+
+    BatchReply(Message<Object> request, int size) {
+      this.request = request;
+      this.outcomes = new TwinCommandBatch.Outcome[size];
+      this.unsettled = size;
+      if (size == 0) {
+        request.reply(new TwinCommandBatch.Outcomes(List.of()));
+      }
+    }
+
+    void settle(int position, TwinCommandBatch.Outcome outcome) {
+      outcomes[position] = outcome;
+      if (--unsettled == 0) {
+        request.reply(new TwinCommandBatch.Outcomes(Arrays.asList(outcomes)));
+      }
+    }
+  }
+
+  private static DittoRuntimeException asDittoError(RuntimeException e, String command) {
+    if (e instanceof DittoRuntimeException ditto) {
+      return ditto;
+    }
+    if (e instanceof JsonRuntimeException json) {
+      return new DittoJsonException(json);
+    }
+    LOG.error("twin command failed: {}", command, e);
+    return TwinErrors.INTERNAL.toException("The twin service failed.");
+  }
+
+  private static DittoRuntimeException unavailable(Throwable cause) {
+    return TwinErrors.UNAVAILABLE.toException("The change was not stored: " + cause.getMessage());
+  }
+
+  private void enqueue(ThingChange change, Completion completion) {
+    Pending state = pending.computeIfAbsent(change.thingId(), id -> new Pending());
+    state.twin = change.kind() == ThingChange.Kind.DELETED ? null : change.twin();
+    state.changes++;
+    waiting.add(new Waiting(change, completion));
+    commitIfIdle();
+  }
+
+  private ThingChange changeFor(ThingModifyCommand<?> command, Instant now) {
     ThingId thingId = command.getEntityId();
-    Thing current = current(thingId);
-    Preconditions.checkWrite(command.getDittoHeaders(), current);
-    Preconditions.checkCondition(command.getDittoHeaders(), current);
-    var now = clock.instant();
+    Twin current = current(thingId);
+    DittoHeaders headers = command.getDittoHeaders();
+    if (!headers.isEmpty()) {
+      // Conditions need the whole thing; readings come without any and skip building it.
+      Thing currentThing = current == null ? null : current.thing();
+      Preconditions.checkWrite(headers, currentThing);
+      Preconditions.checkCondition(headers, currentThing);
+    }
     if (command instanceof CreateThing create) {
       if (current != null) {
-        throw ThingConflictException.newBuilder(thingId)
-            .dittoHeaders(command.getDittoHeaders())
-            .build();
+        throw ThingConflictException.newBuilder(thingId).dittoHeaders(headers).build();
       }
       return ThingChanges.put(null, create.getThing(), now);
     } else if (command instanceof ModifyThing modify) {
@@ -167,13 +284,13 @@ public final class TwinServiceVerticle extends AbstractVerticle {
     throw TwinErrors.UNSUPPORTED_COMMAND.toException("Unsupported command " + command.getType());
   }
 
-  /** The thing as the next change must see it: committed, or changed by a waiting command. */
-  private Thing current(ThingId thingId) {
-    Optional<Thing> waitingState = uncommitted.get(thingId);
-    if (waitingState != null) {
-      return waitingState.orElse(null);
+  /** The twin as the next change must see it: committed, or changed by a waiting command. */
+  private Twin current(ThingId thingId) {
+    Pending state = pending.get(thingId);
+    if (state != null) {
+      return state.twin;
     }
-    return store.retrieve(thingId).orElse(null);
+    return store.twin(thingId).orElse(null);
   }
 
   private void commitIfIdle() {
@@ -189,31 +306,64 @@ public final class TwinServiceVerticle extends AbstractVerticle {
       changes.add(next.change());
     }
     vertx
-        .executeBlocking(() -> journal.append(changes), false)
+        .executeBlocking(
+            () -> {
+              long lastSequence = journal.append(changes);
+              // Event text is built here, beside the journal line, to spare the event loop.
+              return new Committed(lastSequence, eventMessages(changes));
+            },
+            false)
         .onComplete(
             committed -> {
               committing = false;
               if (committed.succeeded()) {
+                // The journal starts on what waits while this batch is applied: the two overlap.
+                commitIfIdle();
                 applyCommitted(batch, committed.result());
               } else {
                 dropWaiting(batch, committed.cause());
+                commitIfIdle();
               }
-              commitIfIdle();
             });
   }
 
-  private void applyCommitted(List<Waiting> batch, long lastSequence) {
-    for (Waiting committed : batch) {
-      ThingChange change = committed.change();
-      store.apply(change);
-      if (waitingPerThing.merge(change.thingId(), -1, Integer::sum) == 0) {
-        waitingPerThing.remove(change.thingId());
-        uncommitted.remove(change.thingId());
+  /** A journal commit: its last sequence number and its events, ready to publish. */
+  private record Committed(long lastSequence, List<String> eventMessages) {}
+
+  /** The changes' events, one per line, {@link EventBusAddresses#EVENTS_PER_MESSAGE} a message. */
+  private List<String> eventMessages(List<ThingChange> changes) {
+    List<String> messages = new ArrayList<>();
+    StringBuilder events = new StringBuilder();
+    int eventsInMessage = 0;
+    for (ThingChange change : changes) {
+      events.append(protocol.eventText(change)).append('\n');
+      if (++eventsInMessage == EventBusAddresses.EVENTS_PER_MESSAGE) {
+        messages.add(events.toString());
+        events.setLength(0);
+        eventsInMessage = 0;
       }
-      vertx.eventBus().publish(EventBusAddresses.TWIN_EVENTS, protocol.event(change).toString());
-      committed.done().complete();
     }
-    appliedSequence = lastSequence;
+    if (eventsInMessage > 0) {
+      messages.add(events.toString());
+    }
+    return messages;
+  }
+
+  private void applyCommitted(List<Waiting> batch, Committed committed) {
+    for (Waiting waitingChange : batch) {
+      ThingChange change = waitingChange.change();
+      store.apply(change);
+      Pending state = pending.get(change.thingId());
+      if (--state.changes == 0) {
+        pending.remove(change.thingId());
+      }
+    }
+    committed
+        .eventMessages()
+        .forEach(events -> vertx.eventBus().publish(EventBusAddresses.TWIN_EVENTS, events));
+    // Replies after the events: whoever is told a change is done can already have seen its event.
+    batch.forEach(done -> done.completion().committed(done.change()));
+    appliedSequence = committed.lastSequence();
     snapshotIfDue();
   }
 
@@ -223,11 +373,11 @@ public final class TwinServiceVerticle extends AbstractVerticle {
         batch.size(),
         waiting.size(),
         cause);
-    batch.forEach(failed -> failed.done().fail(cause));
-    waiting.forEach(failed -> failed.done().fail(cause));
+    List<Waiting> dropped = new ArrayList<>(batch);
+    dropped.addAll(waiting);
     waiting.clear();
-    uncommitted.clear();
-    waitingPerThing.clear();
+    pending.clear();
+    dropped.forEach(failed -> failed.completion().failed(cause));
   }
 
   private void snapshotIfDue() {
@@ -235,12 +385,13 @@ public final class TwinServiceVerticle extends AbstractVerticle {
       return;
     }
     snapshotting = true;
-    List<Thing> things = store.all();
+    List<Twin> twins = store.twins();
     long covered = appliedSequence;
     Future<Void> written =
         vertx.executeBlocking(
             () -> {
-              journal.snapshot(things, covered);
+              // Building things for twins with pending writes is CPU work: off the event loop.
+              journal.snapshot(twins.stream().map(Twin::thing).toList(), covered);
               return null;
             },
             false);
@@ -249,7 +400,7 @@ public final class TwinServiceVerticle extends AbstractVerticle {
           snapshotting = false;
           if (result.succeeded()) {
             snapshotSequence = covered;
-            LOG.info("twin snapshot: {} things up to change {}", things.size(), covered);
+            LOG.info("twin snapshot: {} things up to change {}", twins.size(), covered);
           } else {
             LOG.warn("twin snapshot failed; the journal keeps everything", result.cause());
           }

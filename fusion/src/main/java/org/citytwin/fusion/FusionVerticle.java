@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.citytwin.twin.EventBusAddresses;
+import org.citytwin.twin.TwinProtocol;
 import org.eclipse.ditto.json.JsonFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,15 +38,17 @@ public final class FusionVerticle extends AbstractVerticle {
   }
 
   private void onTwinEvent(Message<String> message) {
-    List<Incident> touched;
-    try {
-      touched = engine.onTwinEvent(JsonFactory.newObject(message.body()));
-    } catch (RuntimeException e) {
-      LOG.warn("skipped a twin event fusion could not read: {}", message.body(), e);
-      return;
-    }
-    for (Incident incident : touched) {
-      vertx.eventBus().publish(EventBusAddresses.INCIDENT_EVENTS, incident.toJson());
+    for (String event : TwinProtocol.eventsIn(message.body())) {
+      List<Incident> touched;
+      try {
+        touched = engine.onTwinEvent(JsonFactory.newObject(event));
+      } catch (RuntimeException e) {
+        LOG.warn("skipped a twin event fusion could not read: {}", event, e);
+        continue;
+      }
+      for (Incident incident : touched) {
+        vertx.eventBus().publish(EventBusAddresses.INCIDENT_EVENTS, incident.toJson());
+      }
     }
   }
 

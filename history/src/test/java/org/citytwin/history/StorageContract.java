@@ -13,6 +13,7 @@ import org.citytwin.twin.Reading;
 import org.citytwin.twin.ThingChange;
 import org.citytwin.twin.ThingChanges;
 import org.citytwin.twin.ThingJournal;
+import org.citytwin.twin.Twin;
 import org.eclipse.ditto.json.JsonFactory;
 import org.eclipse.ditto.json.JsonPointer;
 import org.eclipse.ditto.json.JsonValue;
@@ -121,7 +122,7 @@ abstract class StorageContract {
 
   /** Applies changes the way the twin service does, returning them for the journal. */
   private static final class Twins {
-    final Map<ThingId, Thing> state = new java.util.HashMap<>();
+    final Map<ThingId, Twin> state = new java.util.HashMap<>();
     Instant clock = T0;
 
     ThingChange put(Thing thing) {
@@ -144,7 +145,7 @@ abstract class StorageContract {
       if (change.kind() == ThingChange.Kind.DELETED) {
         state.remove(change.thingId());
       } else {
-        state.put(change.thingId(), change.thing());
+        state.put(change.thingId(), change.twin());
       }
       return change;
     }
@@ -165,15 +166,16 @@ abstract class StorageContract {
             List.of(
                 twins.merge(GAUGE, "features/waterlogging/properties/depth", JsonValue.of(0.23)),
                 twins.merge(GAUGE, "attributes/location", JsonFactory.nullLiteral()),
+                twins.merge(GAUGE, "attributes/note", JsonValue.of("a\\b \"quoted\"\n\ttab, 雨")),
                 twins.delete(OTHER)));
-    assertThat(last).isEqualTo(first + 3);
+    assertThat(last).isEqualTo(first + 4);
 
     storage = reopen();
     Map<ThingId, Thing> recovered = byId(storage.things().recover().things());
 
     assertThat(recovered).containsOnlyKeys(GAUGE);
-    assertThat(recovered.get(GAUGE)).isEqualTo(twins.state.get(GAUGE));
-    assertThat(ThingChanges.revisionOf(recovered.get(GAUGE))).isEqualTo(3);
+    assertThat(recovered.get(GAUGE)).isEqualTo(twins.state.get(GAUGE).thing());
+    assertThat(ThingChanges.revisionOf(recovered.get(GAUGE))).isEqualTo(4);
     assertThat(recovered.get(GAUGE).getAttributes().orElseThrow().getValue("location")).isEmpty();
     assertThat(storage.things().recover().lastSequence()).isEqualTo(last);
   }
@@ -187,7 +189,7 @@ abstract class StorageContract {
         journal.append(
             List.of(
                 twins.merge(GAUGE, "features/waterlogging/properties/depth", JsonValue.of(0.1))));
-    journal.snapshot(new ArrayList<>(twins.state.values()), covered);
+    journal.snapshot(twins.state.values().stream().map(Twin::thing).toList(), covered);
     journal.append(
         List.of(
             twins.merge(GAUGE, "features/waterlogging/properties/depth", JsonValue.of(0.2)),
@@ -198,8 +200,8 @@ abstract class StorageContract {
     Map<ThingId, Thing> recovered = byId(storage.things().recover().things());
 
     assertThat(recovered).containsOnlyKeys(GAUGE, OTHER);
-    assertThat(recovered.get(GAUGE)).isEqualTo(twins.state.get(GAUGE));
-    assertThat(recovered.get(OTHER)).isEqualTo(twins.state.get(OTHER));
+    assertThat(recovered.get(GAUGE)).isEqualTo(twins.state.get(GAUGE).thing());
+    assertThat(recovered.get(OTHER)).isEqualTo(twins.state.get(OTHER).thing());
     assertThat(ThingChanges.revisionOf(recovered.get(OTHER)))
         .as("re-created after deletion")
         .isEqualTo(1);

@@ -3,6 +3,7 @@ package org.citytwin.ingest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -12,8 +13,10 @@ import java.util.List;
 import java.util.Map;
 import org.citytwin.twin.EventBusAddresses;
 import org.citytwin.twin.Reading;
+import org.citytwin.twin.TwinCommandBatch;
 import org.citytwin.twin.TwinProtocol;
 import org.eclipse.ditto.things.model.ThingId;
+import org.eclipse.ditto.things.model.signals.commands.modify.ThingModifyCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,23 +70,40 @@ public final class ReadingPipeline {
   private Future<Void> updateTwins(List<Reading> readings) {
     Map<ThingId, List<Reading>> byThing = new LinkedHashMap<>();
     readings.forEach(r -> byThing.computeIfAbsent(r.thingId(), id -> new ArrayList<>()).add(r));
-    List<Future<Void>> merges = new ArrayList<>(byThing.size());
-    byThing.forEach(
-        (thingId, thingReadings) -> {
-          String command = protocol.mergeCommand(thingId, thingReadings).toString();
-          merges.add(
-              vertx
-                  .eventBus()
-                  .request(EventBusAddresses.TWIN_COMMANDS, command, REQUEST_TIMEOUT)
-                  .<Void>mapEmpty()
-                  .recover(
-                      failure -> {
-                        counters.twinUpdateFailed();
-                        LOG.warn("twin {} not updated: {}", thingId, describe(failure));
-                        return Future.succeededFuture();
-                      }));
-        });
-    return Future.all(merges).mapEmpty();
+    List<ThingModifyCommand<?>> merges = new ArrayList<>(byThing.size());
+    byThing.forEach((thingId, thingReadings) -> merges.add(protocol.merge(thingId, thingReadings)));
+    Future<Message<TwinCommandBatch.Outcomes>> sent;
+    try {
+      sent =
+          vertx
+              .eventBus()
+              .request(
+                  EventBusAddresses.TWIN_COMMANDS, new TwinCommandBatch(merges), REQUEST_TIMEOUT);
+    } catch (IllegalArgumentException noTwinService) {
+      // The batch codec is registered by the twin service: without it there is none to update.
+      sent = Future.failedFuture(noTwinService);
+    }
+    return sent.map(
+            reply -> {
+              List<TwinCommandBatch.Outcome> outcomes = reply.body().outcomes();
+              for (int i = 0; i < outcomes.size(); i++) {
+                if (!outcomes.get(i).succeeded()) {
+                  counters.twinUpdateFailed();
+                  LOG.warn(
+                      "twin {} not updated: {} {}",
+                      merges.get(i).getEntityId(),
+                      outcomes.get(i).status(),
+                      outcomes.get(i).error().orElse(""));
+                }
+              }
+              return (Void) null;
+            })
+        .recover(
+            failure -> {
+              merges.forEach(merge -> counters.twinUpdateFailed());
+              LOG.warn("{} twins not updated: {}", merges.size(), describe(failure));
+              return Future.succeededFuture();
+            });
   }
 
   private static String describe(Throwable failure) {

@@ -153,13 +153,21 @@ public final class Citytwin implements Runnable {
     @picocli.CommandLine.Parameters(paramLabel = "TARGET", description = "What to measure: twins.")
     String target;
 
+    @picocli.CommandLine.Option(
+        names = "--only",
+        split = ",",
+        paramLabel = "PART",
+        description = "Run only these parts (store, search, service, cold); all by default.")
+    java.util.Set<String> only =
+        new java.util.LinkedHashSet<>(org.citytwin.launcher.bench.TwinBenchmark.PARTS);
+
     @Override
     public Integer call() throws Exception {
       if (!target.equals("twins")) {
         throw new IllegalArgumentException("unknown benchmark '" + target + "'; available: twins");
       }
       Path work = java.nio.file.Files.createTempDirectory("citytwin-bench");
-      String table = new org.citytwin.launcher.bench.TwinBenchmark(work).run();
+      String table = new org.citytwin.launcher.bench.TwinBenchmark(work, only).run();
       Runtime runtime = Runtime.getRuntime();
       System.out.printf(
           "Machine: %d cores, %.1f GiB max heap, %s %s%n%n%s",

@@ -3,11 +3,13 @@ package org.citytwin.twin;
 /**
  * Every Vert.x event-bus address the modules talk over: the contract between them, in one place.
  *
- * <p>All messages are JSON, so that the contract is readable and could cross a clustered event bus
+ * <p>Messages are JSON, so that the contract is readable and could cross a clustered event bus
  * unchanged. Readings travel as {@link Reading#toJsonMap()} in a Vert.x JSON object; twin commands
  * and events as Ditto Protocol messages ({@link TwinProtocol}) in JSON text: Vert.x passes a string
  * between verticles without copying it, and each consumer parses it once with Ditto's JSON library.
- * A failed request fails with an HTTP status code as its failure code.
+ * The one exception is {@link TwinCommandBatch}, Ditto command objects that senders in the same
+ * process pass by reference because reading commands back from text would cost more than applying
+ * them. A failed request fails with an HTTP status code as its failure code.
  */
 public final class EventBusAddresses {
 
@@ -26,16 +28,26 @@ public final class EventBusAddresses {
 
   /**
    * Twins. Request a Ditto Protocol command (create, modify, merge, delete; JSON text); the reply
-   * {@code {"revision": n}} comes once the twin holds the change. Fails with the Ditto error's HTTP
-   * status, the error's JSON as message.
+   * {@code {"status": 201|204, "revision": n}} comes once the twin holds the change. Fails with the
+   * Ditto error's HTTP status, the error's JSON as message. Or request a {@link TwinCommandBatch}
+   * (same process only; the twin service registers its codec when it starts); the reply, a {@link
+   * TwinCommandBatch.Outcomes}, comes once every command in it is settled.
    */
   public static final String TWIN_COMMANDS = "citytwin.twin.commands";
 
   /**
-   * Twins. Published: one Ditto Protocol event per accepted change (JSON text), enriched with
-   * {@code extra}.
+   * Twins. Published: Ditto Protocol events of accepted changes, enriched with {@code extra}, as
+   * JSON text with one event per line, in the order of the changes; a message carries the events of
+   * one journal commit (at most {@value #EVENTS_PER_MESSAGE}). Split with {@link
+   * TwinProtocol#eventsIn}.
    */
   public static final String TWIN_EVENTS = "citytwin.twin.events";
+
+  /**
+   * Bounds a twin-events message. Publishing events one per message cost the twin service more than
+   * computing them; a thousand together keep messages small and subscribers prompt.
+   */
+  public static final int EVENTS_PER_MESSAGE = 1_000;
 
   /** Fusion. Published: an incident's JSON each time one is raised or updated. */
   public static final String INCIDENT_EVENTS = "citytwin.incidents.events";

@@ -13,8 +13,8 @@ import org.eclipse.ditto.things.model.ThingId;
  *
  * @param kind whether the thing was created, replaced, merged or deleted
  * @param thingId the changed thing
- * @param thing the thing after the change, carrying {@code revision}, {@code created} and {@code
- *     modified}; for {@link Kind#DELETED} the thing as it was when deleted
+ * @param twin the twin after the change, carrying {@code revision}, {@code created} and {@code
+ *     modified}; for {@link Kind#DELETED} the twin as it was when deleted
  * @param path where the change applied, relative to the thing ({@code /} for a whole thing)
  * @param value what was written at {@code path}: the whole thing, or a merge patch
  * @param revision the thing's revision after the change; one more than before
@@ -23,7 +23,7 @@ import org.eclipse.ditto.things.model.ThingId;
 public record ThingChange(
     Kind kind,
     ThingId thingId,
-    Thing thing,
+    Twin twin,
     JsonPointer path,
     JsonValue value,
     long revision,
@@ -40,12 +40,17 @@ public record ThingChange(
   public ThingChange {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(thingId, "thingId");
-    Objects.requireNonNull(thing, "thing");
+    Objects.requireNonNull(twin, "twin");
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(value, "value");
     Objects.requireNonNull(timestamp, "timestamp");
     if (revision < 1) {
       throw new IllegalArgumentException("a revision starts at 1, got " + revision);
     }
+  }
+
+  /** The thing after the change (see {@link #twin}), built on first use. */
+  public Thing thing() {
+    return twin.thing();
   }
 }

@@ -1,8 +1,13 @@
 package org.citytwin.twin;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.eclipse.ditto.base.model.headers.DittoHeaders;
 import org.eclipse.ditto.json.JsonFactory;
+import org.eclipse.ditto.json.JsonKey;
 import org.eclipse.ditto.json.JsonMergePatch;
 import org.eclipse.ditto.json.JsonObject;
 import org.eclipse.ditto.json.JsonPointer;
@@ -25,20 +30,26 @@ import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingNotAccess
  */
 public final class ThingChanges {
 
+  // Keys, not strings: Ditto parses a string argument as a JSON pointer, a key it takes as is.
+  private static final JsonKey FEATURES = JsonKey.of("features");
+  private static final JsonKey PROPERTIES = JsonKey.of("properties");
+
   private ThingChanges() {}
 
   /**
    * Creates {@code thing} if {@code current} is null, else replaces it whole, as Ditto's {@code PUT
    * /things/{id}} does.
    */
-  public static ThingChange put(Thing current, Thing thing, Instant at) {
+  public static ThingChange put(Twin current, Thing thing, Instant at) {
+    at = journalPrecision(at);
     ThingId thingId =
         thing.getEntityId().orElseThrow(() -> new IllegalArgumentException("a thing needs an id"));
-    long revision = current == null ? 1 : revisionOf(current) + 1;
-    Instant created = current == null ? at : current.getCreated().orElse(at);
-    Thing next = stamped(thing.toJson(), revision, created, at);
+    long revision = current == null ? 1 : current.revision() + 1;
+    Instant created = current == null ? at : current.created().orElse(at);
+    Twin next = Twin.of(stamped(thing.toJson(), revision, created, at));
     ThingChange.Kind kind = current == null ? ThingChange.Kind.CREATED : ThingChange.Kind.MODIFIED;
-    return new ThingChange(kind, thingId, next, JsonPointer.empty(), next.toJson(), revision, at);
+    return new ThingChange(
+        kind, thingId, next, JsonPointer.empty(), next.thing().toJson(), revision, at);
   }
 
   /**
@@ -49,22 +60,29 @@ public final class ThingChanges {
    * @throws ThingIdNotExplicitlySettableException if the patch would change the thing's id
    */
   public static ThingChange merge(
-      ThingId thingId, Thing current, JsonPointer path, JsonValue patch, Instant at) {
+      ThingId thingId, Twin current, JsonPointer path, JsonValue patch, Instant at) {
     if (current == null) {
       throw ThingNotAccessibleException.newBuilder(thingId).build();
     }
-    long nextRevision = revisionOf(current) + 1;
-    Thing fast = featurePropertiesOnly(current, path, patch);
+    at = journalPrecision(at);
+    long revision = current.revision() + 1;
+    Twin pending = pendingPropertyWrites(current, path, patch, at);
+    if (pending != null) {
+      return new ThingChange(ThingChange.Kind.MERGED, thingId, pending, path, patch, revision, at);
+    }
+    Thing thing = current.thing();
+    Thing fast = featurePropertiesOnly(thing, path, patch);
     if (fast != null) {
       Thing next =
           fast.toBuilder()
-              .setRevision(nextRevision)
-              .setCreated(current.getCreated().orElse(at))
+              .setRevision(revision)
+              .setCreated(current.created().orElse(at))
               .setModified(at)
               .build();
-      return new ThingChange(ThingChange.Kind.MERGED, thingId, next, path, patch, nextRevision, at);
+      return new ThingChange(
+          ThingChange.Kind.MERGED, thingId, Twin.of(next), path, patch, revision, at);
     }
-    JsonValue merged = JsonMergePatch.of(path, patch).applyOn(current.toJson());
+    JsonValue merged = JsonMergePatch.of(path, patch).applyOn(thing.toJson());
     if (!merged.isObject()
         || !merged
             .asObject()
@@ -77,9 +95,9 @@ public final class ThingChanges {
           .dittoHeaders(DittoHeaders.empty())
           .build();
     }
-    long revision = revisionOf(current) + 1;
-    Thing next = stamped(merged.asObject(), revision, current.getCreated().orElse(at), at);
-    return new ThingChange(ThingChange.Kind.MERGED, thingId, next, path, patch, revision, at);
+    Thing next = stamped(merged.asObject(), revision, current.created().orElse(at), at);
+    return new ThingChange(
+        ThingChange.Kind.MERGED, thingId, Twin.of(next), path, patch, revision, at);
   }
 
   /**
@@ -87,16 +105,17 @@ public final class ThingChanges {
    *
    * @throws ThingNotAccessibleException if {@code current} is null
    */
-  public static ThingChange delete(ThingId thingId, Thing current, Instant at) {
+  public static ThingChange delete(ThingId thingId, Twin current, Instant at) {
     if (current == null) {
       throw ThingNotAccessibleException.newBuilder(thingId).build();
     }
-    long revision = revisionOf(current) + 1;
-    Thing last = stamped(current.toJson(), revision, current.getCreated().orElse(at), at);
+    at = journalPrecision(at);
+    long revision = current.revision() + 1;
+    Thing last = stamped(current.thing().toJson(), revision, current.created().orElse(at), at);
     return new ThingChange(
         ThingChange.Kind.DELETED,
         thingId,
-        last,
+        Twin.of(last),
         JsonPointer.empty(),
         JsonFactory.nullLiteral(),
         revision,
@@ -109,14 +128,14 @@ public final class ThingChanges {
    * @throws IllegalStateException if the record does not follow {@code current}'s revision
    */
   public static ThingChange replay(
-      Thing current,
+      Twin current,
       ThingChange.Kind kind,
       ThingId thingId,
       JsonPointer path,
       JsonValue value,
       long revision,
       Instant at) {
-    long expected = current == null ? 1 : revisionOf(current) + 1;
+    long expected = current == null ? 1 : current.revision() + 1;
     if (revision != expected) {
       throw new IllegalStateException(
           "journal entry for " + thingId + " has revision " + revision + ", expected " + expected);
@@ -126,6 +145,66 @@ public final class ThingChanges {
       case MERGED -> merge(thingId, current, path, value, at);
       case DELETED -> delete(thingId, current, at);
     };
+  }
+
+  /**
+   * The merge as writes held apart by the twin (see {@link Twin}) when every value it sets is one a
+   * twin can hold: the shape of a sensor reading. Null when it is not, or when it sets nothing.
+   */
+  private static Twin pendingPropertyWrites(
+      Twin current, JsonPointer path, JsonValue patch, Instant at) {
+    int levels = path.getLevelCount();
+    if (levels == 4 && isFeatureProperties(path)) {
+      return current.withProperties(
+          List.of(
+              new Twin.PropertyWrite(
+                  path.get(1).orElseThrow().toString(), path.get(3).orElseThrow(), patch)),
+          at);
+    }
+    Map<String, JsonObject> byFeature = propertiesByFeature(path, patch);
+    if (byFeature == null) {
+      return null;
+    }
+    List<Twin.PropertyWrite> writes = new ArrayList<>();
+    byFeature.forEach(
+        (featureId, properties) -> {
+          for (var property : properties) {
+            writes.add(new Twin.PropertyWrite(featureId, property.getKey(), property.getValue()));
+          }
+        });
+    return current.withProperties(writes, at);
+  }
+
+  /**
+   * The properties a merge sets, by feature, when it sets feature properties and nothing else: a
+   * patch of {@code /features/<id>/properties}, or of the whole thing with only {@code
+   * features/<id>/properties} in it. Null for any other merge.
+   */
+  private static Map<String, JsonObject> propertiesByFeature(JsonPointer path, JsonValue patch) {
+    int levels = path.getLevelCount();
+    if (levels == 3 && isFeatureProperties(path) && patch.isObject()) {
+      return Map.of(path.get(1).orElseThrow().toString(), patch.asObject());
+    }
+    if (levels != 0 || !patch.isObject() || patch.asObject().getSize() != 1) {
+      return null;
+    }
+    JsonValue features = patch.asObject().getValue(FEATURES).orElse(null);
+    if (features == null || !features.isObject()) {
+      return null;
+    }
+    Map<String, JsonObject> byFeature = new LinkedHashMap<>();
+    for (var feature : features.asObject()) {
+      JsonValue body = feature.getValue();
+      if (!body.isObject() || body.asObject().getSize() != 1) {
+        return null;
+      }
+      JsonValue properties = body.asObject().getValue(PROPERTIES).orElse(null);
+      if (properties == null || !properties.isObject()) {
+        return null;
+      }
+      byFeature.put(feature.getKeyName().toString(), properties.asObject());
+    }
+    return byFeature;
   }
 
   /**
@@ -142,34 +221,20 @@ public final class ThingChanges {
           path.getSubPointer(3).orElseThrow(),
           patch);
     }
-    if (levels == 3 && isFeatureProperties(path) && patch.isObject()) {
-      return mergeProperties(current, path.get(1).orElseThrow().toString(), patch.asObject());
+    Map<String, JsonObject> byFeature = propertiesByFeature(path, patch);
+    if (byFeature == null) {
+      return null;
     }
-    if (levels == 0 && patch.isObject() && patch.asObject().getSize() == 1) {
-      JsonValue features = patch.asObject().getValue("features").orElse(null);
-      if (features == null || !features.isObject()) {
-        return null;
-      }
-      Thing next = current;
-      for (var feature : features.asObject()) {
-        JsonValue body = feature.getValue();
-        if (!body.isObject() || body.asObject().getSize() != 1) {
-          return null;
-        }
-        JsonValue properties = body.asObject().getValue("properties").orElse(null);
-        if (properties == null || !properties.isObject()) {
-          return null;
-        }
-        next = mergeProperties(next, feature.getKeyName(), properties.asObject());
-      }
-      return next;
+    Thing next = current;
+    for (Map.Entry<String, JsonObject> feature : byFeature.entrySet()) {
+      next = mergeProperties(next, feature.getKey(), feature.getValue());
     }
-    return null;
+    return next;
   }
 
   private static boolean isFeatureProperties(JsonPointer path) {
-    return path.get(0).map(Object::toString).orElse("").equals("features")
-        && path.get(2).map(Object::toString).orElse("").equals("properties");
+    return path.get(0).filter(FEATURES::equals).isPresent()
+        && path.get(2).filter(PROPERTIES::equals).isPresent();
   }
 
   private static Thing mergeProperties(Thing thing, String featureId, JsonObject properties) {
@@ -204,6 +269,14 @@ public final class ThingChanges {
           featureId, property, JsonMergePatch.of(patch).applyOn(existing));
     }
     return thing.setFeatureProperty(featureId, property, patch);
+  }
+
+  /**
+   * Timestamps are kept to the microsecond, the journal's precision, so that a recovered twin is
+   * exactly the live one (the system clock gives nanoseconds on Linux).
+   */
+  private static Instant journalPrecision(Instant at) {
+    return at.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
   }
 
   public static long revisionOf(Thing thing) {

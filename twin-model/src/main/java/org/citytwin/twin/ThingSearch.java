@@ -16,13 +16,11 @@ import org.citytwin.twin.search.RqlFilter;
 import org.citytwin.twin.search.SearchIndex;
 import org.citytwin.twin.search.SearchOptions;
 import org.eclipse.ditto.base.model.headers.DittoHeaders;
-import org.eclipse.ditto.base.model.json.JsonSchemaVersion;
 import org.eclipse.ditto.json.JsonArray;
 import org.eclipse.ditto.json.JsonFactory;
 import org.eclipse.ditto.json.JsonObject;
 import org.eclipse.ditto.json.JsonPointer;
 import org.eclipse.ditto.json.JsonValue;
-import org.eclipse.ditto.things.model.Thing;
 import org.eclipse.ditto.things.model.ThingId;
 import org.eclipse.ditto.thingsearch.model.signals.commands.exceptions.InvalidOptionException;
 import org.locationtech.jts.geom.Geometry;
@@ -54,8 +52,8 @@ public final class ThingSearch {
     int size = query.options().size();
     // A max-heap of the best size + 1 matches: the extra one tells whether another page exists.
     PriorityQueue<Match> best = new PriorityQueue<>(size + 1, order.reversed());
-    for (Thing thing : candidates(query)) {
-      Optional<Match> match = match(thing, query);
+    for (Twin twin : candidates(query)) {
+      Optional<Match> match = match(twin, query);
       if (match.isEmpty() || (after.isPresent() && order.compare(match.get(), after.get()) <= 0)) {
         continue;
       }
@@ -71,14 +69,14 @@ public final class ThingSearch {
       sorted = sorted.subList(0, size);
       cursor = Optional.of(encodeCursor(sorted.get(size - 1), query));
     }
-    return new SearchPage(sorted.stream().map(Match::thing).toList(), cursor);
+    return new SearchPage(sorted.stream().map(match -> match.twin().thing()).toList(), cursor);
   }
 
   /** How many twins match the query (its options aside). */
   public long count(ThingQuery query) {
     long count = 0;
-    for (Thing thing : candidates(query)) {
-      if (match(thing, query).isPresent()) {
+    for (Twin twin : candidates(query)) {
+      if (match(twin, query).isPresent()) {
         count++;
       }
     }
@@ -86,10 +84,10 @@ public final class ThingSearch {
   }
 
   /** A thing that matched, with the values it sorts by. */
-  private record Match(Thing thing, String thingId, List<Optional<JsonValue>> sortValues) {}
+  private record Match(Twin twin, String thingId, List<Optional<JsonValue>> sortValues) {}
 
-  private Optional<Match> match(Thing thing, ThingQuery query) {
-    ThingId thingId = thing.getEntityId().orElseThrow();
+  private Optional<Match> match(Twin twin, ThingQuery query) {
+    ThingId thingId = twin.thingId();
     if (!query.namespaces().isEmpty() && !query.namespaces().contains(thingId.getNamespace())) {
       return Optional.empty();
     }
@@ -99,12 +97,9 @@ public final class ThingSearch {
         return Optional.empty();
       }
     }
-    JsonObject json = null;
-    if (query.filter().isPresent()) {
-      json = searchable(thing);
-      if (!query.filter().get().test(json)) {
-        return Optional.empty();
-      }
+    TwinFields fields = new TwinFields(twin);
+    if (query.filter().isPresent() && !query.filter().get().test(fields)) {
+      return Optional.empty();
     }
     List<SearchOptions.SortKey> sort = query.options().sort();
     List<Optional<JsonValue>> values = new ArrayList<>(sort.size());
@@ -112,19 +107,13 @@ public final class ThingSearch {
       if (key.path().equals(THING_ID)) {
         values.add(Optional.of(JsonValue.of(thingId.toString())));
       } else {
-        json = json == null ? searchable(thing) : json;
-        values.add(json.getValue(key.path()));
+        values.add(fields.get(key.path()));
       }
     }
-    return Optional.of(new Match(thing, thingId.toString(), values));
+    return Optional.of(new Match(twin, thingId.toString(), values));
   }
 
-  /** The thing as RQL sees it: its JSON with the special fields ({@code _revision}, ...). */
-  private static JsonObject searchable(Thing thing) {
-    return thing.toJson(JsonSchemaVersion.V_2, field -> true);
-  }
-
-  private Collection<Thing> candidates(ThingQuery query) {
+  private Collection<Twin> candidates(ThingQuery query) {
     SearchIndex index = store.index();
     Set<ThingId> narrowest = null;
     Map<String, List<Object>> required =
@@ -164,13 +153,13 @@ public final class ThingSearch {
       narrowest = smaller(narrowest, index.near(query.geo().get().searchEnvelope()));
     }
     if (narrowest == null) {
-      return store.all();
+      return store.twins();
     }
-    List<Thing> things = new ArrayList<>(narrowest.size());
+    List<Twin> twins = new ArrayList<>(narrowest.size());
     for (ThingId thingId : narrowest) {
-      store.retrieve(thingId).ifPresent(things::add);
+      store.twin(thingId).ifPresent(twins::add);
     }
-    return things;
+    return twins;
   }
 
   private static Set<ThingId> smaller(Set<ThingId> current, Set<ThingId> candidate) {

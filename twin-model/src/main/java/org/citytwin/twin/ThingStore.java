@@ -26,7 +26,7 @@ import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingNotAccess
  */
 public final class ThingStore {
 
-  private final ConcurrentHashMap<ThingId, Thing> things = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<ThingId, Twin> things = new ConcurrentHashMap<>();
   private final SearchIndex index = new SearchIndex();
   private final Clock clock;
 
@@ -35,12 +35,25 @@ public final class ThingStore {
   }
 
   public Optional<Thing> retrieve(ThingId thingId) {
+    Twin twin = things.get(thingId);
+    return twin == null ? Optional.empty() : Optional.of(twin.thing());
+  }
+
+  /** The twin, whose thing is built only when asked for. */
+  public Optional<Twin> twin(ThingId thingId) {
     return Optional.ofNullable(things.get(thingId));
   }
 
-  /** A copy of every twin, in no particular order. */
-  public List<Thing> all() {
+  /** A copy of every twin, in no particular order: cheap, as no thing is built. */
+  public List<Twin> twins() {
     return new ArrayList<>(things.values());
+  }
+
+  /** Every thing, in no particular order; builds the things of twins with pending writes. */
+  public List<Thing> all() {
+    List<Thing> all = new ArrayList<>(things.size());
+    things.values().forEach(twin -> all.add(twin.thing()));
+    return all;
   }
 
   public int size() {
@@ -61,13 +74,13 @@ public final class ThingStore {
     things.compute(
         change.thingId(),
         (id, current) -> {
-          long expected = current == null ? 1 : ThingChanges.revisionOf(current) + 1;
+          long expected = current == null ? 1 : current.revision() + 1;
           if (change.revision() != expected) {
             throw new IllegalStateException(
                 id + " is at revision " + (expected - 1) + "; cannot apply " + change.revision());
           }
-          Thing next = change.kind() == ThingChange.Kind.DELETED ? null : change.thing();
-          index.update(id, current, next);
+          Twin next = change.kind() == ThingChange.Kind.DELETED ? null : change.twin();
+          updateIndex(id, current, next);
           return next;
         });
   }
@@ -79,8 +92,9 @@ public final class ThingStore {
     things.compute(
         thingId,
         (id, current) -> {
-          index.update(id, current, thing);
-          return thing;
+          Twin twin = Twin.of(thing);
+          updateIndex(id, current, twin);
+          return twin;
         });
   }
 
@@ -93,8 +107,8 @@ public final class ThingStore {
         thingId,
         (id, current) -> {
           change.set(ThingChanges.put(current, thing, clock.instant()));
-          index.update(id, current, change.get().thing());
-          return change.get().thing();
+          updateIndex(id, current, change.get().twin());
+          return change.get().twin();
         });
     return change.get();
   }
@@ -111,9 +125,22 @@ public final class ThingStore {
         thingId,
         (id, current) -> {
           change.set(ThingChanges.merge(thingId, current, path, patch, clock.instant()));
-          index.update(id, current, change.get().thing());
-          return change.get().thing();
+          updateIndex(id, current, change.get().twin());
+          return change.get().twin();
         });
     return change.get();
+  }
+
+  /**
+   * Indexes hold ids by definition, attributes and location, which live in a twin's base thing: a
+   * twin that only gained pending property writes shares its predecessor's base, and nothing
+   * indexed can have changed.
+   */
+  private void updateIndex(ThingId thingId, Twin before, Twin after) {
+    if (before != null && after != null && before.base() == after.base()) {
+      return;
+    }
+    index.update(
+        thingId, before == null ? null : before.base(), after == null ? null : after.base());
   }
 }

@@ -17,5 +17,11 @@ public final class TwinErrors {
           HttpStatus.SERVICE_UNAVAILABLE,
           "The change could not be made durable and was not applied; send it again later.");
 
+  public static final ErrorCode INTERNAL =
+      new ErrorCode(
+          "twin:internal",
+          HttpStatus.INTERNAL_SERVER_ERROR,
+          "The twin service failed unexpectedly; the failure is logged. Nothing was changed.");
+
   private TwinErrors() {}
 }

@@ -54,7 +54,7 @@ class ThingChangesTest {
     for (Case c : cases) {
       JsonPointer path = JsonPointer.of(c.path());
       JsonValue patch = JsonFactory.readFrom(c.patch());
-      ThingChange change = ThingChanges.merge(ID, GAUGE, path, patch, AT.plusSeconds(1));
+      ThingChange change = ThingChanges.merge(ID, Twin.of(GAUGE), path, patch, AT.plusSeconds(1));
       Thing expected =
           ThingsModelFactory.newThing(
               JsonMergePatch.of(path, patch).applyOn(GAUGE.toJson()).asObject());
@@ -63,5 +63,74 @@ class ThingChangesTest {
       assertThat(change.thing().getModified()).contains(AT.plusSeconds(1));
       assertThat(change.thing().getCreated()).contains(AT);
     }
+  }
+
+  @Test
+  void readingsHeldAsPendingWritesGiveTheThingDittosMergesGive() {
+    // Starts with the properties existing, so most writes below are held apart by the twin.
+    Twin twin = Twin.of(GAUGE);
+    Thing expected = GAUGE;
+    List<Case> readings =
+        List.of(
+            new Case("/features/waterlogging/properties/depth", "0.5"),
+            new Case("/features/waterlogging/properties/tags", "[7,8]"),
+            new Case("/features/waterlogging/properties/depth", "0.6"),
+            new Case(
+                "/",
+                "{\"features\":{\"waterlogging\":{\"properties\":{\"depth\":0.7,\"tags\":\"x\"}}}}"),
+            new Case("/features/waterlogging/properties", "{\"depth\":0.8}"),
+            new Case("/features/waterlogging/properties/status", "3"),
+            new Case("/features/waterlogging/properties/fresh", "1"),
+            new Case("/features/waterlogging/properties/depth", "0.9"),
+            new Case("/features/waterlogging/properties/fresh", "null"),
+            new Case("/features/waterlogging/properties/depth", "1.0"));
+    Instant at = AT;
+    for (Case reading : readings) {
+      at = at.plusSeconds(1);
+      JsonPointer path = JsonPointer.of(reading.path());
+      JsonValue patch = JsonFactory.readFrom(reading.patch());
+      ThingChange change = ThingChanges.merge(ID, twin, path, patch, at);
+      twin = change.twin();
+      expected =
+          ThingsModelFactory.newThingBuilder(
+                  JsonMergePatch.of(path, patch).applyOn(expected.toJson()).asObject())
+              .setRevision(expected.getRevision().orElseThrow().toLong() + 1)
+              .setCreated(AT)
+              .setModified(at)
+              .build();
+      assertThat(twin.thing()).as(reading.toString()).isEqualTo(expected);
+      assertThat(
+              twin.thing()
+                  .toJson(org.eclipse.ditto.base.model.json.JsonSchemaVersion.V_2, f -> true))
+          .isEqualTo(
+              expected.toJson(org.eclipse.ditto.base.model.json.JsonSchemaVersion.V_2, f -> true));
+    }
+  }
+
+  @Test
+  void manyPendingWritesAreFoldedIntoANewBaseThing() {
+    var builder = ThingsModelFactory.newThingBuilder().setId(ID);
+    int properties = 3 * Twin.MAX_PENDING_WRITES;
+    for (int i = 0; i < properties; i++) {
+      builder.setFeatureProperty("quality", JsonPointer.of("p" + i), JsonValue.of(0));
+    }
+    Twin twin = ThingChanges.put(null, builder.build(), AT).twin();
+    for (int i = 0; i < properties; i++) {
+      twin =
+          ThingChanges.merge(
+                  ID,
+                  twin,
+                  JsonPointer.of("/features/quality/properties/p" + i),
+                  JsonValue.of(i),
+                  AT.plusSeconds(i))
+              .twin();
+      assertThat(twin.toString()).doesNotContain((Twin.MAX_PENDING_WRITES + 1) + " pending");
+    }
+    assertThat(twin.revision()).isEqualTo(1 + properties);
+    var values = twin.thing().getFeatures().orElseThrow().getFeature("quality").orElseThrow();
+    for (int i = 0; i < properties; i++) {
+      assertThat(values.getProperty(JsonPointer.of("p" + i))).contains(JsonValue.of(i));
+    }
+    assertThat(twin.thing().getRevision().orElseThrow().toLong()).isEqualTo(twin.revision());
   }
 }

@@ -282,7 +282,7 @@ class ThingSearchTest {
     store.apply(
         ThingChanges.delete(
             ThingId.of("water:wlg-2"),
-            store.retrieve(ThingId.of("water:wlg-2")).orElseThrow(),
+            store.twin(ThingId.of("water:wlg-2")).orElseThrow(),
             Instant.now()));
     assertThat(ids("eq(attributes/hierarchy/street,\"s1\")"))
         .containsExactly("water:wlg-1", "water:wlg-3");

@@ -147,6 +147,16 @@ class TwinProtocolTest {
                 GAUGE,
                 JsonPointer.of("features/waterlogging/properties/depth"),
                 JsonValue.of(0.31)),
+            // The property exists now: this one is held as a pending write.
+            store.merge(
+                GAUGE,
+                JsonPointer.of("features/waterlogging/properties/depth"),
+                JsonValue.of(0.35)),
+            store.merge(
+                GAUGE,
+                JsonPointer.empty(),
+                JsonFactory.newObject(
+                    "{\"features\":{\"waterlogging\":{\"properties\":{\"depth\":0.4}}}}")),
             store.merge(
                 GAUGE,
                 JsonPointer.empty(),
@@ -156,6 +166,16 @@ class TwinProtocolTest {
                 JsonPointer.of("features/waterlogging/properties/depth"),
                 JsonFactory.nullLiteral()))) {
       assertThat(protocol.event(change)).isEqualTo(protocol.eventThroughDittoAdapter(change));
+      assertThat(JsonFactory.newObject(protocol.eventText(change)))
+          .isEqualTo(protocol.eventThroughDittoAdapter(change));
     }
+  }
+
+  @Test
+  void aTwinEventsMessageSplitsIntoItsEvents() {
+    assertThat(TwinProtocol.eventsIn("{\"a\":1}\n{\"b\":\"x\\ny\"}\n"))
+        .containsExactly("{\"a\":1}", "{\"b\":\"x\\ny\"}");
+    assertThat(TwinProtocol.eventsIn("{\"a\":1}")).containsExactly("{\"a\":1}");
+    assertThat(TwinProtocol.eventsIn("")).isEmpty();
   }
 }

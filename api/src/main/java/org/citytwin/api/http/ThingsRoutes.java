@@ -15,6 +15,7 @@ import org.citytwin.twin.EventBusAddresses;
 import org.citytwin.twin.Preconditions;
 import org.citytwin.twin.ThingStore;
 import org.citytwin.twin.TwinEvent;
+import org.citytwin.twin.TwinProtocol;
 import org.eclipse.ditto.base.model.json.JsonSchemaVersion;
 import org.eclipse.ditto.json.JsonArray;
 import org.eclipse.ditto.json.JsonCollectors;
@@ -112,13 +113,18 @@ public final class ThingsRoutes {
     long keepAlive = vertx.setPeriodic(KEEP_ALIVE_MILLIS, tick -> response.write(":\n\n"));
     consumer.handler(
         message ->
-            TwinEvent.parse(JsonFactory.newObject(message.body()))
+            TwinProtocol.eventsIn(message.body()).stream()
+                .map(text -> TwinEvent.parse(JsonFactory.newObject(text)))
+                .flatMap(Optional::stream)
                 .filter(event -> ids.isEmpty() || ids.contains(event.thingId()))
                 .filter(
                     event ->
                         namespaces.isEmpty() || namespaces.contains(event.thingId().getNamespace()))
-                .ifPresent(
+                .forEach(
                     event -> {
+                      if (response.ended()) {
+                        return;
+                      }
                       if (response.writeQueueFull()) {
                         response.end(":dropped: subscriber too slow\n\n");
                       } else {

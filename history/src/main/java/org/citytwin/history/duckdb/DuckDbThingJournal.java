@@ -19,18 +19,9 @@ final class DuckDbThingJournal extends JdbcThingJournal {
     try (DuckDBAppender appender =
         connection
             .unwrap(DuckDBConnection.class)
-            .createAppender(DuckDBConnection.DEFAULT_SCHEMA, "thing_journal")) {
+            .createAppender(DuckDBConnection.DEFAULT_SCHEMA, "thing_journal_change")) {
       for (JournalRow row : rows) {
-        appender
-            .beginRow()
-            .append(row.sequence())
-            .append(row.thingId())
-            .append(row.revision())
-            .append(row.kind())
-            .append(row.path())
-            .append(row.value())
-            .append(row.atMicros())
-            .endRow();
+        appender.beginRow().append(row.sequence()).append(row.change()).endRow();
       }
     }
   }

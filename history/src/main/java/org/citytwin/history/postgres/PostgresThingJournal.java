@@ -1,12 +1,16 @@
 package org.citytwin.history.postgres;
 
+import java.io.IOException;
+import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import org.citytwin.history.jdbc.JdbcThingJournal;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.core.BaseConnection;
 
-/** The twin journal in PostgreSQL, written in JDBC batches (rewritten to multi-row inserts). */
+/** The twin journal in PostgreSQL: changes written with COPY, snapshots in JDBC batches. */
 final class PostgresThingJournal extends JdbcThingJournal {
 
   PostgresThingJournal(Connection connection) throws SQLException {
@@ -15,19 +19,22 @@ final class PostgresThingJournal extends JdbcThingJournal {
 
   @Override
   protected void insertJournal(Connection connection, List<JournalRow> rows) throws SQLException {
-    try (PreparedStatement insert =
-        connection.prepareStatement("INSERT INTO thing_journal VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-      for (JournalRow row : rows) {
-        insert.setLong(1, row.sequence());
-        insert.setString(2, row.thingId());
-        insert.setLong(3, row.revision());
-        insert.setString(4, row.kind());
-        insert.setString(5, row.path());
-        insert.setString(6, row.value());
-        insert.setLong(7, row.atMicros());
-        insert.addBatch();
-      }
-      insert.executeBatch();
+    // COPY is several times faster than batched inserts. In its text format a backslash escapes,
+    // so the JSON's own backslashes are doubled; JSON text has no raw tabs or newlines.
+    StringBuilder copy = new StringBuilder(rows.size() * 160);
+    for (JournalRow row : rows) {
+      copy.append(row.sequence())
+          .append('\t')
+          .append(row.change().replace("\\", "\\\\"))
+          .append('\n');
+    }
+    try {
+      new CopyManager(connection.unwrap(BaseConnection.class))
+          .copyIn(
+              "COPY thing_journal_change (sequence, change) FROM STDIN",
+              new StringReader(copy.toString()));
+    } catch (IOException e) {
+      throw new SQLException("cannot stream the journal rows to PostgreSQL", e);
     }
   }
 

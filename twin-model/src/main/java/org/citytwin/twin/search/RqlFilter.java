@@ -40,11 +40,11 @@ import org.eclipse.ditto.rql.parser.RqlPredicateParser;
 public final class RqlFilter {
 
   private final String expression;
-  private final Predicate<JsonObject> predicate;
+  private final Predicate<Fields> predicate;
   private final Map<String, List<Object>> requiredEqualities;
 
   private RqlFilter(
-      String expression, Predicate<JsonObject> predicate, Map<String, List<Object>> required) {
+      String expression, Predicate<Fields> predicate, Map<String, List<Object>> required) {
     this.expression = expression;
     this.predicate = predicate;
     this.requiredEqualities = required;
@@ -78,8 +78,14 @@ public final class RqlFilter {
     return new RqlFilter(expression, compile(top), Map.copyOf(required));
   }
 
+  /** Whether the thing, given as its JSON (with Ditto's special fields), matches. */
   public boolean test(JsonObject thingJson) {
-    return predicate.test(thingJson);
+    return predicate.test(thingJson::getValue);
+  }
+
+  /** Whether the thing whose values {@code fields} gives matches. */
+  public boolean test(Fields fields) {
+    return predicate.test(fields);
   }
 
   /**
@@ -115,9 +121,9 @@ public final class RqlFilter {
     return JsonPointer.of(property).toString();
   }
 
-  private static Predicate<JsonObject> compile(Node node) {
+  private static Predicate<Fields> compile(Node node) {
     if (node instanceof LogicalNode logical) {
-      List<Predicate<JsonObject>> children =
+      List<Predicate<Fields>> children =
           logical.getChildren().stream().map(RqlFilter::compile).toList();
       return switch (logical.getType()) {
         case AND -> json -> children.stream().allMatch(child -> child.test(json));
@@ -127,7 +133,7 @@ public final class RqlFilter {
     }
     if (node instanceof ExistsNode exists) {
       JsonPointer pointer = JsonPointer.of(exists.getProperty());
-      return json -> json.getValue(pointer).isPresent();
+      return json -> json.get(pointer).isPresent();
     }
     if (node instanceof MultiComparisonNode multi) {
       JsonPointer pointer = JsonPointer.of(multi.getComparisonProperty());
@@ -147,7 +153,7 @@ public final class RqlFilter {
         .build();
   }
 
-  private static Predicate<JsonObject> compileSingle(SingleComparisonNode node) {
+  private static Predicate<Fields> compileSingle(SingleComparisonNode node) {
     JsonPointer pointer = JsonPointer.of(node.getComparisonProperty());
     Object literal = JsonValues.literal(node.getComparisonValue());
     SingleComparisonNode.Type type = (SingleComparisonNode.Type) node.getComparisonType();
@@ -169,7 +175,7 @@ public final class RqlFilter {
         }
         Pattern regex = likePattern(pattern, type == SingleComparisonNode.Type.ILIKE);
         yield json ->
-            json.getValue(pointer)
+            json.get(pointer)
                 .filter(JsonValue::isString)
                 .map(JsonValue::asString)
                 .filter(text -> regex.matcher(text).matches())
@@ -178,7 +184,7 @@ public final class RqlFilter {
     };
   }
 
-  private static Predicate<JsonObject> ordered(
+  private static Predicate<Fields> ordered(
       JsonPointer pointer, Object literal, java.util.function.IntPredicate accept) {
     if (literal == JsonValues.NULL) {
       return json -> false;
@@ -190,8 +196,8 @@ public final class RqlFilter {
             .isPresent();
   }
 
-  private static Optional<Object> value(JsonObject json, JsonPointer pointer) {
-    return json.getValue(pointer).flatMap(JsonValues::comparable);
+  private static Optional<Object> value(Fields json, JsonPointer pointer) {
+    return json.get(pointer).flatMap(JsonValues::comparable);
   }
 
   /** {@code *} is any run of characters, {@code ?} one character; everything else is literal. */

@@ -1,0 +1,129 @@
+package org.citytwin.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.citytwin.history.Storage;
+import org.citytwin.twin.EventBusAddresses;
+import org.citytwin.twin.ThingStore;
+import org.citytwin.twin.TwinCommandBatch;
+import org.citytwin.twin.TwinProtocol;
+import org.eclipse.ditto.base.model.headers.DittoHeaders;
+import org.eclipse.ditto.base.model.headers.entitytag.EntityTagMatchers;
+import org.eclipse.ditto.json.JsonFactory;
+import org.eclipse.ditto.json.JsonPointer;
+import org.eclipse.ditto.json.JsonValue;
+import org.eclipse.ditto.things.model.ThingId;
+import org.eclipse.ditto.things.model.ThingsModelFactory;
+import org.eclipse.ditto.things.model.signals.commands.modify.CreateThing;
+import org.eclipse.ditto.things.model.signals.commands.modify.MergeThing;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The twin service through the event bus, with a real DuckDB journal. */
+@Timeout(30)
+class TwinServiceVerticleTest {
+
+  private static final ThingId GAUGE = ThingId.of("water:wlg-1");
+  private static final ThingId MISSING = ThingId.of("water:wlg-404");
+
+  @TempDir Path directory;
+  private Vertx vertx;
+  private Storage storage;
+  private ThingStore store;
+  private final List<String> events = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    storage = Storage.openDuckDb(directory.resolve("twins.duckdb"));
+    store = new ThingStore(Clock.systemUTC());
+    TwinProtocol protocol = new TwinProtocol();
+    await(
+        vertx.deployVerticle(
+            new TwinServiceVerticle(
+                store, storage.things(), protocol, Clock.systemUTC(), 0, Long.MAX_VALUE)));
+    vertx
+        .eventBus()
+        .<String>consumer(
+            EventBusAddresses.TWIN_EVENTS,
+            message -> events.addAll(TwinProtocol.eventsIn(message.body())));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    await(vertx.close());
+    storage.close();
+  }
+
+  @Test
+  void aBatchAnswersEachCommandAsItWouldAloneAndPublishesEveryChange() throws Exception {
+    JsonPointer depth = JsonPointer.of("features/waterlogging/properties/depth");
+    TwinCommandBatch batch =
+        new TwinCommandBatch(
+            List.of(
+                CreateThing.of(
+                    ThingsModelFactory.newThingBuilder()
+                        .setId(GAUGE)
+                        .setFeatureProperty(
+                            "waterlogging", JsonPointer.of("depth"), JsonValue.of(0))
+                        .build(),
+                    null,
+                    DittoHeaders.empty()),
+                MergeThing.of(GAUGE, depth, JsonValue.of(0.25), DittoHeaders.empty()),
+                MergeThing.of(MISSING, depth, JsonValue.of(0.3), DittoHeaders.empty()),
+                MergeThing.of(
+                    GAUGE,
+                    depth,
+                    JsonValue.of(0.5),
+                    DittoHeaders.newBuilder()
+                        .ifMatch(EntityTagMatchers.fromCommaSeparatedString("\"rev:1\""))
+                        .build()),
+                MergeThing.of(GAUGE, depth, JsonValue.of(0.4), DittoHeaders.empty())));
+
+    TwinCommandBatch.Outcomes outcomes =
+        await(
+                vertx
+                    .eventBus()
+                    .<TwinCommandBatch.Outcomes>request(EventBusAddresses.TWIN_COMMANDS, batch))
+            .body();
+
+    assertThat(outcomes.outcomes())
+        .extracting(TwinCommandBatch.Outcome::status, TwinCommandBatch.Outcome::revision)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(201, 1L),
+            org.assertj.core.groups.Tuple.tuple(204, 2L),
+            org.assertj.core.groups.Tuple.tuple(404, 0L),
+            org.assertj.core.groups.Tuple.tuple(412, 0L),
+            org.assertj.core.groups.Tuple.tuple(204, 3L));
+    assertThat(outcomes.outcomes().get(2).error().orElseThrow()).contains("things:thing.notfound");
+    assertThat(outcomes.outcomes().get(3).error().orElseThrow())
+        .contains("things:precondition.failed");
+    var thing = store.retrieve(GAUGE).orElseThrow();
+    assertThat(thing.getRevision().orElseThrow().toLong()).isEqualTo(3);
+    assertThat(thing.toJson().getValue(depth)).contains(JsonValue.of(0.4));
+    assertThat(storage.things().recover().things()).containsExactly(thing);
+    Awaitility.await()
+        .untilAsserted(
+            () ->
+                assertThat(events)
+                    .extracting(
+                        text -> JsonFactory.newObject(text).getValue("revision").orElseThrow())
+                    .containsExactly(JsonValue.of(1), JsonValue.of(2), JsonValue.of(3)));
+    assertThat(events.get(0)).contains("/things/twin/events/created");
+    assertThat(events.get(2)).contains("/things/twin/events/merged").contains("0.4");
+  }
+
+  private static <T> T await(io.vertx.core.Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+}
