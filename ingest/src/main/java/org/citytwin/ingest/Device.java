@@ -1,5 +1,6 @@
 package org.citytwin.ingest;
 
+import java.util.Map;
 import java.util.Objects;
 import org.eclipse.ditto.things.model.ThingId;
 
@@ -13,6 +14,8 @@ import org.eclipse.ditto.things.model.ThingId;
  * @param thingId the device's own twin
  * @param vendorFormat the name of the {@link VendorFormat} its payloads are in
  * @param enabled a disabled device is refused even with the right password
+ * @param parameters calibration its vendor format may use, by name: a gauge's datum, a river's
+ *     warning level (in the canonical unit of what they calibrate)
  */
 public record Device(
     DeviceId id,
@@ -20,7 +23,19 @@ public record Device(
     PasswordHash password,
     ThingId thingId,
     String vendorFormat,
-    boolean enabled) {
+    boolean enabled,
+    Map<String, Double> parameters) {
+
+  /** A device whose format needs no parameters. */
+  public Device(
+      DeviceId id,
+      String authId,
+      PasswordHash password,
+      ThingId thingId,
+      String vendorFormat,
+      boolean enabled) {
+    this(id, authId, password, thingId, vendorFormat, enabled, Map.of());
+  }
 
   public Device {
     Objects.requireNonNull(id, "id");
@@ -28,6 +43,7 @@ public record Device(
     Objects.requireNonNull(password, "password");
     Objects.requireNonNull(thingId, "thingId");
     Objects.requireNonNull(vendorFormat, "vendorFormat");
+    parameters = Map.copyOf(parameters);
     if (authId.isEmpty() || authId.contains("@") || authId.contains(":")) {
       throw new IllegalArgumentException("an auth-id must be non-empty without '@' or ':'");
     }

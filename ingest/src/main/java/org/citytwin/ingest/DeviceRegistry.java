@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.ditto.things.model.ThingId;
@@ -17,6 +18,7 @@ import org.eclipse.ditto.things.model.ThingId;
  * <pre>{@code
  * {"tenant": "water", "deviceId": "wlg-0001", "authId": "wlg-0001",
  *  "thingId": "water:wlg-0001", "vendorFormat": "waterlogging-cm", "enabled": true,
+ *  "parameters": {"datum": 2.15},
  *  "credentials": {"hash-function": "sha-256", "salt": "...", "pwd-hash": "..."}}
  * }</pre>
  *
@@ -92,11 +94,24 @@ public final class DeviceRegistry {
           password,
           ThingId.of(json.getString("thingId")),
           json.getString("vendorFormat"),
-          json.getBoolean("enabled", true));
+          json.getBoolean("enabled", true),
+          parameters(json.getJsonObject("parameters", new JsonObject())));
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(
           "malformed device entry " + json.getString("deviceId") + ": " + e.getMessage(), e);
     }
+  }
+
+  private static Map<String, Double> parameters(JsonObject json) {
+    Map<String, Double> parameters = new java.util.HashMap<>();
+    json.forEach(
+        entry -> {
+          if (!(entry.getValue() instanceof Number number)) {
+            throw new IllegalArgumentException("parameter " + entry.getKey() + " must be a number");
+          }
+          parameters.put(entry.getKey(), number.doubleValue());
+        });
+    return parameters;
   }
 
   /** The import format of {@code device}, with its hashed password. */
@@ -108,6 +123,7 @@ public final class DeviceRegistry {
         .put("thingId", device.thingId().toString())
         .put("vendorFormat", device.vendorFormat())
         .put("enabled", device.enabled())
+        .put("parameters", new JsonObject(new java.util.HashMap<>(device.parameters())))
         .put(
             "credentials",
             new JsonObject()

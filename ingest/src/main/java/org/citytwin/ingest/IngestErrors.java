@@ -49,6 +49,13 @@ public final class IngestErrors {
           HttpStatus.UNPROCESSABLE_ENTITY,
           "The device is registered with a vendor format citytwin does not know; fix its registration.");
 
+  public static final ErrorCode DEVICE_MISCONFIGURED =
+      new ErrorCode(
+          "ingest:device.misconfigured",
+          HttpStatus.UNPROCESSABLE_ENTITY,
+          "The device's registration lacks a parameter its vendor format needs (a gauge's datum,"
+              + " a river's warning level); fix its registration.");
+
   public static final ErrorCode HISTORY_UNAVAILABLE =
       new ErrorCode(
           "ingest:history.unavailable",

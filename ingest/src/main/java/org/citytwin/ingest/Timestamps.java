@@ -8,8 +8,9 @@ import java.time.ZoneId;
 
 /**
  * Reads the timestamps vendors send: epoch seconds or milliseconds as numbers, or ISO-8601 text
- * with or without an offset. Text without an offset is local time in the district's zone
- * (Asia/Shanghai by default), because that is what devices set up in the district mean by it.
+ * with or without an offset (a space may stand for the {@code T}). Text without an offset is local
+ * time in the district's zone (Asia/Shanghai by default), because that is what devices set up in
+ * the district mean by it.
  */
 public final class Timestamps {
 
@@ -42,7 +43,10 @@ public final class Timestamps {
         return OffsetDateTime.parse(text).toInstant();
       } catch (DateTimeException withoutOffset) {
         try {
-          return LocalDateTime.parse(text).atZone(localZone).toInstant();
+          // "2026-07-14 08:00:00", as many Chinese vendors write it, is ISO-8601 with a space.
+          String iso =
+              text.length() > 10 && text.charAt(10) == ' ' ? text.replaceFirst(" ", "T") : text;
+          return LocalDateTime.parse(iso).atZone(localZone).toInstant();
         } catch (DateTimeException e) {
           throw new IllegalArgumentException("not an ISO-8601 timestamp: " + text, e);
         }

@@ -33,6 +33,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * @param snapshotEvery how many twin changes the journal takes between snapshots
  * @param districtDir a directory with {@code zones.geojson}, {@code things.json} and {@code
  *     devices.json} to load at start, if any
+ * @param formatsDir a directory of vendor-format YAML files to add to (or replace) the shipped ones
  * @param demo the demo district and its rainstorm
  */
 public record CitytwinConfig(
@@ -43,6 +44,7 @@ public record CitytwinConfig(
     PostgresSettings postgres,
     long snapshotEvery,
     Optional<Path> districtDir,
+    Optional<Path> formatsDir,
     Demo demo) {
 
   /** The generated demo district and the rainstorm played over it. */
@@ -68,6 +70,7 @@ public record CitytwinConfig(
     defaults.put("history.postgresql.schema", "citytwin");
     defaults.put("twins.snapshot-every", "100000");
     defaults.put("district.dir", "");
+    defaults.put("ingest.formats-dir", "");
     defaults.put("demo.seed", "42");
     defaults.put("demo.catchments-per-side", "3");
     defaults.put("demo.gauges-per-catchment", "4");
@@ -121,6 +124,7 @@ public record CitytwinConfig(
       throw new IllegalArgumentException("history.postgresql: " + e.getMessage(), e);
     }
     String district = settings.get("district.dir");
+    String formats = settings.get("ingest.formats-dir");
     return new CitytwinConfig(
         settings.get("http.host"),
         integer(settings, "http.port", 0, 65_535),
@@ -129,6 +133,7 @@ public record CitytwinConfig(
         postgres,
         integer(settings, "twins.snapshot-every", 1, Integer.MAX_VALUE),
         district.isBlank() ? Optional.empty() : Optional.of(Path.of(district)),
+        formats.isBlank() ? Optional.empty() : Optional.of(Path.of(formats)),
         new Demo(
             integer(settings, "demo.seed", Integer.MIN_VALUE, Integer.MAX_VALUE),
             integer(settings, "demo.catchments-per-side", 1, 20),
@@ -152,6 +157,7 @@ public record CitytwinConfig(
     }
     effective.put("twins.snapshot-every", String.valueOf(snapshotEvery));
     effective.put("district.dir", districtDir.map(Path::toString).orElse("(none)"));
+    effective.put("ingest.formats-dir", formatsDir.map(Path::toString).orElse("(none)"));
     effective.put("demo.seed", String.valueOf(demo.seed()));
     effective.put("demo.catchments-per-side", String.valueOf(demo.catchmentsPerSide()));
     effective.put("demo.gauges-per-catchment", String.valueOf(demo.gaugesPerCatchment()));
@@ -172,6 +178,7 @@ public record CitytwinConfig(
         postgres,
         snapshotEvery,
         Optional.of(directory),
+        formatsDir,
         demo);
   }
 

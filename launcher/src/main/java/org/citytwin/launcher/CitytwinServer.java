@@ -94,7 +94,10 @@ public final class CitytwinServer implements AutoCloseable {
       DeviceHttpIngest deviceIngest =
           new DeviceHttpIngest(
               devices,
-              VendorFormats.builtIn(),
+              config
+                  .formatsDir()
+                  .map(VendorFormats.builtIn()::withDirectory)
+                  .orElseGet(VendorFormats::builtIn),
               new ReadingPipeline(vertx, protocol, counters),
               counters,
               clock);

@@ -87,4 +87,41 @@ class ThingModelCatalogueTest {
             .asObject();
     assertThat(depth.getValue("unit")).contains(JsonValue.of(CanonicalUnit.METRE.symbol()));
   }
+
+  @Test
+  void everyUnitAModelNamesIsACanonicalUnit() {
+    catalogue
+        .all()
+        .forEach(
+            (definition, model) ->
+                model
+                    .getValue(JsonPointer.of("citytwin:features"))
+                    .map(JsonValue::asObject)
+                    .orElse(JsonObject.empty())
+                    .forEach(
+                        feature ->
+                            feature
+                                .getValue()
+                                .asObject()
+                                .getValue(JsonPointer.of("properties"))
+                                .orElseThrow()
+                                .asObject()
+                                .forEach(
+                                    property ->
+                                        property
+                                            .getValue()
+                                            .asObject()
+                                            .getValue("unit")
+                                            .ifPresent(
+                                                unit ->
+                                                    assertThat(
+                                                            CanonicalUnit.ofSymbol(unit.asString()))
+                                                        .as(
+                                                            definition
+                                                                + " "
+                                                                + feature.getKeyName()
+                                                                + "/"
+                                                                + property.getKeyName())
+                                                        .isPresent()))));
+  }
 }
