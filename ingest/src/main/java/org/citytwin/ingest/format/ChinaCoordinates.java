@@ -29,19 +29,8 @@ public final class ChinaCoordinates {
     if (outsideChina(longitude, latitude)) {
       return new WgsPoint(longitude, latitude);
     }
-    double lon = longitude;
-    double lat = latitude;
-    for (int i = 0; i < 30; i++) {
-      double[] shifted = wgs84ToGcj02(lon, lat);
-      double dLon = shifted[0] - longitude;
-      double dLat = shifted[1] - latitude;
-      lon -= dLon;
-      lat -= dLat;
-      if (Math.abs(dLon) < TOLERANCE_DEGREES && Math.abs(dLat) < TOLERANCE_DEGREES) {
-        break;
-      }
-    }
-    return new WgsPoint(lon, lat);
+    double[] wgs = invert(ChinaCoordinates::wgs84ToGcj02, longitude, latitude, longitude, latitude);
+    return new WgsPoint(wgs[0], wgs[1]);
   }
 
   /** The WGS84 position of a BD-09 one. */
@@ -85,12 +74,33 @@ public final class ChinaCoordinates {
     double y = latitude - 0.006;
     double z = Math.hypot(x, y) - 0.000_02 * Math.sin(y * BD_FACTOR);
     double theta = Math.atan2(y, x) - 0.000_003 * Math.cos(x * BD_FACTOR);
-    double lon = z * Math.cos(theta);
-    double lat = z * Math.sin(theta);
+    return invert(
+        ChinaCoordinates::gcj02ToBd09,
+        longitude,
+        latitude,
+        z * Math.cos(theta),
+        z * Math.sin(theta));
+  }
+
+  /** A transform of a position, {longitude, latitude} in and out. */
+  private interface Transform {
+    double[] apply(double longitude, double latitude);
+  }
+
+  /**
+   * The position {@code forward} takes to ({@code longitude}, {@code latitude}), by fixed-point
+   * iteration from a first guess: each step moves the guess back by how far {@code forward} misses.
+   * Converges in a few steps because these transforms shift positions smoothly by far less than
+   * their scale of variation.
+   */
+  private static double[] invert(
+      Transform forward, double longitude, double latitude, double guessLon, double guessLat) {
+    double lon = guessLon;
+    double lat = guessLat;
     for (int i = 0; i < 30; i++) {
-      double[] forward = gcj02ToBd09(lon, lat);
-      double dLon = forward[0] - longitude;
-      double dLat = forward[1] - latitude;
+      double[] mapped = forward.apply(lon, lat);
+      double dLon = mapped[0] - longitude;
+      double dLat = mapped[1] - latitude;
       lon -= dLon;
       lat -= dLat;
       if (Math.abs(dLon) < TOLERANCE_DEGREES && Math.abs(dLat) < TOLERANCE_DEGREES) {
