@@ -2,6 +2,7 @@ package org.citytwin.ingest;
 
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.eclipse.ditto.things.model.ThingId;
 
 /**
@@ -16,6 +17,8 @@ import org.eclipse.ditto.things.model.ThingId;
  * @param enabled a disabled device is refused even with the right password
  * @param parameters calibration its vendor format may use, by name: a gauge's datum, a river's
  *     warning level (in the canonical unit of what they calibrate)
+ * @param via the device ids of the gateways (in its tenant) allowed to send for it, as in Hono's
+ *     device registry
  */
 public record Device(
     DeviceId id,
@@ -24,7 +27,8 @@ public record Device(
     ThingId thingId,
     String vendorFormat,
     boolean enabled,
-    Map<String, Double> parameters) {
+    Map<String, Double> parameters,
+    Set<String> via) {
 
   /** A device whose format needs no parameters. */
   public Device(
@@ -34,7 +38,24 @@ public record Device(
       ThingId thingId,
       String vendorFormat,
       boolean enabled) {
-    this(id, authId, password, thingId, vendorFormat, enabled, Map.of());
+    this(id, authId, password, thingId, vendorFormat, enabled, Map.of(), Set.of());
+  }
+
+  /** A device no gateway sends for. */
+  public Device(
+      DeviceId id,
+      String authId,
+      PasswordHash password,
+      ThingId thingId,
+      String vendorFormat,
+      boolean enabled,
+      Map<String, Double> parameters) {
+    this(id, authId, password, thingId, vendorFormat, enabled, parameters, Set.of());
+  }
+
+  /** Whether {@code gateway} may send readings on this device's behalf. */
+  public boolean acceptsGateway(Device gateway) {
+    return gateway.id().tenant().equals(id.tenant()) && via.contains(gateway.id().device());
   }
 
   public Device {
@@ -44,6 +65,7 @@ public record Device(
     Objects.requireNonNull(thingId, "thingId");
     Objects.requireNonNull(vendorFormat, "vendorFormat");
     parameters = Map.copyOf(parameters);
+    via = Set.copyOf(via);
     if (authId.isEmpty() || authId.contains("@") || authId.contains(":")) {
       throw new IllegalArgumentException("an auth-id must be non-empty without '@' or ':'");
     }

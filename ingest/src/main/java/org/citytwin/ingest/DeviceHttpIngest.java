@@ -1,15 +1,20 @@
 package org.citytwin.ingest;
 
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import org.citytwin.twin.CitytwinException;
 import org.citytwin.twin.Reading;
 import org.eclipse.ditto.base.model.exceptions.DittoRuntimeException;
@@ -17,18 +22,38 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The device-facing HTTP endpoints, following Eclipse Hono's HTTP adapter: {@code POST /telemetry}
- * and {@code POST /event}, the device identified by HTTP Basic credentials {@code auth-id@tenant},
- * answered {@code 202 Accepted} once the readings are durable.
+ * The device-facing HTTP endpoints, following Eclipse Hono's HTTP adapter:
+ *
+ * <ul>
+ *   <li>{@code POST /telemetry} and {@code POST /event}: one reading of the device identified by
+ *       HTTP Basic credentials {@code auth-id@tenant};
+ *   <li>{@code PUT /telemetry/{tenant}/{device}} and {@code PUT /event/{tenant}/{device}}: a
+ *       gateway sending for a device that lists it in its {@code via};
+ *   <li>{@code POST /telemetry/batch} (citytwin's own): many readings in one request, as a JSON
+ *       array or NDJSON of {@code {"device": id, "payload": {...}}} items ({@code device} left out
+ *       for the signed-in device itself), for gateways and bulk loads.
+ * </ul>
+ *
+ * <p>A reading is answered {@code 202 Accepted} once it is durable in history. Telemetry sent with
+ * Hono's {@code QoS-Level: 0} is answered as soon as it is valid, without waiting (and may be lost
+ * in a crash); events always wait. When storage falls behind, requests are refused with 503 and
+ * {@code Retry-After} before anything is taken.
  *
  * <p>Every refusal is a Ditto-style JSON error with a stable code, counted in {@link
- * IngestCounters}; a refused request changes nothing.
+ * IngestCounters}; a refused request changes nothing. In a batch, each bad item is refused alone,
+ * with its index, and the good ones are taken.
  */
 public final class DeviceHttpIngest {
 
   public static final int MAX_BODY_BYTES = 64 * 1024;
+  public static final int MAX_BATCH_BYTES = 4 * 1024 * 1024;
+  public static final int MAX_BATCH_ITEMS = 10_000;
+
+  /** Seconds a refused sender is asked to wait: about one group commit under load. */
+  static final int RETRY_AFTER_SECONDS = 1;
 
   private static final Logger LOG = LoggerFactory.getLogger(DeviceHttpIngest.class);
+  private static final String NDJSON = "application/x-ndjson";
 
   private final DeviceRegistry registry;
   private final VendorFormats formats;
@@ -52,17 +77,156 @@ public final class DeviceHttpIngest {
   /** Adds the device endpoints, with their own error handling, to the server's root router. */
   public void mount(Router router) {
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
+    BodyHandler batches = BodyHandler.create(false).setBodyLimit(MAX_BATCH_BYTES);
     router
-        .post("/telemetry")
-        .handler(bodies)
-        .handler(this::onReading)
-        .failureHandler(this::onFailure);
-    router.post("/event").handler(bodies).handler(this::onReading).failureHandler(this::onFailure);
+        .post("/telemetry/batch")
+        .handler(batches)
+        .handler(this::onBatch)
+        .failureHandler(context -> onFailure(context, MAX_BATCH_BYTES));
+    for (String kind : List.of("telemetry", "event")) {
+      boolean event = kind.equals("event");
+      router
+          .post("/" + kind)
+          .handler(bodies)
+          .handler(context -> onReading(context, event, false))
+          .failureHandler(context -> onFailure(context, MAX_BODY_BYTES));
+      router
+          .put("/" + kind + "/:tenant/:device")
+          .handler(bodies)
+          .handler(context -> onReading(context, event, true))
+          .failureHandler(context -> onFailure(context, MAX_BODY_BYTES));
+    }
   }
 
-  private void onReading(RoutingContext context) {
-    Device device = authenticate(context.request().getHeader(HttpHeaders.AUTHORIZATION));
-    JsonObject payload = jsonPayload(context);
+  private void onReading(RoutingContext context, boolean event, boolean forAnotherDevice) {
+    boolean waitForStorage = event || waitsForStorage(context);
+    Device sender = authenticate(context.request().getHeader(HttpHeaders.AUTHORIZATION));
+    Device device =
+        forAnotherDevice
+            ? behindGateway(
+                sender,
+                new DeviceId(context.pathParam("tenant"), context.pathParam("device")),
+                true)
+            : sender;
+    JsonObject payload = jsonObject(requireBody(context, "application/json"));
+    List<Reading> readings = normalise(device, payload, clock.instant());
+    Future<Void> stored = pipeline.accept(readings);
+    if (waitForStorage) {
+      stored
+          .onSuccess(done -> context.response().setStatusCode(202).end())
+          .onFailure(context::fail);
+    } else {
+      stored.onFailure(
+          failure ->
+              LOG.warn("QoS 0 readings of {} not stored: {}", device.id(), failure.getMessage()));
+      if (stored.failed() && isOverloaded(stored.cause())) {
+        context.fail(stored.cause());
+      } else {
+        context.response().setStatusCode(202).end();
+      }
+    }
+  }
+
+  private void onBatch(RoutingContext context) {
+    Device sender = authenticate(context.request().getHeader(HttpHeaders.AUTHORIZATION));
+    String contentType = contentType(context);
+    List<Object> items = batchItems(context, contentType);
+    Instant receivedAt = clock.instant();
+    List<Reading> readings = new ArrayList<>();
+    JsonArray rejected = new JsonArray();
+    DittoRuntimeException firstError = null;
+    for (int index = 0; index < items.size(); index++) {
+      try {
+        if (!(items.get(index) instanceof JsonObject item)
+            || !(item.getValue("payload") instanceof JsonObject payload)) {
+          throw IngestErrors.PAYLOAD_MALFORMED.toException(
+              "A batch item is {\"device\": id, \"payload\": {...}}.");
+        }
+        Object deviceId = item.getValue("device");
+        Device device;
+        if (deviceId == null) {
+          device = sender;
+        } else if (deviceId instanceof String id) {
+          device = behindGateway(sender, new DeviceId(sender.id().tenant(), id), false);
+        } else {
+          throw IngestErrors.PAYLOAD_MALFORMED.toException("'device' must be a device id.");
+        }
+        readings.addAll(normalise(device, payload, receivedAt));
+      } catch (DittoRuntimeException e) {
+        counters.rejected(e.getErrorCode());
+        firstError = firstError == null ? e : firstError;
+        rejected.add(
+            new JsonObject()
+                .put("index", index)
+                .put("status", e.getHttpStatus().getCode())
+                .put("error", e.getErrorCode())
+                .put("message", e.getMessage()));
+      }
+    }
+    if (readings.isEmpty() && firstError != null) {
+      answer(context, firstError, new JsonObject().put("rejected", rejected));
+      return;
+    }
+    int accepted = items.size() - rejected.size();
+    pipeline
+        .accept(readings)
+        .onSuccess(
+            done ->
+                context
+                    .response()
+                    .setStatusCode(rejected.isEmpty() ? 202 : 200)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end(
+                        new JsonObject()
+                            .put("accepted", accepted)
+                            .put("readings", readings.size())
+                            .put("rejected", rejected)
+                            .encode()))
+        .onFailure(context::fail);
+  }
+
+  private List<Object> batchItems(RoutingContext context, String contentType) {
+    String body =
+        requireBody(context, contentType.startsWith(NDJSON) ? NDJSON : "application/json");
+    List<Object> items = new ArrayList<>();
+    if (contentType.startsWith(NDJSON)) {
+      for (String line : body.split("\n")) {
+        if (line.isBlank()) {
+          continue;
+        }
+        try {
+          items.add(new JsonObject(line));
+        } catch (DecodeException e) {
+          // Kept as text so that the line is refused with its index, not the whole batch.
+          items.add(line);
+        }
+        requireBatchSize(items.size());
+      }
+    } else {
+      JsonArray array;
+      try {
+        array = new JsonArray(body);
+      } catch (DecodeException e) {
+        throw IngestErrors.PAYLOAD_MALFORMED.toException(
+            "A batch is a JSON array or NDJSON (" + NDJSON + ").");
+      }
+      requireBatchSize(array.size());
+      // getValue, not getList: it gives nested objects as JsonObject.
+      for (int i = 0; i < array.size(); i++) {
+        items.add(array.getValue(i));
+      }
+    }
+    return items;
+  }
+
+  private static void requireBatchSize(int items) {
+    if (items > MAX_BATCH_ITEMS) {
+      throw IngestErrors.PAYLOAD_TOO_LARGE.toException(
+          "A batch may carry at most " + MAX_BATCH_ITEMS + " items.");
+    }
+  }
+
+  private List<Reading> normalise(Device device, JsonObject payload, Instant receivedAt) {
     VendorFormat format =
         formats
             .find(device.vendorFormat())
@@ -74,11 +238,43 @@ public final class DeviceHttpIngest {
                             + " is registered with unknown format '"
                             + device.vendorFormat()
                             + "'."));
-    List<Reading> readings = format.normalise(payload, device, clock.instant());
-    pipeline
-        .accept(readings)
-        .onSuccess(done -> context.response().setStatusCode(202).end())
-        .onFailure(context::fail);
+    return format.normalise(payload, device, receivedAt);
+  }
+
+  /** The device a gateway sends for, if the gateway may. */
+  private Device behindGateway(Device gateway, DeviceId target, boolean fromPath) {
+    if (fromPath && !target.tenant().equals(gateway.id().tenant())) {
+      throw IngestErrors.GATEWAY_UNAUTHORIZED.toException(
+          "Gateway " + gateway.id() + " cannot send for tenant " + target.tenant() + ".");
+    }
+    if (target.equals(gateway.id())) {
+      return gateway;
+    }
+    Device device =
+        registry
+            .find(target)
+            .orElseThrow(
+                () -> IngestErrors.DEVICE_NOT_FOUND.toException("No device " + target + "."));
+    if (!device.acceptsGateway(gateway)) {
+      throw IngestErrors.GATEWAY_UNAUTHORIZED.toException(
+          "Device " + target + " does not list gateway " + gateway.id().device() + " in 'via'.");
+    }
+    if (!device.enabled()) {
+      throw IngestErrors.DEVICE_DISABLED.toException("Device " + device.id() + " is disabled.");
+    }
+    return device;
+  }
+
+  /** Hono's QoS-Level header: 0 answers without waiting for storage, 1 (the default) waits. */
+  private static boolean waitsForStorage(RoutingContext context) {
+    String level = context.request().getHeader("QoS-Level");
+    if (level == null || level.equals("1")) {
+      return true;
+    }
+    if (level.equals("0")) {
+      return false;
+    }
+    throw IngestErrors.HEADER_INVALID.toException("QoS-Level '" + level + "' is not 0 or 1.");
   }
 
   private Device authenticate(String authorization) {
@@ -115,17 +311,30 @@ public final class DeviceHttpIngest {
     return device;
   }
 
-  private static JsonObject jsonPayload(RoutingContext context) {
+  private static String contentType(RoutingContext context) {
     String contentType = context.request().getHeader(HttpHeaders.CONTENT_TYPE);
-    if (contentType == null || !contentType.toLowerCase().startsWith("application/json")) {
+    return contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
+  }
+
+  /** The body as text, after checking its content type. */
+  private static String requireBody(RoutingContext context, String expectedType) {
+    if (!contentType(context).startsWith(expectedType)) {
       throw IngestErrors.CONTENT_TYPE_UNSUPPORTED.toException(
-          "Content-Type '" + contentType + "' is not application/json.");
+          "Content-Type '"
+              + context.request().getHeader(HttpHeaders.CONTENT_TYPE)
+              + "' is not "
+              + expectedType
+              + ".");
     }
     if (context.body() == null || context.body().isEmpty()) {
       throw IngestErrors.PAYLOAD_MALFORMED.toException("The request has no body.");
     }
+    return context.body().asString(StandardCharsets.UTF_8.name());
+  }
+
+  private static JsonObject jsonObject(String body) {
     try {
-      Object parsed = context.body().buffer().toJsonValue();
+      Object parsed = io.vertx.core.json.Json.decodeValue(body);
       if (parsed instanceof JsonObject object) {
         return object;
       }
@@ -135,14 +344,17 @@ public final class DeviceHttpIngest {
     }
   }
 
-  private void onFailure(RoutingContext context) {
+  private static boolean isOverloaded(Throwable failure) {
+    return failure instanceof CitytwinException c && c.errorCode().equals(IngestErrors.OVERLOADED);
+  }
+
+  private void onFailure(RoutingContext context, int bodyLimit) {
     DittoRuntimeException error;
     if (context.failure() instanceof DittoRuntimeException known) {
       error = known;
     } else if (context.statusCode() == 413) {
       error =
-          IngestErrors.PAYLOAD_TOO_LARGE.toException(
-              "The body exceeds " + MAX_BODY_BYTES + " bytes.");
+          IngestErrors.PAYLOAD_TOO_LARGE.toException("The body exceeds " + bodyLimit + " bytes.");
     } else {
       LOG.error("unexpected failure ingesting {}", context.request().path(), context.failure());
       counters.rejected("internal");
@@ -150,15 +362,24 @@ public final class DeviceHttpIngest {
       return;
     }
     counters.rejected(error.getErrorCode());
+    answer(context, error, new JsonObject());
+  }
+
+  private static void answer(RoutingContext context, DittoRuntimeException error, JsonObject more) {
     var response =
         context
             .response()
             .setStatusCode(error.getHttpStatus().getCode())
             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
-    if (error instanceof CitytwinException c
-        && c.errorCode().equals(IngestErrors.UNAUTHENTICATED)) {
-      response.putHeader("WWW-Authenticate", "Basic realm=\"citytwin devices\"");
+    if (error instanceof CitytwinException c) {
+      if (c.errorCode().equals(IngestErrors.UNAUTHENTICATED)) {
+        response.putHeader("WWW-Authenticate", "Basic realm=\"citytwin devices\"");
+      } else if (c.errorCode().equals(IngestErrors.OVERLOADED)) {
+        response.putHeader("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
+      }
     }
-    response.end(error.toJson().toString());
+    JsonObject body = new JsonObject(error.toJson().toString());
+    more.forEach(field -> body.put(field.getKey(), field.getValue()));
+    response.end(body.encode());
   }
 }

@@ -18,7 +18,7 @@ import org.eclipse.ditto.things.model.ThingId;
  * <pre>{@code
  * {"tenant": "water", "deviceId": "wlg-0001", "authId": "wlg-0001",
  *  "thingId": "water:wlg-0001", "vendorFormat": "waterlogging-cm", "enabled": true,
- *  "parameters": {"datum": 2.15},
+ *  "parameters": {"datum": 2.15}, "via": ["gw-0001"],
  *  "credentials": {"hash-function": "sha-256", "salt": "...", "pwd-hash": "..."}}
  * }</pre>
  *
@@ -30,6 +30,7 @@ public final class DeviceRegistry {
   private record AuthKey(String tenant, String authId) {}
 
   private final ConcurrentHashMap<AuthKey, Device> byCredentials = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<DeviceId, Device> byId = new ConcurrentHashMap<>();
   private final SecureRandom random;
 
   public DeviceRegistry(SecureRandom random) {
@@ -39,6 +40,12 @@ public final class DeviceRegistry {
   /** Adds the device, or replaces the one registered with the same tenant and auth-id. */
   public void register(Device device) {
     byCredentials.put(new AuthKey(device.id().tenant(), device.authId()), device);
+    byId.put(device.id(), device);
+  }
+
+  /** The device with this tenant and device id, if any. */
+  public Optional<Device> find(DeviceId id) {
+    return Optional.ofNullable(byId.get(id));
   }
 
   /** The device that signs in as {@code authId@tenant}, if any, whatever its password. */
@@ -95,11 +102,24 @@ public final class DeviceRegistry {
           ThingId.of(json.getString("thingId")),
           json.getString("vendorFormat"),
           json.getBoolean("enabled", true),
-          parameters(json.getJsonObject("parameters", new JsonObject())));
+          parameters(json.getJsonObject("parameters", new JsonObject())),
+          via(json.getJsonArray("via", new JsonArray())));
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(
           "malformed device entry " + json.getString("deviceId") + ": " + e.getMessage(), e);
     }
+  }
+
+  private static java.util.Set<String> via(JsonArray gateways) {
+    java.util.Set<String> via = new java.util.HashSet<>();
+    gateways.forEach(
+        gateway -> {
+          if (!(gateway instanceof String id) || id.isBlank()) {
+            throw new IllegalArgumentException("via must list gateway device ids");
+          }
+          via.add(id);
+        });
+    return via;
   }
 
   private static Map<String, Double> parameters(JsonObject json) {
@@ -124,6 +144,7 @@ public final class DeviceRegistry {
         .put("vendorFormat", device.vendorFormat())
         .put("enabled", device.enabled())
         .put("parameters", new JsonObject(new java.util.HashMap<>(device.parameters())))
+        .put("via", new JsonArray(new java.util.ArrayList<>(device.via())))
         .put(
             "credentials",
             new JsonObject()

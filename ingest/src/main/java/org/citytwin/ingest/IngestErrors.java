@@ -41,7 +41,7 @@ public final class IngestErrors {
       new ErrorCode(
           "ingest:payload.too-large",
           HttpStatus.REQUEST_ENTITY_TOO_LARGE,
-          "Split the payload; one request may carry at most 64 KiB.");
+          "Split the payload: a reading may carry at most 64 KiB, a batch 4 MiB and 10,000 items.");
 
   public static final ErrorCode FORMAT_UNKNOWN =
       new ErrorCode(
@@ -55,6 +55,28 @@ public final class IngestErrors {
           HttpStatus.UNPROCESSABLE_ENTITY,
           "The device's registration lacks a parameter its vendor format needs (a gauge's datum,"
               + " a river's warning level); fix its registration.");
+
+  public static final ErrorCode GATEWAY_UNAUTHORIZED =
+      new ErrorCode(
+          "ingest:gateway.unauthorized",
+          HttpStatus.FORBIDDEN,
+          "A gateway may send only for devices of its tenant that list it in their 'via'.");
+
+  public static final ErrorCode DEVICE_NOT_FOUND =
+      new ErrorCode(
+          "ingest:device.notfound",
+          HttpStatus.NOT_FOUND,
+          "No such device in the gateway's tenant; register it first.");
+
+  public static final ErrorCode HEADER_INVALID =
+      new ErrorCode("ingest:header.invalid", HttpStatus.BAD_REQUEST, "QoS-Level must be 0 or 1.");
+
+  public static final ErrorCode OVERLOADED =
+      new ErrorCode(
+          "ingest:overloaded",
+          HttpStatus.SERVICE_UNAVAILABLE,
+          "Storage is behind; nothing of this request was accepted. Retry after the time given in"
+              + " Retry-After.");
 
   public static final ErrorCode HISTORY_UNAVAILABLE =
       new ErrorCode(

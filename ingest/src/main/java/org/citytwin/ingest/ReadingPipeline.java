@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.citytwin.twin.EventBusAddresses;
 import org.citytwin.twin.Reading;
 import org.citytwin.twin.TwinCommandBatch;
@@ -25,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * history, then applied to their twins. The returned future succeeds only when history holds every
  * reading, which is when a device may be acknowledged.
  *
+ * <p>At most {@code maxReadingsInFlight} readings wait for history at once; beyond that, new ones
+ * are refused at once with {@link IngestErrors#OVERLOADED}, so that a slow store makes devices back
+ * off instead of filling memory.
+ *
  * <p>A twin that cannot be updated does not fail the reading: it is already durable, and a device
  * resending it would only duplicate history. Such failures are counted and logged.
  */
@@ -36,20 +41,52 @@ public final class ReadingPipeline {
   private static final DeliveryOptions REQUEST_TIMEOUT =
       new DeliveryOptions().setSendTimeout(10_000);
 
+  /** Enough for a few seconds of a district at full rate; a few hundred bytes each. */
+  public static final int DEFAULT_MAX_READINGS_IN_FLIGHT = 200_000;
+
   private final Vertx vertx;
   private final TwinProtocol protocol;
   private final IngestCounters counters;
+  private final int maxReadingsInFlight;
+  private final AtomicInteger readingsInFlight = new AtomicInteger();
 
   public ReadingPipeline(Vertx vertx, TwinProtocol protocol, IngestCounters counters) {
+    this(vertx, protocol, counters, DEFAULT_MAX_READINGS_IN_FLIGHT);
+  }
+
+  public ReadingPipeline(
+      Vertx vertx, TwinProtocol protocol, IngestCounters counters, int maxReadingsInFlight) {
     this.vertx = vertx;
     this.protocol = protocol;
     this.counters = counters;
+    this.maxReadingsInFlight = maxReadingsInFlight;
   }
 
+  /**
+   * Commits {@code readings} to history, then applies them to their twins.
+   *
+   * @return succeeds once history holds every reading; fails with {@link IngestErrors#OVERLOADED}
+   *     (nothing taken) or {@link IngestErrors#HISTORY_UNAVAILABLE}
+   */
   public Future<Void> accept(List<Reading> readings) {
     if (readings.isEmpty()) {
       return Future.succeededFuture();
     }
+    if (readingsInFlight.addAndGet(readings.size()) > maxReadingsInFlight) {
+      readingsInFlight.addAndGet(-readings.size());
+      return Future.failedFuture(
+          IngestErrors.OVERLOADED.toException(
+              "More than " + maxReadingsInFlight + " readings are waiting for storage."));
+    }
+    return commit(readings).onComplete(done -> readingsInFlight.addAndGet(-readings.size()));
+  }
+
+  /** Readings accepted but not yet committed (or refused) by history. */
+  public int readingsInFlight() {
+    return readingsInFlight.get();
+  }
+
+  private Future<Void> commit(List<Reading> readings) {
     JsonArray rows = new JsonArray(new ArrayList<>(readings.size()));
     readings.forEach(reading -> rows.add(new JsonObject(reading.toJsonMap())));
     return vertx

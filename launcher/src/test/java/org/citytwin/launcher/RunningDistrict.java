@@ -47,9 +47,27 @@ final class RunningDistrict implements AutoCloseable {
 
   RunningDistrict(Path directory, int catchmentsPerSide, int gaugesPerCatchment)
       throws IOException {
+    this(directory, catchmentsPerSide, gaugesPerCatchment, devices -> {});
+  }
+
+  /**
+   * @param editDevices changes the district's device registrations (devices.json) before the server
+   *     starts: to add a gateway, say
+   */
+  RunningDistrict(
+      Path directory,
+      int catchmentsPerSide,
+      int gaugesPerCatchment,
+      java.util.function.Consumer<io.vertx.core.json.JsonArray> editDevices)
+      throws IOException {
     district = new DemoDistrict(7, catchmentsPerSide, gaugesPerCatchment, PASSWORD).generate();
     Path districtDir = directory.resolve("district");
     district.writeTo(districtDir);
+    Path devicesFile = districtDir.resolve(org.citytwin.sim.District.DEVICES_FILE);
+    io.vertx.core.json.JsonArray devices =
+        new io.vertx.core.json.JsonArray(java.nio.file.Files.readString(devicesFile));
+    editDevices.accept(devices);
+    java.nio.file.Files.writeString(devicesFile, devices.encodePrettily());
     CitytwinConfig config =
         CitytwinConfig.resolve(
                 Optional.empty(),
