@@ -30,7 +30,7 @@ public record Device(
     Map<String, Double> parameters,
     Set<String> via) {
 
-  /** A device whose format needs no parameters. */
+  /** A device whose format needs no parameters and that no gateway sends for. */
   public Device(
       DeviceId id,
       String authId,
@@ -39,18 +39,6 @@ public record Device(
       String vendorFormat,
       boolean enabled) {
     this(id, authId, password, thingId, vendorFormat, enabled, Map.of(), Set.of());
-  }
-
-  /** A device no gateway sends for. */
-  public Device(
-      DeviceId id,
-      String authId,
-      PasswordHash password,
-      ThingId thingId,
-      String vendorFormat,
-      boolean enabled,
-      Map<String, Double> parameters) {
-    this(id, authId, password, thingId, vendorFormat, enabled, parameters, Set.of());
   }
 
   /** Whether {@code gateway} may send readings on this device's behalf. */

@@ -163,7 +163,8 @@ class VendorFormatsTest {
         ThingId.of("water", "dev-1"),
         "any",
         true,
-        parameters);
+        parameters,
+        Set.of());
   }
 
   private static Stream<JsonObject> cases(String file) {

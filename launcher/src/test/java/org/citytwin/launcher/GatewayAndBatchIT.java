@@ -150,33 +150,24 @@ class GatewayAndBatchIT {
 
   @Test
   void qosLevelZeroAnswersWithoutWaitingAndOtherLevelsAreRefused() {
-    RunningDistrict.Answer atMostOnce =
-        city.request(
-            HttpMethod.POST,
-            "/telemetry",
-            "{\"depth_cm\": 8}",
-            "Authorization",
-            basic(behind.username(), RunningDistrict.PASSWORD),
-            "Content-Type",
-            "application/json",
-            "QoS-Level",
-            "0");
+    RunningDistrict.Answer atMostOnce = postWithQos("{\"depth_cm\": 8}", "0");
     assertThat(atMostOnce.status()).isEqualTo(202);
     org.awaitility.Awaitility.await().until(() -> depthOf(behind) == 0.08);
 
-    assertError(
-        city.request(
-            HttpMethod.POST,
-            "/telemetry",
-            "{\"depth_cm\": 8}",
-            "Authorization",
-            basic(behind.username(), RunningDistrict.PASSWORD),
-            "Content-Type",
-            "application/json",
-            "QoS-Level",
-            "2"),
-        400,
-        "ingest:header.invalid");
+    assertError(postWithQos("{\"depth_cm\": 8}", "2"), 400, "ingest:header.invalid");
+  }
+
+  private RunningDistrict.Answer postWithQos(String body, String level) {
+    return city.request(
+        HttpMethod.POST,
+        "/telemetry",
+        body,
+        "Authorization",
+        basic(behind.username(), RunningDistrict.PASSWORD),
+        "Content-Type",
+        "application/json",
+        "QoS-Level",
+        level);
   }
 
   private RunningDistrict.Answer gateway(
