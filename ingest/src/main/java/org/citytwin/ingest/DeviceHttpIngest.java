@@ -55,8 +55,7 @@ public final class DeviceHttpIngest {
   private static final Logger LOG = LoggerFactory.getLogger(DeviceHttpIngest.class);
   private static final String NDJSON = "application/x-ndjson";
 
-  private final DeviceRegistry registry;
-  private final VendorFormats formats;
+  private final DeviceAccess access;
   private final ReadingPipeline pipeline;
   private final IngestCounters counters;
   private final Clock clock;
@@ -67,8 +66,7 @@ public final class DeviceHttpIngest {
       ReadingPipeline pipeline,
       IngestCounters counters,
       Clock clock) {
-    this.registry = registry;
-    this.formats = formats;
+    this.access = new DeviceAccess(registry, formats);
     this.pipeline = pipeline;
     this.counters = counters;
     this.clock = clock;
@@ -103,13 +101,11 @@ public final class DeviceHttpIngest {
     Device sender = authenticate(context.request().getHeader(HttpHeaders.AUTHORIZATION));
     Device device =
         forAnotherDevice
-            ? behindGateway(
-                sender,
-                new DeviceId(context.pathParam("tenant"), context.pathParam("device")),
-                true)
+            ? access.sendingFor(
+                sender, new DeviceId(context.pathParam("tenant"), context.pathParam("device")))
             : sender;
     JsonObject payload = jsonObject(requireBody(context, "application/json"));
-    List<Reading> readings = normalise(device, payload, clock.instant());
+    List<Reading> readings = access.normalise(device, payload, clock.instant());
     Future<Void> stored = pipeline.accept(readings);
     if (waitForStorage) {
       stored
@@ -147,11 +143,11 @@ public final class DeviceHttpIngest {
         if (deviceId == null) {
           device = sender;
         } else if (deviceId instanceof String id) {
-          device = behindGateway(sender, new DeviceId(sender.id().tenant(), id), false);
+          device = access.sendingFor(sender, new DeviceId(sender.id().tenant(), id));
         } else {
           throw IngestErrors.PAYLOAD_MALFORMED.toException("'device' must be a device id.");
         }
-        readings.addAll(normalise(device, payload, receivedAt));
+        readings.addAll(access.normalise(device, payload, receivedAt));
       } catch (DittoRuntimeException e) {
         counters.rejected(e.getErrorCode());
         firstError = firstError == null ? e : firstError;
@@ -226,45 +222,6 @@ public final class DeviceHttpIngest {
     }
   }
 
-  private List<Reading> normalise(Device device, JsonObject payload, Instant receivedAt) {
-    VendorFormat format =
-        formats
-            .find(device.vendorFormat())
-            .orElseThrow(
-                () ->
-                    IngestErrors.FORMAT_UNKNOWN.toException(
-                        "Device "
-                            + device.id()
-                            + " is registered with unknown format '"
-                            + device.vendorFormat()
-                            + "'."));
-    return format.normalise(payload, device, receivedAt);
-  }
-
-  /** The device a gateway sends for, if the gateway may. */
-  private Device behindGateway(Device gateway, DeviceId target, boolean fromPath) {
-    if (fromPath && !target.tenant().equals(gateway.id().tenant())) {
-      throw IngestErrors.GATEWAY_UNAUTHORIZED.toException(
-          "Gateway " + gateway.id() + " cannot send for tenant " + target.tenant() + ".");
-    }
-    if (target.equals(gateway.id())) {
-      return gateway;
-    }
-    Device device =
-        registry
-            .find(target)
-            .orElseThrow(
-                () -> IngestErrors.DEVICE_NOT_FOUND.toException("No device " + target + "."));
-    if (!device.acceptsGateway(gateway)) {
-      throw IngestErrors.GATEWAY_UNAUTHORIZED.toException(
-          "Device " + target + " does not list gateway " + gateway.id().device() + " in 'via'.");
-    }
-    if (!device.enabled()) {
-      throw IngestErrors.DEVICE_DISABLED.toException("Device " + device.id() + " is disabled.");
-    }
-    return device;
-  }
-
   /** Hono's QoS-Level header: 0 answers without waiting for storage, 1 (the default) waits. */
   private static boolean waitsForStorage(RoutingContext context) {
     String level = context.request().getHeader("QoS-Level");
@@ -291,24 +248,10 @@ public final class DeviceHttpIngest {
       throw IngestErrors.UNAUTHENTICATED.toException("The Basic credentials are not Base64.");
     }
     int colon = credentials.indexOf(':');
-    int at = colon < 0 ? -1 : credentials.lastIndexOf('@', colon);
-    if (at <= 0) {
-      throw IngestErrors.UNAUTHENTICATED.toException("The user name must be 'auth-id@tenant'.");
+    if (colon < 0) {
+      throw IngestErrors.UNAUTHENTICATED.toException("The Basic credentials need a password.");
     }
-    String authId = credentials.substring(0, at);
-    String tenant = credentials.substring(at + 1, colon);
-    String password = credentials.substring(colon + 1);
-    Device device =
-        registry
-            .find(tenant, authId)
-            .filter(found -> found.password().matches(password))
-            .orElseThrow(
-                () ->
-                    IngestErrors.UNAUTHENTICATED.toException("Unknown device or wrong password."));
-    if (!device.enabled()) {
-      throw IngestErrors.DEVICE_DISABLED.toException("Device " + device.id() + " is disabled.");
-    }
-    return device;
+    return access.authenticate(credentials.substring(0, colon), credentials.substring(colon + 1));
   }
 
   private static String contentType(RoutingContext context) {

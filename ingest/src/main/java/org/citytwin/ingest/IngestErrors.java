@@ -68,6 +68,12 @@ public final class IngestErrors {
           HttpStatus.NOT_FOUND,
           "No such device in the gateway's tenant; register it first.");
 
+  public static final ErrorCode TOPIC_INVALID =
+      new ErrorCode(
+          "ingest:topic.invalid",
+          HttpStatus.BAD_REQUEST,
+          "Publish to telemetry, event (or t, e), or telemetry/{tenant}/{device} as a gateway.");
+
   public static final ErrorCode HEADER_INVALID =
       new ErrorCode("ingest:header.invalid", HttpStatus.BAD_REQUEST, "QoS-Level must be 0 or 1.");
 

@@ -26,6 +26,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * @param httpHost the address the HTTP server binds; loopback by default, because the API has no
  *     authentication yet
  * @param httpPort the HTTP port; 0 picks a free one
+ * @param mqttPort the device MQTT port (on {@code httpHost}); 0 picks a free one
  * @param dataDir where history (and later twin journals) are kept
  * @param historyBackend where readings and the twin journal live: {@code duckdb} (a file in {@code
  *     dataDir}) or {@code postgresql}
@@ -39,6 +40,7 @@ import org.yaml.snakeyaml.error.YAMLException;
 public record CitytwinConfig(
     String httpHost,
     int httpPort,
+    int mqttPort,
     Path dataDir,
     String historyBackend,
     PostgresSettings postgres,
@@ -62,6 +64,8 @@ public record CitytwinConfig(
     Map<String, String> defaults = new LinkedHashMap<>();
     defaults.put("http.host", "127.0.0.1");
     defaults.put("http.port", "8080");
+    // Not 1883: that is where a city's own broker (and this machine's Mosquitto) usually listens.
+    defaults.put("mqtt.port", "1884");
     defaults.put("data.dir", "./data");
     defaults.put("history.backend", "duckdb");
     defaults.put("history.postgresql.url", "jdbc:postgresql://127.0.0.1:5432/citytwin");
@@ -128,6 +132,7 @@ public record CitytwinConfig(
     return new CitytwinConfig(
         settings.get("http.host"),
         integer(settings, "http.port", 0, 65_535),
+        integer(settings, "mqtt.port", 0, 65_535),
         Path.of(settings.get("data.dir")),
         backend,
         postgres,
@@ -147,6 +152,7 @@ public record CitytwinConfig(
     Map<String, String> effective = new TreeMap<>();
     effective.put("http.host", httpHost);
     effective.put("http.port", String.valueOf(httpPort));
+    effective.put("mqtt.port", String.valueOf(mqttPort));
     effective.put("data.dir", dataDir.toAbsolutePath().normalize().toString());
     effective.put("history.backend", historyBackend);
     if (historyBackend.equals("postgresql")) {
@@ -173,6 +179,7 @@ public record CitytwinConfig(
     return new CitytwinConfig(
         httpHost,
         httpPort,
+        mqttPort,
         dataDir,
         historyBackend,
         postgres,

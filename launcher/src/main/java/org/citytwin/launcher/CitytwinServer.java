@@ -15,6 +15,7 @@ import org.citytwin.fusion.ZoneIndex;
 import org.citytwin.history.HistoryVerticle;
 import org.citytwin.history.Storage;
 import org.citytwin.ingest.DeviceHttpIngest;
+import org.citytwin.ingest.DeviceMqttIngest;
 import org.citytwin.ingest.DeviceRegistry;
 import org.citytwin.ingest.IngestCounters;
 import org.citytwin.ingest.ReadingPipeline;
@@ -48,14 +49,21 @@ public final class CitytwinServer implements AutoCloseable {
   private final ThingStore things;
   private final TwinServiceVerticle twins;
   private final ApiVerticle api;
+  private final int mqttPort;
 
   private CitytwinServer(
-      Vertx vertx, Storage storage, ThingStore things, TwinServiceVerticle twins, ApiVerticle api) {
+      Vertx vertx,
+      Storage storage,
+      ThingStore things,
+      TwinServiceVerticle twins,
+      ApiVerticle api,
+      int mqttPort) {
     this.vertx = vertx;
     this.storage = storage;
     this.things = things;
     this.twins = twins;
     this.api = api;
+    this.mqttPort = mqttPort;
   }
 
   /**
@@ -91,16 +99,16 @@ public final class CitytwinServer implements AutoCloseable {
       vertx = Vertx.vertx();
       TwinProtocol protocol = new TwinProtocol();
       IngestCounters counters = new IngestCounters();
+      VendorFormats formats =
+          config
+              .formatsDir()
+              .map(VendorFormats.builtIn()::withDirectory)
+              .orElseGet(VendorFormats::builtIn);
+      ReadingPipeline pipeline = new ReadingPipeline(vertx, protocol, counters);
       DeviceHttpIngest deviceIngest =
-          new DeviceHttpIngest(
-              devices,
-              config
-                  .formatsDir()
-                  .map(VendorFormats.builtIn()::withDirectory)
-                  .orElseGet(VendorFormats::builtIn),
-              new ReadingPipeline(vertx, protocol, counters),
-              counters,
-              clock);
+          new DeviceHttpIngest(devices, formats, pipeline, counters, clock);
+      DeviceMqttIngest mqtt =
+          new DeviceMqttIngest(vertx, devices, formats, pipeline, counters, clock);
       TwinServiceVerticle twins =
           new TwinServiceVerticle(
               things, storage.things(), protocol, clock, lastSequence, config.snapshotEvery());
@@ -122,7 +130,14 @@ public final class CitytwinServer implements AutoCloseable {
           .toCompletionStage()
           .toCompletableFuture()
           .get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      return new CitytwinServer(vertx, storage, things, twins, api);
+      // Devices are let in last, once everything their readings go to is running.
+      int mqttPort =
+          mqtt.listen(config.httpHost(), config.mqttPort())
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      LOG.info("device MQTT on {}:{}", config.httpHost(), mqttPort);
+      return new CitytwinServer(vertx, storage, things, twins, api, mqttPort);
     } catch (Exception e) {
       closeQuietly(vertx, storage);
       if (e instanceof InterruptedException) {
@@ -167,6 +182,11 @@ public final class CitytwinServer implements AutoCloseable {
     }
     LOG.info("empty journal: created {} twins from the district", created.size());
     return lastSequence;
+  }
+
+  /** The port the device MQTT server listens on. */
+  public int mqttPort() {
+    return mqttPort;
   }
 
   /** The port the HTTP server listens on. */

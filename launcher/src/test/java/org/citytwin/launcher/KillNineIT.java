@@ -237,7 +237,7 @@ class KillNineIT {
                 "-jar",
                 JAR.toAbsolutePath().toString()));
     command.addAll(arguments);
-    command.addAll(List.of("--port", String.valueOf(port)));
+    command.addAll(List.of("--port", String.valueOf(port), "--set", "mqtt.port=0"));
     Path log = Files.createTempFile(directory, "server", ".log");
     Process server =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

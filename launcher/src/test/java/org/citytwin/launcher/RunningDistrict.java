@@ -72,7 +72,13 @@ final class RunningDistrict implements AutoCloseable {
         CitytwinConfig.resolve(
                 Optional.empty(),
                 Map.of(),
-                Map.of("http.port", "0", "data.dir", directory.resolve("data").toString()))
+                Map.of(
+                    "http.port",
+                    "0",
+                    "mqtt.port",
+                    "0",
+                    "data.dir",
+                    directory.resolve("data").toString()))
             .withDistrict(districtDir);
     server = CitytwinServer.start(config, Clock.systemUTC());
     http =

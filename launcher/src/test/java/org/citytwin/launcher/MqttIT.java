@@ -1,0 +1,186 @@
+package org.citytwin.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.json.JsonArray;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.citytwin.sim.SimDevice;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Devices over MQTT with real Eclipse Paho clients (MQTT 3.1.1 and 5) against a running server,
+ * Hono's topics and credentials: a QoS 1 PUBACK means durable; refusals get MQTT's own answers.
+ */
+@Timeout(60)
+class MqttIT {
+
+  private static final String GATEWAY = "gw-01";
+
+  @TempDir Path directory;
+  private RunningDistrict city;
+  private SimDevice gauge;
+  private SimDevice behindGateway;
+
+  @BeforeEach
+  void startCity() throws Exception {
+    city =
+        new RunningDistrict(
+            directory,
+            1,
+            2,
+            devices -> {
+              devices.getJsonObject(1).put("via", new JsonArray().add(GATEWAY));
+              devices.add(
+                  devices.getJsonObject(0).copy().put("deviceId", GATEWAY).put("authId", GATEWAY));
+            });
+    gauge = city.gauge(0);
+    behindGateway = city.gauge(1);
+  }
+
+  @AfterEach
+  void stopCity() {
+    city.close();
+  }
+
+  @Test
+  void aQos1PubackMeansTheReadingIsDurableAndOnItsTwin() throws Exception {
+    MqttClient device = connect311(gauge.username(), RunningDistrict.PASSWORD);
+    device.publish("telemetry", message("{\"depth_cm\": 27}", 1));
+    // publish() returns once the PUBACK is in: the reading must already be stored and applied.
+    assertThat(depthOf(gauge)).isEqualTo(0.27);
+
+    device.publish("t", message("{\"depth_cm\": 28}", 0));
+    org.awaitility.Awaitility.await().until(() -> depthOf(gauge) == 0.28);
+    device.disconnect();
+  }
+
+  @Test
+  void aGatewayPublishesForTheDevicesThatListIt() throws Exception {
+    MqttClient gateway = connect311(GATEWAY + "@water", RunningDistrict.PASSWORD);
+    gateway.publish(
+        "telemetry/water/" + behindGateway.deviceId(), message("{\"depth_cm\": 41}", 1));
+    assertThat(depthOf(behindGateway)).isEqualTo(0.41);
+    gateway.disconnect();
+  }
+
+  @Test
+  void wrongCredentialsAreRefusedWithMqttsReturnCode() {
+    assertThatThrownBy(() -> connect311(gauge.username(), "wrong"))
+        .isInstanceOfSatisfying(
+            MqttException.class,
+            e ->
+                assertThat(e.getReasonCode())
+                    .isEqualTo(MqttException.REASON_CODE_FAILED_AUTHENTICATION));
+    assertThat(city.get("/metrics").body()).contains("reason=\"ingest:device.unauthenticated\"");
+  }
+
+  @Test
+  void mqtt311ClosesTheConnectionOnARefusedQos1Message() throws Exception {
+    MqttClient device = connect311(gauge.username(), RunningDistrict.PASSWORD);
+    CountDownLatch lost = new CountDownLatch(1);
+    device.setCallback(
+        new MqttCallback() {
+          @Override
+          public void connectionLost(Throwable cause) {
+            lost.countDown();
+          }
+
+          @Override
+          public void messageArrived(String topic, MqttMessage message) {}
+
+          @Override
+          public void deliveryComplete(IMqttDeliveryToken token) {}
+        });
+    device.getTopic("telemetry").publish(message("{\"depth_cm\": \"deep\"}", 1));
+    assertThat(lost.await(10, TimeUnit.SECONDS))
+        .as("no PUBACK: the connection closes, so the device knows to resend")
+        .isTrue();
+    assertThat(city.get("/metrics").body()).contains("reason=\"ingest:payload.malformed\"");
+  }
+
+  @Test
+  void mqtt5AnswersRefusalsWithPubackReasonCodes() throws Exception {
+    MqttAsyncClient device =
+        new MqttAsyncClient(
+            "tcp://127.0.0.1:" + city.server.mqttPort(),
+            "mqtt5-" + gauge.deviceId(),
+            new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+    MqttConnectionOptions options = new MqttConnectionOptions();
+    options.setUserName(gauge.username());
+    options.setPassword(RunningDistrict.PASSWORD.getBytes(StandardCharsets.UTF_8));
+    device.connect(options).waitForCompletion(10_000);
+
+    assertThat(publish5(device, "telemetry", "{\"depth_cm\": 33}")).isEqualTo(0x00);
+    assertThat(depthOf(gauge)).isEqualTo(0.33);
+    assertThat(publish5(device, "telemetry", "{\"depth_cm\": 9000}"))
+        .as("implausible: payload format invalid")
+        .isEqualTo(0x99);
+    assertThat(publish5(device, "telemetry", "not json")).isEqualTo(0x99);
+    assertThat(publish5(device, "telemetry/water/" + behindGateway.deviceId(), "{\"depth_cm\": 1}"))
+        .as("not listed as its gateway")
+        .isEqualTo(0x87);
+    assertThat(publish5(device, "commands/x", "{\"depth_cm\": 1}")).isEqualTo(0x90);
+    assertThat(depthOf(gauge)).as("refusals change nothing").isEqualTo(0.33);
+    device.disconnect().waitForCompletion(10_000);
+    device.close();
+  }
+
+  private static int publish5(MqttAsyncClient client, String topic, String payload)
+      throws Exception {
+    IMqttToken token =
+        client.publish(
+            topic,
+            new org.eclipse.paho.mqttv5.common.MqttMessage(
+                payload.getBytes(StandardCharsets.UTF_8), 1, false, null));
+    try {
+      token.waitForCompletion(10_000);
+    } catch (org.eclipse.paho.mqttv5.common.MqttException refused) {
+      return refused.getReasonCode();
+    }
+    return token.getReasonCodes() == null ? 0 : token.getReasonCodes()[0];
+  }
+
+  private MqttClient connect311(String username, String password) throws MqttException {
+    MqttClient client =
+        new MqttClient(
+            "tcp://127.0.0.1:" + city.server.mqttPort(),
+            "paho-" + username.replace('@', '-'),
+            new MemoryPersistence());
+    MqttConnectOptions options = new MqttConnectOptions();
+    options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+    options.setUserName(username);
+    options.setPassword(password.toCharArray());
+    options.setAutomaticReconnect(false);
+    client.setTimeToWait(10_000);
+    client.connect(options);
+    return client;
+  }
+
+  private static MqttMessage message(String payload, int qos) {
+    MqttMessage message = new MqttMessage(payload.getBytes(StandardCharsets.UTF_8));
+    message.setQos(qos);
+    return message;
+  }
+
+  private double depthOf(SimDevice device) {
+    return RunningDistrict.waterloggingDepth(city.get("/api/2/things/" + device.thingId()).json());
+  }
+}
