@@ -39,18 +39,8 @@ class GatewayAndBatchIT {
             directory,
             1,
             3,
-            devices -> {
-              // The first two gauges list the gateway in "via", the third does not.
-              devices.getJsonObject(0).put("via", new JsonArray().add(GATEWAY));
-              devices.getJsonObject(1).put("via", new JsonArray().add(GATEWAY));
-              devices.add(
-                  devices
-                      .getJsonObject(2)
-                      .copy()
-                      .put("deviceId", GATEWAY)
-                      .put("authId", GATEWAY)
-                      .put("credentials", new JsonObject().put("pwd-plain", GATEWAY_PASSWORD)));
-            });
+            // The first two gauges list the gateway in "via", the third does not.
+            devices -> RunningDistrict.addGateway(devices, GATEWAY, GATEWAY_PASSWORD, 0, 1));
     behind = city.gauge(0);
     alsoBehind = city.gauge(1);
     notBehind = city.gauge(2);

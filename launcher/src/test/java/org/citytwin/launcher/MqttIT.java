@@ -3,7 +3,6 @@ package org.citytwin.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vertx.core.json.JsonArray;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -46,11 +45,7 @@ class MqttIT {
             directory,
             1,
             2,
-            devices -> {
-              devices.getJsonObject(1).put("via", new JsonArray().add(GATEWAY));
-              devices.add(
-                  devices.getJsonObject(0).copy().put("deviceId", GATEWAY).put("authId", GATEWAY));
-            });
+            devices -> RunningDistrict.addGateway(devices, GATEWAY, RunningDistrict.PASSWORD, 1));
     gauge = city.gauge(0);
     behindGateway = city.gauge(1);
   }

@@ -86,6 +86,26 @@ final class RunningDistrict implements AutoCloseable {
             new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port()));
   }
 
+  /**
+   * Registers a gateway (a copy of the first device's registration under another id and password)
+   * and lists it in the {@code via} of the devices at {@code behind}: for {@link
+   * #RunningDistrict(Path, int, int, java.util.function.Consumer)}.
+   */
+  static void addGateway(
+      io.vertx.core.json.JsonArray devices, String gateway, String password, int... behind) {
+    for (int index : behind) {
+      devices.getJsonObject(index).put("via", new io.vertx.core.json.JsonArray().add(gateway));
+    }
+    devices.add(
+        devices
+            .getJsonObject(0)
+            .copy()
+            .put("deviceId", gateway)
+            .put("authId", gateway)
+            .put("via", new io.vertx.core.json.JsonArray())
+            .put("credentials", new JsonObject().put("pwd-plain", password)));
+  }
+
   /** The waterlogging depth, in metres, in a thing's JSON (whole or, as SSE sends it, partial). */
   static double waterloggingDepth(JsonObject thing) {
     return thing
