@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.time.Clock;
 import org.citytwin.api.http.ApiErrors;
+import org.citytwin.api.http.DeadLetterRoutes;
 import org.citytwin.api.http.HistoryRoutes;
 import org.citytwin.api.http.IncidentRoutes;
 import org.citytwin.api.http.ModelRoutes;
@@ -72,6 +73,7 @@ public final class ApiVerticle extends AbstractVerticle {
     new SearchRoutes(vertx, new ThingSearch(things), zones).mount(router);
     new ModelRoutes(models).mount(router);
     new IncidentRoutes(vertx).mount(router);
+    new DeadLetterRoutes(vertx).mount(router);
     new HistoryRoutes(vertx, clock).mount(router);
     new OperationsRoutes(ingestCounters, things).mount(router);
     router.route().failureHandler(ApiErrors::handleFailure);

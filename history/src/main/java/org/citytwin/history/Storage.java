@@ -6,14 +6,18 @@ import org.citytwin.history.postgres.PostgresStorage;
 import org.citytwin.twin.ThingJournal;
 
 /**
- * The database citytwin keeps what happened in: readings ({@link #readings()}) and the journal of
- * twin changes ({@link #things()}), in one DuckDB file or one PostgreSQL schema.
+ * The database citytwin keeps what happened in: readings ({@link #readings()}), the journal of twin
+ * changes ({@link #things()}) and refused payloads ({@link #deadLetters()}), in one DuckDB file or
+ * one PostgreSQL schema.
  */
 public interface Storage extends AutoCloseable {
 
   HistoryStore readings();
 
   ThingJournal things();
+
+  /** Refused payloads with their reasons, bounded. */
+  DeadLetterStore deadLetters();
 
   /** Where the data lives, for the start-up log; never includes a password. */
   String describe();

@@ -214,4 +214,27 @@ abstract class StorageContract {
   void emptyStorageRecoversNothing() {
     assertThat(storage.things().recover().things()).isEmpty();
   }
+
+  @Test
+  void keepsDeadLettersNewestFirstAcrossRestarts() throws Exception {
+    Instant at = T0;
+    storage
+        .deadLetters()
+        .append(
+            List.of(
+                new DeadLetter(at, "http", "/telemetry", "ingest:payload.malformed", "bad", "{x"),
+                new DeadLetter(
+                    at.plusSeconds(1),
+                    "mqtt",
+                    "telemetry",
+                    "ingest:reading.implausible",
+                    "50 m",
+                    "{\"depth_cm\": 5000, \"note\": \"雨\\n\"}")));
+    storage = reopen();
+    List<DeadLetter> letters = storage.deadLetters().latest(10);
+    assertThat(letters).extracting(DeadLetter::source).containsExactly("mqtt", "http");
+    assertThat(letters.get(0).payload()).isEqualTo("{\"depth_cm\": 5000, \"note\": \"雨\\n\"}");
+    assertThat(letters.get(0).receivedAt()).isEqualTo(at.plusSeconds(1));
+    assertThat(storage.deadLetters().latest(1)).hasSize(1);
+  }
 }

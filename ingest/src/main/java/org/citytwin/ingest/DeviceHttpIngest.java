@@ -58,6 +58,7 @@ public final class DeviceHttpIngest {
   private final DeviceAccess access;
   private final ReadingPipeline pipeline;
   private final IngestCounters counters;
+  private final DeadLetters deadLetters;
   private final Clock clock;
 
   public DeviceHttpIngest(
@@ -65,10 +66,12 @@ public final class DeviceHttpIngest {
       VendorFormats formats,
       ReadingPipeline pipeline,
       IngestCounters counters,
+      DeadLetters deadLetters,
       Clock clock) {
     this.access = new DeviceAccess(registry, formats);
     this.pipeline = pipeline;
     this.counters = counters;
+    this.deadLetters = deadLetters;
     this.clock = clock;
   }
 
@@ -150,6 +153,11 @@ public final class DeviceHttpIngest {
         readings.addAll(access.normalise(device, payload, receivedAt));
       } catch (DittoRuntimeException e) {
         counters.rejected(e.getErrorCode());
+        deadLetters.report(
+            "http",
+            context.request().path() + "[" + index + "]",
+            e,
+            String.valueOf(items.get(index)));
         firstError = firstError == null ? e : firstError;
         rejected.add(
             new JsonObject()
@@ -305,6 +313,15 @@ public final class DeviceHttpIngest {
       return;
     }
     counters.rejected(error.getErrorCode());
+    if (error.getHttpStatus().getCode() != 413) {
+      deadLetters.report(
+          "http",
+          context.request().path(),
+          error,
+          context.body() == null || context.body().buffer() == null
+              ? ""
+              : context.body().asString(StandardCharsets.UTF_8.name()));
+    }
     answer(context, error, new JsonObject());
   }
 

@@ -44,6 +44,7 @@ public final class DeviceMqttIngest {
   private final DeviceAccess access;
   private final ReadingPipeline pipeline;
   private final IngestCounters counters;
+  private final DeadLetters deadLetters;
   private final Clock clock;
   private MqttServer server;
 
@@ -53,11 +54,13 @@ public final class DeviceMqttIngest {
       VendorFormats formats,
       ReadingPipeline pipeline,
       IngestCounters counters,
+      DeadLetters deadLetters,
       Clock clock) {
     this.vertx = vertx;
     this.access = new DeviceAccess(registry, formats);
     this.pipeline = pipeline;
     this.counters = counters;
+    this.deadLetters = deadLetters;
     this.clock = clock;
   }
 
@@ -150,6 +153,11 @@ public final class DeviceMqttIngest {
     String code =
         failure instanceof DittoRuntimeException ditto ? ditto.getErrorCode() : "internal";
     counters.rejected(code);
+    deadLetters.report(
+        "mqtt",
+        message.topicName(),
+        failure,
+        message.payload().toString(java.nio.charset.StandardCharsets.UTF_8));
     LOG.debug("refused MQTT message on {}: {}", message.topicName(), failure.getMessage());
     if (!atLeastOnce) {
       return;

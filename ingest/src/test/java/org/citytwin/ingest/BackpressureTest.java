@@ -55,7 +55,13 @@ class BackpressureTest {
             true));
     ReadingPipeline pipeline = new ReadingPipeline(vertx, new TwinProtocol(), counters, 1);
     Router router = Router.router(vertx);
-    new DeviceHttpIngest(registry, VendorFormats.builtIn(), pipeline, counters, Clock.systemUTC())
+    new DeviceHttpIngest(
+            registry,
+            VendorFormats.builtIn(),
+            pipeline,
+            counters,
+            new DeadLetters(vertx, Clock.systemUTC()),
+            Clock.systemUTC())
         .mount(router);
     server = await(vertx.createHttpServer().requestHandler(router).listen(0));
     client =

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.citytwin.history.PostgresSettings;
+import org.citytwin.ingest.MqttBridge;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -34,6 +35,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * @param snapshotEvery how many twin changes the journal takes between snapshots
  * @param districtDir a directory with {@code zones.geojson}, {@code things.json} and {@code
  *     devices.json} to load at start, if any
+ * @param mqttBridge the city's own MQTT broker to take readings from, if any
  * @param formatsDir a directory of vendor-format YAML files to add to (or replace) the shipped ones
  * @param demo the demo district and its rainstorm
  */
@@ -47,6 +49,7 @@ public record CitytwinConfig(
     long snapshotEvery,
     Optional<Path> districtDir,
     Optional<Path> formatsDir,
+    Optional<MqttBridge.Settings> mqttBridge,
     Demo demo) {
 
   /** The generated demo district and the rainstorm played over it. */
@@ -75,6 +78,12 @@ public record CitytwinConfig(
     defaults.put("twins.snapshot-every", "100000");
     defaults.put("district.dir", "");
     defaults.put("ingest.formats-dir", "");
+    defaults.put("bridge.mqtt.host", "");
+    defaults.put("bridge.mqtt.port", "1883");
+    defaults.put("bridge.mqtt.username", "");
+    defaults.put("bridge.mqtt.password", "");
+    defaults.put("bridge.mqtt.client-id", "citytwin-bridge");
+    defaults.put("bridge.mqtt.topics", "");
     defaults.put("demo.seed", "42");
     defaults.put("demo.catchments-per-side", "3");
     defaults.put("demo.gauges-per-catchment", "4");
@@ -139,12 +148,35 @@ public record CitytwinConfig(
         integer(settings, "twins.snapshot-every", 1, Integer.MAX_VALUE),
         district.isBlank() ? Optional.empty() : Optional.of(Path.of(district)),
         formats.isBlank() ? Optional.empty() : Optional.of(Path.of(formats)),
+        mqttBridge(settings),
         new Demo(
             integer(settings, "demo.seed", Integer.MIN_VALUE, Integer.MAX_VALUE),
             integer(settings, "demo.catchments-per-side", 1, 20),
             integer(settings, "demo.gauges-per-catchment", 1, 100),
             settings.get("demo.password"),
             duration(settings, "demo.interval")));
+  }
+
+  private static Optional<MqttBridge.Settings> mqttBridge(Map<String, String> settings) {
+    String host = settings.get("bridge.mqtt.host");
+    if (host.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(
+          new MqttBridge.Settings(
+              host,
+              integer(settings, "bridge.mqtt.port", 1, 65_535),
+              Optional.of(settings.get("bridge.mqtt.username")).filter(u -> !u.isEmpty()),
+              Optional.of(settings.get("bridge.mqtt.password")).filter(p -> !p.isEmpty()),
+              settings.get("bridge.mqtt.client-id"),
+              java.util.Arrays.stream(settings.get("bridge.mqtt.topics").split(","))
+                  .map(String::strip)
+                  .filter(topic -> !topic.isEmpty())
+                  .toList()));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("bridge.mqtt: " + e.getMessage(), e);
+    }
   }
 
   /** The effective configuration as {@code key=value} lines, secrets masked: logged at start. */
@@ -164,6 +196,19 @@ public record CitytwinConfig(
     effective.put("twins.snapshot-every", String.valueOf(snapshotEvery));
     effective.put("district.dir", districtDir.map(Path::toString).orElse("(none)"));
     effective.put("ingest.formats-dir", formatsDir.map(Path::toString).orElse("(none)"));
+    effective.put(
+        "bridge.mqtt",
+        mqttBridge
+            .map(
+                bridge ->
+                    bridge.host()
+                        + ":"
+                        + bridge.port()
+                        + " topics "
+                        + bridge.topics()
+                        + bridge.username().map(user -> " as " + user).orElse("")
+                        + (bridge.password().isPresent() ? " (password ****)" : ""))
+            .orElse("(off)"));
     effective.put("demo.seed", String.valueOf(demo.seed()));
     effective.put("demo.catchments-per-side", String.valueOf(demo.catchmentsPerSide()));
     effective.put("demo.gauges-per-catchment", String.valueOf(demo.gaugesPerCatchment()));
@@ -186,6 +231,7 @@ public record CitytwinConfig(
         snapshotEvery,
         Optional.of(directory),
         formatsDir,
+        mqttBridge,
         demo);
   }
 

@@ -12,12 +12,15 @@ import org.citytwin.fusion.FusionEngine;
 import org.citytwin.fusion.FusionVerticle;
 import org.citytwin.fusion.RuleLoader;
 import org.citytwin.fusion.ZoneIndex;
+import org.citytwin.history.DeadLetterVerticle;
 import org.citytwin.history.HistoryVerticle;
 import org.citytwin.history.Storage;
+import org.citytwin.ingest.DeadLetters;
 import org.citytwin.ingest.DeviceHttpIngest;
 import org.citytwin.ingest.DeviceMqttIngest;
 import org.citytwin.ingest.DeviceRegistry;
 import org.citytwin.ingest.IngestCounters;
+import org.citytwin.ingest.MqttBridge;
 import org.citytwin.ingest.ReadingPipeline;
 import org.citytwin.ingest.VendorFormats;
 import org.citytwin.twin.ThingChange;
@@ -105,10 +108,11 @@ public final class CitytwinServer implements AutoCloseable {
               .map(VendorFormats.builtIn()::withDirectory)
               .orElseGet(VendorFormats::builtIn);
       ReadingPipeline pipeline = new ReadingPipeline(vertx, protocol, counters);
+      DeadLetters deadLetters = new DeadLetters(vertx, clock);
       DeviceHttpIngest deviceIngest =
-          new DeviceHttpIngest(devices, formats, pipeline, counters, clock);
+          new DeviceHttpIngest(devices, formats, pipeline, counters, deadLetters, clock);
       DeviceMqttIngest mqtt =
-          new DeviceMqttIngest(vertx, devices, formats, pipeline, counters, clock);
+          new DeviceMqttIngest(vertx, devices, formats, pipeline, counters, deadLetters, clock);
       TwinServiceVerticle twins =
           new TwinServiceVerticle(
               things, storage.things(), protocol, clock, lastSequence, config.snapshotEvery());
@@ -124,6 +128,7 @@ public final class CitytwinServer implements AutoCloseable {
       Vertx running = vertx;
       running
           .deployVerticle(new HistoryVerticle(storage.readings()))
+          .compose(id -> running.deployVerticle(new DeadLetterVerticle(storage.deadLetters())))
           .compose(id -> running.deployVerticle(twins))
           .compose(id -> running.deployVerticle(new FusionVerticle(fusion)))
           .compose(id -> running.deployVerticle(api))
@@ -137,6 +142,21 @@ public final class CitytwinServer implements AutoCloseable {
               .toCompletableFuture()
               .get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       LOG.info("device MQTT on {}:{}", config.httpHost(), mqttPort);
+      if (config.mqttBridge().isPresent()) {
+        vertx
+            .deployVerticle(
+                new MqttBridge(
+                    config.mqttBridge().get(),
+                    devices,
+                    formats,
+                    pipeline,
+                    counters,
+                    deadLetters,
+                    clock))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      }
       return new CitytwinServer(vertx, storage, things, twins, api, mqttPort);
     } catch (Exception e) {
       closeQuietly(vertx, storage);

@@ -124,6 +124,25 @@ class BadInputIT {
         .contains(
             "citytwin_ingest_requests_rejected_total{reason=\"ingest:device.unauthenticated\"} 3")
         .contains("citytwin_ingest_requests_rejected_total{reason=\"ingest:payload.malformed\"} 3");
+    org.awaitility.Awaitility.await()
+        .untilAsserted(
+            () ->
+                assertThat(
+                        new io.vertx.core.json.JsonArray(
+                                city.get("/api/ingest/dead-letters?limit=100").body())
+                            .stream()
+                                .map(io.vertx.core.json.JsonObject.class::cast)
+                                .filter(
+                                    letter -> letter.getString("payload").equals("{\"depth_cm\": "))
+                                .toList())
+                    .as("the malformed body is kept with its reason, for the vendor's engineer")
+                    .singleElement()
+                    .satisfies(
+                        letter -> {
+                          assertThat(letter.getString("source")).isEqualTo("http");
+                          assertThat(letter.getString("error"))
+                              .isEqualTo("ingest:payload.malformed");
+                        }));
   }
 
   @Test

@@ -60,6 +60,19 @@ final class RunningDistrict implements AutoCloseable {
       int gaugesPerCatchment,
       java.util.function.Consumer<io.vertx.core.json.JsonArray> editDevices)
       throws IOException {
+    this(directory, catchmentsPerSide, gaugesPerCatchment, editDevices, Map.of());
+  }
+
+  /**
+   * @param settings configuration on top of the fixture's (free ports, data in {@code directory})
+   */
+  RunningDistrict(
+      Path directory,
+      int catchmentsPerSide,
+      int gaugesPerCatchment,
+      java.util.function.Consumer<io.vertx.core.json.JsonArray> editDevices,
+      Map<String, String> settings)
+      throws IOException {
     district = new DemoDistrict(7, catchmentsPerSide, gaugesPerCatchment, PASSWORD).generate();
     Path districtDir = directory.resolve("district");
     district.writeTo(districtDir);
@@ -68,18 +81,12 @@ final class RunningDistrict implements AutoCloseable {
         new io.vertx.core.json.JsonArray(java.nio.file.Files.readString(devicesFile));
     editDevices.accept(devices);
     java.nio.file.Files.writeString(devicesFile, devices.encodePrettily());
+    Map<String, String> flags = new java.util.HashMap<>(settings);
+    flags.put("http.port", "0");
+    flags.put("mqtt.port", "0");
+    flags.put("data.dir", directory.resolve("data").toString());
     CitytwinConfig config =
-        CitytwinConfig.resolve(
-                Optional.empty(),
-                Map.of(),
-                Map.of(
-                    "http.port",
-                    "0",
-                    "mqtt.port",
-                    "0",
-                    "data.dir",
-                    directory.resolve("data").toString()))
-            .withDistrict(districtDir);
+        CitytwinConfig.resolve(Optional.empty(), Map.of(), flags).withDistrict(districtDir);
     server = CitytwinServer.start(config, Clock.systemUTC());
     http =
         clientVertx.createHttpClient(

@@ -49,6 +49,16 @@ public final class EventBusAddresses {
    */
   public static final int EVENTS_PER_MESSAGE = 1_000;
 
+  /**
+   * Ingest. Published: a payload ingest refused, {@code {"receivedAt", "source", "place", "error",
+   * "message", "payload"}} (times ISO-8601, payload as text); history keeps the newest in a bounded
+   * dead-letter table.
+   */
+  public static final String DEAD_LETTERS = "citytwin.ingest.dead-letters";
+
+  /** History. Request {@code {"limit": n}}; reply {@code {"deadLetters": [...]}}, newest first. */
+  public static final String DEAD_LETTER_LIST = "citytwin.history.dead-letters";
+
   /** Fusion. Published: an incident's JSON each time one is raised or updated. */
   public static final String INCIDENT_EVENTS = "citytwin.incidents.events";
 

@@ -5,9 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import org.citytwin.history.DeadLetterStore;
 import org.citytwin.history.HistoryStore;
 import org.citytwin.history.HistoryUnavailableException;
 import org.citytwin.history.Storage;
+import org.citytwin.history.jdbc.JdbcDeadLetterStore;
 import org.citytwin.twin.ThingJournal;
 import org.duckdb.DuckDBConnection;
 
@@ -22,12 +24,15 @@ public final class DuckDbStorage implements Storage {
   private final DuckDBConnection database;
   private final DuckDbHistoryStore readings;
   private final DuckDbThingJournal things;
+  private final JdbcDeadLetterStore deadLetters;
 
   private DuckDbStorage(Path file, DuckDBConnection database) throws SQLException {
     this.file = file;
     this.database = database;
     this.readings = DuckDbHistoryStore.create(database.duplicate());
     this.things = new DuckDbThingJournal(database.duplicate());
+    this.deadLetters =
+        new JdbcDeadLetterStore(database.duplicate(), JdbcDeadLetterStore.DEFAULT_CAPACITY);
   }
 
   public static DuckDbStorage open(Path file) {
@@ -57,6 +62,11 @@ public final class DuckDbStorage implements Storage {
   }
 
   @Override
+  public DeadLetterStore deadLetters() {
+    return deadLetters;
+  }
+
+  @Override
   public String describe() {
     return "DuckDB " + file.toAbsolutePath().normalize();
   }
@@ -66,6 +76,7 @@ public final class DuckDbStorage implements Storage {
     try {
       readings.close();
       things.close();
+      deadLetters.close();
       database.close();
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot close the history file " + file, e);

@@ -5,10 +5,12 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
+import org.citytwin.history.DeadLetterStore;
 import org.citytwin.history.HistoryStore;
 import org.citytwin.history.HistoryUnavailableException;
 import org.citytwin.history.PostgresSettings;
 import org.citytwin.history.Storage;
+import org.citytwin.history.jdbc.JdbcDeadLetterStore;
 import org.citytwin.twin.ThingJournal;
 
 /**
@@ -24,13 +26,19 @@ public final class PostgresStorage implements Storage {
   private final PostgresSettings settings;
   private final PostgresHistoryStore readings;
   private final PostgresThingJournal things;
+  private final JdbcDeadLetterStore deadLetters;
 
   private PostgresStorage(
-      PostgresSettings settings, Connection readingsConnection, Connection journalConnection)
+      PostgresSettings settings,
+      Connection readingsConnection,
+      Connection journalConnection,
+      Connection deadLetterConnection)
       throws SQLException {
     this.settings = settings;
     this.readings = PostgresHistoryStore.create(readingsConnection);
     this.things = new PostgresThingJournal(journalConnection);
+    this.deadLetters =
+        new JdbcDeadLetterStore(deadLetterConnection, JdbcDeadLetterStore.DEFAULT_CAPACITY);
   }
 
   public static PostgresStorage open(PostgresSettings settings) {
@@ -39,7 +47,8 @@ public final class PostgresStorage implements Storage {
           Statement statement = setup.createStatement()) {
         statement.execute("CREATE SCHEMA IF NOT EXISTS " + settings.schema());
       }
-      return new PostgresStorage(settings, connect(settings, true), connect(settings, true));
+      return new PostgresStorage(
+          settings, connect(settings, true), connect(settings, true), connect(settings, true));
     } catch (SQLException e) {
       throw new HistoryUnavailableException(
           "cannot use PostgreSQL at " + settings.url() + ": " + e.getMessage(), e);
@@ -77,6 +86,11 @@ public final class PostgresStorage implements Storage {
   }
 
   @Override
+  public DeadLetterStore deadLetters() {
+    return deadLetters;
+  }
+
+  @Override
   public String describe() {
     return "PostgreSQL " + settings.url() + " schema " + settings.schema();
   }
@@ -85,5 +99,6 @@ public final class PostgresStorage implements Storage {
   public void close() {
     readings.close();
     things.close();
+    deadLetters.close();
   }
 }
