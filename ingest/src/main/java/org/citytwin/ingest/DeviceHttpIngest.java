@@ -61,18 +61,12 @@ public final class DeviceHttpIngest {
   private final DeadLetters deadLetters;
   private final Clock clock;
 
-  public DeviceHttpIngest(
-      DeviceRegistry registry,
-      VendorFormats formats,
-      ReadingPipeline pipeline,
-      IngestCounters counters,
-      DeadLetters deadLetters,
-      Clock clock) {
-    this.access = new DeviceAccess(registry, formats);
-    this.pipeline = pipeline;
-    this.counters = counters;
-    this.deadLetters = deadLetters;
-    this.clock = clock;
+  public DeviceHttpIngest(IngestServices services) {
+    this.access = services.access();
+    this.pipeline = services.pipeline();
+    this.counters = services.counters();
+    this.deadLetters = services.deadLetters();
+    this.clock = services.clock();
   }
 
   /** Adds the device endpoints, with their own error handling, to the server's root router. */

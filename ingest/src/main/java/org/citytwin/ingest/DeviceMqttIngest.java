@@ -48,20 +48,13 @@ public final class DeviceMqttIngest {
   private final Clock clock;
   private MqttServer server;
 
-  public DeviceMqttIngest(
-      Vertx vertx,
-      DeviceRegistry registry,
-      VendorFormats formats,
-      ReadingPipeline pipeline,
-      IngestCounters counters,
-      DeadLetters deadLetters,
-      Clock clock) {
+  public DeviceMqttIngest(Vertx vertx, IngestServices services) {
     this.vertx = vertx;
-    this.access = new DeviceAccess(registry, formats);
-    this.pipeline = pipeline;
-    this.counters = counters;
-    this.deadLetters = deadLetters;
-    this.clock = clock;
+    this.access = services.access();
+    this.pipeline = services.pipeline();
+    this.counters = services.counters();
+    this.deadLetters = services.deadLetters();
+    this.clock = services.clock();
   }
 
   /** Starts listening; the future completes once the port is bound. */

@@ -123,22 +123,15 @@ public final class MqttBridge extends AbstractVerticle {
   private boolean stopped;
   private long reconnectDelayMillis = 500;
 
-  public MqttBridge(
-      Settings settings,
-      DeviceRegistry registry,
-      VendorFormats formats,
-      ReadingPipeline pipeline,
-      IngestCounters counters,
-      DeadLetters deadLetters,
-      Clock clock) {
+  public MqttBridge(Settings settings, IngestServices services) {
     this.settings = settings;
     this.patterns = settings.topics().stream().map(TopicPattern::parse).toList();
-    this.registry = registry;
-    this.access = new DeviceAccess(registry, formats);
-    this.pipeline = pipeline;
-    this.counters = counters;
-    this.deadLetters = deadLetters;
-    this.clock = clock;
+    this.registry = services.registry();
+    this.access = services.access();
+    this.pipeline = services.pipeline();
+    this.counters = services.counters();
+    this.deadLetters = services.deadLetters();
+    this.clock = services.clock();
   }
 
   /** Connects and subscribes; started once subscribed, failed if the first try fails. */

@@ -56,12 +56,13 @@ class BackpressureTest {
     ReadingPipeline pipeline = new ReadingPipeline(vertx, new TwinProtocol(), counters, 1);
     Router router = Router.router(vertx);
     new DeviceHttpIngest(
-            registry,
-            VendorFormats.builtIn(),
-            pipeline,
-            counters,
-            new DeadLetters(vertx, Clock.systemUTC()),
-            Clock.systemUTC())
+            new IngestServices(
+                registry,
+                VendorFormats.builtIn(),
+                pipeline,
+                counters,
+                new DeadLetters(vertx, Clock.systemUTC()),
+                Clock.systemUTC()))
         .mount(router);
     server = await(vertx.createHttpServer().requestHandler(router).listen(0));
     client =

@@ -20,6 +20,7 @@ import org.citytwin.ingest.DeviceHttpIngest;
 import org.citytwin.ingest.DeviceMqttIngest;
 import org.citytwin.ingest.DeviceRegistry;
 import org.citytwin.ingest.IngestCounters;
+import org.citytwin.ingest.IngestServices;
 import org.citytwin.ingest.MqttBridge;
 import org.citytwin.ingest.ReadingPipeline;
 import org.citytwin.ingest.VendorFormats;
@@ -108,11 +109,11 @@ public final class CitytwinServer implements AutoCloseable {
               .map(VendorFormats.builtIn()::withDirectory)
               .orElseGet(VendorFormats::builtIn);
       ReadingPipeline pipeline = new ReadingPipeline(vertx, protocol, counters);
-      DeadLetters deadLetters = new DeadLetters(vertx, clock);
-      DeviceHttpIngest deviceIngest =
-          new DeviceHttpIngest(devices, formats, pipeline, counters, deadLetters, clock);
-      DeviceMqttIngest mqtt =
-          new DeviceMqttIngest(vertx, devices, formats, pipeline, counters, deadLetters, clock);
+      IngestServices ingest =
+          new IngestServices(
+              devices, formats, pipeline, counters, new DeadLetters(vertx, clock), clock);
+      DeviceHttpIngest deviceIngest = new DeviceHttpIngest(ingest);
+      DeviceMqttIngest mqtt = new DeviceMqttIngest(vertx, ingest);
       TwinServiceVerticle twins =
           new TwinServiceVerticle(
               things, storage.things(), protocol, clock, lastSequence, config.snapshotEvery());
@@ -144,15 +145,7 @@ public final class CitytwinServer implements AutoCloseable {
       LOG.info("device MQTT on {}:{}", config.httpHost(), mqttPort);
       if (config.mqttBridge().isPresent()) {
         vertx
-            .deployVerticle(
-                new MqttBridge(
-                    config.mqttBridge().get(),
-                    devices,
-                    formats,
-                    pipeline,
-                    counters,
-                    deadLetters,
-                    clock))
+            .deployVerticle(new MqttBridge(config.mqttBridge().get(), ingest))
             .toCompletionStage()
             .toCompletableFuture()
             .get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
