@@ -131,6 +131,10 @@ public final class DeviceMqttIngest {
     }
     stored.onComplete(
         result -> {
+          if (!endpoint.isConnected()) {
+            // The device left before the answer; it resends what it was not told was taken.
+            return;
+          }
           if (result.succeeded()) {
             if (atLeastOnce) {
               endpoint.publishAcknowledge(message.messageId());

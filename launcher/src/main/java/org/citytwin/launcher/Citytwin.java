@@ -147,11 +147,19 @@ public final class Citytwin implements Runnable {
   @Command(
       name = "bench",
       mixinStandardHelpOptions = true,
-      description = "Run a benchmark and print its figures as Markdown. Targets: twins.")
+      description = "Run a benchmark and print its figures as Markdown. Targets: twins, ingest.")
   static final class Bench implements Callable<Integer> {
 
-    @picocli.CommandLine.Parameters(paramLabel = "TARGET", description = "What to measure: twins.")
+    @picocli.CommandLine.Parameters(
+        paramLabel = "TARGET",
+        description = "What to measure: twins, ingest.")
     String target;
+
+    @picocli.CommandLine.Option(
+        names = "--seconds",
+        paramLabel = "N",
+        description = "ingest: how long each protocol is driven (default 60).")
+    int seconds = 60;
 
     @picocli.CommandLine.Option(
         names = "--only",
@@ -163,11 +171,18 @@ public final class Citytwin implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      if (!target.equals("twins")) {
-        throw new IllegalArgumentException("unknown benchmark '" + target + "'; available: twins");
-      }
       Path work = java.nio.file.Files.createTempDirectory("citytwin-bench");
-      String table = new org.citytwin.launcher.bench.TwinBenchmark(work, only).run();
+      String table =
+          switch (target) {
+            case "twins" -> new org.citytwin.launcher.bench.TwinBenchmark(work, only).run();
+            case "ingest" ->
+                new org.citytwin.launcher.bench.IngestBenchmark(
+                        work, java.time.Duration.ofSeconds(seconds))
+                    .run();
+            default ->
+                throw new IllegalArgumentException(
+                    "unknown benchmark '" + target + "'; available: twins, ingest");
+          };
       Runtime runtime = Runtime.getRuntime();
       System.out.printf(
           "Machine: %d cores, %.1f GiB max heap, %s %s%n%n%s",
