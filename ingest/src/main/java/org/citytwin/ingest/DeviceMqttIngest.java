@@ -62,10 +62,10 @@ public final class DeviceMqttIngest {
     server =
         MqttServer.create(
             vertx,
-            new MqttServerOptions()
-                .setHost(host)
-                .setPort(port)
-                .setMaxMessageSize(DeviceHttpIngest.MAX_BODY_BYTES));
+            // No setMaxMessageSize: with it, Netty's MQTT decoder (4.1, via Vert.x 4.5.27) closed
+            // busy connections, reporting 27-byte messages as longer than the limit. The size is
+            // checked per message below instead.
+            new MqttServerOptions().setHost(host).setPort(port));
     return server
         .endpointHandler(this::onConnect)
         .exceptionHandler(failure -> LOG.debug("MQTT connection failed: {}", failure.toString()))
@@ -98,6 +98,8 @@ public final class DeviceMqttIngest {
                   : MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD));
       return;
     }
+    endpoint.exceptionHandler(
+        failure -> LOG.warn("MQTT connection of {} failed: {}", device.id(), failure.toString()));
     endpoint.publishAutoAck(false);
     endpoint.publishHandler(message -> onPublish(endpoint, device, message));
     endpoint.accept(false);
@@ -123,6 +125,10 @@ public final class DeviceMqttIngest {
                 new DeviceId(
                     topic[1].isEmpty() ? sender.id().tenant() : topic[1],
                     topic[2].isEmpty() ? sender.id().device() : topic[2]));
+      }
+      if (message.payload().length() > DeviceHttpIngest.MAX_BODY_BYTES) {
+        throw IngestErrors.PAYLOAD_TOO_LARGE.toException(
+            "A message may carry at most " + DeviceHttpIngest.MAX_BODY_BYTES + " bytes.");
       }
       List<Reading> readings = access.normalise(device, payload(message), clock.instant());
       stored = pipeline.accept(readings);
@@ -178,6 +184,9 @@ public final class DeviceMqttIngest {
         || errorCode.equals(IngestErrors.DEVICE_DISABLED.code())
         || errorCode.equals(IngestErrors.DEVICE_NOT_FOUND.code())) {
       return MqttPubAckReasonCode.NOT_AUTHORIZED;
+    }
+    if (errorCode.equals(IngestErrors.PAYLOAD_TOO_LARGE.code())) {
+      return MqttPubAckReasonCode.PAYLOAD_FORMAT_INVALID;
     }
     if (errorCode.equals(IngestErrors.PAYLOAD_MALFORMED.code())
         || errorCode.equals(IngestErrors.READING_IMPLAUSIBLE.code())) {

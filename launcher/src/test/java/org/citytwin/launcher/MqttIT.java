@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.citytwin.sim.SimDevice;
@@ -65,6 +66,35 @@ class MqttIT {
     device.publish("t", message("{\"depth_cm\": 28}", 0));
     org.awaitility.Awaitility.await().until(() -> depthOf(gauge) == 0.28);
     device.disconnect();
+  }
+
+  @Test
+  void aBurstOfQos1MessagesIsAllAcknowledgedOnOneConnection() throws Exception {
+    // Hundreds in flight on one connection: every one is acknowledged and the connection stays up.
+    org.eclipse.paho.client.mqttv3.MqttAsyncClient client =
+        new org.eclipse.paho.client.mqttv3.MqttAsyncClient(
+            "tcp://127.0.0.1:" + city.server.mqttPort(), "burst", new MemoryPersistence());
+    MqttConnectOptions options = new MqttConnectOptions();
+    options.setUserName(gauge.username());
+    options.setPassword(RunningDistrict.PASSWORD.toCharArray());
+    options.setMaxInflight(500);
+    client.connect(options).waitForCompletion(10_000);
+    List<org.eclipse.paho.client.mqttv3.IMqttDeliveryToken> tokens = new java.util.ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      tokens.add(client.publish("telemetry", message("{\"depth_cm\": " + (i % 200) + "}", 1)));
+      if (tokens.size() % 400 == 0) {
+        for (var token : tokens.subList(tokens.size() - 400, tokens.size())) {
+          token.waitForCompletion(20_000);
+        }
+      }
+    }
+    for (var token : tokens) {
+      token.waitForCompletion(20_000);
+    }
+    assertThat(client.isConnected()).isTrue();
+    assertThat(tokens).allMatch(org.eclipse.paho.client.mqttv3.IMqttToken::isComplete);
+    client.disconnect().waitForCompletion(10_000);
+    client.close();
   }
 
   @Test
