@@ -1,6 +1,7 @@
 package org.citytwin.api;
 
 import io.vertx.core.AbstractVerticle;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.Message;
@@ -313,18 +314,22 @@ public final class TwinServiceVerticle extends AbstractVerticle {
               return new Committed(lastSequence, eventMessages(changes));
             },
             false)
-        .onComplete(
-            committed -> {
-              committing = false;
-              if (committed.succeeded()) {
-                // The journal starts on what waits while this batch is applied: the two overlap.
-                commitIfIdle();
-                applyCommitted(batch, committed.result());
-              } else {
-                dropWaiting(batch, committed.cause());
-                commitIfIdle();
-              }
-            });
+        // Always handled as a task of its own: a commit that finished before this listener was
+        // added would otherwise run it at once, inside the previous commit's handler, and apply
+        // its changes before the previous commit's.
+        .onComplete(committed -> context.runOnContext(next -> onCommitted(batch, committed)));
+  }
+
+  private void onCommitted(List<Waiting> batch, AsyncResult<Committed> committed) {
+    committing = false;
+    if (committed.succeeded()) {
+      // The journal starts on what waits while this batch is applied: the two overlap.
+      commitIfIdle();
+      applyCommitted(batch, committed.result());
+    } else {
+      dropWaiting(batch, committed.cause());
+      commitIfIdle();
+    }
   }
 
   /** A journal commit: its last sequence number and its events, ready to publish. */

@@ -126,4 +126,74 @@ class TwinServiceVerticleTest {
   private static <T> T await(io.vertx.core.Future<T> future) throws Exception {
     return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
   }
+
+  /**
+   * A journal that commits at once: commits then finish before their listeners are attached, which
+   * once let a later commit be applied before an earlier one.
+   */
+  private static final class InstantJournal implements org.citytwin.twin.ThingJournal {
+    private long sequence;
+
+    @Override
+    public synchronized long append(List<org.citytwin.twin.ThingChange> changes) {
+      sequence += changes.size();
+      return sequence;
+    }
+
+    @Override
+    public Recovery recover() {
+      return new Recovery(List.of(), sequence);
+    }
+
+    @Override
+    public void snapshot(List<org.eclipse.ditto.things.model.Thing> things, long coveredSequence) {}
+  }
+
+  @Test
+  void commitsAreAppliedInOrderHoweverFastTheJournalIs() throws Exception {
+    Vertx fast = Vertx.vertx();
+    try {
+      ThingStore twins = new ThingStore(Clock.systemUTC());
+      await(
+          fast.deployVerticle(
+              new TwinServiceVerticle(
+                  twins, new InstantJournal(), new TwinProtocol(), Clock.systemUTC(), 0, 50)));
+      List<ThingId> ids = List.of(ThingId.of("water:a"), ThingId.of("water:b"));
+      JsonPointer depth = JsonPointer.of("features/waterlogging/properties/depth");
+      for (ThingId id : ids) {
+        twins.put(
+            ThingsModelFactory.newThingBuilder()
+                .setId(id)
+                .setFeatureProperty("waterlogging", JsonPointer.of("depth"), JsonValue.of(0))
+                .build());
+      }
+      int batches = 400;
+      List<io.vertx.core.Future<?>> sent = new java.util.ArrayList<>();
+      for (int b = 0; b < batches; b++) {
+        List<org.eclipse.ditto.things.model.signals.commands.modify.ThingModifyCommand<?>> merges =
+            new java.util.ArrayList<>();
+        for (ThingId id : ids) {
+          merges.add(MergeThing.of(id, depth, JsonValue.of(b), DittoHeaders.empty()));
+        }
+        sent.add(
+            fast.eventBus()
+                .<TwinCommandBatch.Outcomes>request(
+                    EventBusAddresses.TWIN_COMMANDS, new TwinCommandBatch(merges))
+                .map(
+                    reply -> {
+                      assertThat(reply.body().outcomes())
+                          .allMatch(TwinCommandBatch.Outcome::succeeded);
+                      return null;
+                    }));
+      }
+      await(io.vertx.core.Future.all(sent));
+      for (ThingId id : ids) {
+        assertThat(twins.twin(id).orElseThrow().revision()).isEqualTo(1 + batches);
+        assertThat(twins.retrieve(id).orElseThrow().toJson().getValue(depth))
+            .contains(JsonValue.of(batches - 1));
+      }
+    } finally {
+      await(fast.close());
+    }
+  }
 }

@@ -101,11 +101,13 @@ public final class DeviceMqttIngest {
     endpoint.exceptionHandler(
         failure -> LOG.warn("MQTT connection of {} failed: {}", device.id(), failure.toString()));
     endpoint.publishAutoAck(false);
-    endpoint.publishHandler(message -> onPublish(endpoint, device, message));
+    ReadingGroup group = new ReadingGroup();
+    endpoint.publishHandler(message -> onPublish(endpoint, device, message, group));
     endpoint.accept(false);
   }
 
-  private void onPublish(MqttEndpoint endpoint, Device sender, MqttPublishMessage message) {
+  private void onPublish(
+      MqttEndpoint endpoint, Device sender, MqttPublishMessage message, ReadingGroup group) {
     boolean atLeastOnce = message.qosLevel() == MqttQoS.AT_LEAST_ONCE;
     Future<Void> stored;
     try {
@@ -131,7 +133,7 @@ public final class DeviceMqttIngest {
             "A message may carry at most " + DeviceHttpIngest.MAX_BODY_BYTES + " bytes.");
       }
       List<Reading> readings = access.normalise(device, payload(message), clock.instant());
-      stored = pipeline.accept(readings);
+      stored = group.add(readings);
     } catch (DittoRuntimeException e) {
       stored = Future.failedFuture(e);
     }
@@ -149,6 +151,36 @@ public final class DeviceMqttIngest {
           }
           refuse(endpoint, message, atLeastOnce, result.cause());
         });
+  }
+
+  /**
+   * The readings of one connection's messages that arrive together (decoded from one network read)
+   * go to storage in one pipeline call; each message is acknowledged when the group is durable.
+   * Why: a message is one reading, and a history request and a twin command per reading cost far
+   * more than the reading itself.
+   */
+  private final class ReadingGroup {
+    private List<Reading> readings = new java.util.ArrayList<>();
+    private io.vertx.core.Promise<Void> stored;
+
+    /** Adds readings to the group being gathered; the future completes when it is stored. */
+    Future<Void> add(List<Reading> more) {
+      if (stored == null) {
+        stored = io.vertx.core.Promise.promise();
+        // Runs after the other messages of this read are handled, on this connection's thread.
+        vertx.getOrCreateContext().runOnContext(flush -> store());
+      }
+      readings.addAll(more);
+      return stored.future();
+    }
+
+    private void store() {
+      List<Reading> group = readings;
+      io.vertx.core.Promise<Void> done = stored;
+      readings = new java.util.ArrayList<>();
+      stored = null;
+      pipeline.accept(group).onComplete(done);
+    }
   }
 
   private void refuse(
