@@ -136,7 +136,7 @@ class KillNineIT {
     // Phase 2: concurrent readings, killed mid-flight: nothing acknowledged may be lost.
     Map<String, Integer> acknowledgedNow = new ConcurrentHashMap<>();
     AtomicBoolean sending = new AtomicBoolean(true);
-    ExecutorService senders = Executors.newFixedThreadPool(district.devices().size());
+    ExecutorService senders = Executors.newFixedThreadPool(district.devices().size() + 1);
     int sendingPort = port;
     for (SimDevice gauge : district.devices()) {
       senders.submit(
@@ -153,6 +153,34 @@ class KillNineIT {
             return null;
           });
     }
+    // And a gauge sending batches of its own readings (POST /telemetry/batch) at the same time.
+    SimDevice batcher = district.devices().get(0);
+    Instant batchStart = Instant.parse("2026-07-15T00:00:00Z");
+    java.util.Set<Instant> acknowledgedInBatches = ConcurrentHashMap.newKeySet();
+    senders.submit(
+        () -> {
+          for (int batch = 0; sending.get(); batch++) {
+            List<Instant> times = new ArrayList<>();
+            JsonArray items = new JsonArray();
+            for (int i = 0; i < 100; i++) {
+              Instant at = batchStart.plusSeconds(batch * 100L + i);
+              times.add(at);
+              items.add(
+                  new JsonObject()
+                      .put(
+                          "payload",
+                          new JsonObject().put("depth_cm", 250).put("ts", at.toString())));
+            }
+            try {
+              if (sendBatch(sendingPort, batcher, items.encode()) == 202) {
+                acknowledgedInBatches.addAll(times);
+              }
+            } catch (IOException connectionLost) {
+              return null;
+            }
+          }
+          return null;
+        });
     Thread.sleep(1_500);
     kill9();
     sending.set(false);
@@ -162,6 +190,15 @@ class KillNineIT {
 
     port = freePort();
     start(port, arguments);
+    assertThat(acknowledgedInBatches).as("batches were acknowledged before the kill").isNotEmpty();
+    java.util.Set<Instant> storedBatchReadings = new java.util.HashSet<>();
+    historyRows(port, batcher.thingId().toString())
+        .forEach(
+            row ->
+                storedBatchReadings.add(Instant.parse(((JsonObject) row).getString("observedAt"))));
+    assertThat(storedBatchReadings)
+        .as("every reading of every acknowledged batch survives the kill")
+        .containsAll(acknowledgedInBatches);
     for (SimDevice gauge : district.devices()) {
       String id = gauge.thingId().toString();
       Integer lastAcknowledged = acknowledgedNow.get(id);
@@ -169,9 +206,12 @@ class KillNineIT {
         continue;
       }
       JsonObject twin = new JsonObject(get(port, "/api/2/things/" + id).body());
-      // The twin holds the last acknowledged reading or a later one whose answer the kill cut off.
+      // The twin holds the last acknowledged reading or a later one whose answer the kill cut off
+      // (the batching gauge's twin may hold a batch's reading instead).
       double centimetres = Math.round(depth(twin) * 100);
-      assertThat(centimetres).isGreaterThanOrEqualTo(lastAcknowledged);
+      if (!gauge.equals(batcher)) {
+        assertThat(centimetres).isGreaterThanOrEqualTo(lastAcknowledged);
+      }
       List<Double> history =
           historyRows(port, id).stream().map(row -> ((JsonObject) row).getDouble("value")).toList();
       for (int n = 1; n <= lastAcknowledged; n++) {
@@ -216,6 +256,21 @@ class KillNineIT {
                         .put("depth_cm", centimetres)
                         .put("ts", "2026-07-14T08:00:00Z")
                         .encode()))
+            .build();
+    return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  private int sendBatch(int port, SimDevice gauge, String items)
+      throws IOException, InterruptedException {
+    String credentials =
+        Base64.getEncoder()
+            .encodeToString((gauge.username() + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/telemetry/batch"))
+            .timeout(Duration.ofSeconds(10))
+            .header("Authorization", "Basic " + credentials)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(items))
             .build();
     return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
   }
