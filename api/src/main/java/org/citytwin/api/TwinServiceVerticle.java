@@ -264,7 +264,7 @@ public final class TwinServiceVerticle extends AbstractVerticle {
     ThingId thingId = command.getEntityId();
     Twin current = current(thingId);
     DittoHeaders headers = command.getDittoHeaders();
-    if (!headers.isEmpty()) {
+    if (Preconditions.isConditional(headers)) {
       // Conditions need the whole thing; readings come without any and skip building it.
       Thing currentThing = current == null ? null : current.thing();
       Preconditions.checkWrite(headers, currentThing);

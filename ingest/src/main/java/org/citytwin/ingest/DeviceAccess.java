@@ -1,8 +1,11 @@
 package org.citytwin.ingest;
 
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
+import org.citytwin.twin.CitytwinException;
 import org.citytwin.twin.Reading;
 
 /**
@@ -64,6 +67,24 @@ final class DeviceAccess {
       throw IngestErrors.DEVICE_DISABLED.toException("Device " + device.id() + " is disabled.");
     }
     return device;
+  }
+
+  /**
+   * The one JSON object a device's payload must be, whatever protocol brought it.
+   *
+   * @throws CitytwinException {@link IngestErrors#PAYLOAD_MALFORMED} otherwise
+   */
+  static JsonObject jsonObject(Buffer payload) {
+    Object parsed;
+    try {
+      parsed = payload.toJsonValue();
+    } catch (DecodeException e) {
+      throw IngestErrors.PAYLOAD_MALFORMED.toException("The payload is not valid JSON.");
+    }
+    if (parsed instanceof JsonObject object) {
+      return object;
+    }
+    throw IngestErrors.PAYLOAD_MALFORMED.toException("The payload must be one JSON object.");
   }
 
   /** The canonical readings in {@code payload}, read in the device's vendor format. */

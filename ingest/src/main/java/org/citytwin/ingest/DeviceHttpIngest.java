@@ -101,7 +101,8 @@ public final class DeviceHttpIngest {
             ? access.sendingFor(
                 sender, new DeviceId(context.pathParam("tenant"), context.pathParam("device")))
             : sender;
-    JsonObject payload = jsonObject(requireBody(context, "application/json"));
+    requireBody(context, "application/json");
+    JsonObject payload = DeviceAccess.jsonObject(context.body().buffer());
     List<Reading> readings = access.normalise(device, payload, clock.instant());
     Future<Void> stored = pipeline.accept(readings);
     if (waitForStorage) {
@@ -275,18 +276,6 @@ public final class DeviceHttpIngest {
       throw IngestErrors.PAYLOAD_MALFORMED.toException("The request has no body.");
     }
     return context.body().asString(StandardCharsets.UTF_8.name());
-  }
-
-  private static JsonObject jsonObject(String body) {
-    try {
-      Object parsed = io.vertx.core.json.Json.decodeValue(body);
-      if (parsed instanceof JsonObject object) {
-        return object;
-      }
-      throw IngestErrors.PAYLOAD_MALFORMED.toException("The body must be one JSON object.");
-    } catch (DecodeException e) {
-      throw IngestErrors.PAYLOAD_MALFORMED.toException("The body is not valid JSON.");
-    }
   }
 
   private static boolean isOverloaded(Throwable failure) {

@@ -5,8 +5,6 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonObject;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.MqttServer;
 import io.vertx.mqtt.MqttServerOptions;
@@ -132,7 +130,8 @@ public final class DeviceMqttIngest {
         throw IngestErrors.PAYLOAD_TOO_LARGE.toException(
             "A message may carry at most " + DeviceHttpIngest.MAX_BODY_BYTES + " bytes.");
       }
-      List<Reading> readings = access.normalise(device, payload(message), clock.instant());
+      List<Reading> readings =
+          access.normalise(device, DeviceAccess.jsonObject(message.payload()), clock.instant());
       stored = group.add(readings);
     } catch (DittoRuntimeException e) {
       stored = Future.failedFuture(e);
@@ -229,17 +228,5 @@ public final class DeviceMqttIngest {
       return MqttPubAckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR;
     }
     return MqttPubAckReasonCode.UNSPECIFIED_ERROR;
-  }
-
-  private static JsonObject payload(MqttPublishMessage message) {
-    try {
-      Object parsed = message.payload().toJsonValue();
-      if (parsed instanceof JsonObject object) {
-        return object;
-      }
-    } catch (DecodeException e) {
-      // Answered below, like any other body that is not one object.
-    }
-    throw IngestErrors.PAYLOAD_MALFORMED.toException("The payload must be one JSON object.");
   }
 }

@@ -4,13 +4,10 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonObject;
 import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.MqttClientOptions;
 import io.vertx.mqtt.messages.MqttPublishMessage;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -214,7 +211,10 @@ public final class MqttBridge extends AbstractVerticle {
       if (!device.enabled()) {
         throw IngestErrors.DEVICE_DISABLED.toException("Device " + id + " is disabled.");
       }
-      stored = pipeline.accept(access.normalise(device, payload(message), clock.instant()));
+      stored =
+          pipeline.accept(
+              access.normalise(
+                  device, DeviceAccess.jsonObject(message.payload()), clock.instant()));
     } catch (DittoRuntimeException e) {
       stored = Future.failedFuture(e);
     }
@@ -252,21 +252,5 @@ public final class MqttBridge extends AbstractVerticle {
     return failure instanceof CitytwinException c
         && (c.errorCode().equals(IngestErrors.OVERLOADED)
             || c.errorCode().equals(IngestErrors.HISTORY_UNAVAILABLE));
-  }
-
-  private static JsonObject payload(MqttPublishMessage message) {
-    try {
-      if (message.payload().toJsonValue() instanceof JsonObject object) {
-        return object;
-      }
-    } catch (DecodeException e) {
-      // Answered below.
-    }
-    throw IngestErrors.PAYLOAD_MALFORMED.toException("The payload must be one JSON object.");
-  }
-
-  /** The patterns' subscription filters, for logs and tests. */
-  List<String> filters() {
-    return new ArrayList<>(patterns.stream().map(TopicPattern::filter).toList());
   }
 }

@@ -242,35 +242,30 @@ class KillNineIT {
 
   private int send(int port, SimDevice gauge, double centimetres)
       throws IOException, InterruptedException {
-    String credentials =
-        Base64.getEncoder()
-            .encodeToString((gauge.username() + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/telemetry"))
-            .timeout(Duration.ofSeconds(10))
-            .header("Authorization", "Basic " + credentials)
-            .header("Content-Type", "application/json")
-            .POST(
-                HttpRequest.BodyPublishers.ofString(
-                    new JsonObject()
-                        .put("depth_cm", centimetres)
-                        .put("ts", "2026-07-14T08:00:00Z")
-                        .encode()))
-            .build();
-    return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    return post(
+        port,
+        gauge,
+        "/telemetry",
+        new JsonObject().put("depth_cm", centimetres).put("ts", "2026-07-14T08:00:00Z").encode());
   }
 
   private int sendBatch(int port, SimDevice gauge, String items)
+      throws IOException, InterruptedException {
+    return post(port, gauge, "/telemetry/batch", items);
+  }
+
+  /** Posts JSON as the device; the status code. */
+  private int post(int port, SimDevice gauge, String path, String json)
       throws IOException, InterruptedException {
     String credentials =
         Base64.getEncoder()
             .encodeToString((gauge.username() + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/telemetry/batch"))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .timeout(Duration.ofSeconds(10))
             .header("Authorization", "Basic " + credentials)
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(items))
+            .POST(HttpRequest.BodyPublishers.ofString(json))
             .build();
     return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
   }

@@ -18,6 +18,16 @@ public final class Preconditions {
 
   private Preconditions() {}
 
+  /**
+   * Whether {@code headers} carry a condition on the thing ({@code If-Match}, {@code If-None-Match}
+   * or {@code condition}); without one, the checks need not see the thing.
+   */
+  public static boolean isConditional(DittoHeaders headers) {
+    return headers.getIfMatch().isPresent()
+        || headers.getIfNoneMatch().isPresent()
+        || headers.getCondition().isPresent();
+  }
+
   /** The entity tag of the thing, if it exists. */
   public static Optional<EntityTag> entityTag(Thing current) {
     return current == null ? Optional.empty() : EntityTag.fromEntity(current);
