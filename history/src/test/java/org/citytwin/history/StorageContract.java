@@ -6,9 +6,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.citytwin.twin.CanonicalUnit;
+import org.citytwin.twin.QualityFlag;
 import org.citytwin.twin.Reading;
 import org.citytwin.twin.ThingChange;
 import org.citytwin.twin.ThingChanges;
@@ -90,6 +92,24 @@ abstract class StorageContract {
                 .get(0)
                 .observedAt())
         .isEqualTo(precise);
+  }
+
+  @Test
+  void keepsEachReadingsCategoryAndQualityFlags() {
+    Reading good = depth(GAUGE, T0, 0.1).classifiedAs("waterlogging-point");
+    Reading doubtful =
+        depth(GAUGE, T0.plusSeconds(60), 2.9)
+            .classifiedAs("waterlogging-point")
+            .withQuality(Set.of(QualityFlag.SPIKE, QualityFlag.LATE));
+    Reading unclassified = depth(GAUGE, T0.plusSeconds(120), 0.1);
+    storage.readings().append(List.of(good, doubtful, unclassified));
+
+    assertThat(
+            storage
+                .readings()
+                .range(
+                    new RangeQuery(GAUGE, "waterlogging", "depth", T0, T0.plusSeconds(3600), 10)))
+        .containsExactly(good, doubtful, unclassified);
   }
 
   @Test

@@ -2,7 +2,9 @@ package org.citytwin.ingest;
 
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import org.citytwin.twin.Reading;
 import org.eclipse.ditto.things.model.ThingId;
 
 /**
@@ -19,6 +21,9 @@ import org.eclipse.ditto.things.model.ThingId;
  *     warning level (in the canonical unit of what they calibrate)
  * @param via the device ids of the gateways (in its tenant) allowed to send for it, as in Hono's
  *     device registry
+ * @param observes the managed object the device watches (a bridge, a waterlogging point), if any
+ * @param category that object's category, which classifies every reading of the device; {@link
+ *     Reading#UNCLASSIFIED} when it observes none
  */
 public record Device(
     DeviceId id,
@@ -28,7 +33,9 @@ public record Device(
     String vendorFormat,
     boolean enabled,
     Map<String, Double> parameters,
-    Set<String> via) {
+    Set<String> via,
+    Optional<ThingId> observes,
+    String category) {
 
   /** A device whose format needs no parameters and that no gateway sends for. */
   public Device(
@@ -38,12 +45,28 @@ public record Device(
       ThingId thingId,
       String vendorFormat,
       boolean enabled) {
-    this(id, authId, password, thingId, vendorFormat, enabled, Map.of(), Set.of());
+    this(
+        id,
+        authId,
+        password,
+        thingId,
+        vendorFormat,
+        enabled,
+        Map.of(),
+        Set.of(),
+        Optional.empty(),
+        Reading.UNCLASSIFIED);
   }
 
   /** Whether {@code gateway} may send readings on this device's behalf. */
   public boolean acceptsGateway(Device gateway) {
     return gateway.id().tenant().equals(id.tenant()) && via.contains(gateway.id().device());
+  }
+
+  /** This device, enabled or disabled. */
+  public Device withEnabled(boolean enabled) {
+    return new Device(
+        id, authId, password, thingId, vendorFormat, enabled, parameters, via, observes, category);
   }
 
   public Device {
@@ -54,6 +77,8 @@ public record Device(
     Objects.requireNonNull(vendorFormat, "vendorFormat");
     parameters = Map.copyOf(parameters);
     via = Set.copyOf(via);
+    Objects.requireNonNull(observes, "observes");
+    Objects.requireNonNull(category, "category");
     if (authId.isEmpty() || authId.contains("@") || authId.contains(":")) {
       throw new IllegalArgumentException("an auth-id must be non-empty without '@' or ':'");
     }

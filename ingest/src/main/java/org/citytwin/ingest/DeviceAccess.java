@@ -4,6 +4,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.citytwin.twin.CitytwinException;
 import org.citytwin.twin.Reading;
@@ -41,6 +42,21 @@ final class DeviceAccess {
                     IngestErrors.UNAUTHENTICATED.toException("Unknown device or wrong password."));
     if (!device.enabled()) {
       throw IngestErrors.DEVICE_DISABLED.toException("Device " + device.id() + " is disabled.");
+    }
+    return device;
+  }
+
+  /**
+   * The enabled device registered as {@code id}, for upstreams that authenticated it themselves (a
+   * city's MQTT broker, Hono).
+   */
+  Device registered(DeviceId id) {
+    Device device =
+        registry
+            .find(id)
+            .orElseThrow(() -> IngestErrors.DEVICE_NOT_FOUND.toException("No device " + id + "."));
+    if (!device.enabled()) {
+      throw IngestErrors.DEVICE_DISABLED.toException("Device " + id + " is disabled.");
     }
     return device;
   }
@@ -100,6 +116,12 @@ final class DeviceAccess {
                             + " is registered with unknown format '"
                             + device.vendorFormat()
                             + "'."));
-    return format.normalise(payload, device, receivedAt);
+    List<Reading> readings = format.normalise(payload, device, receivedAt);
+    if (device.category().equals(Reading.UNCLASSIFIED)) {
+      return readings;
+    }
+    List<Reading> classified = new ArrayList<>(readings.size());
+    readings.forEach(reading -> classified.add(reading.classifiedAs(device.category())));
+    return classified;
   }
 }

@@ -10,7 +10,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -125,7 +124,6 @@ public final class DeviceHttpIngest {
     Device sender = authenticate(context.request().getHeader(HttpHeaders.AUTHORIZATION));
     String contentType = contentType(context);
     List<Object> items = batchItems(context, contentType);
-    Instant receivedAt = clock.instant();
     List<Reading> readings = new ArrayList<>();
     JsonArray rejected = new JsonArray();
     DittoRuntimeException firstError = null;
@@ -145,7 +143,8 @@ public final class DeviceHttpIngest {
         } else {
           throw IngestErrors.PAYLOAD_MALFORMED.toException("'device' must be a device id.");
         }
-        readings.addAll(access.normalise(device, payload, receivedAt));
+        // Each item its own arrival: items without a time of their own are distinct readings.
+        readings.addAll(access.normalise(device, payload, clock.instant()));
       } catch (DittoRuntimeException e) {
         counters.rejected(e.getErrorCode());
         deadLetters.report(

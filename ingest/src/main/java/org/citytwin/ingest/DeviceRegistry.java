@@ -4,10 +4,15 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import org.citytwin.twin.Reading;
+import org.citytwin.twin.ThingModelCatalogue;
 import org.eclipse.ditto.things.model.ThingId;
 
 /**
@@ -19,6 +24,7 @@ import org.eclipse.ditto.things.model.ThingId;
  * {"tenant": "water", "deviceId": "wlg-0001", "authId": "wlg-0001",
  *  "thingId": "water:wlg-0001", "vendorFormat": "waterlogging-cm", "enabled": true,
  *  "parameters": {"datum": 2.15}, "via": ["gw-0001"],
+ *  "observes": "water:wlp-0001", "category": "waterlogging-point",
  *  "credentials": {"hash-function": "sha-256", "salt": "...", "pwd-hash": "..."}}
  * }</pre>
  *
@@ -32,9 +38,26 @@ public final class DeviceRegistry {
   private final ConcurrentHashMap<AuthKey, Device> byCredentials = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<DeviceId, Device> byId = new ConcurrentHashMap<>();
   private final SecureRandom random;
+  private final Set<String> categories;
 
+  /** A registry whose devices may observe objects of the shipped thing models' categories. */
   public DeviceRegistry(SecureRandom random) {
+    this(random, managedObjectCategories(ThingModelCatalogue.shipped()));
+  }
+
+  /**
+   * @param categories the managed-object categories a device's {@code category} may name
+   */
+  public DeviceRegistry(SecureRandom random, Set<String> categories) {
     this.random = random;
+    this.categories = Set.copyOf(categories);
+  }
+
+  /** The names of the managed-object categories in {@code catalogue}, such as {@code bridge}. */
+  public static Set<String> managedObjectCategories(ThingModelCatalogue catalogue) {
+    Set<String> names = new HashSet<>();
+    catalogue.inCategory("managed-object").forEach(definition -> names.add(definition.getName()));
+    return names;
   }
 
   /** Adds the device, or replaces the one registered with the same tenant and auth-id. */
@@ -103,15 +126,32 @@ public final class DeviceRegistry {
           json.getString("vendorFormat"),
           json.getBoolean("enabled", true),
           parameters(json.getJsonObject("parameters", new JsonObject())),
-          via(json.getJsonArray("via", new JsonArray())));
+          via(json.getJsonArray("via", new JsonArray())),
+          Optional.ofNullable(json.getString("observes")).map(ThingId::of),
+          category(json));
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(
           "malformed device entry " + json.getString("deviceId") + ": " + e.getMessage(), e);
     }
   }
 
-  private static java.util.Set<String> via(JsonArray gateways) {
-    java.util.Set<String> via = new java.util.HashSet<>();
+  private String category(JsonObject json) {
+    String category = json.getString("category");
+    if (category == null) {
+      if (json.getString("observes") != null) {
+        throw new IllegalArgumentException("a device that observes an object needs its category");
+      }
+      return Reading.UNCLASSIFIED;
+    }
+    if (!categories.contains(category)) {
+      throw new IllegalArgumentException(
+          "category must be one of " + new TreeSet<>(categories) + ", got '" + category + "'");
+    }
+    return category;
+  }
+
+  private static Set<String> via(JsonArray gateways) {
+    Set<String> via = new HashSet<>();
     gateways.forEach(
         gateway -> {
           if (!(gateway instanceof String id) || id.isBlank()) {
@@ -136,20 +176,27 @@ public final class DeviceRegistry {
 
   /** The import format of {@code device}, with its hashed password. */
   public static JsonObject toJson(Device device) {
-    return new JsonObject()
-        .put("tenant", device.id().tenant())
-        .put("deviceId", device.id().device())
-        .put("authId", device.authId())
-        .put("thingId", device.thingId().toString())
-        .put("vendorFormat", device.vendorFormat())
-        .put("enabled", device.enabled())
-        .put("parameters", new JsonObject(new java.util.HashMap<>(device.parameters())))
-        .put("via", new JsonArray(new java.util.ArrayList<>(device.via())))
-        .put(
-            "credentials",
-            new JsonObject()
-                .put("hash-function", PasswordHash.HASH_FUNCTION)
-                .put("salt", device.password().saltBase64())
-                .put("pwd-hash", device.password().hashBase64()));
+    JsonObject json =
+        new JsonObject()
+            .put("tenant", device.id().tenant())
+            .put("deviceId", device.id().device())
+            .put("authId", device.authId())
+            .put("thingId", device.thingId().toString())
+            .put("vendorFormat", device.vendorFormat())
+            .put("enabled", device.enabled())
+            .put("parameters", new JsonObject(new java.util.HashMap<>(device.parameters())))
+            .put("via", new JsonArray(new java.util.ArrayList<>(device.via())))
+            .put(
+                "credentials",
+                new JsonObject()
+                    .put("hash-function", PasswordHash.HASH_FUNCTION)
+                    .put("salt", device.password().saltBase64())
+                    .put("pwd-hash", device.password().hashBase64()));
+    device
+        .observes()
+        .ifPresent(
+            observed ->
+                json.put("observes", observed.toString()).put("category", device.category()));
+    return json;
   }
 }

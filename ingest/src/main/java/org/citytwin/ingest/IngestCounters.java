@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import org.citytwin.twin.QualityFlag;
 
 /**
  * What ingest accepted and refused, by reason: the figures an operator watches to see a vendor
@@ -14,6 +15,8 @@ public final class IngestCounters {
   private final LongAdder acceptedReadings = new LongAdder();
   private final ConcurrentHashMap<String, LongAdder> rejected = new ConcurrentHashMap<>();
   private final LongAdder twinUpdateFailures = new LongAdder();
+  private final LongAdder duplicates = new LongAdder();
+  private final ConcurrentHashMap<QualityFlag, LongAdder> flagged = new ConcurrentHashMap<>();
 
   void accepted(int readings) {
     acceptedReadings.add(readings);
@@ -21,6 +24,14 @@ public final class IngestCounters {
 
   void rejected(String reason) {
     rejected.computeIfAbsent(reason, r -> new LongAdder()).increment();
+  }
+
+  void duplicates(int count) {
+    duplicates.add(count);
+  }
+
+  void flagged(QualityFlag flag) {
+    flagged.computeIfAbsent(flag, f -> new LongAdder()).increment();
   }
 
   void twinUpdateFailed() {
@@ -33,6 +44,18 @@ public final class IngestCounters {
 
   public long twinUpdateFailures() {
     return twinUpdateFailures.sum();
+  }
+
+  /** Repeats of readings already taken, acknowledged but not stored again. */
+  public long duplicates() {
+    return duplicates.sum();
+  }
+
+  /** Stored readings by the quality flags cleaning gave them, in flag order. */
+  public Map<QualityFlag, Long> flaggedByQuality() {
+    Map<QualityFlag, Long> snapshot = new java.util.EnumMap<>(QualityFlag.class);
+    flagged.forEach((flag, count) -> snapshot.put(flag, count.sum()));
+    return snapshot;
   }
 
   /** Refused requests by reason, in reason order. */

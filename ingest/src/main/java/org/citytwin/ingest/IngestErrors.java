@@ -1,5 +1,6 @@
 package org.citytwin.ingest;
 
+import org.citytwin.twin.CitytwinException;
 import org.citytwin.twin.ErrorCode;
 import org.eclipse.ditto.base.model.common.HttpStatus;
 
@@ -91,4 +92,13 @@ public final class IngestErrors {
           "The reading was not stored and not acknowledged; send it again later.");
 
   private IngestErrors() {}
+
+  /**
+   * Whether {@code failure} says only that storage is behind or failing for now: the reading may be
+   * taken if sent again, so an upstream that can redeliver should not be told it is bad.
+   */
+  static boolean isTransient(Throwable failure) {
+    return failure instanceof CitytwinException c
+        && (c.errorCode().equals(OVERLOADED) || c.errorCode().equals(HISTORY_UNAVAILABLE));
+  }
 }

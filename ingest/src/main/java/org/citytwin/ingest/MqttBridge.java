@@ -110,7 +110,6 @@ public final class MqttBridge extends AbstractVerticle {
 
   private final Settings settings;
   private final List<TopicPattern> patterns;
-  private final DeviceRegistry registry;
   private final DeviceAccess access;
   private final ReadingPipeline pipeline;
   private final IngestCounters counters;
@@ -123,7 +122,6 @@ public final class MqttBridge extends AbstractVerticle {
   public MqttBridge(Settings settings, IngestServices services) {
     this.settings = settings;
     this.patterns = settings.topics().stream().map(TopicPattern::parse).toList();
-    this.registry = services.registry();
     this.access = services.access();
     this.pipeline = services.pipeline();
     this.counters = services.counters();
@@ -203,14 +201,7 @@ public final class MqttBridge extends AbstractVerticle {
                   () ->
                       IngestErrors.TOPIC_INVALID.toException(
                           "No bridge pattern fits " + message.topicName() + "."));
-      Device device =
-          registry
-              .find(id)
-              .orElseThrow(
-                  () -> IngestErrors.DEVICE_NOT_FOUND.toException("No device " + id + "."));
-      if (!device.enabled()) {
-        throw IngestErrors.DEVICE_DISABLED.toException("Device " + id + " is disabled.");
-      }
+      Device device = access.registered(id);
       stored =
           pipeline.accept(
               access.normalise(
@@ -222,7 +213,7 @@ public final class MqttBridge extends AbstractVerticle {
         result -> {
           if (result.succeeded()) {
             acknowledge(message);
-          } else if (isTransient(result.cause())) {
+          } else if (IngestErrors.isTransient(result.cause())) {
             // Not acknowledged: the broker sends it again once the bridge is back.
             counters.rejected(((CitytwinException) result.cause()).getErrorCode());
             from.disconnect();
@@ -246,11 +237,5 @@ public final class MqttBridge extends AbstractVerticle {
     if (message.qosLevel() == MqttQoS.AT_LEAST_ONCE) {
       message.ack();
     }
-  }
-
-  private static boolean isTransient(Throwable failure) {
-    return failure instanceof CitytwinException c
-        && (c.errorCode().equals(IngestErrors.OVERLOADED)
-            || c.errorCode().equals(IngestErrors.HISTORY_UNAVAILABLE));
   }
 }

@@ -7,12 +7,15 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.citytwin.ingest.clean.ReadingCleaner;
 import org.citytwin.twin.EventBusAddresses;
+import org.citytwin.twin.QualityFlag;
 import org.citytwin.twin.Reading;
 import org.citytwin.twin.TwinCommandBatch;
 import org.citytwin.twin.TwinProtocol;
@@ -47,23 +50,39 @@ public final class ReadingPipeline {
   private final Vertx vertx;
   private final TwinProtocol protocol;
   private final IngestCounters counters;
+  private final ReadingCleaner cleaner;
+  private final Clock clock;
   private final int maxReadingsInFlight;
   private final AtomicInteger readingsInFlight = new AtomicInteger();
 
-  public ReadingPipeline(Vertx vertx, TwinProtocol protocol, IngestCounters counters) {
-    this(vertx, protocol, counters, DEFAULT_MAX_READINGS_IN_FLIGHT);
+  public ReadingPipeline(
+      Vertx vertx,
+      TwinProtocol protocol,
+      IngestCounters counters,
+      ReadingCleaner cleaner,
+      Clock clock) {
+    this(vertx, protocol, counters, cleaner, clock, DEFAULT_MAX_READINGS_IN_FLIGHT);
   }
 
   public ReadingPipeline(
-      Vertx vertx, TwinProtocol protocol, IngestCounters counters, int maxReadingsInFlight) {
+      Vertx vertx,
+      TwinProtocol protocol,
+      IngestCounters counters,
+      ReadingCleaner cleaner,
+      Clock clock,
+      int maxReadingsInFlight) {
     this.vertx = vertx;
     this.protocol = protocol;
     this.counters = counters;
+    this.cleaner = cleaner;
+    this.clock = clock;
     this.maxReadingsInFlight = maxReadingsInFlight;
   }
 
   /**
-   * Commits {@code readings} to history, then applies them to their twins.
+   * Cleans {@code readings}, commits them to history, then applies to their twins those whose
+   * quality allows (see {@link QualityFlag#updatesTwin()}). Repeats of readings already taken
+   * succeed without being stored again.
    *
    * @return succeeds once history holds every reading; fails with {@link IngestErrors#OVERLOADED}
    *     (nothing taken) or {@link IngestErrors#HISTORY_UNAVAILABLE}
@@ -78,7 +97,22 @@ public final class ReadingPipeline {
           IngestErrors.OVERLOADED.toException(
               "More than " + maxReadingsInFlight + " readings are waiting for storage."));
     }
-    return commit(readings).onComplete(done -> readingsInFlight.addAndGet(-readings.size()));
+    ReadingCleaner.Cleaned cleaned = cleaner.clean(readings, clock.instant());
+    List<Reading> kept = cleaned.kept();
+    Future<Void> committed =
+        kept.isEmpty()
+            ? Future.succeededFuture()
+            : commit(kept).onFailure(failure -> cleaner.forget(kept));
+    return committed
+        .onSuccess(done -> count(cleaned))
+        .onComplete(done -> readingsInFlight.addAndGet(-readings.size()));
+  }
+
+  private void count(ReadingCleaner.Cleaned cleaned) {
+    counters.duplicates(cleaned.duplicates());
+    for (Reading reading : cleaned.kept()) {
+      reading.quality().forEach(counters::flagged);
+    }
   }
 
   /** Readings accepted but not yet committed (or refused) by history. */
@@ -106,7 +140,14 @@ public final class ReadingPipeline {
 
   private Future<Void> updateTwins(List<Reading> readings) {
     Map<ThingId, List<Reading>> byThing = new LinkedHashMap<>();
-    readings.forEach(r -> byThing.computeIfAbsent(r.thingId(), id -> new ArrayList<>()).add(r));
+    for (Reading reading : readings) {
+      if (reading.updatesTwin()) {
+        byThing.computeIfAbsent(reading.thingId(), id -> new ArrayList<>()).add(reading);
+      }
+    }
+    if (byThing.isEmpty()) {
+      return Future.succeededFuture();
+    }
     List<ThingModifyCommand<?>> merges = new ArrayList<>(byThing.size());
     byThing.forEach((thingId, thingReadings) -> merges.add(protocol.merge(thingId, thingReadings)));
     Future<Message<TwinCommandBatch.Outcomes>> sent;

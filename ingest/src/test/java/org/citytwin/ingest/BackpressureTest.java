@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
+import org.citytwin.ingest.clean.CleaningRules;
+import org.citytwin.ingest.clean.ReadingCleaner;
 import org.citytwin.twin.EventBusAddresses;
 import org.citytwin.twin.TwinProtocol;
 import org.eclipse.ditto.things.model.ThingId;
@@ -53,7 +55,14 @@ class BackpressureTest {
             ThingId.of("water:wlg-1"),
             "waterlogging-cm",
             true));
-    ReadingPipeline pipeline = new ReadingPipeline(vertx, new TwinProtocol(), counters, 1);
+    ReadingPipeline pipeline =
+        new ReadingPipeline(
+            vertx,
+            new TwinProtocol(),
+            counters,
+            new ReadingCleaner(CleaningRules.none()),
+            Clock.systemUTC(),
+            1);
     Router router = Router.router(vertx);
     new DeviceHttpIngest(
             new IngestServices(

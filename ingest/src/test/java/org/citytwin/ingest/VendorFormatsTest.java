@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -164,7 +165,9 @@ class VendorFormatsTest {
         "any",
         true,
         parameters,
-        Set.of());
+        Set.of(),
+        Optional.empty(),
+        Reading.UNCLASSIFIED);
   }
 
   private static Stream<JsonObject> cases(String file) {

@@ -7,12 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.citytwin.history.PostgresSettings;
+import org.citytwin.ingest.HonoNorthbound;
 import org.citytwin.ingest.MqttBridge;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -36,6 +38,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * @param districtDir a directory with {@code zones.geojson}, {@code things.json} and {@code
  *     devices.json} to load at start, if any
  * @param mqttBridge the city's own MQTT broker to take readings from, if any
+ * @param hono an Eclipse Hono northbound API to take telemetry and events from, if any
  * @param formatsDir a directory of vendor-format YAML files to add to (or replace) the shipped ones
  * @param demo the demo district and its rainstorm
  */
@@ -50,6 +53,7 @@ public record CitytwinConfig(
     Optional<Path> districtDir,
     Optional<Path> formatsDir,
     Optional<MqttBridge.Settings> mqttBridge,
+    Optional<HonoNorthbound.Settings> hono,
     Demo demo) {
 
   /** The generated demo district and the rainstorm played over it. */
@@ -84,6 +88,11 @@ public record CitytwinConfig(
     defaults.put("bridge.mqtt.password", "");
     defaults.put("bridge.mqtt.client-id", "citytwin-bridge");
     defaults.put("bridge.mqtt.topics", "");
+    defaults.put("hono.host", "");
+    defaults.put("hono.port", "5672");
+    defaults.put("hono.username", "");
+    defaults.put("hono.password", "");
+    defaults.put("hono.tenants", "");
     defaults.put("demo.seed", "42");
     defaults.put("demo.catchments-per-side", "3");
     defaults.put("demo.gauges-per-catchment", "4");
@@ -149,6 +158,7 @@ public record CitytwinConfig(
         district.isBlank() ? Optional.empty() : Optional.of(Path.of(district)),
         formats.isBlank() ? Optional.empty() : Optional.of(Path.of(formats)),
         mqttBridge(settings),
+        hono(settings),
         new Demo(
             integer(settings, "demo.seed", Integer.MIN_VALUE, Integer.MAX_VALUE),
             integer(settings, "demo.catchments-per-side", 1, 20),
@@ -170,13 +180,35 @@ public record CitytwinConfig(
               Optional.of(settings.get("bridge.mqtt.username")).filter(u -> !u.isEmpty()),
               Optional.of(settings.get("bridge.mqtt.password")).filter(p -> !p.isEmpty()),
               settings.get("bridge.mqtt.client-id"),
-              java.util.Arrays.stream(settings.get("bridge.mqtt.topics").split(","))
-                  .map(String::strip)
-                  .filter(topic -> !topic.isEmpty())
-                  .toList()));
+              commaSeparated(settings, "bridge.mqtt.topics")));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("bridge.mqtt: " + e.getMessage(), e);
     }
+  }
+
+  private static Optional<HonoNorthbound.Settings> hono(Map<String, String> settings) {
+    String host = settings.get("hono.host");
+    if (host.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(
+          new HonoNorthbound.Settings(
+              host,
+              integer(settings, "hono.port", 1, 65_535),
+              Optional.of(settings.get("hono.username")).filter(u -> !u.isEmpty()),
+              Optional.of(settings.get("hono.password")).filter(p -> !p.isEmpty()),
+              commaSeparated(settings, "hono.tenants")));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("hono: " + e.getMessage(), e);
+    }
+  }
+
+  private static List<String> commaSeparated(Map<String, String> settings, String key) {
+    return java.util.Arrays.stream(settings.get(key).split(","))
+        .map(String::strip)
+        .filter(item -> !item.isEmpty())
+        .toList();
   }
 
   /** The effective configuration as {@code key=value} lines, secrets masked: logged at start. */
@@ -209,6 +241,18 @@ public record CitytwinConfig(
                         + bridge.username().map(user -> " as " + user).orElse("")
                         + (bridge.password().isPresent() ? " (password ****)" : ""))
             .orElse("(off)"));
+    effective.put(
+        "hono",
+        hono.map(
+                northbound ->
+                    northbound.host()
+                        + ":"
+                        + northbound.port()
+                        + " tenants "
+                        + northbound.tenants()
+                        + northbound.username().map(user -> " as " + user).orElse("")
+                        + (northbound.password().isPresent() ? " (password ****)" : ""))
+            .orElse("(off)"));
     effective.put("demo.seed", String.valueOf(demo.seed()));
     effective.put("demo.catchments-per-side", String.valueOf(demo.catchmentsPerSide()));
     effective.put("demo.gauges-per-catchment", String.valueOf(demo.gaugesPerCatchment()));
@@ -232,6 +276,7 @@ public record CitytwinConfig(
         Optional.of(directory),
         formatsDir,
         mqttBridge,
+        hono,
         demo);
   }
 

@@ -19,11 +19,14 @@ import org.citytwin.ingest.DeadLetters;
 import org.citytwin.ingest.DeviceHttpIngest;
 import org.citytwin.ingest.DeviceMqttIngest;
 import org.citytwin.ingest.DeviceRegistry;
+import org.citytwin.ingest.HonoNorthbound;
 import org.citytwin.ingest.IngestCounters;
 import org.citytwin.ingest.IngestServices;
 import org.citytwin.ingest.MqttBridge;
 import org.citytwin.ingest.ReadingPipeline;
 import org.citytwin.ingest.VendorFormats;
+import org.citytwin.ingest.clean.CleaningRules;
+import org.citytwin.ingest.clean.ReadingCleaner;
 import org.citytwin.twin.ThingChange;
 import org.citytwin.twin.ThingChanges;
 import org.citytwin.twin.ThingJournal;
@@ -108,7 +111,9 @@ public final class CitytwinServer implements AutoCloseable {
               .formatsDir()
               .map(VendorFormats.builtIn()::withDirectory)
               .orElseGet(VendorFormats::builtIn);
-      ReadingPipeline pipeline = new ReadingPipeline(vertx, protocol, counters);
+      ReadingPipeline pipeline =
+          new ReadingPipeline(
+              vertx, protocol, counters, new ReadingCleaner(CleaningRules.shipped()), clock);
       IngestServices ingest =
           new IngestServices(
               devices, formats, pipeline, counters, new DeadLetters(vertx, clock), clock);
@@ -146,6 +151,14 @@ public final class CitytwinServer implements AutoCloseable {
       if (config.mqttBridge().isPresent()) {
         vertx
             .deployVerticle(new MqttBridge(config.mqttBridge().get(), ingest))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      }
+      if (config.hono().isPresent()) {
+        // Started without waiting for Hono: it connects (and reconnects) in the background.
+        vertx
+            .deployVerticle(new HonoNorthbound(config.hono().get(), ingest))
             .toCompletionStage()
             .toCompletableFuture()
             .get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);

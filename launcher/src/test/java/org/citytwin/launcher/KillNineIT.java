@@ -240,13 +240,22 @@ class KillNineIT {
     return new JsonObject(answer.body()).getJsonArray("readings");
   }
 
+  /** Single readings are observed a millisecond apart, so that none is a repeat of another. */
+  private static final Instant SINGLES_START = Instant.parse("2026-07-14T08:00:00Z");
+
+  private final java.util.concurrent.atomic.AtomicLong observations =
+      new java.util.concurrent.atomic.AtomicLong();
+
   private int send(int port, SimDevice gauge, double centimetres)
       throws IOException, InterruptedException {
     return post(
         port,
         gauge,
         "/telemetry",
-        new JsonObject().put("depth_cm", centimetres).put("ts", "2026-07-14T08:00:00Z").encode());
+        new JsonObject()
+            .put("depth_cm", centimetres)
+            .put("ts", SINGLES_START.plusMillis(observations.incrementAndGet()).toString())
+            .encode());
   }
 
   private int sendBatch(int port, SimDevice gauge, String items)

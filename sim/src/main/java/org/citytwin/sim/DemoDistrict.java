@@ -112,7 +112,9 @@ public record DemoDistrict(
                   gaugeId,
                   VENDOR_FORMAT,
                   location,
-                  catchmentId));
+                  catchmentId,
+                  pointId,
+                  "waterlogging-point"));
         }
       }
     }

@@ -8,6 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.citytwin.ingest.Device;
 import org.citytwin.ingest.DeviceId;
 import org.citytwin.ingest.DeviceRegistry;
@@ -57,7 +60,11 @@ public record District(JsonObject zones, List<Thing> things, List<SimDevice> dev
                   PasswordHash.of(device.password(), random),
                   device.thingId(),
                   device.vendorFormat(),
-                  true)));
+                  true,
+                  Map.of(),
+                  Set.of(),
+                  Optional.of(device.observes()),
+                  device.observedCategory())));
     }
     Files.writeString(
         directory.resolve(DEVICES_FILE), devicesJson.encodePrettily(), StandardCharsets.UTF_8);

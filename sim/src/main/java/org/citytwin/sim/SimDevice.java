@@ -14,7 +14,9 @@ public record SimDevice(
     ThingId thingId,
     String vendorFormat,
     WgsPoint location,
-    String catchmentId) {
+    String catchmentId,
+    ThingId observes,
+    String observedCategory) {
 
   /** The HTTP Basic user name Hono's device endpoints expect. */
   public String username() {

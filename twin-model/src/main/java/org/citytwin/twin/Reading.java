@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.eclipse.ditto.things.model.ThingId;
 
 /**
@@ -16,6 +17,9 @@ import org.eclipse.ditto.things.model.ThingId;
  * @param value the value in {@code unit}
  * @param unit the canonical unit of this feature property
  * @param observedAt when the device observed the value (not when it arrived)
+ * @param category the category of the managed object the device observes (for example {@code
+ *     waterlogging-point}), or {@link #UNCLASSIFIED}
+ * @param quality what cleaning found doubtful about it; empty for a good reading
  */
 public record Reading(
     ThingId thingId,
@@ -23,7 +27,12 @@ public record Reading(
     String property,
     double value,
     CanonicalUnit unit,
-    Instant observedAt) {
+    Instant observedAt,
+    String category,
+    Set<QualityFlag> quality) {
+
+  /** The category of a reading whose device observes no registered managed object. */
+  public static final String UNCLASSIFIED = "unclassified";
 
   public Reading {
     Objects.requireNonNull(thingId, "thingId");
@@ -31,9 +40,42 @@ public record Reading(
     requireName(property, "property");
     Objects.requireNonNull(unit, "unit");
     Objects.requireNonNull(observedAt, "observedAt");
+    requireName(category, "category");
+    quality = Set.copyOf(quality);
     if (!Double.isFinite(value)) {
       throw new IllegalArgumentException("a reading's value must be finite, got " + value);
     }
+  }
+
+  /** A good, unclassified reading. */
+  public Reading(
+      ThingId thingId,
+      String feature,
+      String property,
+      double value,
+      CanonicalUnit unit,
+      Instant observedAt) {
+    this(thingId, feature, property, value, unit, observedAt, UNCLASSIFIED, Set.of());
+  }
+
+  /** This reading classified to {@code category}. */
+  public Reading classifiedAs(String category) {
+    return new Reading(thingId, feature, property, value, unit, observedAt, category, quality);
+  }
+
+  /** This reading with {@code quality} in place of its flags. */
+  public Reading withQuality(Set<QualityFlag> quality) {
+    return new Reading(thingId, feature, property, value, unit, observedAt, category, quality);
+  }
+
+  /** Whether this reading may change its twin: none of its flags forbids it. */
+  public boolean updatesTwin() {
+    for (QualityFlag flag : quality) {
+      if (!flag.updatesTwin()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void requireName(String name, String what) {
@@ -54,6 +96,8 @@ public record Reading(
     map.put("value", value);
     map.put("unit", unit.name());
     map.put("observedAt", observedAt.toString());
+    map.put("category", category);
+    map.put("quality", QualityFlag.format(quality));
     return map;
   }
 
@@ -70,7 +114,9 @@ public record Reading(
           (String) map.get("property"),
           ((Number) map.get("value")).doubleValue(),
           CanonicalUnit.valueOf((String) map.get("unit")),
-          Instant.parse((String) map.get("observedAt")));
+          Instant.parse((String) map.get("observedAt")),
+          map.get("category") instanceof String category ? category : UNCLASSIFIED,
+          QualityFlag.parse((String) map.get("quality")));
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("not a canonical reading: " + map, e);
     }

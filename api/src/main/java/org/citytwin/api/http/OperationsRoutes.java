@@ -50,6 +50,24 @@ public final class OperationsRoutes {
                     .append(count)
                     .append('\n'));
     text.append(
+            "# HELP citytwin_ingest_readings_duplicate_total Repeated readings acknowledged, not stored again.\n")
+        .append("# TYPE citytwin_ingest_readings_duplicate_total counter\n")
+        .append("citytwin_ingest_readings_duplicate_total ")
+        .append(ingest.duplicates())
+        .append('\n')
+        .append(
+            "# HELP citytwin_ingest_readings_flagged_total Stored readings cleaning doubted, by flag.\n")
+        .append("# TYPE citytwin_ingest_readings_flagged_total counter\n");
+    ingest
+        .flaggedByQuality()
+        .forEach(
+            (flag, count) ->
+                text.append("citytwin_ingest_readings_flagged_total{flag=\"")
+                    .append(flag.text())
+                    .append("\"} ")
+                    .append(count)
+                    .append('\n'));
+    text.append(
             "# HELP citytwin_ingest_twin_update_failures_total Durable readings whose twin was not updated.\n")
         .append("# TYPE citytwin_ingest_twin_update_failures_total counter\n")
         .append("citytwin_ingest_twin_update_failures_total ")

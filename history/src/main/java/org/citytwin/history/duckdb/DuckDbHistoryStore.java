@@ -13,6 +13,7 @@ import org.citytwin.history.HistoryStore;
 import org.citytwin.history.HistoryUnavailableException;
 import org.citytwin.history.RangeQuery;
 import org.citytwin.twin.CanonicalUnit;
+import org.citytwin.twin.QualityFlag;
 import org.citytwin.twin.Reading;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -35,9 +36,17 @@ final class DuckDbHistoryStore implements HistoryStore {
         feature     VARCHAR   NOT NULL,
         property    VARCHAR   NOT NULL,
         value       DOUBLE    NOT NULL,
-        unit        VARCHAR   NOT NULL
+        unit        VARCHAR   NOT NULL,
+        category    VARCHAR   NOT NULL DEFAULT 'unclassified',
+        quality     VARCHAR   NOT NULL DEFAULT ''
       )
       """;
+
+  /** Files written before readings were classified and cleaned (DuckDB adds no NOT NULL here). */
+  private static final String[] MIGRATIONS = {
+    "ALTER TABLE readings ADD COLUMN IF NOT EXISTS category VARCHAR DEFAULT 'unclassified'",
+    "ALTER TABLE readings ADD COLUMN IF NOT EXISTS quality VARCHAR DEFAULT ''"
+  };
 
   private final DuckDBConnection writer;
 
@@ -49,6 +58,9 @@ final class DuckDbHistoryStore implements HistoryStore {
   static DuckDbHistoryStore create(DuckDBConnection writer) throws SQLException {
     try (Statement statement = writer.createStatement()) {
       statement.execute(SCHEMA);
+      for (String migration : MIGRATIONS) {
+        statement.execute(migration);
+      }
     }
     return new DuckDbHistoryStore(writer);
   }
@@ -70,6 +82,8 @@ final class DuckDbHistoryStore implements HistoryStore {
               .append(reading.property())
               .append(reading.value())
               .append(reading.unit().name())
+              .append(reading.category())
+              .append(QualityFlag.format(reading.quality()))
               .endRow();
         }
         // Closing flushes the rows in one auto-committed transaction: durable when it returns.
@@ -83,7 +97,7 @@ final class DuckDbHistoryStore implements HistoryStore {
   public List<Reading> range(RangeQuery query) {
     String sql =
         """
-        SELECT epoch_us(observed_at), value, unit FROM readings
+        SELECT epoch_us(observed_at), value, unit, category, quality FROM readings
         WHERE thing_id = ? AND feature = ? AND property = ?
           AND observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?)
         ORDER BY observed_at
@@ -107,7 +121,9 @@ final class DuckDbHistoryStore implements HistoryStore {
                   query.property(),
                   rows.getDouble(2),
                   CanonicalUnit.valueOf(rows.getString(3)),
-                  Instant.EPOCH.plus(rows.getLong(1), ChronoUnit.MICROS)));
+                  Instant.EPOCH.plus(rows.getLong(1), ChronoUnit.MICROS),
+                  rows.getString(4),
+                  QualityFlag.parse(rows.getString(5))));
         }
       }
       return readings;

@@ -13,6 +13,7 @@ import org.citytwin.history.HistoryStore;
 import org.citytwin.history.HistoryUnavailableException;
 import org.citytwin.history.RangeQuery;
 import org.citytwin.twin.CanonicalUnit;
+import org.citytwin.twin.QualityFlag;
 import org.citytwin.twin.Reading;
 
 /**
@@ -29,8 +30,16 @@ final class PostgresHistoryStore implements HistoryStore {
         feature     text             NOT NULL,
         property    text             NOT NULL,
         value       double precision NOT NULL,
-        unit        text             NOT NULL
+        unit        text             NOT NULL,
+        category    text             NOT NULL DEFAULT 'unclassified',
+        quality     text             NOT NULL DEFAULT ''
       )""";
+
+  /** Schemas written before readings were classified and cleaned. */
+  private static final String[] MIGRATIONS = {
+    "ALTER TABLE readings ADD COLUMN IF NOT EXISTS category text NOT NULL DEFAULT 'unclassified'",
+    "ALTER TABLE readings ADD COLUMN IF NOT EXISTS quality text NOT NULL DEFAULT ''"
+  };
 
   private static final String INDEX =
       "CREATE INDEX IF NOT EXISTS readings_thing_time ON readings (thing_id, feature, property, observed_at)";
@@ -44,6 +53,9 @@ final class PostgresHistoryStore implements HistoryStore {
   static PostgresHistoryStore create(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement()) {
       statement.execute(SCHEMA);
+      for (String migration : MIGRATIONS) {
+        statement.execute(migration);
+      }
       statement.execute(INDEX);
     }
     return new PostgresHistoryStore(connection);
@@ -55,7 +67,7 @@ final class PostgresHistoryStore implements HistoryStore {
       return;
     }
     try (PreparedStatement insert =
-        connection.prepareStatement("INSERT INTO readings VALUES (?, ?, ?, ?, ?, ?)")) {
+        connection.prepareStatement("INSERT INTO readings VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
       connection.setAutoCommit(false);
       for (Reading reading : readings) {
         insert.setObject(1, OffsetDateTime.ofInstant(reading.observedAt(), ZoneOffset.UTC));
@@ -64,6 +76,8 @@ final class PostgresHistoryStore implements HistoryStore {
         insert.setString(4, reading.property());
         insert.setDouble(5, reading.value());
         insert.setString(6, reading.unit().name());
+        insert.setString(7, reading.category());
+        insert.setString(8, QualityFlag.format(reading.quality()));
         insert.addBatch();
       }
       insert.executeBatch();
@@ -82,7 +96,7 @@ final class PostgresHistoryStore implements HistoryStore {
   public synchronized List<Reading> range(RangeQuery query) {
     String sql =
         """
-        SELECT observed_at, value, unit FROM readings
+        SELECT observed_at, value, unit, category, quality FROM readings
         WHERE thing_id = ? AND feature = ? AND property = ? AND observed_at >= ? AND observed_at < ?
         ORDER BY observed_at
         LIMIT ?""";
@@ -104,7 +118,9 @@ final class PostgresHistoryStore implements HistoryStore {
                   query.property(),
                   rows.getDouble(2),
                   CanonicalUnit.valueOf(rows.getString(3)),
-                  rows.getObject(1, OffsetDateTime.class).toInstant()));
+                  rows.getObject(1, OffsetDateTime.class).toInstant(),
+                  rows.getString(4),
+                  QualityFlag.parse(rows.getString(5))));
         }
       }
       return readings;
