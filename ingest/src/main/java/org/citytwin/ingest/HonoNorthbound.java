@@ -130,7 +130,8 @@ public final class HonoNorthbound extends AbstractVerticle {
       stopped.complete();
       return;
     }
-    client.stop().onComplete(done -> stopped.complete());
+    // Disconnecting also ends reconnect attempts; the client was connected, never start()ed.
+    client.disconnect(done -> stopped.complete());
   }
 
   private Future<Void> openConsumers() {
