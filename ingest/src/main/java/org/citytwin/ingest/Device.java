@@ -63,12 +63,6 @@ public record Device(
     return gateway.id().tenant().equals(id.tenant()) && via.contains(gateway.id().device());
   }
 
-  /** This device, enabled or disabled. */
-  public Device withEnabled(boolean enabled) {
-    return new Device(
-        id, authId, password, thingId, vendorFormat, enabled, parameters, via, observes, category);
-  }
-
   public Device {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(authId, "authId");

@@ -42,22 +42,18 @@ public final class DeviceRegistry {
 
   /** A registry whose devices may observe objects of the shipped thing models' categories. */
   public DeviceRegistry(SecureRandom random) {
-    this(random, managedObjectCategories(ThingModelCatalogue.shipped()));
+    this(random, ThingModelCatalogue.shipped());
   }
 
   /**
-   * @param categories the managed-object categories a device's {@code category} may name
+   * @param models whose managed-object categories (such as {@code bridge}) a device's {@code
+   *     category} may name
    */
-  public DeviceRegistry(SecureRandom random, Set<String> categories) {
+  public DeviceRegistry(SecureRandom random, ThingModelCatalogue models) {
     this.random = random;
-    this.categories = Set.copyOf(categories);
-  }
-
-  /** The names of the managed-object categories in {@code catalogue}, such as {@code bridge}. */
-  public static Set<String> managedObjectCategories(ThingModelCatalogue catalogue) {
     Set<String> names = new HashSet<>();
-    catalogue.inCategory("managed-object").forEach(definition -> names.add(definition.getName()));
-    return names;
+    models.inCategory("managed-object").forEach(definition -> names.add(definition.getName()));
+    this.categories = Set.copyOf(names);
   }
 
   /** Adds the device, or replaces the one registered with the same tenant and auth-id. */

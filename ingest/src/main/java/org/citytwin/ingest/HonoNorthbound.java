@@ -75,7 +75,6 @@ public final class HonoNorthbound extends AbstractVerticle {
   private final Settings settings;
   private final IngestServices services;
   private final DeviceAccess access;
-  private final List<MessageConsumer> consumers = new ArrayList<>();
   private ProtonBasedApplicationClient client;
 
   public HonoNorthbound(Settings settings, IngestServices services) {
@@ -135,7 +134,6 @@ public final class HonoNorthbound extends AbstractVerticle {
   }
 
   private Future<Void> openConsumers() {
-    consumers.clear();
     List<Future<MessageConsumer>> opening = new ArrayList<>();
     for (String tenant : settings.tenants()) {
       // The asynchronous form: a message is settled when its future completes, not on return.
@@ -146,14 +144,7 @@ public final class HonoNorthbound extends AbstractVerticle {
       opening.add(client.createTelemetryConsumer(tenant, telemetry, this::onConsumerClosed));
       opening.add(client.createEventConsumer(tenant, events, this::onConsumerClosed));
     }
-    return Future.all(opening)
-        .onSuccess(
-            all -> {
-              for (int i = 0; i < all.size(); i++) {
-                consumers.add(all.resultAt(i));
-              }
-            })
-        .mapEmpty();
+    return Future.all(opening).mapEmpty();
   }
 
   private void onConsumerClosed(Throwable cause) {

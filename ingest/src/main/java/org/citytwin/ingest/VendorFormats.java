@@ -43,7 +43,15 @@ public final class VendorFormats {
    * @throws IllegalStateException if a shipped format is broken (a build defect)
    */
   public static VendorFormats builtIn() {
-    ThingModelCatalogue models = ThingModelCatalogue.shipped();
+    return builtIn(ThingModelCatalogue.shipped());
+  }
+
+  /**
+   * Every format citytwin ships, checked against {@code models}.
+   *
+   * @throws IllegalStateException if a shipped format is broken (a build defect)
+   */
+  public static VendorFormats builtIn(ThingModelCatalogue models) {
     Map<String, VendorFormat> formats = new LinkedHashMap<>();
     for (String file : resource("index.txt").lines().map(String::strip).toList()) {
       if (file.isEmpty() || file.startsWith("#")) {

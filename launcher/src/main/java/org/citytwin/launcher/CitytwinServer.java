@@ -87,7 +87,8 @@ public final class CitytwinServer implements AutoCloseable {
     DistrictFiles district = config.districtDir().map(DistrictFiles::read).orElse(null);
     ZoneIndex zones =
         district == null ? new ZoneIndex(List.of()) : ZoneIndex.fromGeoJson(district.zones());
-    DeviceRegistry devices = new DeviceRegistry(new SecureRandom());
+    ThingModelCatalogue models = ThingModelCatalogue.shipped();
+    DeviceRegistry devices = new DeviceRegistry(new SecureRandom(), models);
     if (district != null) {
       devices.importJson(district.devices());
     }
@@ -106,11 +107,8 @@ public final class CitytwinServer implements AutoCloseable {
       vertx = Vertx.vertx();
       TwinProtocol protocol = new TwinProtocol();
       IngestCounters counters = new IngestCounters();
-      VendorFormats formats =
-          config
-              .formatsDir()
-              .map(VendorFormats.builtIn()::withDirectory)
-              .orElseGet(VendorFormats::builtIn);
+      VendorFormats shipped = VendorFormats.builtIn(models);
+      VendorFormats formats = config.formatsDir().map(shipped::withDirectory).orElse(shipped);
       ReadingPipeline pipeline =
           new ReadingPipeline(
               vertx, protocol, counters, new ReadingCleaner(CleaningRules.shipped()), clock);
@@ -129,7 +127,7 @@ public final class CitytwinServer implements AutoCloseable {
               deviceIngest,
               counters,
               zones,
-              ThingModelCatalogue.shipped(),
+              models,
               clock);
       Vertx running = vertx;
       running

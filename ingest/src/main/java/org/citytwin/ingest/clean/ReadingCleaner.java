@@ -6,6 +6,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.citytwin.ingest.clean.CleaningRules.Rule;
 import org.citytwin.twin.QualityFlag;
@@ -60,10 +61,11 @@ public final class ReadingCleaner {
     int duplicates = 0;
     for (Reading reading : readings) {
       SeriesKey key = new SeriesKey(reading.thingId(), reading.feature(), reading.property());
-      Series one = series.computeIfAbsent(key, k -> new Series());
+      Series one =
+          series.computeIfAbsent(key, k -> new Series(rules.rule(k.feature(), k.property())));
       Reading judged;
       synchronized (one) {
-        judged = one.judge(reading, receivedAt, rules.rule(reading.feature(), reading.property()));
+        judged = one.judge(reading, receivedAt);
       }
       if (judged == null) {
         duplicates++;
@@ -92,6 +94,7 @@ public final class ReadingCleaner {
 
   /** One sensor's recent past. Guarded by its own monitor. */
   private static final class Series {
+    private final Optional<Rule> rule;
     private final long[] recentMicros = new long[REMEMBERED_TIMES];
     private int recentCount;
     private int nextSlot;
@@ -110,8 +113,12 @@ public final class ReadingCleaner {
     private double flatValue;
     private Instant flatSince;
 
+    Series(Optional<Rule> rule) {
+      this.rule = rule;
+    }
+
     /** The reading with its flags, or null for a repeat. */
-    Reading judge(Reading reading, Instant receivedAt, java.util.Optional<Rule> rule) {
+    Reading judge(Reading reading, Instant receivedAt) {
       Instant at = reading.observedAt();
       long micros = ChronoUnit.MICROS.between(Instant.EPOCH, at);
       if (seen(micros)) {
