@@ -8,6 +8,7 @@ import io.vertx.ext.web.Router;
 import java.time.Clock;
 import org.citytwin.api.http.ApiErrors;
 import org.citytwin.api.http.DeadLetterRoutes;
+import org.citytwin.api.http.DeviceRoutes;
 import org.citytwin.api.http.HistoryRoutes;
 import org.citytwin.api.http.IncidentRoutes;
 import org.citytwin.api.http.ModelRoutes;
@@ -17,6 +18,7 @@ import org.citytwin.api.http.ThingWriteRoutes;
 import org.citytwin.api.http.ThingsRoutes;
 import org.citytwin.fusion.ZoneIndex;
 import org.citytwin.ingest.DeviceHttpIngest;
+import org.citytwin.ingest.DeviceRegistry;
 import org.citytwin.ingest.IngestCounters;
 import org.citytwin.twin.ThingModelCatalogue;
 import org.citytwin.twin.ThingSearch;
@@ -40,6 +42,7 @@ public final class ApiVerticle extends AbstractVerticle {
   private final Listen listen;
   private final ThingStore things;
   private final DeviceHttpIngest deviceIngest;
+  private final DeviceRegistry devices;
   private final IngestCounters ingestCounters;
   private final ZoneIndex zones;
   private final ThingModelCatalogue models;
@@ -51,6 +54,7 @@ public final class ApiVerticle extends AbstractVerticle {
       Listen listen,
       ThingStore things,
       DeviceHttpIngest deviceIngest,
+      DeviceRegistry devices,
       IngestCounters ingestCounters,
       ZoneIndex zones,
       ThingModelCatalogue models,
@@ -58,6 +62,7 @@ public final class ApiVerticle extends AbstractVerticle {
     this.listen = listen;
     this.things = things;
     this.deviceIngest = deviceIngest;
+    this.devices = devices;
     this.ingestCounters = ingestCounters;
     this.zones = zones;
     this.models = models;
@@ -74,6 +79,7 @@ public final class ApiVerticle extends AbstractVerticle {
     new ModelRoutes(models).mount(router);
     new IncidentRoutes(vertx).mount(router);
     new DeadLetterRoutes(vertx).mount(router);
+    new DeviceRoutes(vertx, devices).mount(router);
     new HistoryRoutes(vertx, clock).mount(router);
     new OperationsRoutes(ingestCounters, things).mount(router);
     router.route().failureHandler(ApiErrors::handleFailure);

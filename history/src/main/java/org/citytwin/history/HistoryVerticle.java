@@ -145,8 +145,27 @@ public final class HistoryVerticle extends AbstractVerticle {
       @SuppressWarnings("unchecked")
       Map<String, Object> map =
           element instanceof JsonObject json ? json.getMap() : (Map<String, Object>) element;
+      if (map.get("value") instanceof JsonObject || map.get("value") instanceof JsonArray) {
+        // The event bus copies a message into Vert.x JSON types; Reading reads plain Java ones.
+        map = new java.util.HashMap<>(map);
+        map.put("value", plain(map.get("value")));
+      }
       readings.add(Reading.fromJsonMap(map));
     }
     return readings;
+  }
+
+  private static Object plain(Object value) {
+    if (value instanceof JsonObject object) {
+      Map<String, Object> map = new java.util.LinkedHashMap<>();
+      object.forEach(entry -> map.put(entry.getKey(), plain(entry.getValue())));
+      return map;
+    }
+    if (value instanceof JsonArray array) {
+      List<Object> list = new ArrayList<>(array.size());
+      array.forEach(element -> list.add(plain(element)));
+      return list;
+    }
+    return value;
   }
 }

@@ -7,8 +7,8 @@ import org.citytwin.twin.ThingJournal;
 
 /**
  * The database citytwin keeps what happened in: readings ({@link #readings()}), the journal of twin
- * changes ({@link #things()}) and refused payloads ({@link #deadLetters()}), in one DuckDB file or
- * one PostgreSQL schema.
+ * changes ({@link #things()}), refused payloads ({@link #deadLetters()}) and device registrations
+ * ({@link #devices()}), in one DuckDB file or one PostgreSQL schema.
  */
 public interface Storage extends AutoCloseable {
 
@@ -18,6 +18,9 @@ public interface Storage extends AutoCloseable {
 
   /** Refused payloads with their reasons, bounded. */
   DeadLetterStore deadLetters();
+
+  /** The device registry's durable copy. */
+  DeviceRegistrationStore devices();
 
   /** Where the data lives, for the start-up log; never includes a password. */
   String describe();

@@ -12,11 +12,13 @@ import java.util.stream.Collectors;
 import org.citytwin.twin.CanonicalUnit;
 import org.citytwin.twin.QualityFlag;
 import org.citytwin.twin.Reading;
+import org.citytwin.twin.ReadingValue;
 import org.citytwin.twin.ThingChange;
 import org.citytwin.twin.ThingChanges;
 import org.citytwin.twin.ThingJournal;
 import org.citytwin.twin.Twin;
 import org.eclipse.ditto.json.JsonFactory;
+import org.eclipse.ditto.json.JsonObject;
 import org.eclipse.ditto.json.JsonPointer;
 import org.eclipse.ditto.json.JsonValue;
 import org.eclipse.ditto.things.model.Thing;
@@ -72,13 +74,53 @@ abstract class StorageContract {
     List<Reading> range =
         readings.range(new RangeQuery(GAUGE, "waterlogging", "depth", T0, T0.plusSeconds(30), 100));
 
-    assertThat(range).extracting(Reading::value).containsExactly(0.1, 0.2, 0.3);
+    assertThat(range)
+        .extracting(Reading::value)
+        .containsExactly(metres(0.1), metres(0.2), metres(0.3));
     assertThat(range.get(0)).isEqualTo(depth(GAUGE, T0, 0.1));
     assertThat(
             readings.range(
                 new RangeQuery(GAUGE, "waterlogging", "depth", T0, T0.plusSeconds(60), 2)))
         .extracting(Reading::value)
-        .containsExactly(0.1, 0.2);
+        .containsExactly(metres(0.1), metres(0.2));
+  }
+
+  private static ReadingValue metres(double metres) {
+    return new ReadingValue.Numeric(metres);
+  }
+
+  @Test
+  void keepsStatedValuesBesideNumbersAsTheirJson() {
+    ThingId drone = ThingId.of("urban:drone-det-0001");
+    JsonObject footprint =
+        JsonFactory.newObject(
+            "{\"type\":\"Polygon\",\"coordinates\":[[[120.1,30.2],[120.2,30.2],[120.2,30.3],[120.1,30.2]]]}");
+    List<Reading> readings =
+        List.of(
+            new Reading(drone, "detection", "kind", JsonValue.of("hot-spot"), T0),
+            new Reading(drone, "detection", "footprint", footprint, T0),
+            new Reading(drone, "detection", "confidence", 0.87, CanonicalUnit.DIMENSIONLESS, T0),
+            new Reading(drone, "detection", "kind", JsonValue.of(true), T0.plusSeconds(1)));
+    storage.readings().append(readings);
+
+    assertThat(
+            storage
+                .readings()
+                .range(new RangeQuery(drone, "detection", "kind", T0, T0.plusSeconds(60), 10)))
+        .containsExactly(readings.get(0), readings.get(3));
+    Reading stored =
+        storage
+            .readings()
+            .range(new RangeQuery(drone, "detection", "footprint", T0, T0.plusSeconds(60), 10))
+            .get(0);
+    assertThat(stored).isEqualTo(readings.get(1));
+    assertThat(stored.unit()).isEqualTo(CanonicalUnit.NONE);
+    assertThat(
+            storage
+                .readings()
+                .range(
+                    new RangeQuery(drone, "detection", "confidence", T0, T0.plusSeconds(60), 10)))
+        .containsExactly(readings.get(2));
   }
 
   @Test
@@ -110,6 +152,27 @@ abstract class StorageContract {
                 .range(
                     new RangeQuery(GAUGE, "waterlogging", "depth", T0, T0.plusSeconds(3600), 10)))
         .containsExactly(good, doubtful, unclassified);
+  }
+
+  @Test
+  void keepsDeviceRegistrationsReplacedByTenantAndIdAcrossReopening() throws Exception {
+    DeviceRegistrationStore devices = storage.devices();
+    devices.putAll(
+        List.of(
+            new DeviceRegistrationStore.Registration("water", "wlg-2", "{\"v\":1}"),
+            new DeviceRegistrationStore.Registration("water", "wlg-1", "{\"v\":1}"),
+            new DeviceRegistrationStore.Registration("urban", "wlg-1", "{\"v\":1}")));
+    devices.putAll(
+        List.of(new DeviceRegistrationStore.Registration("water", "wlg-2", "{\"v\":2}")));
+    assertThat(devices.remove("urban", "wlg-1")).isTrue();
+    assertThat(devices.remove("urban", "wlg-1")).as("already gone").isFalse();
+
+    storage = reopen();
+
+    assertThat(storage.devices().all())
+        .containsExactly(
+            new DeviceRegistrationStore.Registration("water", "wlg-1", "{\"v\":1}"),
+            new DeviceRegistrationStore.Registration("water", "wlg-2", "{\"v\":2}"));
   }
 
   @Test

@@ -1,10 +1,12 @@
 package org.citytwin.ingest;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.citytwin.twin.Reading;
+import org.citytwin.twin.WgsPoint;
 import org.eclipse.ditto.things.model.ThingId;
 
 /**
@@ -24,6 +26,9 @@ import org.eclipse.ditto.things.model.ThingId;
  * @param observes the managed object the device watches (a bridge, a waterlogging point), if any
  * @param category that object's category, which classifies every reading of the device; {@link
  *     Reading#UNCLASSIFIED} when it observes none
+ * @param location where the device is installed, in WGS84, if known
+ * @param hierarchy its place in the district, by level ({@code district}, {@code street}, {@code
+ *     community}, {@code grid}); levels may be missing
  */
 public record Device(
     DeviceId id,
@@ -35,7 +40,40 @@ public record Device(
     Map<String, Double> parameters,
     Set<String> via,
     Optional<ThingId> observes,
-    String category) {
+    String category,
+    Optional<WgsPoint> location,
+    Map<String, String> hierarchy) {
+
+  /** The levels of a district's hierarchy, from the top. */
+  public static final List<String> HIERARCHY_LEVELS =
+      List.of("district", "street", "community", "grid");
+
+  /** A device whose place in the district is not recorded. */
+  public Device(
+      DeviceId id,
+      String authId,
+      PasswordHash password,
+      ThingId thingId,
+      String vendorFormat,
+      boolean enabled,
+      Map<String, Double> parameters,
+      Set<String> via,
+      Optional<ThingId> observes,
+      String category) {
+    this(
+        id,
+        authId,
+        password,
+        thingId,
+        vendorFormat,
+        enabled,
+        parameters,
+        via,
+        observes,
+        category,
+        Optional.empty(),
+        Map.of());
+  }
 
   /** A device whose format needs no parameters and that no gateway sends for. */
   public Device(
@@ -55,7 +93,26 @@ public record Device(
         Map.of(),
         Set.of(),
         Optional.empty(),
-        Reading.UNCLASSIFIED);
+        Reading.UNCLASSIFIED,
+        Optional.empty(),
+        Map.of());
+  }
+
+  /** This device, enabled or disabled. */
+  public Device withEnabled(boolean enabled) {
+    return new Device(
+        id,
+        authId,
+        password,
+        thingId,
+        vendorFormat,
+        enabled,
+        parameters,
+        via,
+        observes,
+        category,
+        location,
+        hierarchy);
   }
 
   /** Whether {@code gateway} may send readings on this device's behalf. */
@@ -73,6 +130,12 @@ public record Device(
     via = Set.copyOf(via);
     Objects.requireNonNull(observes, "observes");
     Objects.requireNonNull(category, "category");
+    Objects.requireNonNull(location, "location");
+    hierarchy = Map.copyOf(hierarchy);
+    if (!HIERARCHY_LEVELS.containsAll(hierarchy.keySet())) {
+      throw new IllegalArgumentException(
+          "hierarchy levels are " + HIERARCHY_LEVELS + ", got " + hierarchy.keySet());
+    }
     if (authId.isEmpty() || authId.contains("@") || authId.contains(":")) {
       throw new IllegalArgumentException("an auth-id must be non-empty without '@' or ':'");
     }

@@ -91,6 +91,32 @@ public final class IngestErrors {
           HttpStatus.SERVICE_UNAVAILABLE,
           "The reading was not stored and not acknowledged; send it again later.");
 
+  public static final ErrorCode REGISTRATION_INVALID =
+      new ErrorCode(
+          "devices:registration.invalid",
+          HttpStatus.BAD_REQUEST,
+          "Send registrations in the registry's format (docs/ingest.md): tenant, deviceId,"
+              + " thingId, a known vendorFormat and credentials; nothing of this request was"
+              + " registered.");
+
+  public static final ErrorCode REGISTRATION_NOT_FOUND =
+      new ErrorCode(
+          "devices:device.notfound",
+          HttpStatus.NOT_FOUND,
+          "No device with this tenant and id is registered.");
+
+  public static final ErrorCode AUTH_ID_TAKEN =
+      new ErrorCode(
+          "devices:auth-id.conflict",
+          HttpStatus.CONFLICT,
+          "Another device of the tenant signs in with this auth-id; choose another.");
+
+  public static final ErrorCode REGISTRY_UNAVAILABLE =
+      new ErrorCode(
+          "devices:registry.unavailable",
+          HttpStatus.SERVICE_UNAVAILABLE,
+          "The registry could not store the change; nothing was changed. Try again later.");
+
   private IngestErrors() {}
 
   /**

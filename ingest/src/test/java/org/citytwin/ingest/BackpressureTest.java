@@ -22,7 +22,6 @@ import org.citytwin.ingest.clean.CleaningRules;
 import org.citytwin.ingest.clean.ReadingCleaner;
 import org.citytwin.twin.EventBusAddresses;
 import org.citytwin.twin.TwinProtocol;
-import org.eclipse.ditto.things.model.ThingId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,14 +46,12 @@ class BackpressureTest {
     // History that commits only when the test says so: storage falling behind.
     vertx.eventBus().<JsonObject>consumer(EventBusAddresses.HISTORY_APPEND, heldByHistory::add);
     DeviceRegistry registry = new DeviceRegistry(new SecureRandom());
-    registry.register(
-        new Device(
-            new DeviceId("water", "wlg-1"),
-            "wlg-1",
-            PasswordHash.of("secret", new SecureRandom()),
-            ThingId.of("water:wlg-1"),
-            "waterlogging-cm",
-            true));
+    registry.put(
+        new DeviceId("water", "wlg-1"),
+        new JsonObject()
+            .put("thingId", "water:wlg-1")
+            .put("vendorFormat", "waterlogging-cm")
+            .put("credentials", new JsonObject().put("pwd-plain", "secret")));
     ReadingPipeline pipeline =
         new ReadingPipeline(
             vertx,

@@ -88,16 +88,21 @@ public final class CitytwinServer implements AutoCloseable {
     ZoneIndex zones =
         district == null ? new ZoneIndex(List.of()) : ZoneIndex.fromGeoJson(district.zones());
     ThingModelCatalogue models = ThingModelCatalogue.shipped();
-    DeviceRegistry devices = new DeviceRegistry(new SecureRandom(), models);
-    if (district != null) {
-      devices.importJson(district.devices());
-    }
     FusionEngine fusion = new FusionEngine(zones, new RuleLoader().loadShipped(), clock);
     Storage storage = openStorage(config);
     Vertx vertx = null;
     try {
       ThingStore things = new ThingStore(clock);
       long lastSequence = recover(storage, things, district, clock);
+      VendorFormats shipped = VendorFormats.builtIn(models);
+      VendorFormats formats = config.formatsDir().map(shipped::withDirectory).orElse(shipped);
+      DeviceRegistry devices =
+          new DeviceRegistry(
+              new SecureRandom(),
+              models,
+              formats,
+              new StoredDeviceRegistrations(storage.devices()));
+      loadDevices(devices, district);
       LOG.info(
           "{}: {} twins, {} devices, {} zones",
           storage.describe(),
@@ -107,8 +112,6 @@ public final class CitytwinServer implements AutoCloseable {
       vertx = Vertx.vertx();
       TwinProtocol protocol = new TwinProtocol();
       IngestCounters counters = new IngestCounters();
-      VendorFormats shipped = VendorFormats.builtIn(models);
-      VendorFormats formats = config.formatsDir().map(shipped::withDirectory).orElse(shipped);
       ReadingPipeline pipeline =
           new ReadingPipeline(
               vertx, protocol, counters, new ReadingCleaner(CleaningRules.shipped()), clock);
@@ -125,6 +128,7 @@ public final class CitytwinServer implements AutoCloseable {
               new ApiVerticle.Listen(config.httpHost(), config.httpPort()),
               things,
               deviceIngest,
+              devices,
               counters,
               zones,
               models,
@@ -168,6 +172,20 @@ public final class CitytwinServer implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       throw new IllegalStateException("citytwin did not start: " + rootMessage(e), e);
+    }
+  }
+
+  /**
+   * Loads the stored registry. Like its twins, a district's devices are seed data: registered only
+   * into an empty registry, so that devices removed or changed since stay so after a restart.
+   */
+  private static void loadDevices(DeviceRegistry devices, DistrictFiles district) {
+    int stored = devices.loadStored();
+    if (stored > 0) {
+      LOG.info(
+          "loaded {} device registrations; the district's devices are not imported again", stored);
+    } else if (district != null) {
+      devices.importJson(district.devices());
     }
   }
 

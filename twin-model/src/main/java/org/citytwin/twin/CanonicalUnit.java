@@ -28,7 +28,9 @@ public enum CanonicalUnit {
   CELLS_PER_MILLILITRE("cells/mL"),
   NEPHELOMETRIC_TURBIDITY_UNIT("NTU"),
   DECIBEL_A("dB(A)"),
-  DIMENSIONLESS("1");
+  DIMENSIONLESS("1"),
+  /** The unit of a value that is no quantity: a state, a code, a box, a footprint. */
+  NONE("");
 
   private final String symbol;
 

@@ -59,7 +59,7 @@ public final class TwinProtocol {
       }
       patch.set(
           JsonPointer.of("features/" + reading.feature() + "/properties/" + reading.property()),
-          JsonValue.of(reading.value()));
+          reading.value().toJson());
     }
     return MergeThing.of(thingId, JsonPointer.empty(), patch.build(), DittoHeaders.empty());
   }

@@ -15,6 +15,7 @@ import org.citytwin.history.RangeQuery;
 import org.citytwin.twin.CanonicalUnit;
 import org.citytwin.twin.QualityFlag;
 import org.citytwin.twin.Reading;
+import org.citytwin.twin.ReadingValue;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
@@ -35,17 +36,24 @@ final class DuckDbHistoryStore implements HistoryStore {
         thing_id    VARCHAR   NOT NULL,
         feature     VARCHAR   NOT NULL,
         property    VARCHAR   NOT NULL,
-        value       DOUBLE    NOT NULL,
+        value       DOUBLE,
         unit        VARCHAR   NOT NULL,
         category    VARCHAR   NOT NULL DEFAULT 'unclassified',
-        quality     VARCHAR   NOT NULL DEFAULT ''
+        quality     VARCHAR   NOT NULL DEFAULT '',
+        stated      VARCHAR
       )
       """;
 
-  /** Files written before readings were classified and cleaned (DuckDB adds no NOT NULL here). */
+  /**
+   * Files written before readings were classified and cleaned (DuckDB adds no NOT NULL here), and
+   * before readings could state a value that is no number ({@code stated}: its JSON text, with
+   * {@code value} null).
+   */
   private static final String[] MIGRATIONS = {
     "ALTER TABLE readings ADD COLUMN IF NOT EXISTS category VARCHAR DEFAULT 'unclassified'",
-    "ALTER TABLE readings ADD COLUMN IF NOT EXISTS quality VARCHAR DEFAULT ''"
+    "ALTER TABLE readings ADD COLUMN IF NOT EXISTS quality VARCHAR DEFAULT ''",
+    "ALTER TABLE readings ADD COLUMN IF NOT EXISTS stated VARCHAR",
+    "ALTER TABLE readings ALTER COLUMN value DROP NOT NULL"
   };
 
   private final DuckDBConnection writer;
@@ -79,12 +87,22 @@ final class DuckDbHistoryStore implements HistoryStore {
               .appendEpochMicros(epochMicros(reading.observedAt()))
               .append(reading.thingId().toString())
               .append(reading.feature())
-              .append(reading.property())
-              .append(reading.value())
+              .append(reading.property());
+          if (reading.value() instanceof ReadingValue.Numeric numeric) {
+            appender.append(numeric.number());
+          } else {
+            appender.appendNull();
+          }
+          appender
               .append(reading.unit().name())
               .append(reading.category())
-              .append(QualityFlag.format(reading.quality()))
-              .endRow();
+              .append(QualityFlag.format(reading.quality()));
+          if (reading.value() instanceof ReadingValue.Stated stated) {
+            appender.append(stated.json().toString());
+          } else {
+            appender.appendNull();
+          }
+          appender.endRow();
         }
         // Closing flushes the rows in one auto-committed transaction: durable when it returns.
       } catch (SQLException e) {
@@ -97,7 +115,7 @@ final class DuckDbHistoryStore implements HistoryStore {
   public List<Reading> range(RangeQuery query) {
     String sql =
         """
-        SELECT epoch_us(observed_at), value, unit, category, quality FROM readings
+        SELECT epoch_us(observed_at), value, unit, category, quality, stated FROM readings
         WHERE thing_id = ? AND feature = ? AND property = ?
           AND observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?)
         ORDER BY observed_at
@@ -119,7 +137,7 @@ final class DuckDbHistoryStore implements HistoryStore {
                   query.thingId(),
                   query.feature(),
                   query.property(),
-                  rows.getDouble(2),
+                  readingValue(rows.getDouble(2), rows.getString(6)),
                   CanonicalUnit.valueOf(rows.getString(3)),
                   Instant.EPOCH.plus(rows.getLong(1), ChronoUnit.MICROS),
                   rows.getString(4),
@@ -148,6 +166,10 @@ final class DuckDbHistoryStore implements HistoryStore {
     synchronized (writer) {
       writer.close();
     }
+  }
+
+  private static ReadingValue readingValue(double number, String stated) {
+    return stated == null ? new ReadingValue.Numeric(number) : ReadingValue.fromJsonText(stated);
   }
 
   private static long epochMicros(Instant instant) {

@@ -6,10 +6,12 @@ import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import org.citytwin.history.DeadLetterStore;
+import org.citytwin.history.DeviceRegistrationStore;
 import org.citytwin.history.HistoryStore;
 import org.citytwin.history.HistoryUnavailableException;
 import org.citytwin.history.Storage;
 import org.citytwin.history.jdbc.JdbcDeadLetterStore;
+import org.citytwin.history.jdbc.JdbcDeviceRegistrationStore;
 import org.citytwin.twin.ThingJournal;
 import org.duckdb.DuckDBConnection;
 
@@ -25,6 +27,7 @@ public final class DuckDbStorage implements Storage {
   private final DuckDbHistoryStore readings;
   private final DuckDbThingJournal things;
   private final JdbcDeadLetterStore deadLetters;
+  private final JdbcDeviceRegistrationStore devices;
 
   private DuckDbStorage(Path file, DuckDBConnection database) throws SQLException {
     this.file = file;
@@ -33,6 +36,7 @@ public final class DuckDbStorage implements Storage {
     this.things = new DuckDbThingJournal(database.duplicate());
     this.deadLetters =
         new JdbcDeadLetterStore(database.duplicate(), JdbcDeadLetterStore.DEFAULT_CAPACITY);
+    this.devices = new JdbcDeviceRegistrationStore(database.duplicate());
   }
 
   public static DuckDbStorage open(Path file) {
@@ -67,6 +71,11 @@ public final class DuckDbStorage implements Storage {
   }
 
   @Override
+  public DeviceRegistrationStore devices() {
+    return devices;
+  }
+
+  @Override
   public String describe() {
     return "DuckDB " + file.toAbsolutePath().normalize();
   }
@@ -77,6 +86,7 @@ public final class DuckDbStorage implements Storage {
       readings.close();
       things.close();
       deadLetters.close();
+      devices.close();
       database.close();
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot close the history file " + file, e);

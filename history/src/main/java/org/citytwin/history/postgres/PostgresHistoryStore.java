@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import org.citytwin.history.RangeQuery;
 import org.citytwin.twin.CanonicalUnit;
 import org.citytwin.twin.QualityFlag;
 import org.citytwin.twin.Reading;
+import org.citytwin.twin.ReadingValue;
 
 /**
  * Readings in PostgreSQL: the same narrow table as in DuckDB with {@code timestamptz} times,
@@ -29,16 +31,22 @@ final class PostgresHistoryStore implements HistoryStore {
         thing_id    text             NOT NULL,
         feature     text             NOT NULL,
         property    text             NOT NULL,
-        value       double precision NOT NULL,
+        value       double precision,
         unit        text             NOT NULL,
         category    text             NOT NULL DEFAULT 'unclassified',
-        quality     text             NOT NULL DEFAULT ''
+        quality     text             NOT NULL DEFAULT '',
+        stated      jsonb
       )""";
 
-  /** Schemas written before readings were classified and cleaned. */
+  /**
+   * Schemas written before readings were classified and cleaned, and before readings could state a
+   * value that is no number ({@code stated}, with {@code value} null).
+   */
   private static final String[] MIGRATIONS = {
     "ALTER TABLE readings ADD COLUMN IF NOT EXISTS category text NOT NULL DEFAULT 'unclassified'",
-    "ALTER TABLE readings ADD COLUMN IF NOT EXISTS quality text NOT NULL DEFAULT ''"
+    "ALTER TABLE readings ADD COLUMN IF NOT EXISTS quality text NOT NULL DEFAULT ''",
+    "ALTER TABLE readings ADD COLUMN IF NOT EXISTS stated jsonb",
+    "ALTER TABLE readings ALTER COLUMN value DROP NOT NULL"
   };
 
   private static final String INDEX =
@@ -67,14 +75,21 @@ final class PostgresHistoryStore implements HistoryStore {
       return;
     }
     try (PreparedStatement insert =
-        connection.prepareStatement("INSERT INTO readings VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+        connection.prepareStatement(
+            "INSERT INTO readings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)")) {
       connection.setAutoCommit(false);
       for (Reading reading : readings) {
         insert.setObject(1, OffsetDateTime.ofInstant(reading.observedAt(), ZoneOffset.UTC));
         insert.setString(2, reading.thingId().toString());
         insert.setString(3, reading.feature());
         insert.setString(4, reading.property());
-        insert.setDouble(5, reading.value());
+        if (reading.value() instanceof ReadingValue.Numeric numeric) {
+          insert.setDouble(5, numeric.number());
+          insert.setNull(9, Types.VARCHAR);
+        } else {
+          insert.setNull(5, Types.DOUBLE);
+          insert.setString(9, reading.value().toJson().toString());
+        }
         insert.setString(6, reading.unit().name());
         insert.setString(7, reading.category());
         insert.setString(8, QualityFlag.format(reading.quality()));
@@ -96,7 +111,7 @@ final class PostgresHistoryStore implements HistoryStore {
   public synchronized List<Reading> range(RangeQuery query) {
     String sql =
         """
-        SELECT observed_at, value, unit, category, quality FROM readings
+        SELECT observed_at, value, unit, category, quality, stated FROM readings
         WHERE thing_id = ? AND feature = ? AND property = ? AND observed_at >= ? AND observed_at < ?
         ORDER BY observed_at
         LIMIT ?""";
@@ -116,7 +131,9 @@ final class PostgresHistoryStore implements HistoryStore {
                   query.thingId(),
                   query.feature(),
                   query.property(),
-                  rows.getDouble(2),
+                  rows.getString(6) == null
+                      ? new ReadingValue.Numeric(rows.getDouble(2))
+                      : ReadingValue.fromJsonText(rows.getString(6)),
                   CanonicalUnit.valueOf(rows.getString(3)),
                   rows.getObject(1, OffsetDateTime.class).toInstant(),
                   rows.getString(4),

@@ -6,11 +6,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
 import org.citytwin.history.DeadLetterStore;
+import org.citytwin.history.DeviceRegistrationStore;
 import org.citytwin.history.HistoryStore;
 import org.citytwin.history.HistoryUnavailableException;
 import org.citytwin.history.PostgresSettings;
 import org.citytwin.history.Storage;
 import org.citytwin.history.jdbc.JdbcDeadLetterStore;
+import org.citytwin.history.jdbc.JdbcDeviceRegistrationStore;
 import org.citytwin.twin.ThingJournal;
 
 /**
@@ -27,18 +29,21 @@ public final class PostgresStorage implements Storage {
   private final PostgresHistoryStore readings;
   private final PostgresThingJournal things;
   private final JdbcDeadLetterStore deadLetters;
+  private final JdbcDeviceRegistrationStore devices;
 
   private PostgresStorage(
       PostgresSettings settings,
       Connection readingsConnection,
       Connection journalConnection,
-      Connection deadLetterConnection)
+      Connection deadLetterConnection,
+      Connection deviceConnection)
       throws SQLException {
     this.settings = settings;
     this.readings = PostgresHistoryStore.create(readingsConnection);
     this.things = new PostgresThingJournal(journalConnection);
     this.deadLetters =
         new JdbcDeadLetterStore(deadLetterConnection, JdbcDeadLetterStore.DEFAULT_CAPACITY);
+    this.devices = new JdbcDeviceRegistrationStore(deviceConnection);
   }
 
   public static PostgresStorage open(PostgresSettings settings) {
@@ -48,7 +53,11 @@ public final class PostgresStorage implements Storage {
         statement.execute("CREATE SCHEMA IF NOT EXISTS " + settings.schema());
       }
       return new PostgresStorage(
-          settings, connect(settings, true), connect(settings, true), connect(settings, true));
+          settings,
+          connect(settings, true),
+          connect(settings, true),
+          connect(settings, true),
+          connect(settings, true));
     } catch (SQLException e) {
       throw new HistoryUnavailableException(
           "cannot use PostgreSQL at " + settings.url() + ": " + e.getMessage(), e);
@@ -91,6 +100,11 @@ public final class PostgresStorage implements Storage {
   }
 
   @Override
+  public DeviceRegistrationStore devices() {
+    return devices;
+  }
+
+  @Override
   public String describe() {
     return "PostgreSQL " + settings.url() + " schema " + settings.schema();
   }
@@ -100,5 +114,6 @@ public final class PostgresStorage implements Storage {
     readings.close();
     things.close();
     deadLetters.close();
+    devices.close();
   }
 }

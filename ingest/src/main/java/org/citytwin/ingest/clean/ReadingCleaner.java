@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.citytwin.ingest.clean.CleaningRules.Rule;
 import org.citytwin.twin.QualityFlag;
 import org.citytwin.twin.Reading;
+import org.citytwin.twin.ReadingValue;
 import org.eclipse.ditto.things.model.ThingId;
 
 /**
@@ -139,7 +140,11 @@ public final class ReadingCleaner {
       if (Duration.between(at, receivedAt).compareTo(LATE_AFTER) > 0) {
         flags.add(QualityFlag.LATE);
       }
-      double value = reading.value();
+      if (!(reading.value() instanceof ReadingValue.Numeric numeric)) {
+        // A lamp's state or a camera's scene has no rate of change and may rightly stay the same.
+        return flags.equals(reading.quality()) ? reading : reading.withQuality(flags);
+      }
+      double value = numeric.number();
       if (rule.isPresent() && isSpike(value, at, rule.get())) {
         flags.add(QualityFlag.SPIKE);
         return reading.withQuality(flags);

@@ -1,6 +1,7 @@
 package org.citytwin.ingest.format;
 
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import org.citytwin.ingest.Device;
 import org.citytwin.ingest.IngestErrors;
 import org.citytwin.ingest.Timestamps;
@@ -40,9 +42,15 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  *
  * <p>A reading's value is {@code field × scale / divideBy + offset + add − subtract}, where {@code
  * divideBy} names another payload field and {@code add} and {@code subtract} name parameters of the
- * device in the registry (a gauge's datum, a river's warning level). Each declared feature property
- * and unit is checked against the thing model of the declared device kind when the format is
- * loaded, so a format cannot write what the model does not define.
+ * device in the registry (a gauge's datum, a river's warning level). With {@code ratePer} the field
+ * is a cumulative counter and the reading is its change per that many seconds since the device's
+ * previous count ({@link CounterRates}). Values that are no number (a lamp's state, a fault code, a
+ * camera's box, a drone's footprint) are declared under {@code states} ({@link StatedRule}). Each
+ * declared feature property, unit and type is checked against the thing model of the declared
+ * device kind when the format is loaded, so a format cannot write what the model does not define.
+ *
+ * <p>A format remembers each counter device's newest count and is otherwise stateless; safe for
+ * concurrent use.
  */
 public final class DeclaredFormat implements VendorFormat {
 
@@ -51,7 +59,12 @@ public final class DeclaredFormat implements VendorFormat {
     WGS84,
     CGCS2000,
     GCJ02,
-    BD09
+    BD09;
+
+    /** The system named as in a format file: {@code GCJ-02}, {@code wgs84}. */
+    static Crs of(String name) {
+      return valueOf(name.replace("-", "").toUpperCase(java.util.Locale.ROOT));
+    }
   }
 
   private record ValueRule(
@@ -65,6 +78,7 @@ public final class DeclaredFormat implements VendorFormat {
       Optional<String> add,
       Optional<String> subtract,
       Optional<double[]> range,
+      Optional<Duration> ratePer,
       boolean optional) {}
 
   private record PositionRule(
@@ -75,7 +89,9 @@ public final class DeclaredFormat implements VendorFormat {
   private final Optional<String> timeField;
   private final List<ValueRule> values;
   private final List<PositionRule> positions;
+  private final List<StatedRule> stated;
   private final Timestamps timestamps;
+  private final CounterRates counterRates = new CounterRates();
 
   private DeclaredFormat(
       String name,
@@ -83,12 +99,14 @@ public final class DeclaredFormat implements VendorFormat {
       Optional<String> timeField,
       List<ValueRule> values,
       List<PositionRule> positions,
+      List<StatedRule> stated,
       ZoneId localZone) {
     this.name = name;
     this.kind = kind;
     this.timeField = timeField;
     this.values = List.copyOf(values);
     this.positions = List.copyOf(positions);
+    this.stated = List.copyOf(stated);
     this.timestamps = new Timestamps(localZone);
   }
 
@@ -129,6 +147,7 @@ public final class DeclaredFormat implements VendorFormat {
                 Optional.ofNullable((String) rule.get("add")),
                 Optional.ofNullable((String) rule.get("subtract")),
                 range(rule),
+                ratePer(rule),
                 Boolean.TRUE.equals(rule.get("optional"))));
       }
       List<PositionRule> positions = new ArrayList<>();
@@ -141,13 +160,18 @@ public final class DeclaredFormat implements VendorFormat {
                 feature,
                 text(rule, "longitude"),
                 text(rule, "latitude"),
-                Crs.valueOf(text(rule, "crs").replace("-", "").toUpperCase(java.util.Locale.ROOT)),
+                Crs.of(text(rule, "crs")),
                 Boolean.TRUE.equals(rule.get("optional"))));
       }
-      if (values.isEmpty() && positions.isEmpty()) {
-        throw new IllegalArgumentException("a format needs readings or positions");
+      List<StatedRule> stated = new ArrayList<>();
+      for (Map<?, ?> rule : list(root, "states")) {
+        String[] target = featureProperty(text(rule, "property"));
+        stated.add(StatedRule.parse(rule, target, type(modelProperty(model, target))));
       }
-      return new DeclaredFormat(name, kind, time, values, positions, localZone);
+      if (values.isEmpty() && positions.isEmpty() && stated.isEmpty()) {
+        throw new IllegalArgumentException("a format needs readings, positions or states");
+      }
+      return new DeclaredFormat(name, kind, time, values, positions, stated, localZone);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("vendor format " + source + ": " + e.getMessage(), e);
     }
@@ -166,7 +190,7 @@ public final class DeclaredFormat implements VendorFormat {
   @Override
   public List<Reading> normalise(JsonObject payload, Device device, Instant receivedAt) {
     Instant observedAt = observedAt(payload, receivedAt);
-    List<Reading> readings = new ArrayList<>(values.size() + 2 * positions.size());
+    List<Reading> readings = new ArrayList<>(values.size() + 2 * positions.size() + stated.size());
     for (ValueRule rule : values) {
       Optional<Double> raw = number(payload, rule.field(), rule.optional());
       if (raw.isEmpty()) {
@@ -184,6 +208,14 @@ public final class DeclaredFormat implements VendorFormat {
       value += rule.offset();
       value += rule.add().map(parameter -> parameter(device, parameter)).orElse(0.0);
       value -= rule.subtract().map(parameter -> parameter(device, parameter)).orElse(0.0);
+      if (rule.ratePer().isPresent()) {
+        OptionalDouble rate =
+            counterRates.next(device.thingId(), value, observedAt, rule.ratePer().get());
+        if (rate.isEmpty()) {
+          continue;
+        }
+        value = rate.getAsDouble();
+      }
       if (rule.range().isPresent()
           && (value < rule.range().get()[0] || value > rule.range().get()[1])) {
         throw IngestErrors.READING_IMPLAUSIBLE.toException(
@@ -227,6 +259,14 @@ public final class DeclaredFormat implements VendorFormat {
               CanonicalUnit.DEGREE,
               observedAt));
     }
+    for (StatedRule rule : stated) {
+      rule.read(field(payload, rule.field()))
+          .ifPresent(
+              value ->
+                  readings.add(
+                      new Reading(
+                          device.thingId(), rule.feature(), rule.property(), value, observedAt)));
+    }
     return readings;
   }
 
@@ -260,7 +300,7 @@ public final class DeclaredFormat implements VendorFormat {
     }
   }
 
-  private static WgsPoint toWgs84(Crs crs, double longitude, double latitude) {
+  static WgsPoint toWgs84(Crs crs, double longitude, double latitude) {
     try {
       return switch (crs) {
         case WGS84, CGCS2000 -> new WgsPoint(longitude, latitude);
@@ -321,17 +361,24 @@ public final class DeclaredFormat implements VendorFormat {
     return parts;
   }
 
+  private static JsonObject modelProperty(JsonObject model, String[] target) {
+    return Optional.ofNullable(model.getJsonObject("citytwin:features"))
+        .map(features -> features.getJsonObject(target[0]))
+        .map(feature -> feature.getJsonObject("properties"))
+        .map(properties -> properties.getJsonObject(target[1]))
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "the thing model has no feature property " + target[0] + "/" + target[1]));
+  }
+
+  private static String type(JsonObject property) {
+    return property.getString("type", "");
+  }
+
   /** The canonical unit, which must be the model's unit for that feature property. */
   private static CanonicalUnit unit(JsonObject model, String[] target, String symbol) {
-    JsonObject property =
-        Optional.ofNullable(model.getJsonObject("citytwin:features"))
-            .map(features -> features.getJsonObject(target[0]))
-            .map(feature -> feature.getJsonObject("properties"))
-            .map(properties -> properties.getJsonObject(target[1]))
-            .orElseThrow(
-                () ->
-                    new IllegalArgumentException(
-                        "the thing model has no feature property " + target[0] + "/" + target[1]));
+    JsonObject property = modelProperty(model, target);
     String modelUnit = property.getString("unit");
     if (!Objects.equals(modelUnit, symbol)) {
       throw new IllegalArgumentException(
@@ -364,6 +411,18 @@ public final class DeclaredFormat implements VendorFormat {
       throw new IllegalArgumentException("'" + key + "' must be a number, got " + value);
     }
     return number.doubleValue();
+  }
+
+  /** {@code ratePer: 3600}: the reading is the counter's change per hour (in seconds). */
+  private static Optional<Duration> ratePer(Map<?, ?> rule) {
+    Object value = rule.get("ratePer");
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (!(value instanceof Number seconds) || seconds.doubleValue() <= 0) {
+      throw new IllegalArgumentException("'ratePer' must be a positive number of seconds");
+    }
+    return Optional.of(Duration.ofMillis(Math.round(seconds.doubleValue() * 1000)));
   }
 
   private static Optional<double[]> range(Map<?, ?> rule) {
