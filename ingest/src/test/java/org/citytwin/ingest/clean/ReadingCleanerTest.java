@@ -237,4 +237,37 @@ class ReadingCleanerTest {
             });
     assertThat(CleaningRules.shipped().properties()).isNotEmpty().isSubsetOf(modelled);
   }
+
+  @Test
+  void aStatedValueIsNeverASpikeOrStuckButARepeatIsStillLeftOut() {
+    ThingId lamp = ThingId.of("urban:lamp-0001");
+    ReadingCleaner lamps =
+        new ReadingCleaner(
+            CleaningRules.parse("lamp/fault: {maxChangePerMinute: 0.1, stuckAfter: PT1M}"));
+    Reading healthy =
+        new Reading(lamp, "lamp", "fault", org.eclipse.ditto.json.JsonValue.of(""), T0);
+    Reading faulty =
+        new Reading(
+            lamp,
+            "lamp",
+            "fault",
+            org.eclipse.ditto.json.JsonValue.of("over-voltage"),
+            T0.plusSeconds(60));
+    Reading stillFaulty =
+        new Reading(
+            lamp,
+            "lamp",
+            "fault",
+            org.eclipse.ditto.json.JsonValue.of("over-voltage"),
+            T0.plusSeconds(7200));
+
+    assertThat(lamps.clean(List.of(healthy), T0).kept()).containsExactly(healthy);
+    assertThat(lamps.clean(List.of(faulty), T0.plusSeconds(60)).kept())
+        .as("no spike: a fault code has no rate of change")
+        .containsExactly(faulty);
+    ReadingCleaner.Cleaned later = lamps.clean(List.of(stillFaulty, faulty), T0.plusSeconds(7200));
+
+    assertThat(later.kept()).as("not stuck: a fault may rightly last").containsExactly(stillFaulty);
+    assertThat(later.duplicates()).isEqualTo(1);
+  }
 }
