@@ -20,6 +20,9 @@ public interface HistoryStore {
   /** The readings matching {@code query}, oldest first. */
   List<Reading> range(RangeQuery query);
 
+  /** The buckets of {@code query} that hold readings, oldest first; see {@link Bucket}. */
+  List<Bucket> buckets(BucketQuery query);
+
   /** How many readings the store holds. */
   long count();
 }

@@ -108,6 +108,10 @@ public final class HistoryVerticle extends AbstractVerticle {
   }
 
   private void onRange(Message<JsonObject> request) {
+    if (request.body().getString("bucket") != null) {
+      onBuckets(request);
+      return;
+    }
     RangeQuery query;
     try {
       JsonObject body = request.body();
@@ -134,6 +138,48 @@ public final class HistoryVerticle extends AbstractVerticle {
         .onFailure(
             failure -> {
               LOG.error("history range query {} failed", request.body(), failure);
+              request.fail(503, "history could not be read");
+            });
+  }
+
+  /** A range request with {@code "bucket": "PT1M"}: answered with buckets instead of rows. */
+  private void onBuckets(Message<JsonObject> request) {
+    BucketQuery query;
+    try {
+      JsonObject body = request.body();
+      query =
+          new BucketQuery(
+              ThingId.of(body.getString("thingId")),
+              body.getString("feature"),
+              body.getString("property"),
+              Instant.parse(body.getString("from")),
+              Instant.parse(body.getString("to")),
+              java.time.Duration.parse(body.getString("bucket")));
+    } catch (RuntimeException e) {
+      request.fail(400, "malformed bucket query: " + e.getMessage());
+      return;
+    }
+    vertx
+        .executeBlocking(() -> store.buckets(query), false)
+        .onSuccess(
+            buckets -> {
+              JsonArray rows = new JsonArray();
+              buckets.forEach(
+                  bucket ->
+                      rows.add(
+                          new JsonObject()
+                              .put("start", bucket.start().toString())
+                              .put("count", bucket.count())
+                              .put("min", bucket.min())
+                              .put("max", bucket.max())
+                              .put("avg", bucket.avg())
+                              .put("last", bucket.last())));
+              request.reply(
+                  new JsonObject().put("bucket", query.width().toString()).put("buckets", rows));
+            })
+        .onFailure(
+            failure -> {
+              LOG.error("history bucket query {} failed", request.body(), failure);
               request.fail(503, "history could not be read");
             });
   }

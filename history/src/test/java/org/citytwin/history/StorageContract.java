@@ -1,7 +1,9 @@
 package org.citytwin.history;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,6 +123,45 @@ abstract class StorageContract {
                 .range(
                     new RangeQuery(drone, "detection", "confidence", T0, T0.plusSeconds(60), 10)))
         .containsExactly(readings.get(2));
+  }
+
+  @Test
+  void summarisesNumbersInBucketsLeavingOutSpikesAndStatedValues() {
+    List<Reading> readings = new ArrayList<>();
+    for (int second = 0; second < 180; second++) {
+      // Minute 0: 0.00 .. 0.59 m, minute 1: 1.00 .. 1.59 m, minute 2: 2.00 .. 2.59 m.
+      readings.add(depth(GAUGE, T0.plusSeconds(second), second / 60 + (second % 60) / 100.0));
+    }
+    readings.add(
+        depth(GAUGE, T0.plusSeconds(30).plusMillis(500), 9.0)
+            .withQuality(Set.of(QualityFlag.SPIKE)));
+    readings.add(depth(OTHER, T0.plusSeconds(10), 5.0));
+    readings.add(new Reading(GAUGE, "waterlogging", "depth", JsonValue.of("dry"), T0));
+    storage.readings().append(readings);
+
+    List<Bucket> buckets =
+        storage
+            .readings()
+            .buckets(
+                new BucketQuery(
+                    GAUGE,
+                    "waterlogging",
+                    "depth",
+                    T0,
+                    T0.plus(Duration.ofMinutes(10)),
+                    Duration.ofMinutes(1)));
+
+    assertThat(buckets).hasSize(3);
+    Bucket second = buckets.get(1);
+    assertThat(second.start()).isEqualTo(T0.plusSeconds(60));
+    assertThat(second.count()).isEqualTo(60);
+    assertThat(second.min()).isEqualTo(1.0);
+    assertThat(second.max()).isEqualTo(1 + 59 / 100.0);
+    assertThat(second.avg()).isCloseTo(1.295, within(1e-9));
+    assertThat(second.last()).isEqualTo(1 + 59 / 100.0);
+    assertThat(buckets.get(0).count()).as("the spike and the stated value left out").isEqualTo(60);
+    assertThat(buckets.get(0).max()).isEqualTo(0.59);
+    assertThat(buckets.get(2).start()).isEqualTo(T0.plusSeconds(120));
   }
 
   @Test

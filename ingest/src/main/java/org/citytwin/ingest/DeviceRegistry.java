@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.citytwin.twin.CitytwinException;
+import org.citytwin.twin.Departments;
 import org.citytwin.twin.Reading;
 import org.citytwin.twin.ThingModelCatalogue;
 import org.citytwin.twin.WgsPoint;
@@ -302,13 +303,25 @@ public final class DeviceRegistry {
         "The registry could not store the change: " + e.getMessage());
   }
 
-  /** A registration from outside: its vendor format must be one citytwin knows. */
+  /**
+   * A registration from outside: its tenant must be a department (tenants are departments) and its
+   * vendor format one citytwin knows.
+   */
   private Device parseNew(JsonObject json, String where) {
     Device device;
     try {
       device = parse(json);
     } catch (IllegalArgumentException e) {
       throw IngestErrors.REGISTRATION_INVALID.toException(where + ": " + e.getMessage());
+    }
+    if (Departments.ALL.stream().noneMatch(d -> d.id().equals(device.id().tenant()))) {
+      throw IngestErrors.REGISTRATION_INVALID.toException(
+          where
+              + ": the tenant '"
+              + device.id().tenant()
+              + "' is not a department; tenants are "
+              + Departments.ALL.stream().map(Departments.Department::id).toList()
+              + ".");
     }
     if (formats.find(device.vendorFormat()).isEmpty()) {
       throw IngestErrors.REGISTRATION_INVALID.toException(

@@ -186,6 +186,13 @@ class DeviceRegistryTest {
                     new DeviceId("water", "wlg-0002"),
                     entry("wlg-0001", new JsonObject().put("pwd-plain", "a"))))
         .hasMessageContaining("differs from the path");
+    assertThatThrownBy(
+            () ->
+                devices.put(
+                    new DeviceId("police", "wlg-0001"),
+                    entry("wlg-0001", new JsonObject().put("pwd-plain", "a"))
+                        .put("tenant", "police")))
+        .hasMessageContaining("'police' is not a department");
     assertThat(devices.all()).isEmpty();
   }
 

@@ -61,6 +61,34 @@ class CleaningIT {
         .as("classified by the object the gauge observes")
         .containsOnly("waterlogging-point");
 
+    JsonObject minutes =
+        city.get(
+                "/api/history/things/"
+                    + gauge.thingId()
+                    + "/features/waterlogging/properties/depth?bucket=PT10M&from="
+                    + start.minusSeconds(60)
+                    + "&to="
+                    + start.plusSeconds(540))
+            .json();
+    assertThat(minutes.getJsonArray("buckets"))
+        .as("the spike is left out of the summary; the older reading is a valid observation")
+        .singleElement()
+        .satisfies(
+            bucket -> {
+              JsonObject summary = (JsonObject) bucket;
+              assertThat(summary.getInteger("count")).isEqualTo(3);
+              assertThat(summary.getDouble("max")).isEqualTo(0.2);
+              assertThat(summary.getDouble("last")).isEqualTo(0.12);
+              assertThat(summary.getString("start")).isEqualTo(start.minusSeconds(60).toString());
+            });
+    assertThat(
+            city.get(
+                    "/api/history/things/"
+                        + gauge.thingId()
+                        + "/features/waterlogging/properties/depth?bucket=PT0.001S")
+                .status())
+        .isEqualTo(400);
+
     String metrics = city.get("/metrics").body();
     assertThat(metrics)
         .contains("citytwin_ingest_readings_duplicate_total 1")

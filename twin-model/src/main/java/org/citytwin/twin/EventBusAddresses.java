@@ -22,7 +22,9 @@ public final class EventBusAddresses {
 
   /**
    * History. Request {@code {"thingId", "feature", "property", "from", "to", "limit"}} (times
-   * ISO-8601, {@code to} exclusive); reply {@code {"readings": [...]}}, oldest first.
+   * ISO-8601, {@code to} exclusive); reply {@code {"readings": [...]}}, oldest first. With {@code
+   * "bucket": "PT1M"} the reply is {@code {"bucket", "buckets": [{"start", "count", "min", "max",
+   * "avg", "last"}]}} instead.
    */
   public static final String HISTORY_RANGE = "citytwin.history.range";
 

@@ -17,7 +17,8 @@ import org.eclipse.ditto.things.model.ThingId;
 /**
  * {@code GET /api/history/things/{thingId}/features/{feature}/properties/{property}}: the raw
  * readings of one property in {@code [from, to)} (ISO-8601; by default the last 24 hours), oldest
- * first, at most {@code limit} (default 1000).
+ * first, at most {@code limit} (default 1000). With {@code bucket=PT1M} (an ISO-8601 duration) the
+ * numeric readings are summarised instead: count, min, max, avg and last per bucket.
  */
 public final class HistoryRoutes {
 
@@ -59,6 +60,15 @@ public final class HistoryRoutes {
             .put("from", from.toString())
             .put("to", to.toString())
             .put("limit", limit);
+    String bucket = context.request().getParam("bucket");
+    if (bucket != null) {
+      try {
+        query.put("bucket", Duration.parse(bucket).toString());
+      } catch (DateTimeParseException e) {
+        throw ApiErrors.PARAMETER_INVALID.toException(
+            "'bucket' must be an ISO-8601 duration such as PT1M or PT1H.");
+      }
+    }
     vertx
         .eventBus()
         .<JsonObject>request(EventBusAddresses.HISTORY_RANGE, query, TIMEOUT)

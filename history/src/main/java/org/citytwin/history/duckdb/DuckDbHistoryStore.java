@@ -9,9 +9,12 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import org.citytwin.history.Bucket;
+import org.citytwin.history.BucketQuery;
 import org.citytwin.history.HistoryStore;
 import org.citytwin.history.HistoryUnavailableException;
 import org.citytwin.history.RangeQuery;
+import org.citytwin.history.jdbc.Buckets;
 import org.citytwin.twin.CanonicalUnit;
 import org.citytwin.twin.QualityFlag;
 import org.citytwin.twin.Reading;
@@ -147,6 +150,36 @@ final class DuckDbHistoryStore implements HistoryStore {
       return readings;
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot read history of " + query.thingId(), e);
+    }
+  }
+
+  @Override
+  public List<Bucket> buckets(BucketQuery query) {
+    String sql =
+        """
+        SELECT (epoch_us(observed_at) - ?) // ? AS bucket, count(value), min(value), max(value),
+               avg(value), arg_max(value, observed_at)
+        FROM readings
+        WHERE thing_id = ? AND feature = ? AND property = ?
+          AND observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?)
+          AND value IS NOT NULL
+          AND quality NOT LIKE '%spike%' AND quality NOT LIKE '%clock-ahead%'
+        GROUP BY bucket
+        ORDER BY bucket
+        """;
+    long fromMicros = epochMicros(query.from());
+    try (Connection reader = writer.duplicate();
+        PreparedStatement statement = reader.prepareStatement(sql)) {
+      statement.setLong(1, fromMicros);
+      statement.setLong(2, query.widthMicros());
+      statement.setString(3, query.thingId().toString());
+      statement.setString(4, query.feature());
+      statement.setString(5, query.property());
+      statement.setLong(6, fromMicros);
+      statement.setLong(7, epochMicros(query.to()));
+      return Buckets.read(statement, query);
+    } catch (SQLException e) {
+      throw new HistoryUnavailableException("cannot summarise history of " + query.thingId(), e);
     }
   }
 

@@ -10,9 +10,12 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import org.citytwin.history.Bucket;
+import org.citytwin.history.BucketQuery;
 import org.citytwin.history.HistoryStore;
 import org.citytwin.history.HistoryUnavailableException;
 import org.citytwin.history.RangeQuery;
+import org.citytwin.history.jdbc.Buckets;
 import org.citytwin.twin.CanonicalUnit;
 import org.citytwin.twin.QualityFlag;
 import org.citytwin.twin.Reading;
@@ -143,6 +146,36 @@ final class PostgresHistoryStore implements HistoryStore {
       return readings;
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot read history of " + query.thingId(), e);
+    }
+  }
+
+  @Override
+  public synchronized List<Bucket> buckets(BucketQuery query) {
+    // Microseconds since 'from' as a bigint: exact, unlike a double of microseconds since 1970.
+    String sql =
+        """
+        SELECT (extract(epoch from observed_at - ?)::numeric * 1000000)::bigint / ? AS bucket,
+               count(value), min(value), max(value), avg(value),
+               (array_agg(value ORDER BY observed_at DESC))[1]
+        FROM readings
+        WHERE thing_id = ? AND feature = ? AND property = ? AND observed_at >= ? AND observed_at < ?
+          AND value IS NOT NULL
+          AND quality NOT LIKE '%spike%' AND quality NOT LIKE '%clock-ahead%'
+        GROUP BY bucket
+        ORDER BY bucket""";
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      connection.setAutoCommit(true);
+      OffsetDateTime from = OffsetDateTime.ofInstant(query.from(), ZoneOffset.UTC);
+      statement.setObject(1, from);
+      statement.setLong(2, query.widthMicros());
+      statement.setString(3, query.thingId().toString());
+      statement.setString(4, query.feature());
+      statement.setString(5, query.property());
+      statement.setObject(6, from);
+      statement.setObject(7, OffsetDateTime.ofInstant(query.to(), ZoneOffset.UTC));
+      return Buckets.read(statement, query);
+    } catch (SQLException e) {
+      throw new HistoryUnavailableException("cannot summarise history of " + query.thingId(), e);
     }
   }
 
