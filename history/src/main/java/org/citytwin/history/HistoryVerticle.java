@@ -2,6 +2,7 @@ package org.citytwin.history;
 
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -11,6 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.citytwin.history.arrow.ArrowAnswers;
 import org.citytwin.twin.EventBusAddresses;
 import org.citytwin.twin.Reading;
 import org.eclipse.ditto.things.model.ThingId;
@@ -38,6 +42,8 @@ public final class HistoryVerticle extends AbstractVerticle {
 
   private final HistoryStore store;
   private final ArrayDeque<PendingAppend> pending = new ArrayDeque<>();
+  private BufferAllocator allocator;
+  private ArrowAnswers arrow;
   private boolean committing;
 
   public HistoryVerticle(HistoryStore store) {
@@ -46,11 +52,25 @@ public final class HistoryVerticle extends AbstractVerticle {
 
   @Override
   public void start(Promise<Void> started) {
+    allocator = new RootAllocator();
+    arrow = new ArrowAnswers(allocator);
     vertx.eventBus().<JsonObject>consumer(EventBusAddresses.HISTORY_APPEND, this::onAppend);
     vertx
         .eventBus()
         .<JsonObject>consumer(EventBusAddresses.HISTORY_RANGE, this::onRange)
         .completionHandler(started);
+  }
+
+  @Override
+  public void stop() {
+    if (allocator != null) {
+      allocator.close();
+    }
+  }
+
+  /** Whether the requester asked for an Arrow IPC stream ({@code "format": "arrow"}). */
+  private static boolean wantsArrow(Message<JsonObject> request) {
+    return "arrow".equals(request.body().getString("format"));
   }
 
   private void onAppend(Message<JsonObject> request) {
@@ -127,6 +147,13 @@ public final class HistoryVerticle extends AbstractVerticle {
       request.fail(400, "malformed range query: " + e.getMessage());
       return;
     }
+    if (wantsArrow(request)) {
+      vertx
+          .executeBlocking(() -> Buffer.buffer(arrow.readings(store.range(query))), false)
+          .onSuccess(request::reply)
+          .onFailure(failure -> failRead(request, failure));
+      return;
+    }
     vertx
         .executeBlocking(() -> store.range(query), false)
         .onSuccess(
@@ -159,6 +186,13 @@ public final class HistoryVerticle extends AbstractVerticle {
       request.fail(400, "malformed bucket query: " + e.getMessage());
       return;
     }
+    if (wantsArrow(request)) {
+      vertx
+          .executeBlocking(() -> Buffer.buffer(arrow.buckets(store.buckets(query))), false)
+          .onSuccess(request::reply)
+          .onFailure(failure -> failRead(request, failure));
+      return;
+    }
     vertx
         .executeBlocking(() -> store.buckets(query), false)
         .onSuccess(
@@ -182,6 +216,11 @@ public final class HistoryVerticle extends AbstractVerticle {
               LOG.error("history bucket query {} failed", request.body(), failure);
               request.fail(503, "history could not be read");
             });
+  }
+
+  private static void failRead(Message<JsonObject> request, Throwable failure) {
+    LOG.error("history query {} failed", request.body(), failure);
+    request.fail(503, "history could not be read");
   }
 
   private static List<Reading> readingsOf(JsonObject body) {

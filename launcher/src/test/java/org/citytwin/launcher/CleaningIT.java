@@ -89,6 +89,37 @@ class CleaningIT {
                 .status())
         .isEqualTo(400);
 
+    RunningDistrict.Answer arrow =
+        city.request(
+            io.vertx.core.http.HttpMethod.GET,
+            historyPath(),
+            null,
+            "Accept",
+            "application/vnd.apache.arrow.stream");
+    assertThat(arrow.headers().get("Content-Type"))
+        .isEqualTo("application/vnd.apache.arrow.stream");
+    List<String> arrowQuality = new java.util.ArrayList<>();
+    List<Double> arrowValues = new java.util.ArrayList<>();
+    try (org.apache.arrow.memory.BufferAllocator allocator =
+            new org.apache.arrow.memory.RootAllocator();
+        org.apache.arrow.vector.ipc.ArrowStreamReader reader =
+            new org.apache.arrow.vector.ipc.ArrowStreamReader(
+                new java.io.ByteArrayInputStream(arrow.raw()), allocator)) {
+      while (reader.loadNextBatch()) {
+        var root = reader.getVectorSchemaRoot();
+        for (int row = 0; row < root.getRowCount(); row++) {
+          arrowQuality.add(root.getVector("quality").getObject(row).toString());
+          arrowValues.add((Double) root.getVector("value").getObject(row));
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+    assertThat(arrowQuality)
+        .as("the Arrow answer holds the JSON answer's rows")
+        .containsExactly("out-of-order", "", "spike", "");
+    assertThat(arrowValues).containsExactly(0.2, 0.1, 2.5, 0.12);
+
     String metrics = city.get("/metrics").body();
     assertThat(metrics)
         .contains("citytwin_ingest_readings_duplicate_total 1")
@@ -122,15 +153,16 @@ class CleaningIT {
 
   /** The gauge's stored depths within an hour of the start, oldest first. */
   private JsonArray history() {
-    return city.get(
-            "/api/history/things/"
-                + gauge.thingId()
-                + "/features/waterlogging/properties/depth?from="
-                + start.minusSeconds(3600)
-                + "&to="
-                + start.plusSeconds(3600))
-        .json()
-        .getJsonArray("readings");
+    return city.get(historyPath()).json().getJsonArray("readings");
+  }
+
+  private String historyPath() {
+    return "/api/history/things/"
+        + gauge.thingId()
+        + "/features/waterlogging/properties/depth?from="
+        + start.minusSeconds(3600)
+        + "&to="
+        + start.plusSeconds(3600);
   }
 
   private RunningDistrict.Answer send(int secondsAfterStart, int centimetres) {

@@ -28,8 +28,8 @@ final class RunningDistrict implements AutoCloseable {
 
   static final String PASSWORD = "test-password";
 
-  /** The answer to one request. */
-  record Answer(int status, Map<String, String> headers, String body) {
+  /** The answer to one request; {@code raw} is its body's bytes, for binary answers. */
+  record Answer(int status, Map<String, String> headers, String body, byte[] raw) {
     JsonObject json() {
       try {
         return new JsonObject(body);
@@ -201,7 +201,8 @@ final class RunningDistrict implements AutoCloseable {
                                         return new Answer(
                                             response.statusCode(),
                                             headers,
-                                            buffer.toString(StandardCharsets.UTF_8));
+                                            buffer.toString(StandardCharsets.UTF_8),
+                                            buffer.getBytes());
                                       })))
           .toCompletionStage()
           .toCompletableFuture()

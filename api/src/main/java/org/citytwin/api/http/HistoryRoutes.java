@@ -1,6 +1,7 @@
 package org.citytwin.api.http;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
@@ -18,9 +19,13 @@ import org.eclipse.ditto.things.model.ThingId;
  * {@code GET /api/history/things/{thingId}/features/{feature}/properties/{property}}: the raw
  * readings of one property in {@code [from, to)} (ISO-8601; by default the last 24 hours), oldest
  * first, at most {@code limit} (default 1000). With {@code bucket=PT1M} (an ISO-8601 duration) the
- * numeric readings are summarised instead: count, min, max, avg and last per bucket.
+ * numeric readings are summarised instead: count, min, max, avg and last per bucket. Either answer
+ * comes as an Apache Arrow IPC stream when {@code Accept} asks for {@value #ARROW_STREAM}.
  */
 public final class HistoryRoutes {
+
+  /** The media type of an Arrow IPC stream. */
+  public static final String ARROW_STREAM = "application/vnd.apache.arrow.stream";
 
   private static final DeliveryOptions TIMEOUT = new DeliveryOptions().setSendTimeout(15_000);
 
@@ -69,15 +74,24 @@ public final class HistoryRoutes {
             "'bucket' must be an ISO-8601 duration such as PT1M or PT1H.");
       }
     }
+    boolean arrow = acceptsArrow(context);
+    if (arrow) {
+      query.put("format", "arrow");
+    }
     vertx
         .eventBus()
-        .<JsonObject>request(EventBusAddresses.HISTORY_RANGE, query, TIMEOUT)
+        .<Object>request(EventBusAddresses.HISTORY_RANGE, query, TIMEOUT)
         .onSuccess(
-            reply ->
+            reply -> {
+              if (reply.body() instanceof Buffer stream) {
+                context.response().putHeader(HttpHeaders.CONTENT_TYPE, ARROW_STREAM).end(stream);
+              } else {
                 context
                     .response()
                     .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                    .end(reply.body().encode()))
+                    .end(((JsonObject) reply.body()).encode());
+              }
+            })
         .onFailure(
             failure -> {
               if (failure instanceof ReplyException reply && reply.failureCode() == 400) {
@@ -86,6 +100,15 @@ public final class HistoryRoutes {
                 context.fail(ApiErrors.UPSTREAM_UNAVAILABLE.toException("History did not answer."));
               }
             });
+  }
+
+  /**
+   * Whether the client asked for Arrow: {@code Accept} names the Arrow stream type (JSON stays the
+   * answer for {@code *}{@code /*} and for no {@code Accept}).
+   */
+  private static boolean acceptsArrow(RoutingContext context) {
+    String accept = context.request().getHeader(HttpHeaders.ACCEPT);
+    return accept != null && accept.contains(ARROW_STREAM);
   }
 
   private static Instant instant(RoutingContext context, String name, Instant fallback) {
