@@ -147,26 +147,18 @@ public final class HistoryVerticle extends AbstractVerticle {
       request.fail(400, "malformed range query: " + e.getMessage());
       return;
     }
-    if (wantsArrow(request)) {
-      vertx
-          .executeBlocking(() -> Buffer.buffer(arrow.readings(store.range(query))), false)
-          .onSuccess(request::reply)
-          .onFailure(failure -> failRead(request, failure));
-      return;
-    }
-    vertx
-        .executeBlocking(() -> store.range(query), false)
-        .onSuccess(
-            readings -> {
-              JsonArray rows = new JsonArray();
-              readings.forEach(reading -> rows.add(new JsonObject(reading.toJsonMap())));
-              request.reply(new JsonObject().put("readings", rows));
-            })
-        .onFailure(
-            failure -> {
-              LOG.error("history range query {} failed", request.body(), failure);
-              request.fail(503, "history could not be read");
-            });
+    boolean arrowWanted = wantsArrow(request);
+    answer(
+        request,
+        () -> {
+          List<Reading> readings = store.range(query);
+          if (arrowWanted) {
+            return Buffer.buffer(arrow.readings(readings));
+          }
+          JsonArray rows = new JsonArray();
+          readings.forEach(reading -> rows.add(new JsonObject(reading.toJsonMap())));
+          return new JsonObject().put("readings", rows);
+        });
   }
 
   /** A range request with {@code "bucket": "PT1M"}: answered with buckets instead of rows. */
@@ -186,41 +178,42 @@ public final class HistoryVerticle extends AbstractVerticle {
       request.fail(400, "malformed bucket query: " + e.getMessage());
       return;
     }
-    if (wantsArrow(request)) {
-      vertx
-          .executeBlocking(() -> Buffer.buffer(arrow.buckets(store.buckets(query))), false)
-          .onSuccess(request::reply)
-          .onFailure(failure -> failRead(request, failure));
-      return;
-    }
-    vertx
-        .executeBlocking(() -> store.buckets(query), false)
-        .onSuccess(
-            buckets -> {
-              JsonArray rows = new JsonArray();
-              buckets.forEach(
-                  bucket ->
-                      rows.add(
-                          new JsonObject()
-                              .put("start", bucket.start().toString())
-                              .put("count", bucket.count())
-                              .put("min", bucket.min())
-                              .put("max", bucket.max())
-                              .put("avg", bucket.avg())
-                              .put("last", bucket.last())));
-              request.reply(
-                  new JsonObject().put("bucket", query.width().toString()).put("buckets", rows));
-            })
-        .onFailure(
-            failure -> {
-              LOG.error("history bucket query {} failed", request.body(), failure);
-              request.fail(503, "history could not be read");
-            });
+    boolean arrowWanted = wantsArrow(request);
+    answer(
+        request,
+        () -> {
+          List<Bucket> buckets = store.buckets(query);
+          if (arrowWanted) {
+            return Buffer.buffer(arrow.buckets(buckets));
+          }
+          JsonArray rows = new JsonArray();
+          buckets.forEach(
+              bucket ->
+                  rows.add(
+                      new JsonObject()
+                          .put("start", bucket.start().toString())
+                          .put("count", bucket.count())
+                          .put("min", bucket.min())
+                          .put("max", bucket.max())
+                          .put("avg", bucket.avg())
+                          .put("last", bucket.last())));
+          return new JsonObject().put("bucket", query.width().toString()).put("buckets", rows);
+        });
   }
 
-  private static void failRead(Message<JsonObject> request, Throwable failure) {
-    LOG.error("history query {} failed", request.body(), failure);
-    request.fail(503, "history could not be read");
+  /**
+   * Runs a read and its answer's encoding (JSON or Arrow) on a worker thread and replies with it,
+   * or with 503 when the store cannot be read.
+   */
+  private void answer(Message<JsonObject> request, java.util.concurrent.Callable<Object> read) {
+    vertx
+        .executeBlocking(read, false)
+        .onSuccess(request::reply)
+        .onFailure(
+            failure -> {
+              LOG.error("history query {} failed", request.body(), failure);
+              request.fail(503, "history could not be read");
+            });
   }
 
   private static List<Reading> readingsOf(JsonObject body) {

@@ -192,10 +192,7 @@ public final class DeviceRegistry {
       }
       json.put(key[0], key[1]);
     }
-    Device device = parseNew(json, "The registration");
-    boolean created = !byId.containsKey(id);
-    registerAll(List.of(device));
-    return created;
+    return registerAll(List.of(parseNew(json, "The registration"))) == 1;
   }
 
   /**
@@ -240,7 +237,8 @@ public final class DeviceRegistry {
     }
   }
 
-  private void registerAll(List<Device> devices) {
+  /** Stores and places {@code devices}; returns how many of them were not registered before. */
+  private int registerAll(List<Device> devices) {
     synchronized (writeLock) {
       Map<AuthKey, DeviceId> claimed = new HashMap<>();
       for (Device device : devices) {
@@ -263,8 +261,10 @@ public final class DeviceRegistry {
                   + " already does.");
         }
       }
+      int created = (int) devices.stream().filter(d -> !byId.containsKey(d.id())).count();
       storeAll(devices);
       devices.forEach(this::place);
+      return created;
     }
   }
 

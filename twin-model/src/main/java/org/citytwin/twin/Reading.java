@@ -89,11 +89,6 @@ public record Reading(
         Set.of());
   }
 
-  /** Whether the value is a number, which cleaning checks for spikes and flat lines. */
-  public boolean isNumeric() {
-    return value instanceof ReadingValue.Numeric;
-  }
-
   /** This reading classified to {@code category}. */
   public Reading classifiedAs(String category) {
     return new Reading(thingId, feature, property, value, unit, observedAt, category, quality);

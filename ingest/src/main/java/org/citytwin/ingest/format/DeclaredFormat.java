@@ -394,7 +394,7 @@ public final class DeclaredFormat implements VendorFormat {
         .orElseThrow(() -> new IllegalArgumentException("unknown unit " + symbol));
   }
 
-  private static String text(Map<?, ?> map, String key) {
+  static String text(Map<?, ?> map, String key) {
     Object value = map.get(key);
     if (!(value instanceof String text) || text.isBlank()) {
       throw new IllegalArgumentException("'" + key + "' must be a non-empty text");

@@ -49,7 +49,7 @@ record StatedRule(
    * @throws IllegalArgumentException if the rule does not fit the model property
    */
   static StatedRule parse(Map<?, ?> rule, String[] target, String type) {
-    String field = text(rule, "field");
+    String field = DeclaredFormat.text(rule, "field");
     Map<String, JsonValue> codes = new LinkedHashMap<>();
     if (rule.get("codes") != null) {
       if (!(rule.get("codes") instanceof Map<?, ?> table) || table.isEmpty()) {
@@ -249,13 +249,5 @@ record StatedRule(
       return JsonValue.of(text);
     }
     throw new IllegalArgumentException("a code maps to true, false or a text, not " + value);
-  }
-
-  private static String text(Map<?, ?> map, String key) {
-    Object value = map.get(key);
-    if (!(value instanceof String text) || text.isBlank()) {
-      throw new IllegalArgumentException("'" + key + "' must be a non-empty text");
-    }
-    return text;
   }
 }
