@@ -75,12 +75,13 @@ public final class ApiVerticle extends AbstractVerticle {
     deviceIngest.mount(router);
     new ThingsRoutes(vertx, things).mount(router);
     new ThingWriteRoutes(vertx, protocol).mount(router);
-    new SearchRoutes(vertx, new ThingSearch(things), zones).mount(router);
+    ThingSearch search = new ThingSearch(things);
+    new SearchRoutes(vertx, search, zones).mount(router);
     new ModelRoutes(models).mount(router);
     new IncidentRoutes(vertx).mount(router);
     new DeadLetterRoutes(vertx).mount(router);
     new DeviceRoutes(vertx, devices).mount(router);
-    new HistoryRoutes(vertx, clock).mount(router);
+    new HistoryRoutes(vertx, clock, search, zones).mount(router);
     new OperationsRoutes(ingestCounters, things).mount(router);
     router.route().failureHandler(ApiErrors::handleFailure);
     router.errorHandler(404, ApiErrors::handleFailure);

@@ -19,12 +19,8 @@ public record BucketQuery(
     Objects.requireNonNull(thingId, "thingId");
     Objects.requireNonNull(feature, "feature");
     Objects.requireNonNull(property, "property");
-    Objects.requireNonNull(from, "from");
-    Objects.requireNonNull(to, "to");
     Objects.requireNonNull(width, "width");
-    if (!from.isBefore(to)) {
-      throw new IllegalArgumentException("'from' must lie before 'to'");
-    }
+    TimeRange.check(from, to);
     if (width.compareTo(Duration.ofSeconds(1)) < 0) {
       throw new IllegalArgumentException("a bucket must be at least 1 s wide");
     }

@@ -1,6 +1,7 @@
 package org.citytwin.history;
 
 import java.util.List;
+import java.util.function.Consumer;
 import org.citytwin.twin.Reading;
 
 /**
@@ -9,6 +10,9 @@ import org.citytwin.twin.Reading;
  * does).
  */
 public interface HistoryStore {
+
+  /** Rows an export hands over at most at once. */
+  int EXPORT_BATCH_ROWS = 65_536;
 
   /**
    * Appends the readings in one transaction; when this returns they survive a crash.
@@ -20,8 +24,33 @@ public interface HistoryStore {
   /** The readings matching {@code query}, oldest first. */
   List<Reading> range(RangeQuery query);
 
-  /** The buckets of {@code query} that hold readings, oldest first; see {@link Bucket}. */
+  /**
+   * The buckets of {@code query} that hold readings, oldest first; see {@link Bucket}. Where raw
+   * readings have already been rolled up by {@link #retain}, their minute aggregates answer
+   * instead: each minute falls in the bucket its start falls in.
+   */
   List<Bucket> buckets(BucketQuery query);
+
+  /** Each thing's newest reading as of the query's instant, in the order the query names them. */
+  List<Reading> latest(LatestQuery query);
+
+  /** The fixes of a moving thing, oldest first. */
+  List<TrackPoint> trajectory(TrajectoryQuery query);
+
+  /**
+   * Hands every reading of {@code query} to {@code batches}, a day at a time in time order, in
+   * batches of at most {@link #EXPORT_BATCH_ROWS}; memory stays bounded however long the range.
+   *
+   * @return how many readings were handed over
+   */
+  long export(ExportQuery query, Consumer<List<Reading>> batches);
+
+  /**
+   * Rolls the numeric raw readings older than the policy keeps into minute aggregates and removes
+   * the raw rows (stated values are removed without a trace), then removes aggregates older than
+   * the policy keeps. Each day is its own transaction, so an interrupted pass loses nothing.
+   */
+  RetentionOutcome retain(RetentionPolicy policy, java.time.Instant now);
 
   /** How many readings the store holds. */
   long count();

@@ -6,12 +6,15 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.citytwin.history.arrow.ArrowAnswers;
@@ -40,14 +43,29 @@ public final class HistoryVerticle extends AbstractVerticle {
 
   private record PendingAppend(List<Reading> readings, Message<JsonObject> request) {}
 
+  /** How often retention runs; its cut-offs move a day at a time, so hourly is plenty. */
+  static final Duration RETENTION_EVERY = Duration.ofHours(1);
+
   private final HistoryStore store;
+  private final Optional<RetentionPolicy> retention;
+  private final Clock clock;
   private final ArrayDeque<PendingAppend> pending = new ArrayDeque<>();
   private BufferAllocator allocator;
   private ArrowAnswers arrow;
   private boolean committing;
 
+  /** A history that keeps everything: for tests and tools that manage retention themselves. */
   public HistoryVerticle(HistoryStore store) {
+    this(store, Optional.empty(), Clock.systemUTC());
+  }
+
+  /**
+   * @param retention applied once a minute after start and then every {@link #RETENTION_EVERY}
+   */
+  public HistoryVerticle(HistoryStore store, Optional<RetentionPolicy> retention, Clock clock) {
     this.store = Objects.requireNonNull(store, "store");
+    this.retention = Objects.requireNonNull(retention, "retention");
+    this.clock = Objects.requireNonNull(clock, "clock");
   }
 
   @Override
@@ -55,6 +73,16 @@ public final class HistoryVerticle extends AbstractVerticle {
     allocator = new RootAllocator();
     arrow = new ArrowAnswers(allocator);
     vertx.eventBus().<JsonObject>consumer(EventBusAddresses.HISTORY_APPEND, this::onAppend);
+    vertx.eventBus().<JsonObject>consumer(EventBusAddresses.HISTORY_LATEST, this::onLatest);
+    vertx.eventBus().<JsonObject>consumer(EventBusAddresses.HISTORY_TRAJECTORY, this::onTrajectory);
+    retention.ifPresent(
+        policy ->
+            vertx.setTimer(
+                Duration.ofMinutes(1).toMillis(),
+                first -> {
+                  retain(policy);
+                  vertx.setPeriodic(RETENTION_EVERY.toMillis(), next -> retain(policy));
+                }));
     vertx
         .eventBus()
         .<JsonObject>consumer(EventBusAddresses.HISTORY_RANGE, this::onRange)
@@ -70,7 +98,89 @@ public final class HistoryVerticle extends AbstractVerticle {
 
   /** Whether the requester asked for an Arrow IPC stream ({@code "format": "arrow"}). */
   private static boolean wantsArrow(Message<JsonObject> request) {
-    return "arrow".equals(request.body().getString("format"));
+    return "arrow".equals(request.body().getString(EventBusAddresses.HISTORY_FORMAT));
+  }
+
+  private void retain(RetentionPolicy policy) {
+    vertx
+        .executeBlocking(() -> store.retain(policy, clock.instant()), false)
+        .onSuccess(
+            outcome -> {
+              if (outcome.rawRowsRemoved() > 0 || outcome.minutesRemoved() > 0) {
+                LOG.info(
+                    "history retention: {} raw readings rolled into {} minute aggregates,"
+                        + " {} expired minute aggregates removed",
+                    outcome.rawRowsRemoved(),
+                    outcome.minutesWritten(),
+                    outcome.minutesRemoved());
+              }
+            })
+        .onFailure(failure -> LOG.error("history retention failed; next try in an hour", failure));
+  }
+
+  private void onLatest(Message<JsonObject> request) {
+    LatestQuery query;
+    try {
+      JsonObject body = request.body();
+      List<ThingId> things = new ArrayList<>();
+      body.getJsonArray("things").forEach(id -> things.add(ThingId.of((String) id)));
+      query =
+          new LatestQuery(
+              things,
+              body.getString("feature"),
+              body.getString("property"),
+              Instant.parse(body.getString("at")),
+              Duration.parse(body.getString("lookback")));
+    } catch (RuntimeException e) {
+      request.fail(400, "malformed latest query: " + e.getMessage());
+      return;
+    }
+    boolean arrowWanted = wantsArrow(request);
+    answer(request, () -> readingsAnswer(store.latest(query), arrowWanted));
+  }
+
+  private void onTrajectory(Message<JsonObject> request) {
+    TrajectoryQuery query;
+    try {
+      JsonObject body = request.body();
+      query =
+          new TrajectoryQuery(
+              ThingId.of(body.getString("thingId")),
+              body.getString("feature"),
+              Instant.parse(body.getString("from")),
+              Instant.parse(body.getString("to")),
+              body.getInteger("limit", RangeQuery.MAX_LIMIT));
+    } catch (RuntimeException e) {
+      request.fail(400, "malformed trajectory query: " + e.getMessage());
+      return;
+    }
+    boolean arrowWanted = wantsArrow(request);
+    answer(
+        request,
+        () -> {
+          List<TrackPoint> fixes = store.trajectory(query);
+          if (arrowWanted) {
+            return Buffer.buffer(arrow.track(fixes));
+          }
+          JsonArray rows = new JsonArray();
+          fixes.forEach(
+              fix ->
+                  rows.add(
+                      new JsonObject()
+                          .put("at", fix.at().toString())
+                          .put("longitude", fix.longitude())
+                          .put("latitude", fix.latitude())));
+          return new JsonObject().put("fixes", rows);
+        });
+  }
+
+  private Object readingsAnswer(List<Reading> readings, boolean arrowWanted) {
+    if (arrowWanted) {
+      return Buffer.buffer(arrow.readings(readings));
+    }
+    JsonArray rows = new JsonArray();
+    readings.forEach(reading -> rows.add(new JsonObject(reading.toJsonMap())));
+    return new JsonObject().put("readings", rows);
   }
 
   private void onAppend(Message<JsonObject> request) {
@@ -148,17 +258,7 @@ public final class HistoryVerticle extends AbstractVerticle {
       return;
     }
     boolean arrowWanted = wantsArrow(request);
-    answer(
-        request,
-        () -> {
-          List<Reading> readings = store.range(query);
-          if (arrowWanted) {
-            return Buffer.buffer(arrow.readings(readings));
-          }
-          JsonArray rows = new JsonArray();
-          readings.forEach(reading -> rows.add(new JsonObject(reading.toJsonMap())));
-          return new JsonObject().put("readings", rows);
-        });
+    answer(request, () -> readingsAnswer(store.range(query), arrowWanted));
   }
 
   /** A range request with {@code "bucket": "PT1M"}: answered with buckets instead of rows. */
@@ -173,7 +273,7 @@ public final class HistoryVerticle extends AbstractVerticle {
               body.getString("property"),
               Instant.parse(body.getString("from")),
               Instant.parse(body.getString("to")),
-              java.time.Duration.parse(body.getString("bucket")));
+              Duration.parse(body.getString("bucket")));
     } catch (RuntimeException e) {
       request.fail(400, "malformed bucket query: " + e.getMessage());
       return;

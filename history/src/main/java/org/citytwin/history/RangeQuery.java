@@ -18,11 +18,7 @@ public record RangeQuery(
     Objects.requireNonNull(thingId, "thingId");
     Objects.requireNonNull(feature, "feature");
     Objects.requireNonNull(property, "property");
-    Objects.requireNonNull(from, "from");
-    Objects.requireNonNull(to, "to");
-    if (!from.isBefore(to)) {
-      throw new IllegalArgumentException("'from' must lie before 'to'");
-    }
+    TimeRange.check(from, to);
     if (limit < 1 || limit > MAX_LIMIT) {
       throw new IllegalArgumentException("'limit' must lie between 1 and " + MAX_LIMIT);
     }

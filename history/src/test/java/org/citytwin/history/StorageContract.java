@@ -165,6 +165,189 @@ abstract class StorageContract {
   }
 
   @Test
+  void givesEachThingsNewestTrustedReadingAsOfAnInstantInTheQuerysOrder() {
+    ThingId third = ThingId.of("water", "wlg-0003");
+    ThingId silent = ThingId.of("water", "wlg-0004");
+    storage
+        .readings()
+        .append(
+            List.of(
+                depth(GAUGE, T0, 0.1),
+                depth(GAUGE, T0.plusSeconds(60), 0.2),
+                depth(GAUGE, T0.plusSeconds(120), 0.3),
+                depth(OTHER, T0.plusSeconds(30), 0.5),
+                depth(OTHER, T0.plusSeconds(90), 7.0).withQuality(Set.of(QualityFlag.SPIKE)),
+                depth(third, T0.minus(Duration.ofDays(3)), 0.9)));
+
+    List<Reading> latest =
+        storage
+            .readings()
+            .latest(
+                new LatestQuery(
+                    List.of(OTHER, silent, GAUGE, third),
+                    "waterlogging",
+                    "depth",
+                    T0.plusSeconds(100),
+                    Duration.ofDays(1)));
+
+    assertThat(latest)
+        .as("as of T0+100 s; the spike left out; the third gauge too old, the fourth silent")
+        .containsExactly(
+            depth(OTHER, T0.plusSeconds(30), 0.5), depth(GAUGE, T0.plusSeconds(60), 0.2));
+    assertThat(
+            storage
+                .readings()
+                .latest(
+                    new LatestQuery(
+                        List.of(third), "waterlogging", "depth", T0, Duration.ofDays(7))))
+        .extracting(Reading::value)
+        .containsExactly(metres(0.9));
+  }
+
+  @Test
+  void joinsLongitudeAndLatitudeFixesIntoATrajectory() {
+    ThingId truck = ThingId.of("urban", "muck-truck-0007");
+    List<Reading> fixes = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      Instant at = T0.plusSeconds(10L * i);
+      fixes.add(position(truck, "longitude", at, 120.10 + i * 0.001));
+      fixes.add(position(truck, "latitude", at, 30.20 + i * 0.001));
+    }
+    fixes.add(position(truck, "longitude", T0.plusSeconds(55), 121.0));
+    fixes.add(
+        position(truck, "latitude", T0.plusSeconds(20), 31.5)
+            .withQuality(Set.of(QualityFlag.SPIKE)));
+    storage.readings().append(fixes);
+
+    List<TrackPoint> track =
+        storage
+            .readings()
+            .trajectory(new TrajectoryQuery(truck, "position", T0, T0.plusSeconds(3600), 100));
+
+    assertThat(track)
+        .as("a longitude without its latitude is no fix; the spiked latitude does not count")
+        .hasSize(5);
+    assertThat(track.get(0)).isEqualTo(new TrackPoint(T0, 120.10, 30.20));
+    assertThat(track.get(2).latitude()).isCloseTo(30.202, within(1e-12));
+    assertThat(track.get(4).at()).isEqualTo(T0.plusSeconds(40));
+    assertThat(
+            storage
+                .readings()
+                .trajectory(new TrajectoryQuery(truck, "position", T0, T0.plusSeconds(3600), 2)))
+        .hasSize(2);
+  }
+
+  static Reading position(ThingId thing, String axis, Instant at, double degrees) {
+    return new Reading(thing, "position", axis, degrees, CanonicalUnit.DEGREE, at);
+  }
+
+  @Test
+  void exportsEveryReadingOfARangeInTimeOrderAcrossDays() {
+    List<Reading> readings = new ArrayList<>();
+    for (int minute = 0; minute < 3 * 24 * 60; minute += 7) {
+      readings.add(
+          depth(minute % 2 == 0 ? GAUGE : OTHER, T0.plus(Duration.ofMinutes(minute)), minute));
+    }
+    readings.add(
+        new Reading(GAUGE, "waterlogging", "state", JsonValue.of("dry"), T0.plusSeconds(1)));
+    storage.readings().append(readings);
+    List<Reading> sorted =
+        readings.stream().sorted(java.util.Comparator.comparing(Reading::observedAt)).toList();
+
+    List<Reading> everything = new ArrayList<>();
+    long count =
+        storage
+            .readings()
+            .export(
+                new ExportQuery(T0.minus(Duration.ofDays(30)), T0.plus(Duration.ofDays(30)), null),
+                everything::addAll);
+    assertThat(count).isEqualTo(readings.size());
+    assertThat(everything).containsExactlyElementsOf(sorted);
+
+    Instant from = T0.plus(Duration.ofHours(20));
+    Instant to = T0.plus(Duration.ofHours(50));
+    List<Reading> gaugeOnly = new ArrayList<>();
+    storage
+        .readings()
+        .export(new ExportQuery(from, to, java.util.Optional.of(GAUGE)), gaugeOnly::addAll);
+    assertThat(gaugeOnly)
+        .containsExactlyElementsOf(
+            sorted.stream()
+                .filter(r -> r.thingId().equals(GAUGE))
+                .filter(r -> !r.observedAt().isBefore(from) && r.observedAt().isBefore(to))
+                .toList());
+  }
+
+  @Test
+  void rollsExpiredDaysIntoMinuteAggregatesThatStillAnswerBuckets() {
+    Instant dayOne = T0.truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+    List<Reading> readings = new ArrayList<>();
+    for (int day = 0; day < 4; day++) {
+      for (int second = 0; second < 600; second += 5) {
+        readings.add(
+            depth(
+                GAUGE,
+                dayOne.plus(Duration.ofDays(day)).plusSeconds(second),
+                day + second / 1000.0));
+      }
+    }
+    readings.add(depth(GAUGE, dayOne.plusSeconds(7), 50.0).withQuality(Set.of(QualityFlag.SPIKE)));
+    readings.add(new Reading(GAUGE, "waterlogging", "state", JsonValue.of("dry"), dayOne));
+    storage.readings().append(readings);
+    BucketQuery tenMinutes =
+        new BucketQuery(
+            GAUGE,
+            "waterlogging",
+            "depth",
+            dayOne,
+            dayOne.plus(Duration.ofDays(4)),
+            Duration.ofMinutes(10));
+    List<Bucket> before = storage.readings().buckets(tenMinutes);
+
+    // Four days stored; at noon of the day after them, 2 days raw leaves the first two expired.
+    Instant now = dayOne.plus(Duration.ofDays(4)).plus(Duration.ofHours(12));
+    RetentionOutcome outcome =
+        storage
+            .readings()
+            .retain(new RetentionPolicy(Duration.ofDays(2), Duration.ofDays(30)), now);
+
+    assertThat(outcome.rawRowsRemoved())
+        .as("two days of 120 readings, the spike and the state")
+        .isEqualTo(242);
+    assertThat(outcome.minutesWritten()).isEqualTo(20);
+    assertThat(storage.readings().count()).isEqualTo(240);
+    assertThat(
+            storage
+                .readings()
+                .range(new RangeQuery(GAUGE, "waterlogging", "depth", dayOne, now, 1000)))
+        .extracting(Reading::observedAt)
+        .allMatch(at -> !at.isBefore(dayOne.plus(Duration.ofDays(2))));
+    List<Bucket> after = storage.readings().buckets(tenMinutes);
+    assertThat(after).hasSameSizeAs(before).hasSize(4);
+    for (int i = 0; i < before.size(); i++) {
+      assertThat(after.get(i).start()).isEqualTo(before.get(i).start());
+      assertThat(after.get(i).count()).isEqualTo(before.get(i).count());
+      assertThat(after.get(i).min()).isEqualTo(before.get(i).min());
+      assertThat(after.get(i).max()).isEqualTo(before.get(i).max());
+      assertThat(after.get(i).avg()).isCloseTo(before.get(i).avg(), within(1e-9));
+      assertThat(after.get(i).last()).isEqualTo(before.get(i).last());
+    }
+
+    RetentionOutcome later =
+        storage
+            .readings()
+            .retain(
+                new RetentionPolicy(Duration.ofDays(2), Duration.ofDays(23)),
+                now.plus(Duration.ofDays(20)));
+    assertThat(later.rawRowsRemoved()).as("the last two days expire too").isEqualTo(240);
+    assertThat(later.minutesRemoved()).as("only the first day is older than 23 days").isEqualTo(10);
+    assertThat(storage.readings().count()).isZero();
+    assertThat(storage.readings().buckets(tenMinutes))
+        .extracting(Bucket::count)
+        .containsExactly(120L, 120L, 120L);
+  }
+
+  @Test
   void keepsMicrosecondTimestamps() {
     Instant precise = Instant.parse("2026-07-14T08:00:00.123456Z");
     storage.readings().append(List.of(depth(GAUGE, precise, 0.1)));

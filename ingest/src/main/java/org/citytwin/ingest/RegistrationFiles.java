@@ -4,7 +4,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import org.citytwin.twin.CsvRecords;
 
 /**
  * Device lists as cities keep them, translated to the registry's JSON import format: a CSV export
@@ -52,7 +54,7 @@ public final class RegistrationFiles {
    * @throws org.citytwin.twin.CitytwinException {@code devices:registration.invalid} naming the row
    */
   public static JsonArray fromCsv(String csv) {
-    List<List<String>> rows = CsvRows.parse(csv);
+    List<List<String>> rows = csvRows(csv);
     if (rows.isEmpty()) {
       throw invalid("The CSV needs a header row naming its columns.");
     }
@@ -203,51 +205,19 @@ public final class RegistrationFiles {
     return IngestErrors.REGISTRATION_INVALID.toException(message);
   }
 
-  /** An RFC 4180 reader: small, because a device list needs no more. */
-  private static final class CsvRows {
-
-    static List<List<String>> parse(String text) {
-      List<List<String>> rows = new ArrayList<>();
-      List<String> row = new ArrayList<>();
-      StringBuilder cell = new StringBuilder();
-      boolean quoted = false;
-      int start = text.startsWith("\uFEFF") ? 1 : 0; // the BOM spreadsheets write
-      for (int i = start; i < text.length(); i++) {
-        char c = text.charAt(i);
-        if (quoted) {
-          if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
-            cell.append('"');
-            i++;
-          } else if (c == '"') {
-            quoted = false;
-          } else {
-            cell.append(c);
-          }
-        } else if (c == '"') {
-          quoted = true;
-        } else if (c == ',') {
-          row.add(cell.toString());
-          cell.setLength(0);
-        } else if (c == '\n' || c == '\r') {
-          if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
-            i++;
-          }
-          row.add(cell.toString());
-          cell.setLength(0);
-          rows.add(row);
-          row = new ArrayList<>();
-        } else {
-          cell.append(c);
-        }
+  /** Every record of {@code csv}. */
+  private static List<List<String>> csvRows(String csv) {
+    CsvRecords records = new CsvRecords(new java.io.StringReader(csv));
+    List<List<String>> rows = new ArrayList<>();
+    try {
+      for (Optional<List<String>> row = records.next(); row.isPresent(); row = records.next()) {
+        rows.add(row.get());
       }
-      if (quoted) {
-        throw invalid("The CSV ends inside a quoted field.");
-      }
-      if (cell.length() > 0 || !row.isEmpty()) {
-        row.add(cell.toString());
-        rows.add(row);
-      }
-      return rows;
+    } catch (IllegalArgumentException e) {
+      throw invalid("The CSV is malformed: " + e.getMessage() + ".");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
+    return rows;
   }
 }

@@ -19,15 +19,21 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code citytwin} command. Subcommands: {@code serve} runs the server, {@code demo} runs it
- * with a generated district and a rainstorm. Later subcommands ({@code sim}, {@code export}) join
- * the {@code subcommands} list below.
+ * with a generated district and a rainstorm, {@code export} and {@code import} move history in
+ * bulk, {@code bench} measures.
  */
 @Command(
     name = "citytwin",
     mixinStandardHelpOptions = true,
     version = "citytwin 0.1.0",
     description = "Live digital twins of a city district, and the incidents raised from them.",
-    subcommands = {Citytwin.Serve.class, Citytwin.Demo.class, Citytwin.Bench.class})
+    subcommands = {
+      Citytwin.Serve.class,
+      Citytwin.Demo.class,
+      Citytwin.Export.class,
+      Citytwin.Import.class,
+      Citytwin.Bench.class
+    })
 public final class Citytwin implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Citytwin.class);
@@ -141,6 +147,113 @@ public final class Citytwin implements Runnable {
 
     private static String loopbackFor(String host) {
       return host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+    }
+  }
+
+  @Command(
+      name = "export",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Write the readings of a time range to an Arrow IPC file or CSV, in constant memory.",
+        "Reads the configured history (a DuckDB file can be read only while no server holds it)."
+      })
+  static final class Export implements Callable<Integer> {
+
+    @Mixin ConfigOptions options;
+
+    @Option(
+        names = "--from",
+        required = true,
+        paramLabel = "INSTANT",
+        description = "First instant, ISO-8601 (2026-07-01T00:00:00Z).")
+    java.time.Instant from;
+
+    @Option(
+        names = "--to",
+        required = true,
+        paramLabel = "INSTANT",
+        description = "Instant after the last, ISO-8601.")
+    java.time.Instant to;
+
+    @Option(names = "--thing", paramLabel = "ID", description = "Only this thing's readings.")
+    String thing;
+
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "FILE",
+        description = "The file to write: .arrow (Arrow IPC file) or .csv.")
+    Path out;
+
+    @Override
+    public Integer call() {
+      CitytwinConfig config = options.resolve();
+      org.citytwin.history.ExportQuery query =
+          new org.citytwin.history.ExportQuery(
+              from,
+              to,
+              java.util.Optional.ofNullable(thing).map(org.eclipse.ditto.things.model.ThingId::of));
+      org.citytwin.history.HistoryFileFormat format =
+          org.citytwin.history.HistoryFileFormat.of(out);
+      long started = System.nanoTime();
+      try (org.citytwin.history.Storage storage = CitytwinServer.openStorage(config)) {
+        long written =
+            org.citytwin.history.HistoryExport.write(storage.readings(), query, format, out);
+        System.out.printf(
+            "exported %,d readings to %s in %.1f s%n",
+            written, out, (System.nanoTime() - started) / 1e9);
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "import",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Bulk-load historical readings from an Arrow IPC file or stream, or CSV, in constant memory.",
+        "Each batch of 50,000 readings is committed before the next is read."
+      })
+  static final class Import implements Callable<Integer> {
+
+    @Mixin ConfigOptions options;
+
+    @picocli.CommandLine.Parameters(
+        paramLabel = "FILE",
+        description = "An .arrow (or .arrows, .feather) or .csv file.")
+    Path file;
+
+    @Option(
+        names = "--skip-invalid",
+        description =
+            "Count and leave out rows that are no valid reading instead of stopping at the first.")
+    boolean skipInvalid;
+
+    @Override
+    public Integer call() {
+      CitytwinConfig config = options.resolve();
+      org.citytwin.history.HistoryFileFormat format =
+          org.citytwin.history.HistoryFileFormat.of(file);
+      long started = System.nanoTime();
+      try (org.citytwin.history.Storage storage = CitytwinServer.openStorage(config)) {
+        org.citytwin.history.HistoryImport.Outcome outcome =
+            org.citytwin.history.HistoryImport.read(storage.readings(), file, format, skipInvalid);
+        System.out.printf(
+            "imported %,d readings from %s in %.1f s%s%n",
+            outcome.imported(),
+            file,
+            (System.nanoTime() - started) / 1e9,
+            outcome.refused() == 0
+                ? ""
+                : String.format("; %,d invalid rows left out", outcome.refused()));
+        outcome.problems().forEach(problem -> System.out.println("  " + problem));
+      } catch (org.citytwin.history.HistoryImport.InvalidRowException e) {
+        System.err.printf(
+            "citytwin: %s%n  %,d readings before it were committed; --skip-invalid leaves such rows out%n",
+            e.getMessage(), e.imported());
+        return 1;
+      }
+      return 0;
     }
   }
 

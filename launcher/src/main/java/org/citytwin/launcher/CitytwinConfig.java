@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.citytwin.history.PostgresSettings;
+import org.citytwin.history.RetentionPolicy;
 import org.citytwin.ingest.HonoNorthbound;
 import org.citytwin.ingest.MqttBridge;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -34,6 +35,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * @param historyBackend where readings and the twin journal live: {@code duckdb} (a file in {@code
  *     dataDir}) or {@code postgresql}
  * @param postgres how to reach PostgreSQL, used when {@code historyBackend} is {@code postgresql}
+ * @param retention how long raw readings and their minute aggregates are kept
  * @param snapshotEvery how many twin changes the journal takes between snapshots
  * @param districtDir a directory with {@code zones.geojson}, {@code things.json} and {@code
  *     devices.json} to load at start, if any
@@ -49,6 +51,7 @@ public record CitytwinConfig(
     Path dataDir,
     String historyBackend,
     PostgresSettings postgres,
+    RetentionPolicy retention,
     long snapshotEvery,
     Optional<Path> districtDir,
     Optional<Path> formatsDir,
@@ -79,6 +82,9 @@ public record CitytwinConfig(
     defaults.put("history.postgresql.user", "");
     defaults.put("history.postgresql.password", "");
     defaults.put("history.postgresql.schema", "citytwin");
+    // A year of raw readings answers "same storm last year"; five years of minutes, the trends.
+    defaults.put("history.retention.raw-days", "365");
+    defaults.put("history.retention.aggregate-days", "1830");
     defaults.put("twins.snapshot-every", "100000");
     defaults.put("district.dir", "");
     defaults.put("ingest.formats-dir", "");
@@ -145,6 +151,15 @@ public record CitytwinConfig(
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("history.postgresql: " + e.getMessage(), e);
     }
+    RetentionPolicy retention;
+    try {
+      retention =
+          new RetentionPolicy(
+              Duration.ofDays(integer(settings, "history.retention.raw-days", 1, 100_000)),
+              Duration.ofDays(integer(settings, "history.retention.aggregate-days", 1, 100_000)));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("history.retention: " + e.getMessage(), e);
+    }
     String district = settings.get("district.dir");
     String formats = settings.get("ingest.formats-dir");
     return new CitytwinConfig(
@@ -154,6 +169,7 @@ public record CitytwinConfig(
         Path.of(settings.get("data.dir")),
         backend,
         postgres,
+        retention,
         integer(settings, "twins.snapshot-every", 1, Integer.MAX_VALUE),
         district.isBlank() ? Optional.empty() : Optional.of(Path.of(district)),
         formats.isBlank() ? Optional.empty() : Optional.of(Path.of(formats)),
@@ -225,6 +241,9 @@ public record CitytwinConfig(
       effective.put("history.postgresql.password", postgres.password().isEmpty() ? "" : "****");
       effective.put("history.postgresql.schema", postgres.schema());
     }
+    effective.put("history.retention.raw-days", String.valueOf(retention.raw().toDays()));
+    effective.put(
+        "history.retention.aggregate-days", String.valueOf(retention.aggregates().toDays()));
     effective.put("twins.snapshot-every", String.valueOf(snapshotEvery));
     effective.put("district.dir", districtDir.map(Path::toString).orElse("(none)"));
     effective.put("ingest.formats-dir", formatsDir.map(Path::toString).orElse("(none)"));
@@ -272,6 +291,7 @@ public record CitytwinConfig(
         dataDir,
         historyBackend,
         postgres,
+        retention,
         snapshotEvery,
         Optional.of(directory),
         formatsDir,

@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.citytwin.api.ApiVerticle;
 import org.citytwin.api.TwinServiceVerticle;
@@ -135,7 +136,8 @@ public final class CitytwinServer implements AutoCloseable {
               clock);
       Vertx running = vertx;
       running
-          .deployVerticle(new HistoryVerticle(storage.readings()))
+          .deployVerticle(
+              new HistoryVerticle(storage.readings(), Optional.of(config.retention()), clock))
           .compose(id -> running.deployVerticle(new DeadLetterVerticle(storage.deadLetters())))
           .compose(id -> running.deployVerticle(twins))
           .compose(id -> running.deployVerticle(new FusionVerticle(fusion)))
@@ -189,7 +191,7 @@ public final class CitytwinServer implements AutoCloseable {
     }
   }
 
-  private static Storage openStorage(CitytwinConfig config) {
+  static Storage openStorage(CitytwinConfig config) {
     return config.historyBackend().equals("postgresql")
         ? Storage.openPostgres(config.postgres())
         : Storage.openDuckDb(config.dataDir().resolve(HISTORY_FILE));

@@ -29,6 +29,26 @@ public final class EventBusAddresses {
   public static final String HISTORY_RANGE = "citytwin.history.range";
 
   /**
+   * History. Request {@code {"things": [thingId, ...], "feature", "property", "at", "lookback"}}
+   * ({@code at} ISO-8601, {@code lookback} an ISO-8601 duration); reply {@code {"readings":
+   * [...]}}, each thing's newest reading as of {@code at}, in the order the request named the
+   * things.
+   */
+  public static final String HISTORY_LATEST = "citytwin.history.latest";
+
+  /**
+   * History. Request {@code {"thingId", "feature", "from", "to", "limit"}}; reply {@code {"fixes":
+   * [{"at", "longitude", "latitude"}, ...]}}, oldest first.
+   */
+  public static final String HISTORY_TRAJECTORY = "citytwin.history.trajectory";
+
+  /**
+   * Any history request may add {@code "format": "arrow"} to be answered with an Arrow IPC stream
+   * (a Vert.x buffer) instead of JSON.
+   */
+  public static final String HISTORY_FORMAT = "format";
+
+  /**
    * Twins. Request a Ditto Protocol command (create, modify, merge, delete; JSON text); the reply
    * {@code {"status": 201|204, "revision": n}} comes once the twin holds the change. Fails with the
    * Ditto error's HTTP status, the error's JSON as message. Or request a {@link TwinCommandBatch}

@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -12,7 +13,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Optional;
+import org.citytwin.fusion.ZoneIndex;
+import org.citytwin.history.LatestQuery;
+import org.citytwin.history.RangeQuery;
 import org.citytwin.twin.EventBusAddresses;
+import org.citytwin.twin.ThingQuery;
+import org.citytwin.twin.ThingSearch;
 import org.eclipse.ditto.things.model.ThingId;
 
 /**
@@ -29,34 +37,176 @@ public final class HistoryRoutes {
 
   private static final DeliveryOptions TIMEOUT = new DeliveryOptions().setSendTimeout(15_000);
 
+  /** The response header that carries a latest answer's cursor when it comes as Arrow. */
+  public static final String CURSOR_HEADER = "citytwin-cursor";
+
   private final Vertx vertx;
   private final Clock clock;
+  private final ThingSearch search;
+  private final ZoneIndex zones;
 
-  public HistoryRoutes(Vertx vertx, Clock clock) {
+  public HistoryRoutes(Vertx vertx, Clock clock, ThingSearch search, ZoneIndex zones) {
     this.vertx = vertx;
     this.clock = clock;
+    this.search = search;
+    this.zones = zones;
   }
 
   public void mount(Router router) {
     router
         .get("/api/history/things/:thingId/features/:feature/properties/:property")
         .handler(this::onRange);
+    router.get("/api/history/things/:thingId/trajectory").handler(this::onTrajectory);
+    router.get("/api/history/latest").handler(this::onLatest);
+  }
+
+  /**
+   * {@code GET /api/history/things/{thingId}/trajectory?feature=position&from&to&limit}: where a
+   * vehicle or drone went, as a GeoJSON Feature (a LineString, a Point for a single fix, no
+   * geometry for none) whose {@code times} list each fix's instant; or as Arrow.
+   */
+  private void onTrajectory(RoutingContext context) {
+    ThingId thingId = ThingId.of(context.pathParam("thingId"));
+    Instant to = instant(context, "to", clock.instant());
+    Instant from = instant(context, "from", to.minus(Duration.ofDays(1)));
+    String feature = Optional.ofNullable(context.request().getParam("feature")).orElse("position");
+    JsonObject query =
+        new JsonObject()
+            .put("thingId", thingId.toString())
+            .put("feature", feature)
+            .put("from", from.toString())
+            .put("to", to.toString())
+            .put("limit", limit(context, RangeQuery.MAX_LIMIT));
+    ask(
+        context,
+        EventBusAddresses.HISTORY_TRAJECTORY,
+        query,
+        fixes -> trajectoryFeature(thingId, feature, fixes.getJsonArray("fixes")),
+        Optional.empty());
+  }
+
+  static JsonObject trajectoryFeature(ThingId thingId, String feature, JsonArray fixes) {
+    JsonArray coordinates = new JsonArray();
+    JsonArray times = new JsonArray();
+    for (int i = 0; i < fixes.size(); i++) {
+      JsonObject fix = fixes.getJsonObject(i);
+      coordinates.add(
+          new JsonArray().add(fix.getDouble("longitude")).add(fix.getDouble("latitude")));
+      times.add(fix.getString("at"));
+    }
+    Object geometry =
+        switch (coordinates.size()) {
+          case 0 -> null;
+          case 1 ->
+              new JsonObject().put("type", "Point").put("coordinates", coordinates.getJsonArray(0));
+          default -> new JsonObject().put("type", "LineString").put("coordinates", coordinates);
+        };
+    return new JsonObject()
+        .put("type", "Feature")
+        .put("geometry", geometry)
+        .put(
+            "properties",
+            new JsonObject()
+                .put("thingId", thingId.toString())
+                .put("feature", feature)
+                .put("times", times));
+  }
+
+  /**
+   * {@code GET /api/history/latest?feature&property&filter&namespaces&geo&option&at&lookback}: the
+   * things a search finds (RQL {@code filter}, {@code geo} such as {@code within(zone:c-1-1)}, a
+   * page of {@code option=size(n),cursor(c)}), each with its newest reading of the property as of
+   * {@code at} (default now) within {@code lookback} (default P1D). Matched things without such a
+   * reading are listed as {@code silent}.
+   */
+  private void onLatest(RoutingContext context) {
+    String feature = required(context, "feature");
+    String property = required(context, "property");
+    Instant at = instant(context, "at", clock.instant());
+    Duration lookback;
+    try {
+      lookback =
+          Duration.parse(Optional.ofNullable(context.request().getParam("lookback")).orElse("P1D"));
+    } catch (DateTimeParseException e) {
+      throw ApiErrors.PARAMETER_INVALID.toException(
+          "'lookback' must be an ISO-8601 duration such as PT6H or P7D.");
+    }
+    if (lookback.isNegative()
+        || lookback.isZero()
+        || lookback.compareTo(LatestQuery.MAX_LOOKBACK) > 0) {
+      throw ApiErrors.PARAMETER_INVALID.toException(
+          "'lookback' must lie between 1 s and 366 days.");
+    }
+    ThingQuery thingQuery =
+        ThingQuery.parse(
+            context.request().getParam("filter"),
+            context.request().getParam("namespaces"),
+            context.request().getParam("option"),
+            GeoParameter.parse(context.request().getParam("geo"), zones));
+    vertx
+        .executeBlocking(() -> search.search(thingQuery), false)
+        .onSuccess(
+            page -> {
+              List<String> ids =
+                  page.items().stream()
+                      .map(thing -> thing.getEntityId().orElseThrow().toString())
+                      .toList();
+              JsonObject query =
+                  new JsonObject()
+                      .put("things", new JsonArray(ids))
+                      .put("feature", feature)
+                      .put("property", property)
+                      .put("at", at.toString())
+                      .put("lookback", lookback.toString());
+              ask(
+                  context,
+                  EventBusAddresses.HISTORY_LATEST,
+                  query,
+                  answer -> {
+                    JsonArray readings = answer.getJsonArray("readings");
+                    java.util.Set<String> answered = new java.util.HashSet<>();
+                    readings.forEach(r -> answered.add(((JsonObject) r).getString("thingId")));
+                    JsonObject body =
+                        new JsonObject()
+                            .put("at", at.toString())
+                            .put("readings", readings)
+                            .put(
+                                "silent",
+                                new JsonArray(
+                                    ids.stream().filter(id -> !answered.contains(id)).toList()));
+                    page.cursor().ifPresent(cursor -> body.put("cursor", cursor));
+                    return body;
+                  },
+                  page.cursor());
+            })
+        .onFailure(context::fail);
+  }
+
+  private static String required(RoutingContext context, String name) {
+    String value = context.request().getParam(name);
+    if (value == null || value.isBlank()) {
+      throw ApiErrors.PARAMETER_INVALID.toException("'" + name + "' is required.");
+    }
+    return value;
+  }
+
+  private static int limit(RoutingContext context, int fallback) {
+    String limit = context.request().getParam("limit");
+    if (limit == null) {
+      return fallback;
+    }
+    try {
+      return Integer.parseInt(limit);
+    } catch (NumberFormatException e) {
+      throw ApiErrors.PARAMETER_INVALID.toException("'limit' must be a whole number.");
+    }
   }
 
   private void onRange(RoutingContext context) {
     ThingId thingId = ThingId.of(context.pathParam("thingId"));
     Instant to = instant(context, "to", clock.instant());
     Instant from = instant(context, "from", to.minus(Duration.ofDays(1)));
-    int limit;
-    try {
-      limit =
-          Integer.parseInt(
-              context.request().params().get("limit") == null
-                  ? "1000"
-                  : context.request().getParam("limit"));
-    } catch (NumberFormatException e) {
-      throw ApiErrors.PARAMETER_INVALID.toException("'limit' must be a whole number.");
-    }
+    int limit = limit(context, 1000);
     JsonObject query =
         new JsonObject()
             .put("thingId", thingId.toString())
@@ -74,22 +224,36 @@ public final class HistoryRoutes {
             "'bucket' must be an ISO-8601 duration such as PT1M or PT1H.");
       }
     }
-    boolean arrow = acceptsArrow(context);
-    if (arrow) {
-      query.put("format", "arrow");
+    ask(context, EventBusAddresses.HISTORY_RANGE, query, json -> json, Optional.empty());
+  }
+
+  /**
+   * Sends a history request and answers the client: with the Arrow stream if the client asked for
+   * one, else with {@code render} applied to the JSON reply; 400 for a query history refuses, 503
+   * when history does not answer.
+   */
+  private void ask(
+      RoutingContext context,
+      String address,
+      JsonObject query,
+      java.util.function.UnaryOperator<JsonObject> render,
+      Optional<String> cursor) {
+    if (acceptsArrow(context)) {
+      query.put(EventBusAddresses.HISTORY_FORMAT, "arrow");
     }
     vertx
         .eventBus()
-        .<Object>request(EventBusAddresses.HISTORY_RANGE, query, TIMEOUT)
+        .<Object>request(address, query, TIMEOUT)
         .onSuccess(
             reply -> {
               if (reply.body() instanceof Buffer stream) {
+                cursor.ifPresent(c -> context.response().putHeader(CURSOR_HEADER, c));
                 context.response().putHeader(HttpHeaders.CONTENT_TYPE, ARROW_STREAM).end(stream);
               } else {
                 context
                     .response()
                     .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                    .end(((JsonObject) reply.body()).encode());
+                    .end(render.apply((JsonObject) reply.body()).encode());
               }
             })
         .onFailure(

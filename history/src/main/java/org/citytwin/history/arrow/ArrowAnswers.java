@@ -22,9 +22,8 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.citytwin.history.Bucket;
-import org.citytwin.twin.QualityFlag;
+import org.citytwin.history.TrackPoint;
 import org.citytwin.twin.Reading;
-import org.citytwin.twin.ReadingValue;
 
 /**
  * History answers as Apache Arrow IPC streams ({@code application/vnd.apache.arrow.stream}), for
@@ -55,6 +54,14 @@ public final class ArrowAnswers {
               Field.notNullable("quality", ArrowType.Utf8.INSTANCE),
               Field.nullable("stated", ArrowType.Utf8.INSTANCE)));
 
+  /** The columns of a trajectory answer. */
+  public static final Schema TRACK =
+      new Schema(
+          List.of(
+              new Field("observed_at", FieldType.notNullable(UTC_MICROS), null),
+              Field.notNullable("longitude", FLOAT8),
+              Field.notNullable("latitude", FLOAT8)));
+
   /** The columns of a buckets answer. */
   public static final Schema BUCKETS =
       new Schema(
@@ -78,37 +85,33 @@ public final class ArrowAnswers {
   /** {@code readings} as one Arrow IPC stream. */
   public byte[] readings(List<Reading> readings) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(64 + readings.size() * 64);
-    try (VectorSchemaRoot root = VectorSchemaRoot.create(READINGS, allocator);
+    try (ReadingArrowWriter writer =
+        ReadingArrowWriter.stream(Channels.newChannel(out), allocator)) {
+      if (readings.isEmpty()) {
+        writer.writeEmpty();
+      } else {
+        writer.write(readings);
+      }
+    }
+    return out.toByteArray();
+  }
+
+  /** A trajectory's fixes as one Arrow IPC stream: {@code observed_at, longitude, latitude}. */
+  public byte[] track(List<TrackPoint> points) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64 + points.size() * 24);
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(TRACK, allocator);
         ArrowStreamWriter writer = new ArrowStreamWriter(root, null, Channels.newChannel(out))) {
       writer.start();
-      int start = 0;
-      do {
-        List<Reading> batch =
-            readings.subList(start, Math.min(readings.size(), start + BATCH_ROWS));
-        root.allocateNew();
-        for (int row = 0; row < batch.size(); row++) {
-          Reading reading = batch.get(row);
-          ((TimeStampMicroTZVector) root.getVector(0)).setSafe(row, micros(reading.observedAt()));
-          text(root, 1, row, reading.thingId().toString());
-          text(root, 2, row, reading.feature());
-          text(root, 3, row, reading.property());
-          Float8Vector value = (Float8Vector) root.getVector(4);
-          VarCharVector stated = (VarCharVector) root.getVector(8);
-          if (reading.value() instanceof ReadingValue.Numeric numeric) {
-            value.setSafe(row, numeric.number());
-            stated.setNull(row);
-          } else {
-            value.setNull(row);
-            stated.setSafe(row, utf8(reading.value().toJson().toString()));
-          }
-          text(root, 5, row, reading.unit().symbol());
-          text(root, 6, row, reading.category());
-          text(root, 7, row, QualityFlag.format(reading.quality()));
-        }
-        root.setRowCount(batch.size());
-        writer.writeBatch();
-        start += BATCH_ROWS;
-      } while (start < readings.size());
+      root.allocateNew();
+      for (int row = 0; row < points.size(); row++) {
+        TrackPoint point = points.get(row);
+        ((TimeStampMicroTZVector) root.getVector(0)).setSafe(row, micros(point.at()));
+        ((Float8Vector) root.getVector(1)).setSafe(row, point.longitude());
+        ((Float8Vector) root.getVector(2)).setSafe(row, point.latitude());
+      }
+      // At most RangeQuery.MAX_LIMIT fixes: one record batch.
+      root.setRowCount(points.size());
+      writer.writeBatch();
       writer.end();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -142,15 +145,15 @@ public final class ArrowAnswers {
     return out.toByteArray();
   }
 
-  private static void text(VectorSchemaRoot root, int column, int row, String text) {
+  static void text(VectorSchemaRoot root, int column, int row, String text) {
     ((VarCharVector) root.getVector(column)).setSafe(row, utf8(text));
   }
 
-  private static byte[] utf8(String text) {
+  static byte[] utf8(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
   }
 
-  private static long micros(Instant instant) {
+  static long micros(Instant instant) {
     return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
   }
 }

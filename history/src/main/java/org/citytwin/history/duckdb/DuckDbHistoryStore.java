@@ -8,19 +8,28 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.function.Consumer;
 import org.citytwin.history.Bucket;
 import org.citytwin.history.BucketQuery;
+import org.citytwin.history.ExportQuery;
 import org.citytwin.history.HistoryStore;
 import org.citytwin.history.HistoryUnavailableException;
+import org.citytwin.history.LatestQuery;
 import org.citytwin.history.RangeQuery;
+import org.citytwin.history.RetentionOutcome;
+import org.citytwin.history.RetentionPolicy;
+import org.citytwin.history.TrackPoint;
+import org.citytwin.history.TrajectoryQuery;
 import org.citytwin.history.jdbc.Buckets;
-import org.citytwin.twin.CanonicalUnit;
+import org.citytwin.history.jdbc.ReadingRows;
 import org.citytwin.twin.QualityFlag;
 import org.citytwin.twin.Reading;
 import org.citytwin.twin.ReadingValue;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
+import org.eclipse.ditto.things.model.ThingId;
 
 /**
  * History in an embedded DuckDB file: one narrow table, appended through DuckDB's Appender (the
@@ -52,6 +61,15 @@ final class DuckDbHistoryStore implements HistoryStore {
    * before readings could state a value that is no number ({@code stated}: its JSON text, with
    * {@code value} null).
    */
+  /** Older history, rolled up by {@link #retain}: one row per thing, property and minute. */
+  private static final String MINUTES =
+      """
+      CREATE TABLE IF NOT EXISTS readings_minute (
+        thing_id VARCHAR NOT NULL, feature VARCHAR NOT NULL, property VARCHAR NOT NULL,
+        minute TIMESTAMP NOT NULL, count BIGINT NOT NULL, min DOUBLE NOT NULL, max DOUBLE NOT NULL,
+        sum DOUBLE NOT NULL, last DOUBLE NOT NULL, last_at TIMESTAMP NOT NULL)
+      """;
+
   private static final String[] MIGRATIONS = {
     "ALTER TABLE readings ADD COLUMN IF NOT EXISTS category VARCHAR DEFAULT 'unclassified'",
     "ALTER TABLE readings ADD COLUMN IF NOT EXISTS quality VARCHAR DEFAULT ''",
@@ -72,6 +90,7 @@ final class DuckDbHistoryStore implements HistoryStore {
       for (String migration : MIGRATIONS) {
         statement.execute(migration);
       }
+      statement.execute(MINUTES);
     }
     return new DuckDbHistoryStore(writer);
   }
@@ -117,13 +136,15 @@ final class DuckDbHistoryStore implements HistoryStore {
   @Override
   public List<Reading> range(RangeQuery query) {
     String sql =
-        """
-        SELECT epoch_us(observed_at), value, unit, category, quality, stated FROM readings
-        WHERE thing_id = ? AND feature = ? AND property = ?
-          AND observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?)
-        ORDER BY observed_at
-        LIMIT ?
-        """;
+        "SELECT epoch_us(observed_at), "
+            + ReadingRows.COLUMNS
+            + """
+             FROM readings
+            WHERE thing_id = ? AND feature = ? AND property = ?
+              AND observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?)
+            ORDER BY observed_at
+            LIMIT ?
+            """;
     try (Connection reader = writer.duplicate();
         PreparedStatement statement = reader.prepareStatement(sql)) {
       statement.setString(1, query.thingId().toString());
@@ -132,22 +153,7 @@ final class DuckDbHistoryStore implements HistoryStore {
       statement.setLong(4, epochMicros(query.from()));
       statement.setLong(5, epochMicros(query.to()));
       statement.setInt(6, query.limit());
-      List<Reading> readings = new ArrayList<>();
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          readings.add(
-              new Reading(
-                  query.thingId(),
-                  query.feature(),
-                  query.property(),
-                  readingValue(rows.getDouble(2), rows.getString(6)),
-                  CanonicalUnit.valueOf(rows.getString(3)),
-                  Instant.EPOCH.plus(rows.getLong(1), ChronoUnit.MICROS),
-                  rows.getString(4),
-                  QualityFlag.parse(rows.getString(5))));
-        }
-      }
-      return readings;
+      return readAll(statement);
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot read history of " + query.thingId(), e);
     }
@@ -155,31 +161,206 @@ final class DuckDbHistoryStore implements HistoryStore {
 
   @Override
   public List<Bucket> buckets(BucketQuery query) {
+    // Raw rows and minute aggregates in one shape (count, min, max, sum, last, last_at), summed per
+    // bucket.
     String sql =
         """
-        SELECT (epoch_us(observed_at) - ?) // ? AS bucket, count(value), min(value), max(value),
-               avg(value), arg_max(value, observed_at)
-        FROM readings
-        WHERE thing_id = ? AND feature = ? AND property = ?
-          AND observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?)
-          AND value IS NOT NULL
-          AND quality NOT LIKE '%spike%' AND quality NOT LIKE '%clock-ahead%'
+        SELECT (epoch_us(observed) - ?) // ? AS bucket, sum(n), min(lo), max(hi), sum(total) / sum(n),
+               arg_max(last, last_at)
+        FROM (
+          SELECT observed_at AS observed, 1::BIGINT AS n, value AS lo, value AS hi, value AS total,
+                 value AS last, observed_at AS last_at
+          FROM readings
+          WHERE thing_id = ? AND feature = ? AND property = ?
+            AND observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?)
+            AND value IS NOT NULL AND %s
+          UNION ALL
+          SELECT minute, count, min, max, sum, last, last_at
+          FROM readings_minute
+          WHERE thing_id = ? AND feature = ? AND property = ?
+            AND minute >= make_timestamp(?) AND minute < make_timestamp(?)
+        )
         GROUP BY bucket
         ORDER BY bucket
-        """;
+        """
+            .formatted(ReadingRows.TRUSTED);
     long fromMicros = epochMicros(query.from());
     try (Connection reader = writer.duplicate();
         PreparedStatement statement = reader.prepareStatement(sql)) {
       statement.setLong(1, fromMicros);
       statement.setLong(2, query.widthMicros());
-      statement.setString(3, query.thingId().toString());
-      statement.setString(4, query.feature());
-      statement.setString(5, query.property());
-      statement.setLong(6, fromMicros);
-      statement.setLong(7, epochMicros(query.to()));
+      for (int offset : new int[] {3, 8}) {
+        statement.setString(offset, query.thingId().toString());
+        statement.setString(offset + 1, query.feature());
+        statement.setString(offset + 2, query.property());
+        statement.setLong(offset + 3, fromMicros);
+        statement.setLong(offset + 4, epochMicros(query.to()));
+      }
       return Buckets.read(statement, query);
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot summarise history of " + query.thingId(), e);
+    }
+  }
+
+  @Override
+  public List<Reading> latest(LatestQuery query) {
+    if (query.things().isEmpty()) {
+      return List.of();
+    }
+    String sql =
+        "SELECT DISTINCT ON (thing_id) epoch_us(observed_at), "
+            + ReadingRows.COLUMNS
+            + " FROM readings WHERE thing_id IN ("
+            + String.join(", ", Collections.nCopies(query.things().size(), "?"))
+            + ") AND feature = ? AND property = ?"
+            + " AND observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?) AND "
+            + ReadingRows.TRUSTED
+            + " ORDER BY thing_id, observed_at DESC";
+    try (Connection reader = writer.duplicate();
+        PreparedStatement statement = reader.prepareStatement(sql)) {
+      int parameter = 1;
+      for (ThingId thing : query.things()) {
+        statement.setString(parameter++, thing.toString());
+      }
+      statement.setString(parameter++, query.feature());
+      statement.setString(parameter++, query.property());
+      statement.setLong(parameter++, epochMicros(query.since()));
+      statement.setLong(parameter, epochMicros(query.at()));
+      return ReadingRows.inQueryOrder(query, readAll(statement));
+    } catch (SQLException e) {
+      throw new HistoryUnavailableException("cannot read the latest readings", e);
+    }
+  }
+
+  @Override
+  public List<TrackPoint> trajectory(TrajectoryQuery query) {
+    String sql =
+        "SELECT epoch_us(observed_at), max(value) FILTER (WHERE property = 'longitude'),"
+            + " max(value) FILTER (WHERE property = 'latitude')"
+            + " FROM readings WHERE thing_id = ? AND feature = ?"
+            + " AND property IN ('longitude', 'latitude') AND value IS NOT NULL"
+            + " AND observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?) AND "
+            + ReadingRows.TRUSTED
+            + " GROUP BY observed_at HAVING count(DISTINCT property) = 2"
+            + " ORDER BY observed_at LIMIT ?";
+    try (Connection reader = writer.duplicate();
+        PreparedStatement statement = reader.prepareStatement(sql)) {
+      statement.setString(1, query.thingId().toString());
+      statement.setString(2, query.feature());
+      statement.setLong(3, epochMicros(query.from()));
+      statement.setLong(4, epochMicros(query.to()));
+      statement.setInt(5, query.limit());
+      return ReadingRows.readTrack(statement);
+    } catch (SQLException e) {
+      throw new HistoryUnavailableException("cannot read the trajectory of " + query.thingId(), e);
+    }
+  }
+
+  @Override
+  public long export(ExportQuery query, Consumer<List<Reading>> batches) {
+    String sql =
+        "SELECT epoch_us(observed_at), "
+            + ReadingRows.COLUMNS
+            + " FROM readings WHERE observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?)"
+            + (query.thingId().isPresent() ? " AND thing_id = ?" : "")
+            + " ORDER BY observed_at";
+    long exported = 0;
+    // The driver streams results by default (jdbc_stream_results): a day is never held whole.
+    try (Connection reader = writer.duplicate()) {
+      for (Instant dayStart : days(reader, query.from(), query.to())) {
+        Instant from = later(dayStart, query.from());
+        Instant to = earlier(dayStart.plus(1, ChronoUnit.DAYS), query.to());
+        try (PreparedStatement statement = reader.prepareStatement(sql)) {
+          statement.setLong(1, epochMicros(from));
+          statement.setLong(2, epochMicros(to));
+          if (query.thingId().isPresent()) {
+            statement.setString(3, query.thingId().get().toString());
+          }
+          exported += ReadingRows.handOver(statement, batches);
+        }
+      }
+      return exported;
+    } catch (SQLException e) {
+      throw new HistoryUnavailableException("cannot export history", e);
+    }
+  }
+
+  /** The UTC days from the first to the last reading in {@code [from, to)}, oldest first. */
+  private static List<Instant> days(Connection reader, Instant from, Instant to)
+      throws SQLException {
+    try (PreparedStatement statement =
+        reader.prepareStatement(
+            "SELECT epoch_us(min(observed_at)), epoch_us(max(observed_at)) FROM readings"
+                + " WHERE observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?)")) {
+      statement.setLong(1, epochMicros(from));
+      statement.setLong(2, epochMicros(to));
+      try (ResultSet rows = statement.executeQuery()) {
+        rows.next();
+        long first = rows.getLong(1);
+        if (rows.wasNull()) {
+          return List.of();
+        }
+        return ReadingRows.utcDayStarts(
+            ReadingRows.instant(first), ReadingRows.instant(rows.getLong(2)));
+      }
+    }
+  }
+
+  @Override
+  public RetentionOutcome retain(RetentionPolicy policy, Instant now) {
+    Instant rawCutoff = policy.rawCutoff(now);
+    long removed = 0;
+    long written = 0;
+    synchronized (writer) {
+      try {
+        List<Instant> expired =
+            rawCutoff.isAfter(Instant.EPOCH) ? days(writer, Instant.EPOCH, rawCutoff) : List.of();
+        for (Instant dayStart : expired) {
+          long from = epochMicros(dayStart);
+          long to = epochMicros(dayStart.plus(1, ChronoUnit.DAYS));
+          writer.setAutoCommit(false);
+          try (PreparedStatement rollUp =
+                  writer.prepareStatement(
+                      """
+                      INSERT INTO readings_minute
+                      SELECT thing_id, feature, property, date_trunc('minute', observed_at),
+                             count(*), min(value), max(value), sum(value),
+                             arg_max(value, observed_at), max(observed_at)
+                      FROM readings
+                      WHERE observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?)
+                        AND value IS NOT NULL AND %s
+                      GROUP BY thing_id, feature, property, date_trunc('minute', observed_at)
+                      """
+                          .formatted(ReadingRows.TRUSTED));
+              PreparedStatement delete =
+                  writer.prepareStatement(
+                      "DELETE FROM readings WHERE observed_at >= make_timestamp(?)"
+                          + " AND observed_at < make_timestamp(?)")) {
+            rollUp.setLong(1, from);
+            rollUp.setLong(2, to);
+            written += rollUp.executeUpdate();
+            delete.setLong(1, from);
+            delete.setLong(2, to);
+            removed += delete.executeUpdate();
+            writer.commit();
+          } catch (SQLException e) {
+            writer.rollback();
+            throw e;
+          } finally {
+            writer.setAutoCommit(true);
+          }
+        }
+        long minutesRemoved;
+        try (PreparedStatement delete =
+            writer.prepareStatement(
+                "DELETE FROM readings_minute WHERE minute < make_timestamp(?)")) {
+          delete.setLong(1, epochMicros(policy.aggregateCutoff(now)));
+          minutesRemoved = delete.executeUpdate();
+        }
+        return new RetentionOutcome(removed, written, minutesRemoved);
+      } catch (SQLException e) {
+        throw new HistoryUnavailableException("cannot apply the retention policy", e);
+      }
     }
   }
 
@@ -201,8 +382,22 @@ final class DuckDbHistoryStore implements HistoryStore {
     }
   }
 
-  private static ReadingValue readingValue(double number, String stated) {
-    return stated == null ? new ReadingValue.Numeric(number) : ReadingValue.fromJsonText(stated);
+  private static List<Reading> readAll(PreparedStatement statement) throws SQLException {
+    List<Reading> readings = new ArrayList<>();
+    try (ResultSet rows = statement.executeQuery()) {
+      while (rows.next()) {
+        readings.add(ReadingRows.read(rows));
+      }
+    }
+    return readings;
+  }
+
+  private static Instant later(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  private static Instant earlier(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
   }
 
   private static long epochMicros(Instant instant) {

@@ -1,0 +1,79 @@
+package org.citytwin.history.postgres;
+
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import org.citytwin.twin.QualityFlag;
+import org.citytwin.twin.Reading;
+import org.citytwin.twin.ReadingValue;
+
+/**
+ * Writes readings in PostgreSQL's binary COPY format, the fastest way rows enter the server: no SQL
+ * parsing per row and no text conversion of times and numbers. The layout is the server's
+ * documented one: a signature, flags and an empty header extension, then per row a field count and
+ * each field as a length (-1 for null) and its bytes, and -1 at the end.
+ */
+final class BinaryCopy implements AutoCloseable {
+
+  /** The columns in the order rows are written. */
+  static final String COLUMNS =
+      "observed_at, thing_id, feature, property, value, unit, category, quality, stated";
+
+  private static final byte[] SIGNATURE = {
+    'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0
+  };
+  private static final Instant POSTGRES_EPOCH = Instant.parse("2000-01-01T00:00:00Z");
+  private static final byte JSONB_VERSION = 1;
+  private static final short FIELDS = 9;
+
+  private final DataOutputStream out;
+
+  BinaryCopy(OutputStream copyIn) throws IOException {
+    this.out = new DataOutputStream(copyIn);
+    out.write(SIGNATURE);
+    out.writeInt(0);
+    out.writeInt(0);
+  }
+
+  void write(Reading reading) throws IOException {
+    out.writeShort(FIELDS);
+    out.writeInt(Long.BYTES);
+    out.writeLong(ChronoUnit.MICROS.between(POSTGRES_EPOCH, reading.observedAt()));
+    text(reading.thingId().toString());
+    text(reading.feature());
+    text(reading.property());
+    if (reading.value() instanceof ReadingValue.Numeric numeric) {
+      out.writeInt(Double.BYTES);
+      out.writeDouble(numeric.number());
+    } else {
+      out.writeInt(-1);
+    }
+    text(reading.unit().name());
+    text(reading.category());
+    text(QualityFlag.format(reading.quality()));
+    if (reading.value() instanceof ReadingValue.Stated stated) {
+      byte[] json = stated.json().toString().getBytes(StandardCharsets.UTF_8);
+      out.writeInt(json.length + 1);
+      out.writeByte(JSONB_VERSION);
+      out.write(json);
+    } else {
+      out.writeInt(-1);
+    }
+  }
+
+  private void text(String text) throws IOException {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    out.writeInt(bytes.length);
+    out.write(bytes);
+  }
+
+  /** Writes the trailer and ends the COPY; the caller commits. */
+  @Override
+  public void close() throws IOException {
+    out.writeShort(-1);
+    out.close();
+  }
+}
