@@ -11,6 +11,9 @@ import org.citytwin.twin.Reading;
  */
 public interface HistoryStore {
 
+  /** How long after its end a day counts as closed, for {@link #compact}. */
+  java.time.Duration DAY_CLOSES_AFTER = java.time.Duration.ofHours(6);
+
   /** Rows an export hands over at most at once. */
   int EXPORT_BATCH_ROWS = 65_536;
 
@@ -23,6 +26,26 @@ public interface HistoryStore {
 
   /** The readings matching {@code query}, oldest first. */
   List<Reading> range(RangeQuery query);
+
+  /**
+   * The readings matching {@code query} as an Arrow IPC stream in the {@link
+   * org.citytwin.history.arrow.ArrowAnswers#READINGS} columns, written to {@code out}. This one
+   * builds readings and converts them; a store whose database hands its results over as Arrow
+   * columns does that instead.
+   */
+  default void rangeAsArrow(
+      RangeQuery query,
+      org.apache.arrow.memory.BufferAllocator allocator,
+      java.nio.channels.WritableByteChannel out) {
+    List<Reading> readings = range(query);
+    try (org.citytwin.history.arrow.ReadingArrowWriter writer =
+        org.citytwin.history.arrow.ReadingArrowWriter.stream(out, allocator)) {
+      writer.write(readings);
+      if (readings.isEmpty()) {
+        writer.writeEmpty();
+      }
+    }
+  }
 
   /**
    * The buckets of {@code query} that hold readings, oldest first; see {@link Bucket}. Where raw
@@ -51,6 +74,18 @@ public interface HistoryStore {
    * the policy keeps. Each day is its own transaction, so an interrupted pass loses nothing.
    */
   RetentionOutcome retain(RetentionPolicy policy, java.time.Instant now);
+
+  /**
+   * Rewrites each closed UTC day (one that ended at least {@link #DAY_CLOSES_AFTER} before {@code
+   * now}, so the late readings of a device catching up after midnight are in) not rewritten yet,
+   * with its samples ordered by series and time: appended as they arrive, a day's samples of one
+   * device lie scattered among everyone else's, and reading one device's day means touching most of
+   * the day's blocks; rewritten, they lie together. Late samples for a rewritten day are kept, only
+   * not in that order.
+   *
+   * @return how many days were rewritten
+   */
+  int compact(java.time.Instant now);
 
   /** How many readings the store holds. */
   long count();

@@ -43,8 +43,11 @@ public final class HistoryVerticle extends AbstractVerticle {
 
   private record PendingAppend(List<Reading> readings, Message<JsonObject> request) {}
 
-  /** How often retention runs; its cut-offs move a day at a time, so hourly is plenty. */
-  static final Duration RETENTION_EVERY = Duration.ofHours(1);
+  /**
+   * How often maintenance (retention, then compaction of closed days) runs; both work a day at a
+   * time, so hourly is plenty.
+   */
+  static final Duration MAINTENANCE_EVERY = Duration.ofHours(1);
 
   private final HistoryStore store;
   private final Optional<RetentionPolicy> retention;
@@ -54,13 +57,14 @@ public final class HistoryVerticle extends AbstractVerticle {
   private ArrowAnswers arrow;
   private boolean committing;
 
-  /** A history that keeps everything: for tests and tools that manage retention themselves. */
+  /** A history that keeps everything (closed days are still compacted). */
   public HistoryVerticle(HistoryStore store) {
     this(store, Optional.empty(), Clock.systemUTC());
   }
 
   /**
-   * @param retention applied once a minute after start and then every {@link #RETENTION_EVERY}
+   * @param retention applied, with compaction, a minute after start and then every {@link
+   *     #MAINTENANCE_EVERY}
    */
   public HistoryVerticle(HistoryStore store, Optional<RetentionPolicy> retention, Clock clock) {
     this.store = Objects.requireNonNull(store, "store");
@@ -75,14 +79,12 @@ public final class HistoryVerticle extends AbstractVerticle {
     vertx.eventBus().<JsonObject>consumer(EventBusAddresses.HISTORY_APPEND, this::onAppend);
     vertx.eventBus().<JsonObject>consumer(EventBusAddresses.HISTORY_LATEST, this::onLatest);
     vertx.eventBus().<JsonObject>consumer(EventBusAddresses.HISTORY_TRAJECTORY, this::onTrajectory);
-    retention.ifPresent(
-        policy ->
-            vertx.setTimer(
-                Duration.ofMinutes(1).toMillis(),
-                first -> {
-                  retain(policy);
-                  vertx.setPeriodic(RETENTION_EVERY.toMillis(), next -> retain(policy));
-                }));
+    vertx.setTimer(
+        Duration.ofMinutes(1).toMillis(),
+        first -> {
+          maintain();
+          vertx.setPeriodic(MAINTENANCE_EVERY.toMillis(), next -> maintain());
+        });
     vertx
         .eventBus()
         .<JsonObject>consumer(EventBusAddresses.HISTORY_RANGE, this::onRange)
@@ -101,21 +103,31 @@ public final class HistoryVerticle extends AbstractVerticle {
     return "arrow".equals(request.body().getString(EventBusAddresses.HISTORY_FORMAT));
   }
 
-  private void retain(RetentionPolicy policy) {
+  private void maintain() {
     vertx
-        .executeBlocking(() -> store.retain(policy, clock.instant()), false)
-        .onSuccess(
-            outcome -> {
-              if (outcome.rawRowsRemoved() > 0 || outcome.minutesRemoved() > 0) {
-                LOG.info(
-                    "history retention: {} raw readings rolled into {} minute aggregates,"
-                        + " {} expired minute aggregates removed",
-                    outcome.rawRowsRemoved(),
-                    outcome.minutesWritten(),
-                    outcome.minutesRemoved());
+        .executeBlocking(
+            () -> {
+              retention.ifPresent(
+                  policy -> {
+                    RetentionOutcome outcome = store.retain(policy, clock.instant());
+                    if (outcome.rawRowsRemoved() > 0 || outcome.minutesRemoved() > 0) {
+                      LOG.info(
+                          "history retention: {} raw readings rolled into {} minute aggregates,"
+                              + " {} expired minute aggregates removed",
+                          outcome.rawRowsRemoved(),
+                          outcome.minutesWritten(),
+                          outcome.minutesRemoved());
+                    }
+                  });
+              int compacted = store.compact(clock.instant());
+              if (compacted > 0) {
+                LOG.info("history: {} closed days rewritten in series order", compacted);
               }
-            })
-        .onFailure(failure -> LOG.error("history retention failed; next try in an hour", failure));
+              return compacted;
+            },
+            false)
+        .onFailure(
+            failure -> LOG.error("history maintenance failed; next try in an hour", failure));
   }
 
   private void onLatest(Message<JsonObject> request) {
@@ -258,7 +270,16 @@ public final class HistoryVerticle extends AbstractVerticle {
       return;
     }
     boolean arrowWanted = wantsArrow(request);
-    answer(request, () -> readingsAnswer(store.range(query), arrowWanted));
+    answer(
+        request,
+        () -> {
+          if (arrowWanted) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            store.rangeAsArrow(query, allocator, java.nio.channels.Channels.newChannel(out));
+            return Buffer.buffer(out.toByteArray());
+          }
+          return readingsAnswer(store.range(query), false);
+        });
   }
 
   /** A range request with {@code "bucket": "PT1M"}: answered with buckets instead of rows. */

@@ -64,7 +64,7 @@ class PostgresStorageTest extends StorageContract {
                     + " JOIN pg_namespace n ON n.oid = p.relnamespace"
                     + " WHERE n.nspname = '"
                     + schema
-                    + "' AND p.relname = 'readings' ORDER BY 1")) {
+                    + "' AND p.relname = 'samples' ORDER BY 1")) {
       while (rows.next()) {
         names.add(rows.getString(1));
       }
@@ -83,7 +83,7 @@ class PostgresStorageTest extends StorageContract {
                 depth(GAUGE, lateEvening.plusNanos(1_000), 0.2),
                 depth(GAUGE, Instant.parse("2026-07-16T12:00:00Z"), 0.3)));
     assertThat(partitions())
-        .containsExactly("readings_d20260714", "readings_d20260715", "readings_d20260716");
+        .containsExactly("samples_d20260714", "samples_d20260715", "samples_d20260716");
 
     storage = reopen();
     storage.readings().append(List.of(depth(OTHER, Instant.parse("2026-07-16T13:00:00Z"), 0.4)));
@@ -95,12 +95,12 @@ class PostgresStorageTest extends StorageContract {
                 Instant.parse("2026-07-17T18:00:00Z"));
 
     assertThat(outcome.rawRowsRemoved()).isEqualTo(2);
-    assertThat(partitions()).containsExactly("readings_d20260716");
+    assertThat(partitions()).containsExactly("samples_d20260716");
     assertThat(storage.readings().count()).isEqualTo(2);
   }
 
   @Test
-  void movesAReadingsTableFromBeforePartitionsIntoDailyPartitions() throws Exception {
+  void movesAWideReadingsTableFromBeforeSeriesIntoSeriesAndDailyPartitions() throws Exception {
     storage.close();
     PostgresSettings settings = settings(schema);
     try (Connection connection =
@@ -128,7 +128,7 @@ class PostgresStorageTest extends StorageContract {
 
     storage = open();
 
-    assertThat(partitions()).containsExactly("readings_d20260713", "readings_d20260714");
+    assertThat(partitions()).containsExactly("samples_d20260713", "samples_d20260714");
     assertThat(
             storage
                 .readings()

@@ -260,13 +260,34 @@ public final class Citytwin implements Runnable {
   @Command(
       name = "bench",
       mixinStandardHelpOptions = true,
-      description = "Run a benchmark and print its figures as Markdown. Targets: twins, ingest.")
+      description =
+          "Run a benchmark and print its figures as Markdown. Targets: twins, ingest, history.")
   static final class Bench implements Callable<Integer> {
 
     @picocli.CommandLine.Parameters(
         paramLabel = "TARGET",
-        description = "What to measure: twins, ingest.")
+        description = "What to measure: twins, ingest, history.")
     String target;
+
+    @picocli.CommandLine.Option(
+        names = "--devices",
+        paramLabel = "N",
+        description = "history: gauges reporting at 1 Hz (default 1000).")
+    int devices = 1000;
+
+    @picocli.CommandLine.Option(
+        names = "--hours",
+        paramLabel = "N",
+        description = "history: hours of their readings to load (default 24).")
+    int hours = 24;
+
+    @picocli.CommandLine.Option(
+        names = "--postgres-url",
+        paramLabel = "JDBC",
+        description =
+            "history: PostgreSQL to measure too, as user postgres in a schema of its own"
+                + " (default jdbc:postgresql://127.0.0.1:5432/test; empty for DuckDB only).")
+    String postgresUrl = "jdbc:postgresql://127.0.0.1:5432/test";
 
     @picocli.CommandLine.Option(
         names = "--seconds",
@@ -292,9 +313,23 @@ public final class Citytwin implements Runnable {
                 new org.citytwin.launcher.bench.IngestBenchmark(
                         work, java.time.Duration.ofSeconds(seconds))
                     .run();
+            case "history" ->
+                new org.citytwin.launcher.bench.HistoryBenchmark(
+                        work,
+                        devices,
+                        hours,
+                        postgresUrl.isBlank()
+                            ? java.util.Optional.empty()
+                            : java.util.Optional.of(
+                                new org.citytwin.history.PostgresSettings(
+                                    postgresUrl,
+                                    "postgres",
+                                    "",
+                                    "citytwin_bench_" + ProcessHandle.current().pid())))
+                    .run();
             default ->
                 throw new IllegalArgumentException(
-                    "unknown benchmark '" + target + "'; available: twins, ingest");
+                    "unknown benchmark '" + target + "'; available: twins, ingest, history");
           };
       Runtime runtime = Runtime.getRuntime();
       System.out.printf(

@@ -47,6 +47,34 @@ public enum QualityFlag {
         : EnumSet.copyOf(flags).stream().map(QualityFlag::text).collect(Collectors.joining(","));
   }
 
+  /** This flag's bit in {@link #mask}: stable, as it is stored; new flags take new bits. */
+  public int bit() {
+    return 1 << ordinal();
+  }
+
+  /** Flags as one bit each (a small integer): how history stores them. */
+  public static int mask(Set<QualityFlag> flags) {
+    int mask = 0;
+    for (QualityFlag flag : flags) {
+      mask |= flag.bit();
+    }
+    return mask;
+  }
+
+  /** The flags of a {@link #mask}. */
+  public static Set<QualityFlag> fromMask(int mask) {
+    if (mask == 0) {
+      return Set.of();
+    }
+    EnumSet<QualityFlag> flags = EnumSet.noneOf(QualityFlag.class);
+    for (QualityFlag flag : values()) {
+      if ((mask & flag.bit()) != 0) {
+        flags.add(flag);
+      }
+    }
+    return Set.copyOf(flags);
+  }
+
   /**
    * Reads the form written by {@link #format(Set)}.
    *

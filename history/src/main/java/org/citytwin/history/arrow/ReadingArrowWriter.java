@@ -62,7 +62,7 @@ public final class ReadingArrowWriter implements AutoCloseable {
   }
 
   /** Writes an empty batch, so a reader of an empty answer still sees its schema and a batch. */
-  void writeEmpty() {
+  public void writeEmpty() {
     try {
       writeBatch(List.of());
     } catch (IOException e) {

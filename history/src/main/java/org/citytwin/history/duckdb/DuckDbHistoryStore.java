@@ -1,5 +1,7 @@
 package org.citytwin.history.duckdb;
 
+import java.io.IOException;
+import java.nio.channels.WritableByteChannel;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -8,9 +10,11 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.function.Consumer;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 import org.citytwin.history.Bucket;
 import org.citytwin.history.BucketQuery;
 import org.citytwin.history.ExportQuery;
@@ -24,16 +28,22 @@ import org.citytwin.history.TrackPoint;
 import org.citytwin.history.TrajectoryQuery;
 import org.citytwin.history.jdbc.Buckets;
 import org.citytwin.history.jdbc.ReadingRows;
+import org.citytwin.history.jdbc.SeriesCatalog;
+import org.citytwin.twin.CanonicalUnit;
 import org.citytwin.twin.QualityFlag;
 import org.citytwin.twin.Reading;
 import org.citytwin.twin.ReadingValue;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
-import org.eclipse.ditto.things.model.ThingId;
+import org.duckdb.DuckDBResultSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * History in an embedded DuckDB file: one narrow table, appended through DuckDB's Appender (the
- * fastest bulk path the JDBC driver offers), read with plain SQL.
+ * History in an embedded DuckDB file: samples (time, series number, value, flags, stated JSON)
+ * appended through DuckDB's Appender, the fastest bulk path the JDBC driver offers, with the {@link
+ * SeriesCatalog} naming what each series number stands for. A view {@code readings} joins them back
+ * for anyone reading the file with DuckDB itself.
  *
  * <p>DuckDB allows one writing process per file, and its connections must not be shared between
  * threads at once: appends go through one writer connection under a lock, each query takes a
@@ -41,58 +51,113 @@ import org.eclipse.ditto.things.model.ThingId;
  */
 final class DuckDbHistoryStore implements HistoryStore {
 
-  private static final String SCHEMA =
+  private static final Logger LOG = LoggerFactory.getLogger(DuckDbHistoryStore.class);
+
+  private static final String SAMPLES =
       """
-      CREATE TABLE IF NOT EXISTS readings (
+      CREATE TABLE IF NOT EXISTS samples (
         observed_at TIMESTAMP NOT NULL,
-        thing_id    VARCHAR   NOT NULL,
-        feature     VARCHAR   NOT NULL,
-        property    VARCHAR   NOT NULL,
+        series_id   INTEGER   NOT NULL,
         value       DOUBLE,
-        unit        VARCHAR   NOT NULL,
-        category    VARCHAR   NOT NULL DEFAULT 'unclassified',
-        quality     VARCHAR   NOT NULL DEFAULT '',
+        quality     SMALLINT  NOT NULL,
         stated      VARCHAR
       )
       """;
 
-  /**
-   * Files written before readings were classified and cleaned (DuckDB adds no NOT NULL here), and
-   * before readings could state a value that is no number ({@code stated}: its JSON text, with
-   * {@code value} null).
-   */
-  /** Older history, rolled up by {@link #retain}: one row per thing, property and minute. */
+  /** Older history, rolled up by {@link #retain}: one row per series and minute. */
   private static final String MINUTES =
       """
-      CREATE TABLE IF NOT EXISTS readings_minute (
-        thing_id VARCHAR NOT NULL, feature VARCHAR NOT NULL, property VARCHAR NOT NULL,
-        minute TIMESTAMP NOT NULL, count BIGINT NOT NULL, min DOUBLE NOT NULL, max DOUBLE NOT NULL,
-        sum DOUBLE NOT NULL, last DOUBLE NOT NULL, last_at TIMESTAMP NOT NULL)
+      CREATE TABLE IF NOT EXISTS sample_minutes (
+        series_id INTEGER NOT NULL, minute TIMESTAMP NOT NULL, count BIGINT NOT NULL,
+        min DOUBLE NOT NULL, max DOUBLE NOT NULL, sum DOUBLE NOT NULL, last DOUBLE NOT NULL,
+        last_at TIMESTAMP NOT NULL)
       """;
 
-  private static final String[] MIGRATIONS = {
+  private static final String COMPACTED =
+      "CREATE TABLE IF NOT EXISTS compacted_days (day DATE PRIMARY KEY)";
+
+  private static final String VIEW =
+      """
+      CREATE OR REPLACE VIEW readings AS
+      SELECT observed_at, thing_id, feature, property, value, unit, category, quality, stated
+      FROM samples JOIN series USING (series_id)
+      """;
+
+  /**
+   * Files from before series: one wide {@code readings} table, in any of its earlier shapes (before
+   * {@code category}, {@code quality} and {@code stated} were added).
+   */
+  private static final String[] WIDE_TABLE_MIGRATIONS = {
     "ALTER TABLE readings ADD COLUMN IF NOT EXISTS category VARCHAR DEFAULT 'unclassified'",
     "ALTER TABLE readings ADD COLUMN IF NOT EXISTS quality VARCHAR DEFAULT ''",
     "ALTER TABLE readings ADD COLUMN IF NOT EXISTS stated VARCHAR",
-    "ALTER TABLE readings ALTER COLUMN value DROP NOT NULL"
+    "ALTER TABLE readings RENAME TO readings_before_series",
+    SeriesCatalog.TABLE,
+    SAMPLES,
+    """
+    INSERT INTO series
+    SELECT (row_number() OVER (ORDER BY thing_id, feature, property, unit, category) - 1)::INTEGER,
+           thing_id, feature, property, unit, category
+    FROM (SELECT DISTINCT thing_id, feature, property, unit, coalesce(category, 'unclassified')
+            AS category FROM readings_before_series)
+    """,
+    """
+    INSERT INTO samples
+    SELECT r.observed_at, s.series_id, r.value, %s, r.stated
+    FROM readings_before_series r JOIN series s
+      ON s.thing_id = r.thing_id AND s.feature = r.feature AND s.property = r.property
+     AND s.unit = r.unit AND s.category = coalesce(r.category, 'unclassified')
+    ORDER BY r.observed_at
+    """
+        .formatted(ReadingRows.maskOfText("r.quality")),
+    "DROP TABLE readings_before_series"
   };
 
   private final DuckDBConnection writer;
+  private final SeriesCatalog catalog;
+  private final Object maintenanceLock = new Object();
+  private final ReaderConnections readers;
 
-  private DuckDbHistoryStore(DuckDBConnection writer) {
+  private DuckDbHistoryStore(DuckDBConnection writer, SeriesCatalog catalog) {
     this.writer = writer;
+    this.catalog = catalog;
+    this.readers = new ReaderConnections(writer);
   }
 
-  /** Creates the table if needed; {@code writer} must not be used by anyone else. */
+  /** Creates the tables if needed; {@code writer} must not be used by anyone else. */
   static DuckDbHistoryStore create(DuckDBConnection writer) throws SQLException {
     try (Statement statement = writer.createStatement()) {
-      statement.execute(SCHEMA);
-      for (String migration : MIGRATIONS) {
-        statement.execute(migration);
+      if (hasWideTable(statement)) {
+        writer.setAutoCommit(false);
+        try {
+          for (String migration : WIDE_TABLE_MIGRATIONS) {
+            statement.execute(migration);
+          }
+          writer.commit();
+          LOG.info("history: moved the readings table into series and samples");
+        } catch (SQLException e) {
+          writer.rollback();
+          throw e;
+        } finally {
+          writer.setAutoCommit(true);
+        }
       }
+      statement.execute(SeriesCatalog.TABLE);
+      statement.execute(SAMPLES);
       statement.execute(MINUTES);
+      statement.execute(COMPACTED);
+      statement.execute(VIEW);
     }
-    return new DuckDbHistoryStore(writer);
+    return new DuckDbHistoryStore(writer, SeriesCatalog.load(writer));
+  }
+
+  private static boolean hasWideTable(Statement statement) throws SQLException {
+    try (ResultSet rows =
+        statement.executeQuery(
+            "SELECT 1 FROM information_schema.tables"
+                + " WHERE table_name = 'readings' AND table_type = 'BASE TABLE'")) {
+      return rows.next();
+    }
   }
 
   @Override
@@ -101,32 +166,34 @@ final class DuckDbHistoryStore implements HistoryStore {
       return;
     }
     synchronized (writer) {
-      try (DuckDBAppender appender =
-          writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "readings")) {
-        for (Reading reading : readings) {
-          appender
-              .beginRow()
-              .appendEpochMicros(epochMicros(reading.observedAt()))
-              .append(reading.thingId().toString())
-              .append(reading.feature())
-              .append(reading.property());
-          if (reading.value() instanceof ReadingValue.Numeric numeric) {
-            appender.append(numeric.number());
-          } else {
-            appender.appendNull();
+      try {
+        // New series commit first: a failed append leaves unused series behind, which is harmless.
+        SeriesCatalog.Assignment series = catalog.assign(writer, readings);
+        catalog.addAll(series.added());
+        int[] ids = series.ids();
+        try (DuckDBAppender appender =
+            writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "samples")) {
+          for (int i = 0; i < ids.length; i++) {
+            Reading reading = readings.get(i);
+            appender
+                .beginRow()
+                .appendEpochMicros(ReadingRows.epochMicros(reading.observedAt()))
+                .append(ids[i]);
+            if (reading.value() instanceof ReadingValue.Numeric numeric) {
+              appender.append(numeric.number());
+            } else {
+              appender.appendNull();
+            }
+            appender.append((short) QualityFlag.mask(reading.quality()));
+            if (reading.value() instanceof ReadingValue.Stated stated) {
+              appender.append(stated.json().toString());
+            } else {
+              appender.appendNull();
+            }
+            appender.endRow();
           }
-          appender
-              .append(reading.unit().name())
-              .append(reading.category())
-              .append(QualityFlag.format(reading.quality()));
-          if (reading.value() instanceof ReadingValue.Stated stated) {
-            appender.append(stated.json().toString());
-          } else {
-            appender.appendNull();
-          }
-          appender.endRow();
+          // Closing flushes the rows in one auto-committed transaction: durable when it returns.
         }
-        // Closing flushes the rows in one auto-committed transaction: durable when it returns.
       } catch (SQLException e) {
         throw new HistoryUnavailableException("cannot append " + readings.size() + " readings", e);
       }
@@ -135,67 +202,127 @@ final class DuckDbHistoryStore implements HistoryStore {
 
   @Override
   public List<Reading> range(RangeQuery query) {
+    List<SeriesCatalog.Series> series =
+        catalog.of(query.thingId(), query.feature(), query.property());
+    if (series.isEmpty()) {
+      return List.of();
+    }
     String sql =
         "SELECT epoch_us(observed_at), "
             + ReadingRows.COLUMNS
-            + """
-             FROM readings
-            WHERE thing_id = ? AND feature = ? AND property = ?
-              AND observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?)
-            ORDER BY observed_at
-            LIMIT ?
-            """;
-    try (Connection reader = writer.duplicate();
-        PreparedStatement statement = reader.prepareStatement(sql)) {
-      statement.setString(1, query.thingId().toString());
-      statement.setString(2, query.feature());
-      statement.setString(3, query.property());
-      statement.setLong(4, epochMicros(query.from()));
-      statement.setLong(5, epochMicros(query.to()));
-      statement.setInt(6, query.limit());
-      return readAll(statement);
+            + " FROM samples WHERE series_id IN "
+            + SeriesCatalog.idList(series)
+            + " AND observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?)"
+            + " ORDER BY observed_at LIMIT ?";
+    try (ReaderConnections.Lease lease = readers.borrow();
+        PreparedStatement statement = lease.connection().prepareStatement(sql)) {
+      statement.setLong(1, ReadingRows.epochMicros(query.from()));
+      statement.setLong(2, ReadingRows.epochMicros(query.to()));
+      statement.setInt(3, query.limit());
+      return ReadingRows.readAll(statement, catalog);
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot read history of " + query.thingId(), e);
     }
   }
 
+  /**
+   * DuckDB hands the result over as Arrow columns (through the C data interface), so no reading is
+   * built: the series are joined in, flags and units turned into their text in SQL.
+   */
+  @Override
+  public void rangeAsArrow(RangeQuery query, BufferAllocator allocator, WritableByteChannel out) {
+    List<SeriesCatalog.Series> series =
+        catalog.of(query.thingId(), query.feature(), query.property());
+    if (series.isEmpty()) {
+      HistoryStore.super.rangeAsArrow(query, allocator, out);
+      return;
+    }
+    String sql =
+        "SELECT timezone('UTC', observed_at) AS observed_at, thing_id, feature, property, value, "
+            + ARROW_UNIT
+            + " AS unit, category, "
+            + ARROW_QUALITY
+            + " AS quality, stated FROM samples JOIN series USING (series_id)"
+            + " WHERE series_id IN "
+            + SeriesCatalog.idList(series)
+            + " AND observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?)"
+            + " ORDER BY observed_at LIMIT ?";
+    try (ReaderConnections.Lease lease = readers.borrow();
+        Statement session = lease.connection().createStatement();
+        PreparedStatement statement = lease.connection().prepareStatement(sql)) {
+      // Arrow timestamps carry the session's zone; the answers' columns say UTC wherever the
+      // server runs.
+      session.execute("SET TimeZone = 'UTC'");
+      statement.setLong(1, ReadingRows.epochMicros(query.from()));
+      statement.setLong(2, ReadingRows.epochMicros(query.to()));
+      statement.setInt(3, query.limit());
+      try (DuckDBResultSet rows = statement.executeQuery().unwrap(DuckDBResultSet.class);
+          ArrowReader columns = (ArrowReader) rows.arrowExportStream(allocator, 65_536);
+          ArrowStreamWriter stream =
+              new ArrowStreamWriter(columns.getVectorSchemaRoot(), null, out)) {
+        stream.start();
+        while (columns.loadNextBatch()) {
+          stream.writeBatch();
+        }
+        stream.end();
+      }
+    } catch (SQLException | IOException e) {
+      throw new HistoryUnavailableException("cannot read history of " + query.thingId(), e);
+    }
+  }
+
+  /** The unit's symbol, as the Arrow answers give it. */
+  private static final String ARROW_UNIT =
+      java.util.Arrays.stream(CanonicalUnit.values())
+          .map(unit -> "WHEN '" + unit.name() + "' THEN '" + unit.symbol() + "'")
+          .collect(java.util.stream.Collectors.joining(" ", "CASE unit ", " END"));
+
+  /** The flags as their comma-separated text, as {@link QualityFlag#format} writes them. */
+  private static final String ARROW_QUALITY =
+      java.util.Arrays.stream(QualityFlag.values())
+          .map(flag -> "CASE WHEN quality & " + flag.bit() + " <> 0 THEN '" + flag.text() + "' END")
+          .collect(java.util.stream.Collectors.joining(", ", "concat_ws(',', ", ")"));
+
   @Override
   public List<Bucket> buckets(BucketQuery query) {
-    // Raw rows and minute aggregates in one shape (count, min, max, sum, last, last_at), summed per
-    // bucket.
+    List<SeriesCatalog.Series> series =
+        catalog.of(query.thingId(), query.feature(), query.property());
+    if (series.isEmpty()) {
+      return List.of();
+    }
+    String ids = SeriesCatalog.idList(series);
+    // Raw samples and minute aggregates in one shape (count, min, max, sum, last, last_at), summed
+    // per bucket.
     String sql =
         """
-        SELECT (epoch_us(observed) - ?) // ? AS bucket, sum(n), min(lo), max(hi), sum(total) / sum(n),
-               arg_max(last, last_at)
+        SELECT (epoch_us(observed) - ?) // ? AS bucket, sum(n), min(lo), max(hi),
+               sum(total) / sum(n), arg_max(last, last_at)
         FROM (
-          SELECT observed_at AS observed, 1::BIGINT AS n, value AS lo, value AS hi, value AS total,
-                 value AS last, observed_at AS last_at
-          FROM readings
-          WHERE thing_id = ? AND feature = ? AND property = ?
+          SELECT observed_at AS observed, 1::BIGINT AS n, value AS lo, value AS hi,
+                 value AS total, value AS last, observed_at AS last_at
+          FROM samples
+          WHERE series_id IN %1$s
             AND observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?)
-            AND value IS NOT NULL AND %s
+            AND value IS NOT NULL AND %2$s
           UNION ALL
           SELECT minute, count, min, max, sum, last, last_at
-          FROM readings_minute
-          WHERE thing_id = ? AND feature = ? AND property = ?
-            AND minute >= make_timestamp(?) AND minute < make_timestamp(?)
+          FROM sample_minutes
+          WHERE series_id IN %1$s AND minute >= make_timestamp(?) AND minute < make_timestamp(?)
         )
         GROUP BY bucket
         ORDER BY bucket
         """
-            .formatted(ReadingRows.TRUSTED);
-    long fromMicros = epochMicros(query.from());
-    try (Connection reader = writer.duplicate();
-        PreparedStatement statement = reader.prepareStatement(sql)) {
+            .formatted(ids, ReadingRows.TRUSTED);
+    long fromMicros = ReadingRows.epochMicros(query.from());
+    long toMicros = ReadingRows.epochMicros(query.to());
+    try (ReaderConnections.Lease lease = readers.borrow();
+        PreparedStatement statement = lease.connection().prepareStatement(sql)) {
       statement.setLong(1, fromMicros);
       statement.setLong(2, query.widthMicros());
-      for (int offset : new int[] {3, 8}) {
-        statement.setString(offset, query.thingId().toString());
-        statement.setString(offset + 1, query.feature());
-        statement.setString(offset + 2, query.property());
-        statement.setLong(offset + 3, fromMicros);
-        statement.setLong(offset + 4, epochMicros(query.to()));
-      }
+      statement.setLong(3, fromMicros);
+      statement.setLong(4, toMicros);
+      statement.setLong(5, fromMicros);
+      statement.setLong(6, toMicros);
       return Buckets.read(statement, query);
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot summarise history of " + query.thingId(), e);
@@ -204,29 +331,26 @@ final class DuckDbHistoryStore implements HistoryStore {
 
   @Override
   public List<Reading> latest(LatestQuery query) {
-    if (query.things().isEmpty()) {
+    List<SeriesCatalog.Series> series = new ArrayList<>();
+    query
+        .things()
+        .forEach(thing -> series.addAll(catalog.of(thing, query.feature(), query.property())));
+    if (series.isEmpty()) {
       return List.of();
     }
     String sql =
-        "SELECT DISTINCT ON (thing_id) epoch_us(observed_at), "
+        "SELECT DISTINCT ON (series_id) epoch_us(observed_at), "
             + ReadingRows.COLUMNS
-            + " FROM readings WHERE thing_id IN ("
-            + String.join(", ", Collections.nCopies(query.things().size(), "?"))
-            + ") AND feature = ? AND property = ?"
+            + " FROM samples WHERE series_id IN "
+            + SeriesCatalog.idList(series)
             + " AND observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?) AND "
             + ReadingRows.TRUSTED
-            + " ORDER BY thing_id, observed_at DESC";
-    try (Connection reader = writer.duplicate();
-        PreparedStatement statement = reader.prepareStatement(sql)) {
-      int parameter = 1;
-      for (ThingId thing : query.things()) {
-        statement.setString(parameter++, thing.toString());
-      }
-      statement.setString(parameter++, query.feature());
-      statement.setString(parameter++, query.property());
-      statement.setLong(parameter++, epochMicros(query.since()));
-      statement.setLong(parameter, epochMicros(query.at()));
-      return ReadingRows.inQueryOrder(query, readAll(statement));
+            + " ORDER BY series_id, observed_at DESC";
+    try (ReaderConnections.Lease lease = readers.borrow();
+        PreparedStatement statement = lease.connection().prepareStatement(sql)) {
+      statement.setLong(1, ReadingRows.epochMicros(query.since()));
+      statement.setLong(2, ReadingRows.epochMicros(query.at()));
+      return ReadingRows.inQueryOrder(query, ReadingRows.readAll(statement, catalog));
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot read the latest readings", e);
     }
@@ -234,22 +358,34 @@ final class DuckDbHistoryStore implements HistoryStore {
 
   @Override
   public List<TrackPoint> trajectory(TrajectoryQuery query) {
+    List<SeriesCatalog.Series> longitude =
+        catalog.of(query.thingId(), query.feature(), "longitude");
+    List<SeriesCatalog.Series> latitude = catalog.of(query.thingId(), query.feature(), "latitude");
+    if (longitude.isEmpty() || latitude.isEmpty()) {
+      return List.of();
+    }
     String sql =
-        "SELECT epoch_us(observed_at), max(value) FILTER (WHERE property = 'longitude'),"
-            + " max(value) FILTER (WHERE property = 'latitude')"
-            + " FROM readings WHERE thing_id = ? AND feature = ?"
-            + " AND property IN ('longitude', 'latitude') AND value IS NOT NULL"
-            + " AND observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?) AND "
-            + ReadingRows.TRUSTED
-            + " GROUP BY observed_at HAVING count(DISTINCT property) = 2"
-            + " ORDER BY observed_at LIMIT ?";
-    try (Connection reader = writer.duplicate();
-        PreparedStatement statement = reader.prepareStatement(sql)) {
-      statement.setString(1, query.thingId().toString());
-      statement.setString(2, query.feature());
-      statement.setLong(3, epochMicros(query.from()));
-      statement.setLong(4, epochMicros(query.to()));
-      statement.setInt(5, query.limit());
+        """
+        SELECT epoch_us(observed_at), max(value) FILTER (WHERE series_id IN %1$s),
+               max(value) FILTER (WHERE series_id IN %2$s)
+        FROM samples
+        WHERE (series_id IN %1$s OR series_id IN %2$s) AND value IS NOT NULL
+          AND observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?) AND %3$s
+        GROUP BY observed_at
+        HAVING count(*) FILTER (WHERE series_id IN %1$s) > 0
+           AND count(*) FILTER (WHERE series_id IN %2$s) > 0
+        ORDER BY observed_at
+        LIMIT ?
+        """
+            .formatted(
+                SeriesCatalog.idList(longitude),
+                SeriesCatalog.idList(latitude),
+                ReadingRows.TRUSTED);
+    try (ReaderConnections.Lease lease = readers.borrow();
+        PreparedStatement statement = lease.connection().prepareStatement(sql)) {
+      statement.setLong(1, ReadingRows.epochMicros(query.from()));
+      statement.setLong(2, ReadingRows.epochMicros(query.to()));
+      statement.setInt(3, query.limit());
       return ReadingRows.readTrack(statement);
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot read the trajectory of " + query.thingId(), e);
@@ -258,11 +394,17 @@ final class DuckDbHistoryStore implements HistoryStore {
 
   @Override
   public long export(ExportQuery query, Consumer<List<Reading>> batches) {
+    String only =
+        query
+            .thingId()
+            .map(thing -> " AND series_id IN " + SeriesCatalog.idList(catalog.ofThing(thing)))
+            .orElse("");
     String sql =
         "SELECT epoch_us(observed_at), "
             + ReadingRows.COLUMNS
-            + " FROM readings WHERE observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?)"
-            + (query.thingId().isPresent() ? " AND thing_id = ?" : "")
+            + " FROM samples WHERE observed_at >= make_timestamp(?)"
+            + " AND observed_at < make_timestamp(?)"
+            + only
             + " ORDER BY observed_at";
     long exported = 0;
     // The driver streams results by default (jdbc_stream_results): a day is never held whole.
@@ -271,12 +413,9 @@ final class DuckDbHistoryStore implements HistoryStore {
         Instant from = later(dayStart, query.from());
         Instant to = earlier(dayStart.plus(1, ChronoUnit.DAYS), query.to());
         try (PreparedStatement statement = reader.prepareStatement(sql)) {
-          statement.setLong(1, epochMicros(from));
-          statement.setLong(2, epochMicros(to));
-          if (query.thingId().isPresent()) {
-            statement.setString(3, query.thingId().get().toString());
-          }
-          exported += ReadingRows.handOver(statement, batches);
+          statement.setLong(1, ReadingRows.epochMicros(from));
+          statement.setLong(2, ReadingRows.epochMicros(to));
+          exported += ReadingRows.handOver(statement, catalog, batches);
         }
       }
       return exported;
@@ -285,15 +424,15 @@ final class DuckDbHistoryStore implements HistoryStore {
     }
   }
 
-  /** The UTC days from the first to the last reading in {@code [from, to)}, oldest first. */
+  /** The UTC days from the first to the last sample in {@code [from, to)}, oldest first. */
   private static List<Instant> days(Connection reader, Instant from, Instant to)
       throws SQLException {
     try (PreparedStatement statement =
         reader.prepareStatement(
-            "SELECT epoch_us(min(observed_at)), epoch_us(max(observed_at)) FROM readings"
+            "SELECT epoch_us(min(observed_at)), epoch_us(max(observed_at)) FROM samples"
                 + " WHERE observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?)")) {
-      statement.setLong(1, epochMicros(from));
-      statement.setLong(2, epochMicros(to));
+      statement.setLong(1, ReadingRows.epochMicros(from));
+      statement.setLong(2, ReadingRows.epochMicros(to));
       try (ResultSet rows = statement.executeQuery()) {
         rows.next();
         long first = rows.getLong(1);
@@ -311,30 +450,33 @@ final class DuckDbHistoryStore implements HistoryStore {
     Instant rawCutoff = policy.rawCutoff(now);
     long removed = 0;
     long written = 0;
-    synchronized (writer) {
-      try {
+    // Maintenance works on a connection of its own, so appends (which touch only recent days)
+    // go on meanwhile; DuckDB's optimistic concurrency keeps the two apart.
+    synchronized (maintenanceLock) {
+      try (DuckDBConnection maintenance = writer.duplicate()) {
         List<Instant> expired =
-            rawCutoff.isAfter(Instant.EPOCH) ? days(writer, Instant.EPOCH, rawCutoff) : List.of();
+            rawCutoff.isAfter(Instant.EPOCH)
+                ? days(maintenance, Instant.EPOCH, rawCutoff)
+                : List.of();
         for (Instant dayStart : expired) {
-          long from = epochMicros(dayStart);
-          long to = epochMicros(dayStart.plus(1, ChronoUnit.DAYS));
-          writer.setAutoCommit(false);
+          long from = ReadingRows.epochMicros(dayStart);
+          long to = ReadingRows.epochMicros(dayStart.plus(1, ChronoUnit.DAYS));
+          maintenance.setAutoCommit(false);
           try (PreparedStatement rollUp =
-                  writer.prepareStatement(
+                  maintenance.prepareStatement(
                       """
-                      INSERT INTO readings_minute
-                      SELECT thing_id, feature, property, date_trunc('minute', observed_at),
-                             count(*), min(value), max(value), sum(value),
-                             arg_max(value, observed_at), max(observed_at)
-                      FROM readings
+                      INSERT INTO sample_minutes
+                      SELECT series_id, date_trunc('minute', observed_at), count(*), min(value),
+                             max(value), sum(value), arg_max(value, observed_at), max(observed_at)
+                      FROM samples
                       WHERE observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?)
                         AND value IS NOT NULL AND %s
-                      GROUP BY thing_id, feature, property, date_trunc('minute', observed_at)
+                      GROUP BY series_id, date_trunc('minute', observed_at)
                       """
                           .formatted(ReadingRows.TRUSTED));
               PreparedStatement delete =
-                  writer.prepareStatement(
-                      "DELETE FROM readings WHERE observed_at >= make_timestamp(?)"
+                  maintenance.prepareStatement(
+                      "DELETE FROM samples WHERE observed_at >= make_timestamp(?)"
                           + " AND observed_at < make_timestamp(?)")) {
             rollUp.setLong(1, from);
             rollUp.setLong(2, to);
@@ -342,19 +484,19 @@ final class DuckDbHistoryStore implements HistoryStore {
             delete.setLong(1, from);
             delete.setLong(2, to);
             removed += delete.executeUpdate();
-            writer.commit();
+            maintenance.commit();
           } catch (SQLException e) {
-            writer.rollback();
+            maintenance.rollback();
             throw e;
           } finally {
-            writer.setAutoCommit(true);
+            maintenance.setAutoCommit(true);
           }
         }
         long minutesRemoved;
         try (PreparedStatement delete =
-            writer.prepareStatement(
-                "DELETE FROM readings_minute WHERE minute < make_timestamp(?)")) {
-          delete.setLong(1, epochMicros(policy.aggregateCutoff(now)));
+            maintenance.prepareStatement(
+                "DELETE FROM sample_minutes WHERE minute < make_timestamp(?)")) {
+          delete.setLong(1, ReadingRows.epochMicros(policy.aggregateCutoff(now)));
           minutesRemoved = delete.executeUpdate();
         }
         return new RetentionOutcome(removed, written, minutesRemoved);
@@ -365,10 +507,71 @@ final class DuckDbHistoryStore implements HistoryStore {
   }
 
   @Override
+  public int compact(Instant now) {
+    Instant today = now.minus(DAY_CLOSES_AFTER).truncatedTo(ChronoUnit.DAYS);
+    int compacted = 0;
+    synchronized (maintenanceLock) {
+      try (DuckDBConnection maintenance = writer.duplicate()) {
+        for (Instant dayStart : days(maintenance, Instant.EPOCH, today)) {
+          if (isCompacted(maintenance, dayStart)) {
+            continue;
+          }
+          long from = ReadingRows.epochMicros(dayStart);
+          long to = ReadingRows.epochMicros(dayStart.plus(1, ChronoUnit.DAYS));
+          maintenance.setAutoCommit(false);
+          try (Statement statement = maintenance.createStatement()) {
+            long lastRowBefore;
+            try (ResultSet rows = statement.executeQuery("SELECT max(rowid) FROM samples")) {
+              rows.next();
+              lastRowBefore = rows.getLong(1);
+            }
+            String day =
+                "observed_at >= make_timestamp(%d) AND observed_at < make_timestamp(%d)"
+                    .formatted(from, to);
+            // New rows go after every existing one, so the old copies are those up to
+            // lastRowBefore.
+            statement.execute(
+                "INSERT INTO samples SELECT * FROM samples WHERE "
+                    + day
+                    + " ORDER BY series_id, observed_at");
+            statement.execute(
+                "DELETE FROM samples WHERE " + day + " AND rowid <= " + lastRowBefore);
+            statement.execute(
+                "INSERT INTO compacted_days VALUES (DATE '"
+                    + dayStart.toString().substring(0, 10)
+                    + "')");
+            maintenance.commit();
+            compacted++;
+          } catch (SQLException e) {
+            maintenance.rollback();
+            throw e;
+          } finally {
+            maintenance.setAutoCommit(true);
+          }
+        }
+        return compacted;
+      } catch (SQLException e) {
+        throw new HistoryUnavailableException("cannot compact history", e);
+      }
+    }
+  }
+
+  private static boolean isCompacted(Connection connection, Instant dayStart) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT 1 FROM compacted_days WHERE day = DATE '"
+                    + dayStart.toString().substring(0, 10)
+                    + "'")) {
+      return rows.next();
+    }
+  }
+
+  @Override
   public long count() {
-    try (Connection reader = writer.duplicate();
-        Statement statement = reader.createStatement();
-        ResultSet rows = statement.executeQuery("SELECT count(*) FROM readings")) {
+    try (ReaderConnections.Lease lease = readers.borrow();
+        Statement statement = lease.connection().createStatement();
+        ResultSet rows = statement.executeQuery("SELECT count(*) FROM samples")) {
       rows.next();
       return rows.getLong(1);
     } catch (SQLException e) {
@@ -377,19 +580,10 @@ final class DuckDbHistoryStore implements HistoryStore {
   }
 
   void close() throws SQLException {
+    readers.close();
     synchronized (writer) {
       writer.close();
     }
-  }
-
-  private static List<Reading> readAll(PreparedStatement statement) throws SQLException {
-    List<Reading> readings = new ArrayList<>();
-    try (ResultSet rows = statement.executeQuery()) {
-      while (rows.next()) {
-        readings.add(ReadingRows.read(rows));
-      }
-    }
-    return readings;
   }
 
   private static Instant later(Instant a, Instant b) {
@@ -398,9 +592,5 @@ final class DuckDbHistoryStore implements HistoryStore {
 
   private static Instant earlier(Instant a, Instant b) {
     return a.isBefore(b) ? a : b;
-  }
-
-  private static long epochMicros(Instant instant) {
-    return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
   }
 }

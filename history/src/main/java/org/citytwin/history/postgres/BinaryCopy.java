@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import org.citytwin.history.jdbc.ReadingRows;
 import org.citytwin.twin.QualityFlag;
 import org.citytwin.twin.Reading;
 import org.citytwin.twin.ReadingValue;
@@ -19,15 +19,18 @@ import org.citytwin.twin.ReadingValue;
 final class BinaryCopy implements AutoCloseable {
 
   /** The columns in the order rows are written. */
-  static final String COLUMNS =
-      "observed_at, thing_id, feature, property, value, unit, category, quality, stated";
+  static final String COLUMNS = "observed_at, series_id, value, quality, stated";
 
   private static final byte[] SIGNATURE = {
     'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0
   };
-  private static final Instant POSTGRES_EPOCH = Instant.parse("2000-01-01T00:00:00Z");
+
+  /** PostgreSQL counts time from 2000-01-01 UTC. */
+  private static final long POSTGRES_EPOCH_MICROS =
+      ReadingRows.epochMicros(Instant.parse("2000-01-01T00:00:00Z"));
+
   private static final byte JSONB_VERSION = 1;
-  private static final short FIELDS = 9;
+  private static final short FIELDS = 5;
 
   private final DataOutputStream out;
 
@@ -38,22 +41,20 @@ final class BinaryCopy implements AutoCloseable {
     out.writeInt(0);
   }
 
-  void write(Reading reading) throws IOException {
+  void write(Reading reading, int seriesId) throws IOException {
     out.writeShort(FIELDS);
     out.writeInt(Long.BYTES);
-    out.writeLong(ChronoUnit.MICROS.between(POSTGRES_EPOCH, reading.observedAt()));
-    text(reading.thingId().toString());
-    text(reading.feature());
-    text(reading.property());
+    out.writeLong(ReadingRows.epochMicros(reading.observedAt()) - POSTGRES_EPOCH_MICROS);
+    out.writeInt(Integer.BYTES);
+    out.writeInt(seriesId);
     if (reading.value() instanceof ReadingValue.Numeric numeric) {
       out.writeInt(Double.BYTES);
       out.writeDouble(numeric.number());
     } else {
       out.writeInt(-1);
     }
-    text(reading.unit().name());
-    text(reading.category());
-    text(QualityFlag.format(reading.quality()));
+    out.writeInt(Short.BYTES);
+    out.writeShort(QualityFlag.mask(reading.quality()));
     if (reading.value() instanceof ReadingValue.Stated stated) {
       byte[] json = stated.json().toString().getBytes(StandardCharsets.UTF_8);
       out.writeInt(json.length + 1);

@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.NavigableSet;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.function.Consumer;
 import org.citytwin.history.Bucket;
 import org.citytwin.history.BucketQuery;
@@ -31,75 +32,84 @@ import org.citytwin.history.TrackPoint;
 import org.citytwin.history.TrajectoryQuery;
 import org.citytwin.history.jdbc.Buckets;
 import org.citytwin.history.jdbc.ReadingRows;
+import org.citytwin.history.jdbc.SeriesCatalog;
 import org.citytwin.twin.Reading;
-import org.eclipse.ditto.things.model.ThingId;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Readings in PostgreSQL, appended with binary COPY.
+ * Readings in PostgreSQL as samples (time, series number, value, flags, stated JSON) named by a
+ * {@link SeriesCatalog}, appended with binary COPY. A view {@code readings} joins them back for SQL
+ * users.
  *
- * <p>Two layouts, chosen when the schema is created:
+ * <p>Two layouts for samples, chosen when the schema is created:
  *
  * <ul>
  *   <li>with the {@code timescaledb} extension available, a hypertable in chunks of a day,
- *       compressed after a week (segmented by thing, feature and property);
+ *       compressed after a week (segmented by series);
  *   <li>on stock PostgreSQL, a table partitioned by range of {@code observed_at}, one partition per
  *       UTC day, created before the first row of its day is copied. A BRIN index on the time keeps
- *       scans over long ranges cheap; a B-tree on thing, feature, property and time answers one
- *       thing's queries. Retention drops whole partitions.
+ *       scans over long ranges cheap; a B-tree on series and time answers one thing's queries.
+ *       Retention drops whole partitions.
  * </ul>
  *
- * Both keep older history as minute aggregates in {@code readings_minute}. One connection, used
+ * Both keep older history as minute aggregates in {@code sample_minutes}. One connection, used
  * under a lock: worker threads take turns.
  */
 final class PostgresHistoryStore implements HistoryStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(PostgresHistoryStore.class);
 
-  /** How a schema's readings table is laid out. */
+  /** How a schema's samples table is laid out. */
   enum Layout {
     PARTITIONED,
     HYPERTABLE
   }
 
-  private static final String COLUMNS =
+  private static final String SAMPLE_COLUMNS =
       """
         observed_at timestamptz      NOT NULL,
-        thing_id    text             NOT NULL,
-        feature     text             NOT NULL,
-        property    text             NOT NULL,
+        series_id   integer          NOT NULL,
         value       double precision,
-        unit        text             NOT NULL,
-        category    text             NOT NULL DEFAULT 'unclassified',
-        quality     text             NOT NULL DEFAULT '',
+        quality     smallint         NOT NULL DEFAULT 0,
         stated      jsonb
       """;
 
+  private static final String MINUTES =
+      """
+      CREATE TABLE IF NOT EXISTS sample_minutes (
+        series_id integer NOT NULL, minute timestamptz NOT NULL, count bigint NOT NULL,
+        min double precision NOT NULL, max double precision NOT NULL,
+        sum double precision NOT NULL, last double precision NOT NULL,
+        last_at timestamptz NOT NULL)""";
+
+  private static final String[] INDEXES = {
+    "CREATE INDEX IF NOT EXISTS samples_series_time ON samples (series_id, observed_at)",
+    "CREATE INDEX IF NOT EXISTS sample_minutes_series_time ON sample_minutes (series_id, minute)"
+  };
+
+  private static final String COMPACTED =
+      "CREATE TABLE IF NOT EXISTS compacted_days (day date PRIMARY KEY)";
+
+  private static final String VIEW =
+      """
+      CREATE OR REPLACE VIEW readings AS
+      SELECT observed_at, thing_id, feature, property, value, unit, category, quality, stated
+      FROM samples JOIN series USING (series_id)""";
+
   /**
-   * Schemas written before readings were classified and cleaned, and before readings could state a
-   * value that is no number ({@code stated}, with {@code value} null).
+   * Schemas from before series: one wide {@code readings} table (plain or partitioned), in any of
+   * its earlier shapes. Its rows move into series and samples in the set-up transaction.
    */
-  private static final String[] MIGRATIONS = {
+  private static final String[] WIDE_TABLE_MIGRATIONS = {
     "ALTER TABLE readings ADD COLUMN IF NOT EXISTS category text NOT NULL DEFAULT 'unclassified'",
     "ALTER TABLE readings ADD COLUMN IF NOT EXISTS quality text NOT NULL DEFAULT ''",
     "ALTER TABLE readings ADD COLUMN IF NOT EXISTS stated jsonb",
-    "ALTER TABLE readings ALTER COLUMN value DROP NOT NULL"
-  };
-
-  private static final String MINUTES =
-      """
-      CREATE TABLE IF NOT EXISTS readings_minute (
-        thing_id text NOT NULL, feature text NOT NULL, property text NOT NULL,
-        minute timestamptz NOT NULL, count bigint NOT NULL, min double precision NOT NULL,
-        max double precision NOT NULL, sum double precision NOT NULL,
-        last double precision NOT NULL, last_at timestamptz NOT NULL)""";
-
-  private static final String[] INDEXES = {
-    "CREATE INDEX IF NOT EXISTS readings_thing_time ON readings (thing_id, feature, property, observed_at)",
-    "CREATE INDEX IF NOT EXISTS readings_minute_thing_time ON readings_minute (thing_id, feature, property, minute)"
+    "ALTER TABLE readings RENAME TO readings_before_series",
+    "DROP INDEX IF EXISTS readings_thing_time",
+    "DROP INDEX IF EXISTS readings_time_brin"
   };
 
   /** Microseconds since 1970 of {@code observed_at}: exact, as extract returns numeric. */
@@ -108,39 +118,64 @@ final class PostgresHistoryStore implements HistoryStore {
   private static final DateTimeFormatter PARTITION_DAY = DateTimeFormatter.BASIC_ISO_DATE;
 
   private final Connection connection;
+
+  /**
+   * Retention and compaction work on a connection of their own, so appends and queries of recent
+   * days go on while a closed day is rolled up or rewritten.
+   */
+  private final Connection maintenance;
+
   private final Layout layout;
 
-  /** The UTC days that have a partition (partitioned layout only). */
+  /** The UTC days that have a partition (partitioned layout only); maintenance drops some. */
   private final NavigableSet<LocalDate> partitions;
 
+  private final SeriesCatalog catalog;
+
   private PostgresHistoryStore(
-      Connection connection, Layout layout, NavigableSet<LocalDate> partitions) {
+      Connection connection,
+      Connection maintenance,
+      Layout layout,
+      NavigableSet<LocalDate> partitions,
+      SeriesCatalog catalog) {
     this.connection = connection;
+    this.maintenance = maintenance;
     this.layout = layout;
     this.partitions = partitions;
+    this.catalog = catalog;
   }
 
-  static PostgresHistoryStore create(Connection connection) throws SQLException {
+  static PostgresHistoryStore create(Connection connection, Connection maintenance)
+      throws SQLException {
     connection.setAutoCommit(false);
     try (Statement statement = connection.createStatement()) {
+      boolean wide = relationExists(statement, "readings", "'r', 'p'");
+      if (wide) {
+        for (String migration : WIDE_TABLE_MIGRATIONS) {
+          statement.execute(migration);
+        }
+      }
+      statement.execute(SeriesCatalog.TABLE);
       Layout layout = existingLayout(statement);
       if (layout == null) {
         layout = timescaleAvailable(statement) ? Layout.HYPERTABLE : Layout.PARTITIONED;
-        createReadings(statement, layout);
-      } else if (layout == Layout.PARTITIONED && !isPartitioned(statement)) {
-        partitionExistingTable(statement);
-      }
-      for (String migration : MIGRATIONS) {
-        statement.execute(migration);
+        createSamples(statement, layout);
       }
       statement.execute(MINUTES);
+      statement.execute(COMPACTED);
       for (String index : INDEXES) {
         statement.execute(index);
       }
+      if (wide) {
+        moveWideTable(statement, layout);
+      }
+      statement.execute(VIEW);
       NavigableSet<LocalDate> partitions =
           layout == Layout.PARTITIONED ? listPartitions(statement) : new TreeSet<>();
+      SeriesCatalog catalog = SeriesCatalog.load(connection);
       connection.commit();
-      return new PostgresHistoryStore(connection, layout, partitions);
+      return new PostgresHistoryStore(
+          connection, maintenance, layout, new ConcurrentSkipListSet<>(partitions), catalog);
     } catch (SQLException e) {
       connection.rollback();
       throw e;
@@ -153,26 +188,35 @@ final class PostgresHistoryStore implements HistoryStore {
     return layout;
   }
 
-  /** The layout of an existing readings table, or null when there is none. */
+  /** The layout of an existing samples table, or null when there is none. */
   private static Layout existingLayout(Statement statement) throws SQLException {
-    try (ResultSet rows =
-        statement.executeQuery(
-            "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                + " WHERE n.nspname = current_schema() AND c.relname = 'readings'")) {
-      if (!rows.next()) {
-        return null;
-      }
+    if (!relationExists(statement, "samples", "'r', 'p'")) {
+      return null;
     }
     boolean hypertable = false;
     if (extensionInstalled(statement)) {
       try (ResultSet rows =
           statement.executeQuery(
               "SELECT 1 FROM timescaledb_information.hypertables"
-                  + " WHERE hypertable_schema = current_schema() AND hypertable_name = 'readings'")) {
+                  + " WHERE hypertable_schema = current_schema() AND hypertable_name = 'samples'")) {
         hypertable = rows.next();
       }
     }
     return hypertable ? Layout.HYPERTABLE : Layout.PARTITIONED;
+  }
+
+  private static boolean relationExists(Statement statement, String name, String kinds)
+      throws SQLException {
+    try (ResultSet rows =
+        statement.executeQuery(
+            "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = current_schema() AND c.relname = '"
+                + name
+                + "' AND c.relkind IN ("
+                + kinds
+                + ")")) {
+      return rows.next();
+    }
   }
 
   private static boolean extensionInstalled(Statement statement) throws SQLException {
@@ -190,66 +234,59 @@ final class PostgresHistoryStore implements HistoryStore {
     }
   }
 
-  private static boolean isPartitioned(Statement statement) throws SQLException {
-    try (ResultSet rows =
-        statement.executeQuery(
-            "SELECT 1 FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid"
-                + " JOIN pg_namespace n ON n.oid = c.relnamespace"
-                + " WHERE n.nspname = current_schema() AND c.relname = 'readings'")) {
-      return rows.next();
-    }
-  }
-
-  private static void createReadings(Statement statement, Layout layout) throws SQLException {
+  private static void createSamples(Statement statement, Layout layout) throws SQLException {
     if (layout == Layout.HYPERTABLE) {
       statement.execute("CREATE EXTENSION IF NOT EXISTS timescaledb");
-      statement.execute("CREATE TABLE readings (" + COLUMNS + ")");
+      statement.execute("CREATE TABLE samples (" + SAMPLE_COLUMNS + ")");
       statement.execute(
-          "SELECT create_hypertable('readings', 'observed_at',"
+          "SELECT create_hypertable('samples', 'observed_at',"
               + " chunk_time_interval => INTERVAL '1 day')");
       statement.execute(
-          "ALTER TABLE readings SET (timescaledb.compress,"
-              + " timescaledb.compress_segmentby = 'thing_id, feature, property',"
+          "ALTER TABLE samples SET (timescaledb.compress,"
+              + " timescaledb.compress_segmentby = 'series_id',"
               + " timescaledb.compress_orderby = 'observed_at')");
-      statement.execute("SELECT add_compression_policy('readings', INTERVAL '7 days')");
-      LOG.info("history: readings are a TimescaleDB hypertable, compressed after 7 days");
+      statement.execute("SELECT add_compression_policy('samples', INTERVAL '7 days')");
+      LOG.info("history: samples are a TimescaleDB hypertable, compressed after 7 days");
     } else {
-      statement.execute("CREATE TABLE readings (" + COLUMNS + ") PARTITION BY RANGE (observed_at)");
-      statement.execute("CREATE INDEX readings_time_brin ON readings USING brin (observed_at)");
+      statement.execute(
+          "CREATE TABLE samples (" + SAMPLE_COLUMNS + ") PARTITION BY RANGE (observed_at)");
+      statement.execute("CREATE INDEX samples_time_brin ON samples USING brin (observed_at)");
     }
   }
 
-  /**
-   * A schema from before partitions: its rows move into a partitioned table of the same name, in
-   * the same transaction as the rest of the schema's set-up.
-   */
-  private static void partitionExistingTable(Statement statement) throws SQLException {
-    for (String migration : MIGRATIONS) {
-      statement.execute(migration);
-    }
-    statement.execute("ALTER TABLE readings RENAME TO readings_unpartitioned");
-    statement.execute("DROP INDEX IF EXISTS readings_thing_time");
-    createReadings(statement, Layout.PARTITIONED);
-    List<LocalDate> days = new ArrayList<>();
-    try (ResultSet rows =
-        statement.executeQuery(
-            "SELECT DISTINCT (observed_at AT TIME ZONE 'UTC')::date FROM readings_unpartitioned")) {
-      while (rows.next()) {
-        days.add(rows.getObject(1, LocalDate.class));
+  /** Moves the rows of a wide table from before series into series and samples. */
+  private static void moveWideTable(Statement statement, Layout layout) throws SQLException {
+    statement.execute(
+        """
+        INSERT INTO series
+        SELECT (row_number() OVER (ORDER BY thing_id, feature, property, unit, category) - 1)::integer,
+               thing_id, feature, property, unit, category
+        FROM (SELECT DISTINCT thing_id, feature, property, unit, category
+              FROM readings_before_series) AS distinct_series""");
+    if (layout == Layout.PARTITIONED) {
+      List<LocalDate> days = new ArrayList<>();
+      try (ResultSet rows =
+          statement.executeQuery(
+              "SELECT DISTINCT (observed_at AT TIME ZONE 'UTC')::date FROM readings_before_series")) {
+        while (rows.next()) {
+          days.add(rows.getObject(1, LocalDate.class));
+        }
       }
-    }
-    for (LocalDate day : days) {
-      statement.execute(createPartition(day));
+      for (LocalDate day : days) {
+        statement.execute(createPartition(day));
+      }
     }
     int moved =
         statement.executeUpdate(
-            "INSERT INTO readings ("
-                + BinaryCopy.COLUMNS
-                + ") SELECT "
-                + BinaryCopy.COLUMNS
-                + " FROM readings_unpartitioned");
-    statement.execute("DROP TABLE readings_unpartitioned");
-    LOG.info("history: moved {} readings of {} days into daily partitions", moved, days.size());
+            """
+            INSERT INTO samples (observed_at, series_id, value, quality, stated)
+            SELECT r.observed_at, s.series_id, r.value, %s, r.stated
+            FROM readings_before_series r JOIN series s
+              ON s.thing_id = r.thing_id AND s.feature = r.feature AND s.property = r.property
+             AND s.unit = r.unit AND s.category = r.category"""
+                .formatted(ReadingRows.maskOfText("r.quality")));
+    statement.execute("DROP TABLE readings_before_series CASCADE");
+    LOG.info("history: moved {} readings into series and samples", moved);
   }
 
   private static NavigableSet<LocalDate> listPartitions(Statement statement) throws SQLException {
@@ -259,11 +296,11 @@ final class PostgresHistoryStore implements HistoryStore {
             "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
                 + " JOIN pg_class p ON p.oid = i.inhparent"
                 + " JOIN pg_namespace n ON n.oid = p.relnamespace"
-                + " WHERE n.nspname = current_schema() AND p.relname = 'readings'")) {
+                + " WHERE n.nspname = current_schema() AND p.relname = 'samples'")) {
       while (rows.next()) {
         String name = rows.getString(1);
-        if (name.startsWith("readings_d")) {
-          days.add(LocalDate.parse(name.substring("readings_d".length()), PARTITION_DAY));
+        if (name.startsWith("samples_d")) {
+          days.add(LocalDate.parse(name.substring("samples_d".length()), PARTITION_DAY));
         }
       }
     }
@@ -271,13 +308,13 @@ final class PostgresHistoryStore implements HistoryStore {
   }
 
   private static String partitionName(LocalDate day) {
-    return "readings_d" + day.format(PARTITION_DAY);
+    return "samples_d" + day.format(PARTITION_DAY);
   }
 
   private static String createPartition(LocalDate day) {
     return "CREATE TABLE IF NOT EXISTS "
         + partitionName(day)
-        + " PARTITION OF readings FOR VALUES FROM ('"
+        + " PARTITION OF samples FOR VALUES FROM ('"
         + day
         + " 00:00:00+00') TO ('"
         + day.plusDays(1)
@@ -309,46 +346,49 @@ final class PostgresHistoryStore implements HistoryStore {
           }
         }
       }
+      SeriesCatalog.Assignment series = catalog.assign(connection, readings);
+      int[] ids = series.ids();
       try (BinaryCopy copy =
           new BinaryCopy(
               new PGCopyOutputStream(
                   connection.unwrap(PGConnection.class),
-                  "COPY readings (" + BinaryCopy.COLUMNS + ") FROM STDIN (FORMAT binary)",
+                  "COPY samples (" + BinaryCopy.COLUMNS + ") FROM STDIN (FORMAT binary)",
                   1 << 20))) {
-        for (Reading reading : readings) {
-          copy.write(reading);
+        for (int i = 0; i < ids.length; i++) {
+          copy.write(readings.get(i), ids[i]);
         }
       }
       connection.commit();
       partitions.addAll(newDays);
+      catalog.addAll(series.added());
     } catch (SQLException | IOException | RuntimeException e) {
-      rollbackQuietly();
+      rollbackQuietly(connection);
       throw new HistoryUnavailableException("cannot append " + readings.size() + " readings", e);
     } finally {
-      autoCommit();
+      autoCommit(connection);
     }
   }
 
   @Override
   public synchronized List<Reading> range(RangeQuery query) {
+    List<SeriesCatalog.Series> series =
+        catalog.of(query.thingId(), query.feature(), query.property());
+    if (series.isEmpty()) {
+      return List.of();
+    }
     String sql =
         "SELECT "
             + MICROS
             + ", "
             + ReadingRows.COLUMNS
-            + """
-             FROM readings
-            WHERE thing_id = ? AND feature = ? AND property = ? AND observed_at >= ? AND observed_at < ?
-            ORDER BY observed_at
-            LIMIT ?""";
+            + " FROM samples WHERE series_id IN "
+            + SeriesCatalog.idList(series)
+            + " AND observed_at >= ? AND observed_at < ? ORDER BY observed_at LIMIT ?";
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setString(1, query.thingId().toString());
-      statement.setString(2, query.feature());
-      statement.setString(3, query.property());
-      statement.setObject(4, time(query.from()));
-      statement.setObject(5, time(query.to()));
-      statement.setInt(6, query.limit());
-      return readAll(statement);
+      statement.setObject(1, time(query.from()));
+      statement.setObject(2, time(query.to()));
+      statement.setInt(3, query.limit());
+      return ReadingRows.readAll(statement, catalog);
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot read history of " + query.thingId(), e);
     }
@@ -356,39 +396,42 @@ final class PostgresHistoryStore implements HistoryStore {
 
   @Override
   public synchronized List<Bucket> buckets(BucketQuery query) {
-    // Raw rows and minute aggregates in one shape (count, min, max, sum, last, last_at), summed per
-    // bucket. Bucket numbers are microseconds since 'from' as a bigint: exact, unlike a double.
+    List<SeriesCatalog.Series> series =
+        catalog.of(query.thingId(), query.feature(), query.property());
+    if (series.isEmpty()) {
+      return List.of();
+    }
+    String ids = SeriesCatalog.idList(series);
+    // Raw samples and minute aggregates in one shape (count, min, max, sum, last, last_at), summed
+    // per bucket. Bucket numbers are microseconds since 'from' as a bigint: exact, unlike a double.
     String sql =
         """
         SELECT (extract(epoch from observed - ?)::numeric * 1000000)::bigint / ? AS bucket,
                sum(n), min(lo), max(hi), sum(total) / sum(n),
                (array_agg(last ORDER BY last_at DESC))[1]
         FROM (
-          SELECT observed_at AS observed, 1::bigint AS n, value AS lo, value AS hi, value AS total,
-                 value AS last, observed_at AS last_at
-          FROM readings
-          WHERE thing_id = ? AND feature = ? AND property = ? AND observed_at >= ? AND observed_at < ?
-            AND value IS NOT NULL AND %s
+          SELECT observed_at AS observed, 1::bigint AS n, value AS lo, value AS hi,
+                 value AS total, value AS last, observed_at AS last_at
+          FROM samples
+          WHERE series_id IN %1$s AND observed_at >= ? AND observed_at < ?
+            AND value IS NOT NULL AND %2$s
           UNION ALL
           SELECT minute, count, min, max, sum, last, last_at
-          FROM readings_minute
-          WHERE thing_id = ? AND feature = ? AND property = ? AND minute >= ? AND minute < ?
+          FROM sample_minutes
+          WHERE series_id IN %1$s AND minute >= ? AND minute < ?
         ) AS rows
         GROUP BY bucket
         ORDER BY bucket"""
-            .formatted(ReadingRows.TRUSTED);
+            .formatted(ids, ReadingRows.TRUSTED);
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
       OffsetDateTime from = time(query.from());
       OffsetDateTime to = time(query.to());
       statement.setObject(1, from);
       statement.setLong(2, query.widthMicros());
-      for (int offset : new int[] {3, 8}) {
-        statement.setString(offset, query.thingId().toString());
-        statement.setString(offset + 1, query.feature());
-        statement.setString(offset + 2, query.property());
-        statement.setObject(offset + 3, from);
-        statement.setObject(offset + 4, to);
-      }
+      statement.setObject(3, from);
+      statement.setObject(4, to);
+      statement.setObject(5, from);
+      statement.setObject(6, to);
       return Buckets.read(statement, query);
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot summarise history of " + query.thingId(), e);
@@ -397,28 +440,27 @@ final class PostgresHistoryStore implements HistoryStore {
 
   @Override
   public synchronized List<Reading> latest(LatestQuery query) {
-    if (query.things().isEmpty()) {
+    List<SeriesCatalog.Series> series = new ArrayList<>();
+    query
+        .things()
+        .forEach(thing -> series.addAll(catalog.of(thing, query.feature(), query.property())));
+    if (series.isEmpty()) {
       return List.of();
     }
     String sql =
-        "SELECT DISTINCT ON (thing_id) "
+        "SELECT DISTINCT ON (series_id) "
             + MICROS
             + ", "
             + ReadingRows.COLUMNS
-            + " FROM readings WHERE thing_id = ANY (?) AND feature = ? AND property = ?"
+            + " FROM samples WHERE series_id IN "
+            + SeriesCatalog.idList(series)
             + " AND observed_at >= ? AND observed_at < ? AND "
             + ReadingRows.TRUSTED
-            + " ORDER BY thing_id, observed_at DESC";
+            + " ORDER BY series_id, observed_at DESC";
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setArray(
-          1,
-          connection.createArrayOf(
-              "text", query.things().stream().map(ThingId::toString).toArray()));
-      statement.setString(2, query.feature());
-      statement.setString(3, query.property());
-      statement.setObject(4, time(query.since()));
-      statement.setObject(5, time(query.at()));
-      return ReadingRows.inQueryOrder(query, readAll(statement));
+      statement.setObject(1, time(query.since()));
+      statement.setObject(2, time(query.at()));
+      return ReadingRows.inQueryOrder(query, ReadingRows.readAll(statement, catalog));
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot read the latest readings", e);
     }
@@ -426,23 +468,33 @@ final class PostgresHistoryStore implements HistoryStore {
 
   @Override
   public synchronized List<TrackPoint> trajectory(TrajectoryQuery query) {
+    List<SeriesCatalog.Series> longitude =
+        catalog.of(query.thingId(), query.feature(), "longitude");
+    List<SeriesCatalog.Series> latitude = catalog.of(query.thingId(), query.feature(), "latitude");
+    if (longitude.isEmpty() || latitude.isEmpty()) {
+      return List.of();
+    }
     String sql =
-        "SELECT "
-            + MICROS
-            + ", max(value) FILTER (WHERE property = 'longitude'),"
-            + " max(value) FILTER (WHERE property = 'latitude')"
-            + " FROM readings WHERE thing_id = ? AND feature = ?"
-            + " AND property IN ('longitude', 'latitude') AND value IS NOT NULL"
-            + " AND observed_at >= ? AND observed_at < ? AND "
-            + ReadingRows.TRUSTED
-            + " GROUP BY observed_at HAVING count(DISTINCT property) = 2"
-            + " ORDER BY observed_at LIMIT ?";
+        """
+        SELECT %4$s, max(value) FILTER (WHERE series_id IN %1$s),
+               max(value) FILTER (WHERE series_id IN %2$s)
+        FROM samples
+        WHERE (series_id IN %1$s OR series_id IN %2$s) AND value IS NOT NULL
+          AND observed_at >= ? AND observed_at < ? AND %3$s
+        GROUP BY observed_at
+        HAVING count(*) FILTER (WHERE series_id IN %1$s) > 0
+           AND count(*) FILTER (WHERE series_id IN %2$s) > 0
+        ORDER BY observed_at
+        LIMIT ?"""
+            .formatted(
+                SeriesCatalog.idList(longitude),
+                SeriesCatalog.idList(latitude),
+                ReadingRows.TRUSTED,
+                MICROS);
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setString(1, query.thingId().toString());
-      statement.setString(2, query.feature());
-      statement.setObject(3, time(query.from()));
-      statement.setObject(4, time(query.to()));
-      statement.setInt(5, query.limit());
+      statement.setObject(1, time(query.from()));
+      statement.setObject(2, time(query.to()));
+      statement.setInt(3, query.limit());
       return ReadingRows.readTrack(statement);
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot read the trajectory of " + query.thingId(), e);
@@ -456,38 +508,38 @@ final class PostgresHistoryStore implements HistoryStore {
             + MICROS
             + ", "
             + ReadingRows.COLUMNS
-            + " FROM readings WHERE observed_at >= ? AND observed_at < ?"
-            + (query.thingId().isPresent() ? " AND thing_id = ?" : "")
+            + " FROM samples WHERE observed_at >= ? AND observed_at < ?"
+            + query
+                .thingId()
+                .map(thing -> " AND series_id IN " + SeriesCatalog.idList(catalog.ofThing(thing)))
+                .orElse("")
             + " ORDER BY observed_at";
     long exported = 0;
     try {
       // A cursor (fetch size with auto-commit off) keeps one batch in memory, not the whole day.
       connection.setAutoCommit(false);
-      for (Instant dayStart : days(query.from(), query.to())) {
+      for (Instant dayStart : days(connection, query.from(), query.to())) {
         Instant from = later(dayStart, query.from());
         Instant to = earlier(dayStart.plus(1, ChronoUnit.DAYS), query.to());
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
           statement.setFetchSize(EXPORT_BATCH_ROWS);
           statement.setObject(1, time(from));
           statement.setObject(2, time(to));
-          if (query.thingId().isPresent()) {
-            statement.setString(3, query.thingId().get().toString());
-          }
-          exported += ReadingRows.handOver(statement, batches);
+          exported += ReadingRows.handOver(statement, catalog, batches);
         }
       }
       connection.commit();
       return exported;
     } catch (SQLException e) {
-      rollbackQuietly();
+      rollbackQuietly(connection);
       throw new HistoryUnavailableException("cannot export history", e);
     } finally {
-      autoCommit();
+      autoCommit(connection);
     }
   }
 
   /** The UTC days in {@code [from, to)} that may hold readings, oldest first. */
-  private List<Instant> days(Instant from, Instant to) throws SQLException {
+  private List<Instant> days(Connection connection, Instant from, Instant to) throws SQLException {
     LocalDate first = utcDay(from);
     LocalDate last = utcDay(to.minusNanos(1));
     if (layout == Layout.PARTITIONED) {
@@ -497,7 +549,7 @@ final class PostgresHistoryStore implements HistoryStore {
     }
     try (PreparedStatement statement =
         connection.prepareStatement(
-            "SELECT min(observed_at), max(observed_at) FROM readings"
+            "SELECT min(observed_at), max(observed_at) FROM samples"
                 + " WHERE observed_at >= ? AND observed_at < ?")) {
       statement.setObject(1, time(from));
       statement.setObject(2, time(to));
@@ -514,69 +566,119 @@ final class PostgresHistoryStore implements HistoryStore {
   }
 
   @Override
-  public synchronized RetentionOutcome retain(RetentionPolicy policy, Instant now) {
+  public RetentionOutcome retain(RetentionPolicy policy, Instant now) {
     Instant rawCutoff = policy.rawCutoff(now);
     long removed = 0;
     long written = 0;
-    try {
-      List<Instant> expired =
-          rawCutoff.isAfter(Instant.EPOCH)
-              ? days(Instant.EPOCH, rawCutoff)
-              : Collections.<Instant>emptyList();
-      for (Instant dayStart : expired) {
-        connection.setAutoCommit(false);
-        LocalDate day = utcDay(dayStart);
-        try (Statement statement = connection.createStatement()) {
-          String source = layout == Layout.PARTITIONED ? partitionName(day) : "readings";
-          written += statement.executeUpdate(rollUp(source, dayStart));
-          if (layout == Layout.PARTITIONED) {
-            removed += count(statement, "SELECT count(*) FROM " + source);
-            statement.execute("DROP TABLE " + source);
-          } else {
-            removed += count(statement, countDay(dayStart));
-            statement.execute(
-                "SELECT drop_chunks('readings', older_than => TIMESTAMPTZ '"
-                    + time(dayStart.plus(1, ChronoUnit.DAYS))
-                    + "')");
+    synchronized (maintenance) {
+      try {
+        List<Instant> expired =
+            rawCutoff.isAfter(Instant.EPOCH)
+                ? days(maintenance, Instant.EPOCH, rawCutoff)
+                : Collections.<Instant>emptyList();
+        for (Instant dayStart : expired) {
+          maintenance.setAutoCommit(false);
+          LocalDate day = utcDay(dayStart);
+          try (Statement statement = maintenance.createStatement()) {
+            String source = layout == Layout.PARTITIONED ? partitionName(day) : "samples";
+            written += statement.executeUpdate(rollUp(source, dayStart));
+            if (layout == Layout.PARTITIONED) {
+              removed += count(statement, "SELECT count(*) FROM " + source);
+              statement.execute("DROP TABLE " + source);
+            } else {
+              removed += count(statement, countDay(dayStart));
+              statement.execute(
+                  "SELECT drop_chunks('samples', older_than => TIMESTAMPTZ '"
+                      + time(dayStart.plus(1, ChronoUnit.DAYS))
+                      + "')");
+            }
           }
+          maintenance.commit();
+          partitions.remove(day);
         }
-        connection.commit();
-        partitions.remove(day);
+        maintenance.setAutoCommit(true);
+        long minutesRemoved;
+        try (PreparedStatement statement =
+            maintenance.prepareStatement("DELETE FROM sample_minutes WHERE minute < ?")) {
+          statement.setObject(1, time(policy.aggregateCutoff(now)));
+          minutesRemoved = statement.executeUpdate();
+        }
+        return new RetentionOutcome(removed, written, minutesRemoved);
+      } catch (SQLException e) {
+        rollbackQuietly(maintenance);
+        throw new HistoryUnavailableException("cannot apply the retention policy", e);
+      } finally {
+        autoCommit(maintenance);
       }
-      connection.setAutoCommit(true);
-      long minutesRemoved;
-      try (PreparedStatement statement =
-          connection.prepareStatement("DELETE FROM readings_minute WHERE minute < ?")) {
-        statement.setObject(1, time(policy.aggregateCutoff(now)));
-        minutesRemoved = statement.executeUpdate();
-      }
-      return new RetentionOutcome(removed, written, minutesRemoved);
-    } catch (SQLException e) {
-      rollbackQuietly();
-      throw new HistoryUnavailableException("cannot apply the retention policy", e);
-    } finally {
-      autoCommit();
     }
   }
 
   /** Minute aggregates of one day of trusted numbers, read from {@code source}. */
   private static String rollUp(String source, Instant dayStart) {
     return """
-        INSERT INTO readings_minute
-        SELECT thing_id, feature, property, date_trunc('minute', observed_at), count(*), min(value),
-               max(value), sum(value), (array_agg(value ORDER BY observed_at DESC))[1],
-               max(observed_at)
+        INSERT INTO sample_minutes
+        SELECT series_id, date_trunc('minute', observed_at), count(*), min(value), max(value),
+               sum(value), (array_agg(value ORDER BY observed_at DESC))[1], max(observed_at)
         FROM %s
         WHERE observed_at >= TIMESTAMPTZ '%s' AND observed_at < TIMESTAMPTZ '%s'
           AND value IS NOT NULL AND %s
-        GROUP BY thing_id, feature, property, date_trunc('minute', observed_at)"""
+        GROUP BY series_id, date_trunc('minute', observed_at)"""
         .formatted(
             source, time(dayStart), time(dayStart.plus(1, ChronoUnit.DAYS)), ReadingRows.TRUSTED);
   }
 
   private static String countDay(Instant dayStart) {
-    return "SELECT count(*) FROM readings WHERE observed_at >= TIMESTAMPTZ '%s' AND observed_at < TIMESTAMPTZ '%s'"
+    return "SELECT count(*) FROM samples WHERE observed_at >= TIMESTAMPTZ '%s' AND observed_at < TIMESTAMPTZ '%s'"
         .formatted(time(dayStart), time(dayStart.plus(1, ChronoUnit.DAYS)));
+  }
+
+  /**
+   * On the partitioned layout, CLUSTER rewrites each closed day's partition in the order of its
+   * series-and-time index. A hypertable needs none: compression segments by series.
+   */
+  @Override
+  public int compact(Instant now) {
+    if (layout != Layout.PARTITIONED) {
+      return 0;
+    }
+    LocalDate today = utcDay(now.minus(DAY_CLOSES_AFTER));
+    int compacted = 0;
+    synchronized (maintenance) {
+      try (Statement statement = maintenance.createStatement()) {
+        for (LocalDate day : List.copyOf(partitions.headSet(today, false))) {
+          if (count(statement, "SELECT count(*) FROM compacted_days WHERE day = DATE '" + day + "'")
+              > 0) {
+            continue;
+          }
+          String partition = partitionName(day);
+          String index;
+          try (ResultSet rows =
+              statement.executeQuery(
+                  "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+                      + " AND tablename = '"
+                      + partition
+                      + "' AND indexdef LIKE '%(series_id, observed_at)%'")) {
+            if (!rows.next()) {
+              continue;
+            }
+            index = rows.getString(1);
+          }
+          maintenance.setAutoCommit(false);
+          statement.execute("CLUSTER " + partition + " USING " + index);
+          statement.execute("ANALYZE " + partition);
+          statement.execute("INSERT INTO compacted_days VALUES (DATE '" + day + "')");
+          maintenance.commit();
+          maintenance.setAutoCommit(true);
+          compacted++;
+        }
+        return compacted;
+      } catch (SQLException e) {
+        rollbackQuietly(maintenance);
+        throw new HistoryUnavailableException("cannot compact history", e);
+      } finally {
+        autoCommit(maintenance);
+      }
+    }
   }
 
   private static long count(Statement statement, String sql) throws SQLException {
@@ -589,42 +691,21 @@ final class PostgresHistoryStore implements HistoryStore {
   @Override
   public synchronized long count() {
     try (Statement statement = connection.createStatement()) {
-      return count(statement, "SELECT count(*) FROM readings");
+      return count(statement, "SELECT count(*) FROM samples");
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot count history", e);
     }
   }
 
-  /** Bytes the readings and their indexes take on disk, partitions included. */
-  synchronized long bytesOnDisk() {
-    try (Statement statement = connection.createStatement()) {
-      return count(
-          statement,
-          "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c"
-              + " JOIN pg_namespace n ON n.oid = c.relnamespace"
-              + " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')"
-              + " AND (c.relname = 'readings' OR c.relname LIKE 'readings\\_d%')");
-    } catch (SQLException e) {
-      throw new HistoryUnavailableException("cannot measure history", e);
-    }
-  }
-
   synchronized void close() {
     try {
+      synchronized (maintenance) {
+        maintenance.close();
+      }
       connection.close();
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot close the PostgreSQL connection", e);
     }
-  }
-
-  private List<Reading> readAll(PreparedStatement statement) throws SQLException {
-    List<Reading> readings = new ArrayList<>();
-    try (ResultSet rows = statement.executeQuery()) {
-      while (rows.next()) {
-        readings.add(ReadingRows.read(rows));
-      }
-    }
-    return readings;
   }
 
   private static OffsetDateTime time(Instant instant) {
@@ -639,7 +720,7 @@ final class PostgresHistoryStore implements HistoryStore {
     return a.isBefore(b) ? a : b;
   }
 
-  private void rollbackQuietly() {
+  private static void rollbackQuietly(Connection connection) {
     try {
       connection.rollback();
     } catch (SQLException ignored) {
@@ -647,7 +728,7 @@ final class PostgresHistoryStore implements HistoryStore {
     }
   }
 
-  private void autoCommit() {
+  private static void autoCommit(Connection connection) {
     try {
       connection.setAutoCommit(true);
     } catch (SQLException ignored) {

@@ -25,6 +25,12 @@ public final class PostgresStorage implements Storage {
   /** Seconds a query may wait on the socket before the connection is considered dead. */
   static final int SOCKET_TIMEOUT_SECONDS = 60;
 
+  /**
+   * The same for the maintenance connection: rewriting or rolling up a closed day of a district
+   * (tens of millions of rows) takes minutes, not seconds.
+   */
+  static final int MAINTENANCE_SOCKET_TIMEOUT_SECONDS = 3_600;
+
   private final PostgresSettings settings;
   private final PostgresHistoryStore readings;
   private final PostgresThingJournal things;
@@ -34,12 +40,13 @@ public final class PostgresStorage implements Storage {
   private PostgresStorage(
       PostgresSettings settings,
       Connection readingsConnection,
+      Connection maintenanceConnection,
       Connection journalConnection,
       Connection deadLetterConnection,
       Connection deviceConnection)
       throws SQLException {
     this.settings = settings;
-    this.readings = PostgresHistoryStore.create(readingsConnection);
+    this.readings = PostgresHistoryStore.create(readingsConnection, maintenanceConnection);
     this.things = new PostgresThingJournal(journalConnection);
     this.deadLetters =
         new JdbcDeadLetterStore(deadLetterConnection, JdbcDeadLetterStore.DEFAULT_CAPACITY);
@@ -48,24 +55,25 @@ public final class PostgresStorage implements Storage {
 
   public static PostgresStorage open(PostgresSettings settings) {
     try {
-      try (Connection setup = connect(settings, false);
+      try (Connection setup = connect(settings, false, SOCKET_TIMEOUT_SECONDS);
           Statement statement = setup.createStatement()) {
         statement.execute("CREATE SCHEMA IF NOT EXISTS " + settings.schema());
       }
       return new PostgresStorage(
           settings,
-          connect(settings, true),
-          connect(settings, true),
-          connect(settings, true),
-          connect(settings, true));
+          connect(settings, true, SOCKET_TIMEOUT_SECONDS),
+          connect(settings, true, MAINTENANCE_SOCKET_TIMEOUT_SECONDS),
+          connect(settings, true, SOCKET_TIMEOUT_SECONDS),
+          connect(settings, true, SOCKET_TIMEOUT_SECONDS),
+          connect(settings, true, SOCKET_TIMEOUT_SECONDS));
     } catch (SQLException e) {
       throw new HistoryUnavailableException(
           "cannot use PostgreSQL at " + settings.url() + ": " + e.getMessage(), e);
     }
   }
 
-  private static Connection connect(PostgresSettings settings, boolean inSchema)
-      throws SQLException {
+  private static Connection connect(
+      PostgresSettings settings, boolean inSchema, int socketTimeoutSeconds) throws SQLException {
     Properties properties = new Properties();
     if (!settings.user().isEmpty()) {
       properties.setProperty("user", settings.user());
@@ -73,7 +81,7 @@ public final class PostgresStorage implements Storage {
     if (!settings.password().isEmpty()) {
       properties.setProperty("password", settings.password());
     }
-    properties.setProperty("socketTimeout", String.valueOf(SOCKET_TIMEOUT_SECONDS));
+    properties.setProperty("socketTimeout", String.valueOf(socketTimeoutSeconds));
     properties.setProperty("connectTimeout", "10");
     properties.setProperty("tcpKeepAlive", "true");
     properties.setProperty("reWriteBatchedInserts", "true");

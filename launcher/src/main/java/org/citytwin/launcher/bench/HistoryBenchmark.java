@@ -1,0 +1,317 @@
+package org.citytwin.launcher.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.citytwin.history.BucketQuery;
+import org.citytwin.history.HistoryStore;
+import org.citytwin.history.HistoryVerticle;
+import org.citytwin.history.PostgresSettings;
+import org.citytwin.history.Storage;
+import org.citytwin.twin.CanonicalUnit;
+import org.citytwin.twin.EventBusAddresses;
+import org.citytwin.twin.Reading;
+import org.eclipse.ditto.things.model.ThingId;
+
+/**
+ * History's benchmark: a district's gauges at 1 Hz loaded into DuckDB and PostgreSQL, measuring
+ * append rows per second (in commits of {@link HistoryVerticle#MAX_ROWS_PER_COMMIT}, the history
+ * verticle's group-commit bound), bytes per reading on disk, one-thing one-day bucket latency, and
+ * the same range answered as JSON and as an Arrow stream. Results are printed as a Markdown table.
+ */
+public final class HistoryBenchmark {
+
+  private static final Instant DAY = Instant.parse("2026-07-14T00:00:00Z");
+  private static final int BUCKET_QUERIES = 300;
+  private static final int ANSWER_QUERIES = 20;
+
+  private final Path work;
+  private final int devices;
+  private final int hours;
+  private final Optional<PostgresSettings> postgres;
+  private final List<String[]> rows = new ArrayList<>();
+
+  /**
+   * @param devices how many gauges report once a second
+   * @param hours how many hours of their readings are loaded (from 2026-07-14 00:00 UTC)
+   * @param postgres the server to measure too, in a schema of its own dropped afterwards
+   */
+  public HistoryBenchmark(Path work, int devices, int hours, Optional<PostgresSettings> postgres) {
+    this.work = work;
+    this.devices = devices;
+    this.hours = hours;
+    this.postgres = postgres;
+  }
+
+  /** Runs every measurement; returns the Markdown table of results. */
+  public String run() throws Exception {
+    Path file = work.resolve("history.duckdb");
+    long loaded;
+    try (Storage duckdb = Storage.openDuckDb(file)) {
+      load("DuckDB", duckdb.readings());
+      loaded = duckdb.readings().count();
+    }
+    // Closing checkpoints: the file then holds everything, the write-ahead log nothing.
+    bytesPerReading("DuckDB", "as appended", Files.size(file), loaded);
+    try (Storage duckdb = Storage.openDuckDb(file)) {
+      query("DuckDB", duckdb.readings());
+    }
+    bytesPerReading("DuckDB", "compacted", Files.size(file), loaded);
+    if (postgres.isPresent()) {
+      try (Storage pg = Storage.openPostgres(postgres.get())) {
+        load("PostgreSQL", pg.readings());
+        try (Connection connection = postgresConnection();
+            Statement sql = connection.createStatement()) {
+          sql.execute("VACUUM ANALYZE");
+        }
+        bytesPerReading("PostgreSQL", "as appended", postgresBytes(), pg.readings().count());
+        query("PostgreSQL", pg.readings());
+        bytesPerReading("PostgreSQL", "compacted", postgresBytes(), pg.readings().count());
+      } finally {
+        dropPostgresSchema();
+      }
+    }
+    StringBuilder table = new StringBuilder();
+    table.append(
+        String.format(
+            Locale.ROOT,
+            "Data: %,d gauges x %d h at 1 Hz = %,d readings per backend.%n%n",
+            devices,
+            hours,
+            (long) devices * hours * 3600));
+    table.append("| Backend | Measure | Result |\n|---|---|---|\n");
+    for (String[] row : rows) {
+      table.append("| ").append(String.join(" | ", row)).append(" |\n");
+    }
+    return table.toString();
+  }
+
+  private void load(String backend, HistoryStore store) {
+    long total = (long) devices * hours * 3600;
+    long appendNanos = 0;
+    List<Reading> batch = new ArrayList<>(HistoryVerticle.MAX_ROWS_PER_COMMIT);
+    for (long second = 0; second < hours * 3600L; second++) {
+      Instant at = DAY.plusSeconds(second);
+      for (int device = 0; device < devices; device++) {
+        batch.add(
+            new Reading(
+                gauge(device),
+                "waterlogging",
+                "depth",
+                ((second + device) % 500) / 1000.0,
+                CanonicalUnit.METRE,
+                at));
+        if (batch.size() == HistoryVerticle.MAX_ROWS_PER_COMMIT) {
+          appendNanos += timed(store, batch);
+          batch = new ArrayList<>(HistoryVerticle.MAX_ROWS_PER_COMMIT);
+        }
+      }
+    }
+    if (!batch.isEmpty()) {
+      appendNanos += timed(store, batch);
+    }
+    row(backend, "append, commits of 50,000", perSecond(total, appendNanos) + " rows/s");
+  }
+
+  private void compact(String backend, HistoryStore store) {
+    long total = store.count();
+    long started = System.nanoTime();
+    Instant loadedDaysClosed =
+        DAY.plus(Duration.ofDays(hours / 24 + 1)).plus(HistoryStore.DAY_CLOSES_AFTER);
+    int days = store.compact(loadedDaysClosed);
+    long took = System.nanoTime() - started;
+    row(
+        backend,
+        "compaction of the closed days (rewrite in series order)",
+        String.format(
+            Locale.ROOT,
+            "%d day(s) in %.1f s, %s rows/s",
+            days,
+            took / 1e9,
+            perSecond(total, took)));
+  }
+
+  private void bytesPerReading(String backend, String when, long bytes, long readings) {
+    row(
+        backend,
+        "bytes per reading on disk, indexes included: " + when,
+        String.format(Locale.ROOT, "%.1f", (double) bytes / readings));
+  }
+
+  private void query(String backend, HistoryStore store) throws Exception {
+    SplittableRandom random = new SplittableRandom(7);
+    long[] before = bucketLatencies(store, random);
+    compact(backend, store);
+    long[] after = bucketLatencies(store, random);
+    row(
+        backend,
+        "one gauge, one day by minute, p50 / p99: as appended",
+        millis(before[BUCKET_QUERIES / 2]) + " / " + millis(before[BUCKET_QUERIES * 99 / 100]));
+    row(
+        backend,
+        "one gauge, one day by minute, p50 / p99: compacted",
+        millis(after[BUCKET_QUERIES / 2])
+            + " / "
+            + millis(after[BUCKET_QUERIES * 99 / 100])
+            + String.format(
+                Locale.ROOT,
+                " (p99 %.1fx faster)",
+                (double) before[BUCKET_QUERIES * 99 / 100] / after[BUCKET_QUERIES * 99 / 100]));
+    answers(backend, store, random);
+  }
+
+  private long[] bucketLatencies(HistoryStore store, SplittableRandom random) {
+    long[] latencies = new long[BUCKET_QUERIES];
+    for (int i = -20; i < BUCKET_QUERIES; i++) {
+      BucketQuery query =
+          new BucketQuery(
+              gauge(random.nextInt(devices)),
+              "waterlogging",
+              "depth",
+              DAY,
+              DAY.plus(Duration.ofDays(1)),
+              Duration.ofMinutes(1));
+      long started = System.nanoTime();
+      int buckets = store.buckets(query).size();
+      if (buckets != Math.min(1440, hours * 60)) {
+        throw new IllegalStateException("expected a bucket per loaded minute, got " + buckets);
+      }
+      if (i >= 0) {
+        latencies[i] = System.nanoTime() - started;
+      }
+    }
+    Arrays.sort(latencies);
+    return latencies;
+  }
+
+  /** The same raw range through the history verticle as JSON (encoded) and as an Arrow stream. */
+  private void answers(String backend, HistoryStore store, SplittableRandom random)
+      throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      vertx
+          .deployVerticle(new HistoryVerticle(store))
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+      int rowsPerAnswer = (int) Math.min(86_400, hours * 3600L);
+      long[] jsonNanos = {0};
+      long[] arrowNanos = {0};
+      for (int i = -5; i < ANSWER_QUERIES; i++) {
+        JsonObject query =
+            new JsonObject()
+                .put("thingId", gauge(random.nextInt(devices)).toString())
+                .put("feature", "waterlogging")
+                .put("property", "depth")
+                .put("from", DAY.toString())
+                .put("to", DAY.plus(Duration.ofDays(1)).toString())
+                .put("limit", 100_000);
+        long started = System.nanoTime();
+        Object json = ask(vertx, query.copy());
+        String text = ((JsonObject) json).encode();
+        long jsonTook = System.nanoTime() - started;
+        started = System.nanoTime();
+        Buffer arrow =
+            (Buffer) ask(vertx, query.copy().put(EventBusAddresses.HISTORY_FORMAT, "arrow"));
+        long arrowTook = System.nanoTime() - started;
+        if (text.isEmpty() || arrow.length() == 0) {
+          throw new IllegalStateException("empty answer");
+        }
+        if (i >= 0) {
+          jsonNanos[0] += jsonTook;
+          arrowNanos[0] += arrowTook;
+        }
+      }
+      long answered = (long) rowsPerAnswer * ANSWER_QUERIES;
+      row(
+          backend,
+          "range answer as JSON (read + encode)",
+          perSecond(answered, jsonNanos[0]) + " rows/s");
+      row(
+          backend,
+          "range answer as Arrow stream (read + encode)",
+          perSecond(answered, arrowNanos[0])
+              + String.format(
+                  Locale.ROOT, " rows/s (%.1fx JSON)", (double) jsonNanos[0] / arrowNanos[0]));
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static Object ask(Vertx vertx, JsonObject query) throws Exception {
+    return vertx
+        .eventBus()
+        .request(EventBusAddresses.HISTORY_RANGE, query)
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(60, TimeUnit.SECONDS)
+        .body();
+  }
+
+  private static long timed(HistoryStore store, List<Reading> batch) {
+    long started = System.nanoTime();
+    store.append(batch);
+    return System.nanoTime() - started;
+  }
+
+  private static ThingId gauge(int device) {
+    return ThingId.of("water", String.format(Locale.ROOT, "wlg-%05d", device));
+  }
+
+  private long postgresBytes() throws Exception {
+    try (Connection connection = postgresConnection();
+        Statement sql = connection.createStatement();
+        ResultSet size =
+            sql.executeQuery(
+                "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c"
+                    + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE n.nspname = current_schema() AND c.relkind = 'r'"
+                    + " AND (c.relname = 'series' OR c.relname LIKE 'samples\\_d%')")) {
+      size.next();
+      return size.getLong(1);
+    }
+  }
+
+  private Connection postgresConnection() throws Exception {
+    PostgresSettings settings = postgres.orElseThrow();
+    java.util.Properties properties = new java.util.Properties();
+    properties.setProperty("user", settings.user());
+    properties.setProperty("currentSchema", settings.schema());
+    return DriverManager.getConnection(settings.url(), properties);
+  }
+
+  private void dropPostgresSchema() throws Exception {
+    try (Connection connection = postgresConnection();
+        Statement sql = connection.createStatement()) {
+      sql.execute("DROP SCHEMA IF EXISTS " + postgres.orElseThrow().schema() + " CASCADE");
+    }
+  }
+
+  private void row(String backend, String measure, String result) {
+    rows.add(new String[] {backend, measure, result});
+    System.err.println(backend + ": " + measure + ": " + result);
+  }
+
+  private static String perSecond(long count, long nanos) {
+    return String.format(Locale.ROOT, "%,.0f", count / (nanos / 1e9));
+  }
+
+  private static String millis(long nanos) {
+    return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
+  }
+}
