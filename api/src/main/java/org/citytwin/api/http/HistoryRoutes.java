@@ -28,7 +28,9 @@ import org.eclipse.ditto.things.model.ThingId;
  * readings of one property in {@code [from, to)} (ISO-8601; by default the last 24 hours), oldest
  * first, at most {@code limit} (default 1000). With {@code bucket=PT1M} (an ISO-8601 duration) the
  * numeric readings are summarised instead: count, min, max, avg and last per bucket. Either answer
- * comes as an Apache Arrow IPC stream when {@code Accept} asks for {@value #ARROW_STREAM}.
+ * comes as an Apache Arrow IPC stream when {@code Accept} asks for {@value #ARROW_STREAM}. Also
+ * {@code /api/history/latest} (the newest reading of each thing a search finds) and {@code
+ * /api/history/things/{thingId}/trajectory} (a vehicle's fixes as GeoJSON), below.
  */
 public final class HistoryRoutes {
 

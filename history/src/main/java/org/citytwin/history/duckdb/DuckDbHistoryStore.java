@@ -9,7 +9,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
@@ -331,10 +330,8 @@ final class DuckDbHistoryStore implements HistoryStore {
 
   @Override
   public List<Reading> latest(LatestQuery query) {
-    List<SeriesCatalog.Series> series = new ArrayList<>();
-    query
-        .things()
-        .forEach(thing -> series.addAll(catalog.of(thing, query.feature(), query.property())));
+    List<SeriesCatalog.Series> series =
+        catalog.of(query.things(), query.feature(), query.property());
     if (series.isEmpty()) {
       return List.of();
     }

@@ -177,6 +177,13 @@ public final class SeriesCatalog {
     return byProperty.getOrDefault(new Property(thingId, feature, property), List.of());
   }
 
+  /** The series of a property of several things. */
+  public List<Series> of(List<ThingId> thingIds, String feature, String property) {
+    List<Series> all = new ArrayList<>();
+    thingIds.forEach(thingId -> all.addAll(of(thingId, feature, property)));
+    return all;
+  }
+
   /** Every series of one thing. */
   public List<Series> ofThing(ThingId thingId) {
     return byId.values().stream().filter(series -> series.thingId().equals(thingId)).toList();

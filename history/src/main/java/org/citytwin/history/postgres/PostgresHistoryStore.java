@@ -440,10 +440,8 @@ final class PostgresHistoryStore implements HistoryStore {
 
   @Override
   public synchronized List<Reading> latest(LatestQuery query) {
-    List<SeriesCatalog.Series> series = new ArrayList<>();
-    query
-        .things()
-        .forEach(thing -> series.addAll(catalog.of(thing, query.feature(), query.property())));
+    List<SeriesCatalog.Series> series =
+        catalog.of(query.things(), query.feature(), query.property());
     if (series.isEmpty()) {
       return List.of();
     }
