@@ -25,9 +25,10 @@ import org.citytwin.history.RetentionOutcome;
 import org.citytwin.history.RetentionPolicy;
 import org.citytwin.history.TrackPoint;
 import org.citytwin.history.TrajectoryQuery;
-import org.citytwin.history.jdbc.Buckets;
 import org.citytwin.history.jdbc.ReadingRows;
+import org.citytwin.history.jdbc.SampleQueries;
 import org.citytwin.history.jdbc.SeriesCatalog;
+import org.citytwin.history.jdbc.SqlDialect;
 import org.citytwin.twin.CanonicalUnit;
 import org.citytwin.twin.QualityFlag;
 import org.citytwin.twin.Reading;
@@ -112,15 +113,47 @@ final class DuckDbHistoryStore implements HistoryStore {
     "DROP TABLE readings_before_series"
   };
 
+  /** Times go in as microseconds: DuckDB's TIMESTAMP is microseconds since 1970 itself. */
+  private static final SqlDialect DIALECT =
+      new SqlDialect() {
+        @Override
+        public String micros(String time) {
+          return "epoch_us(" + time + ")";
+        }
+
+        @Override
+        public String timeParameter() {
+          return "make_timestamp(?)";
+        }
+
+        @Override
+        public void bindTime(PreparedStatement statement, int index, Instant time)
+            throws SQLException {
+          statement.setLong(index, ReadingRows.epochMicros(time));
+        }
+
+        @Override
+        public String lastValue(String value, String order) {
+          return "arg_max(" + value + ", " + order + ")";
+        }
+
+        @Override
+        public String divide(String dividend, String divisor) {
+          return dividend + " // " + divisor;
+        }
+      };
+
   private final DuckDBConnection writer;
   private final SeriesCatalog catalog;
   private final Object maintenanceLock = new Object();
   private final ReaderConnections readers;
+  private final SampleQueries queries;
 
   private DuckDbHistoryStore(DuckDBConnection writer, SeriesCatalog catalog) {
     this.writer = writer;
     this.catalog = catalog;
     this.readers = new ReaderConnections(writer);
+    this.queries = new SampleQueries(DIALECT, catalog);
   }
 
   /** Creates the tables if needed; {@code writer} must not be used by anyone else. */
@@ -201,24 +234,8 @@ final class DuckDbHistoryStore implements HistoryStore {
 
   @Override
   public List<Reading> range(RangeQuery query) {
-    List<SeriesCatalog.Series> series =
-        catalog.of(query.thingId(), query.feature(), query.property());
-    if (series.isEmpty()) {
-      return List.of();
-    }
-    String sql =
-        "SELECT epoch_us(observed_at), "
-            + ReadingRows.COLUMNS
-            + " FROM samples WHERE series_id IN "
-            + SeriesCatalog.idList(series)
-            + " AND observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?)"
-            + " ORDER BY observed_at LIMIT ?";
-    try (ReaderConnections.Lease lease = readers.borrow();
-        PreparedStatement statement = lease.connection().prepareStatement(sql)) {
-      statement.setLong(1, ReadingRows.epochMicros(query.from()));
-      statement.setLong(2, ReadingRows.epochMicros(query.to()));
-      statement.setInt(3, query.limit());
-      return ReadingRows.readAll(statement, catalog);
+    try (ReaderConnections.Lease lease = readers.borrow()) {
+      return queries.range(lease.connection(), query);
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot read history of " + query.thingId(), e);
     }
@@ -284,45 +301,8 @@ final class DuckDbHistoryStore implements HistoryStore {
 
   @Override
   public List<Bucket> buckets(BucketQuery query) {
-    List<SeriesCatalog.Series> series =
-        catalog.of(query.thingId(), query.feature(), query.property());
-    if (series.isEmpty()) {
-      return List.of();
-    }
-    String ids = SeriesCatalog.idList(series);
-    // Raw samples and minute aggregates in one shape (count, min, max, sum, last, last_at), summed
-    // per bucket.
-    String sql =
-        """
-        SELECT (epoch_us(observed) - ?) // ? AS bucket, sum(n), min(lo), max(hi),
-               sum(total) / sum(n), arg_max(last, last_at)
-        FROM (
-          SELECT observed_at AS observed, 1::BIGINT AS n, value AS lo, value AS hi,
-                 value AS total, value AS last, observed_at AS last_at
-          FROM samples
-          WHERE series_id IN %1$s
-            AND observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?)
-            AND value IS NOT NULL AND %2$s
-          UNION ALL
-          SELECT minute, count, min, max, sum, last, last_at
-          FROM sample_minutes
-          WHERE series_id IN %1$s AND minute >= make_timestamp(?) AND minute < make_timestamp(?)
-        )
-        GROUP BY bucket
-        ORDER BY bucket
-        """
-            .formatted(ids, ReadingRows.TRUSTED);
-    long fromMicros = ReadingRows.epochMicros(query.from());
-    long toMicros = ReadingRows.epochMicros(query.to());
-    try (ReaderConnections.Lease lease = readers.borrow();
-        PreparedStatement statement = lease.connection().prepareStatement(sql)) {
-      statement.setLong(1, fromMicros);
-      statement.setLong(2, query.widthMicros());
-      statement.setLong(3, fromMicros);
-      statement.setLong(4, toMicros);
-      statement.setLong(5, fromMicros);
-      statement.setLong(6, toMicros);
-      return Buckets.read(statement, query);
+    try (ReaderConnections.Lease lease = readers.borrow()) {
+      return queries.buckets(lease.connection(), query);
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot summarise history of " + query.thingId(), e);
     }
@@ -330,24 +310,8 @@ final class DuckDbHistoryStore implements HistoryStore {
 
   @Override
   public List<Reading> latest(LatestQuery query) {
-    List<SeriesCatalog.Series> series =
-        catalog.of(query.things(), query.feature(), query.property());
-    if (series.isEmpty()) {
-      return List.of();
-    }
-    String sql =
-        "SELECT DISTINCT ON (series_id) epoch_us(observed_at), "
-            + ReadingRows.COLUMNS
-            + " FROM samples WHERE series_id IN "
-            + SeriesCatalog.idList(series)
-            + " AND observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?) AND "
-            + ReadingRows.TRUSTED
-            + " ORDER BY series_id, observed_at DESC";
-    try (ReaderConnections.Lease lease = readers.borrow();
-        PreparedStatement statement = lease.connection().prepareStatement(sql)) {
-      statement.setLong(1, ReadingRows.epochMicros(query.since()));
-      statement.setLong(2, ReadingRows.epochMicros(query.at()));
-      return ReadingRows.inQueryOrder(query, ReadingRows.readAll(statement, catalog));
+    try (ReaderConnections.Lease lease = readers.borrow()) {
+      return queries.latest(lease.connection(), query);
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot read the latest readings", e);
     }
@@ -355,35 +319,8 @@ final class DuckDbHistoryStore implements HistoryStore {
 
   @Override
   public List<TrackPoint> trajectory(TrajectoryQuery query) {
-    List<SeriesCatalog.Series> longitude =
-        catalog.of(query.thingId(), query.feature(), "longitude");
-    List<SeriesCatalog.Series> latitude = catalog.of(query.thingId(), query.feature(), "latitude");
-    if (longitude.isEmpty() || latitude.isEmpty()) {
-      return List.of();
-    }
-    String sql =
-        """
-        SELECT epoch_us(observed_at), max(value) FILTER (WHERE series_id IN %1$s),
-               max(value) FILTER (WHERE series_id IN %2$s)
-        FROM samples
-        WHERE (series_id IN %1$s OR series_id IN %2$s) AND value IS NOT NULL
-          AND observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?) AND %3$s
-        GROUP BY observed_at
-        HAVING count(*) FILTER (WHERE series_id IN %1$s) > 0
-           AND count(*) FILTER (WHERE series_id IN %2$s) > 0
-        ORDER BY observed_at
-        LIMIT ?
-        """
-            .formatted(
-                SeriesCatalog.idList(longitude),
-                SeriesCatalog.idList(latitude),
-                ReadingRows.TRUSTED);
-    try (ReaderConnections.Lease lease = readers.borrow();
-        PreparedStatement statement = lease.connection().prepareStatement(sql)) {
-      statement.setLong(1, ReadingRows.epochMicros(query.from()));
-      statement.setLong(2, ReadingRows.epochMicros(query.to()));
-      statement.setInt(3, query.limit());
-      return ReadingRows.readTrack(statement);
+    try (ReaderConnections.Lease lease = readers.borrow()) {
+      return queries.trajectory(lease.connection(), query);
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot read the trajectory of " + query.thingId(), e);
     }
@@ -391,54 +328,12 @@ final class DuckDbHistoryStore implements HistoryStore {
 
   @Override
   public long export(ExportQuery query, Consumer<List<Reading>> batches) {
-    String only =
-        query
-            .thingId()
-            .map(thing -> " AND series_id IN " + SeriesCatalog.idList(catalog.ofThing(thing)))
-            .orElse("");
-    String sql =
-        "SELECT epoch_us(observed_at), "
-            + ReadingRows.COLUMNS
-            + " FROM samples WHERE observed_at >= make_timestamp(?)"
-            + " AND observed_at < make_timestamp(?)"
-            + only
-            + " ORDER BY observed_at";
-    long exported = 0;
     // The driver streams results by default (jdbc_stream_results): a day is never held whole.
     try (Connection reader = writer.duplicate()) {
-      for (Instant dayStart : days(reader, query.from(), query.to())) {
-        Instant from = later(dayStart, query.from());
-        Instant to = earlier(dayStart.plus(1, ChronoUnit.DAYS), query.to());
-        try (PreparedStatement statement = reader.prepareStatement(sql)) {
-          statement.setLong(1, ReadingRows.epochMicros(from));
-          statement.setLong(2, ReadingRows.epochMicros(to));
-          exported += ReadingRows.handOver(statement, catalog, batches);
-        }
-      }
-      return exported;
+      return queries.export(
+          reader, query, queries.daysWithSamples(reader, query.from(), query.to()), batches);
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot export history", e);
-    }
-  }
-
-  /** The UTC days from the first to the last sample in {@code [from, to)}, oldest first. */
-  private static List<Instant> days(Connection reader, Instant from, Instant to)
-      throws SQLException {
-    try (PreparedStatement statement =
-        reader.prepareStatement(
-            "SELECT epoch_us(min(observed_at)), epoch_us(max(observed_at)) FROM samples"
-                + " WHERE observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?)")) {
-      statement.setLong(1, ReadingRows.epochMicros(from));
-      statement.setLong(2, ReadingRows.epochMicros(to));
-      try (ResultSet rows = statement.executeQuery()) {
-        rows.next();
-        long first = rows.getLong(1);
-        if (rows.wasNull()) {
-          return List.of();
-        }
-        return ReadingRows.utcDayStarts(
-            ReadingRows.instant(first), ReadingRows.instant(rows.getLong(2)));
-      }
     }
   }
 
@@ -453,31 +348,17 @@ final class DuckDbHistoryStore implements HistoryStore {
       try (DuckDBConnection maintenance = writer.duplicate()) {
         List<Instant> expired =
             rawCutoff.isAfter(Instant.EPOCH)
-                ? days(maintenance, Instant.EPOCH, rawCutoff)
+                ? queries.daysWithSamples(maintenance, Instant.EPOCH, rawCutoff)
                 : List.of();
         for (Instant dayStart : expired) {
           long from = ReadingRows.epochMicros(dayStart);
           long to = ReadingRows.epochMicros(dayStart.plus(1, ChronoUnit.DAYS));
           maintenance.setAutoCommit(false);
-          try (PreparedStatement rollUp =
-                  maintenance.prepareStatement(
-                      """
-                      INSERT INTO sample_minutes
-                      SELECT series_id, date_trunc('minute', observed_at), count(*), min(value),
-                             max(value), sum(value), arg_max(value, observed_at), max(observed_at)
-                      FROM samples
-                      WHERE observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?)
-                        AND value IS NOT NULL AND %s
-                      GROUP BY series_id, date_trunc('minute', observed_at)
-                      """
-                          .formatted(ReadingRows.TRUSTED));
-              PreparedStatement delete =
-                  maintenance.prepareStatement(
-                      "DELETE FROM samples WHERE observed_at >= make_timestamp(?)"
-                          + " AND observed_at < make_timestamp(?)")) {
-            rollUp.setLong(1, from);
-            rollUp.setLong(2, to);
-            written += rollUp.executeUpdate();
+          try (PreparedStatement delete =
+              maintenance.prepareStatement(
+                  "DELETE FROM samples WHERE observed_at >= make_timestamp(?)"
+                      + " AND observed_at < make_timestamp(?)")) {
+            written += queries.rollUp(maintenance, "samples", dayStart);
             delete.setLong(1, from);
             delete.setLong(2, to);
             removed += delete.executeUpdate();
@@ -509,7 +390,7 @@ final class DuckDbHistoryStore implements HistoryStore {
     int compacted = 0;
     synchronized (maintenanceLock) {
       try (DuckDBConnection maintenance = writer.duplicate()) {
-        for (Instant dayStart : days(maintenance, Instant.EPOCH, today)) {
+        for (Instant dayStart : queries.daysWithSamples(maintenance, Instant.EPOCH, today)) {
           if (isCompacted(maintenance, dayStart)) {
             continue;
           }
@@ -597,13 +478,5 @@ final class DuckDbHistoryStore implements HistoryStore {
     synchronized (writer) {
       writer.close();
     }
-  }
-
-  private static Instant later(Instant a, Instant b) {
-    return a.isAfter(b) ? a : b;
-  }
-
-  private static Instant earlier(Instant a, Instant b) {
-    return a.isBefore(b) ? a : b;
   }
 }

@@ -30,9 +30,10 @@ import org.citytwin.history.RetentionOutcome;
 import org.citytwin.history.RetentionPolicy;
 import org.citytwin.history.TrackPoint;
 import org.citytwin.history.TrajectoryQuery;
-import org.citytwin.history.jdbc.Buckets;
 import org.citytwin.history.jdbc.ReadingRows;
+import org.citytwin.history.jdbc.SampleQueries;
 import org.citytwin.history.jdbc.SeriesCatalog;
+import org.citytwin.history.jdbc.SqlDialect;
 import org.citytwin.twin.Reading;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyOutputStream;
@@ -112,8 +113,35 @@ final class PostgresHistoryStore implements HistoryStore {
     "DROP INDEX IF EXISTS readings_time_brin"
   };
 
-  /** Microseconds since 1970 of {@code observed_at}: exact, as extract returns numeric. */
-  private static final String MICROS = "(extract(epoch from observed_at) * 1000000)::bigint";
+  /** Times go in as {@code timestamptz}; microseconds come out exact, as extract is numeric. */
+  private static final SqlDialect DIALECT =
+      new SqlDialect() {
+        @Override
+        public String micros(String time) {
+          return "(extract(epoch from " + time + ") * 1000000)::bigint";
+        }
+
+        @Override
+        public String timeParameter() {
+          return "?";
+        }
+
+        @Override
+        public void bindTime(PreparedStatement statement, int index, Instant instant)
+            throws SQLException {
+          statement.setObject(index, time(instant));
+        }
+
+        @Override
+        public String lastValue(String value, String order) {
+          return "(array_agg(" + value + " ORDER BY " + order + " DESC))[1]";
+        }
+
+        @Override
+        public String divide(String dividend, String divisor) {
+          return dividend + " / " + divisor;
+        }
+      };
 
   private static final DateTimeFormatter PARTITION_DAY = DateTimeFormatter.BASIC_ISO_DATE;
 
@@ -131,6 +159,7 @@ final class PostgresHistoryStore implements HistoryStore {
   private final NavigableSet<LocalDate> partitions;
 
   private final SeriesCatalog catalog;
+  private final SampleQueries queries;
 
   private PostgresHistoryStore(
       Connection connection,
@@ -143,6 +172,7 @@ final class PostgresHistoryStore implements HistoryStore {
     this.layout = layout;
     this.partitions = partitions;
     this.catalog = catalog;
+    this.queries = new SampleQueries(DIALECT, catalog);
   }
 
   static PostgresHistoryStore create(Connection connection, Connection maintenance)
@@ -371,24 +401,8 @@ final class PostgresHistoryStore implements HistoryStore {
 
   @Override
   public synchronized List<Reading> range(RangeQuery query) {
-    List<SeriesCatalog.Series> series =
-        catalog.of(query.thingId(), query.feature(), query.property());
-    if (series.isEmpty()) {
-      return List.of();
-    }
-    String sql =
-        "SELECT "
-            + MICROS
-            + ", "
-            + ReadingRows.COLUMNS
-            + " FROM samples WHERE series_id IN "
-            + SeriesCatalog.idList(series)
-            + " AND observed_at >= ? AND observed_at < ? ORDER BY observed_at LIMIT ?";
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setObject(1, time(query.from()));
-      statement.setObject(2, time(query.to()));
-      statement.setInt(3, query.limit());
-      return ReadingRows.readAll(statement, catalog);
+    try {
+      return queries.range(connection, query);
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot read history of " + query.thingId(), e);
     }
@@ -396,43 +410,8 @@ final class PostgresHistoryStore implements HistoryStore {
 
   @Override
   public synchronized List<Bucket> buckets(BucketQuery query) {
-    List<SeriesCatalog.Series> series =
-        catalog.of(query.thingId(), query.feature(), query.property());
-    if (series.isEmpty()) {
-      return List.of();
-    }
-    String ids = SeriesCatalog.idList(series);
-    // Raw samples and minute aggregates in one shape (count, min, max, sum, last, last_at), summed
-    // per bucket. Bucket numbers are microseconds since 'from' as a bigint: exact, unlike a double.
-    String sql =
-        """
-        SELECT (extract(epoch from observed - ?)::numeric * 1000000)::bigint / ? AS bucket,
-               sum(n), min(lo), max(hi), sum(total) / sum(n),
-               (array_agg(last ORDER BY last_at DESC))[1]
-        FROM (
-          SELECT observed_at AS observed, 1::bigint AS n, value AS lo, value AS hi,
-                 value AS total, value AS last, observed_at AS last_at
-          FROM samples
-          WHERE series_id IN %1$s AND observed_at >= ? AND observed_at < ?
-            AND value IS NOT NULL AND %2$s
-          UNION ALL
-          SELECT minute, count, min, max, sum, last, last_at
-          FROM sample_minutes
-          WHERE series_id IN %1$s AND minute >= ? AND minute < ?
-        ) AS rows
-        GROUP BY bucket
-        ORDER BY bucket"""
-            .formatted(ids, ReadingRows.TRUSTED);
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      OffsetDateTime from = time(query.from());
-      OffsetDateTime to = time(query.to());
-      statement.setObject(1, from);
-      statement.setLong(2, query.widthMicros());
-      statement.setObject(3, from);
-      statement.setObject(4, to);
-      statement.setObject(5, from);
-      statement.setObject(6, to);
-      return Buckets.read(statement, query);
+    try {
+      return queries.buckets(connection, query);
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot summarise history of " + query.thingId(), e);
     }
@@ -440,25 +419,8 @@ final class PostgresHistoryStore implements HistoryStore {
 
   @Override
   public synchronized List<Reading> latest(LatestQuery query) {
-    List<SeriesCatalog.Series> series =
-        catalog.of(query.things(), query.feature(), query.property());
-    if (series.isEmpty()) {
-      return List.of();
-    }
-    String sql =
-        "SELECT DISTINCT ON (series_id) "
-            + MICROS
-            + ", "
-            + ReadingRows.COLUMNS
-            + " FROM samples WHERE series_id IN "
-            + SeriesCatalog.idList(series)
-            + " AND observed_at >= ? AND observed_at < ? AND "
-            + ReadingRows.TRUSTED
-            + " ORDER BY series_id, observed_at DESC";
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setObject(1, time(query.since()));
-      statement.setObject(2, time(query.at()));
-      return ReadingRows.inQueryOrder(query, ReadingRows.readAll(statement, catalog));
+    try {
+      return queries.latest(connection, query);
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot read the latest readings", e);
     }
@@ -466,34 +428,8 @@ final class PostgresHistoryStore implements HistoryStore {
 
   @Override
   public synchronized List<TrackPoint> trajectory(TrajectoryQuery query) {
-    List<SeriesCatalog.Series> longitude =
-        catalog.of(query.thingId(), query.feature(), "longitude");
-    List<SeriesCatalog.Series> latitude = catalog.of(query.thingId(), query.feature(), "latitude");
-    if (longitude.isEmpty() || latitude.isEmpty()) {
-      return List.of();
-    }
-    String sql =
-        """
-        SELECT %4$s, max(value) FILTER (WHERE series_id IN %1$s),
-               max(value) FILTER (WHERE series_id IN %2$s)
-        FROM samples
-        WHERE (series_id IN %1$s OR series_id IN %2$s) AND value IS NOT NULL
-          AND observed_at >= ? AND observed_at < ? AND %3$s
-        GROUP BY observed_at
-        HAVING count(*) FILTER (WHERE series_id IN %1$s) > 0
-           AND count(*) FILTER (WHERE series_id IN %2$s) > 0
-        ORDER BY observed_at
-        LIMIT ?"""
-            .formatted(
-                SeriesCatalog.idList(longitude),
-                SeriesCatalog.idList(latitude),
-                ReadingRows.TRUSTED,
-                MICROS);
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setObject(1, time(query.from()));
-      statement.setObject(2, time(query.to()));
-      statement.setInt(3, query.limit());
-      return ReadingRows.readTrack(statement);
+    try {
+      return queries.trajectory(connection, query);
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot read the trajectory of " + query.thingId(), e);
     }
@@ -501,31 +437,11 @@ final class PostgresHistoryStore implements HistoryStore {
 
   @Override
   public synchronized long export(ExportQuery query, Consumer<List<Reading>> batches) {
-    String sql =
-        "SELECT "
-            + MICROS
-            + ", "
-            + ReadingRows.COLUMNS
-            + " FROM samples WHERE observed_at >= ? AND observed_at < ?"
-            + query
-                .thingId()
-                .map(thing -> " AND series_id IN " + SeriesCatalog.idList(catalog.ofThing(thing)))
-                .orElse("")
-            + " ORDER BY observed_at";
-    long exported = 0;
     try {
       // A cursor (fetch size with auto-commit off) keeps one batch in memory, not the whole day.
       connection.setAutoCommit(false);
-      for (Instant dayStart : days(connection, query.from(), query.to())) {
-        Instant from = later(dayStart, query.from());
-        Instant to = earlier(dayStart.plus(1, ChronoUnit.DAYS), query.to());
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-          statement.setFetchSize(EXPORT_BATCH_ROWS);
-          statement.setObject(1, time(from));
-          statement.setObject(2, time(to));
-          exported += ReadingRows.handOver(statement, catalog, batches);
-        }
-      }
+      long exported =
+          queries.export(connection, query, days(connection, query.from(), query.to()), batches);
       connection.commit();
       return exported;
     } catch (SQLException e) {
@@ -545,22 +461,7 @@ final class PostgresHistoryStore implements HistoryStore {
           .map(day -> day.atStartOfDay().toInstant(ZoneOffset.UTC))
           .toList();
     }
-    try (PreparedStatement statement =
-        connection.prepareStatement(
-            "SELECT min(observed_at), max(observed_at) FROM samples"
-                + " WHERE observed_at >= ? AND observed_at < ?")) {
-      statement.setObject(1, time(from));
-      statement.setObject(2, time(to));
-      try (ResultSet rows = statement.executeQuery()) {
-        rows.next();
-        if (rows.getObject(1) == null) {
-          return List.of();
-        }
-        return ReadingRows.utcDayStarts(
-            rows.getObject(1, OffsetDateTime.class).toInstant(),
-            rows.getObject(2, OffsetDateTime.class).toInstant());
-      }
-    }
+    return queries.daysWithSamples(connection, from, to);
   }
 
   @Override
@@ -579,7 +480,7 @@ final class PostgresHistoryStore implements HistoryStore {
           LocalDate day = utcDay(dayStart);
           try (Statement statement = maintenance.createStatement()) {
             String source = layout == Layout.PARTITIONED ? partitionName(day) : "samples";
-            written += statement.executeUpdate(rollUp(source, dayStart));
+            written += queries.rollUp(maintenance, source, dayStart);
             if (layout == Layout.PARTITIONED) {
               removed += count(statement, "SELECT count(*) FROM " + source);
               statement.execute("DROP TABLE " + source);
@@ -609,20 +510,6 @@ final class PostgresHistoryStore implements HistoryStore {
         autoCommit(maintenance);
       }
     }
-  }
-
-  /** Minute aggregates of one day of trusted numbers, read from {@code source}. */
-  private static String rollUp(String source, Instant dayStart) {
-    return """
-        INSERT INTO sample_minutes
-        SELECT series_id, date_trunc('minute', observed_at), count(*), min(value), max(value),
-               sum(value), (array_agg(value ORDER BY observed_at DESC))[1], max(observed_at)
-        FROM %s
-        WHERE observed_at >= TIMESTAMPTZ '%s' AND observed_at < TIMESTAMPTZ '%s'
-          AND value IS NOT NULL AND %s
-        GROUP BY series_id, date_trunc('minute', observed_at)"""
-        .formatted(
-            source, time(dayStart), time(dayStart.plus(1, ChronoUnit.DAYS)), ReadingRows.TRUSTED);
   }
 
   private static String countDay(Instant dayStart) {
@@ -708,14 +595,6 @@ final class PostgresHistoryStore implements HistoryStore {
 
   private static OffsetDateTime time(Instant instant) {
     return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-  }
-
-  private static Instant later(Instant a, Instant b) {
-    return a.isAfter(b) ? a : b;
-  }
-
-  private static Instant earlier(Instant a, Instant b) {
-    return a.isBefore(b) ? a : b;
   }
 
   private static void rollbackQuietly(Connection connection) {
