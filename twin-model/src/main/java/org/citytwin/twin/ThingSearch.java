@@ -6,12 +6,15 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import org.citytwin.twin.search.JsonValues;
+import org.citytwin.twin.search.NumberRange;
 import org.citytwin.twin.search.RqlFilter;
 import org.citytwin.twin.search.SearchIndex;
 import org.citytwin.twin.search.SearchOptions;
@@ -29,11 +32,19 @@ import org.locationtech.jts.geom.Geometry;
  * Searches the twins of a {@link ThingStore} with Ditto's RQL semantics plus spatial conditions.
  *
  * <p>A search starts from the smallest candidate set an index offers (ids named by {@code
- * eq(thingId,..)} or {@code in(thingId,..)}, an indexed property's equality, the namespaces, or the
- * spatial index) and scans every twin only when nothing narrows it. Every candidate is then tested
- * against the whole query. Pages are cut by key (the sort values and the thing id of the last
- * item), so paging stays consistent while twins change, and only the page plus one item is ever
- * held in sorted order.
+ * eq(thingId,..)} or {@code in(thingId,..)}, an indexed property's equality, the namespaces, the
+ * spatial index, or the twins whose numeric attribute lies in a range the filter requires) and
+ * scans every twin only when nothing narrows it. Every candidate is then tested against the whole
+ * query. Pages are cut by key (the sort values and the thing id of the last item), so paging stays
+ * consistent while twins change, and only the page plus one item is ever held in sorted order.
+ *
+ * <p>A search sorted first by a numeric attribute that its filter also bounds ({@code
+ * and(eq(attributes/hierarchy/street,"s3"),gt(attributes/rank,500))} sorted by {@code
+ * -attributes/rank}) reads that attribute's numbers in sort order instead, tests each twin, and
+ * stops once the page is full: like a database reading an ordered index for {@code ORDER BY ...
+ * LIMIT}. Twins outside the narrowest index's candidates are skipped by a set lookup; should the
+ * walk pass many times more entries than those candidates hold, the search falls back to testing
+ * the candidates.
  */
 public final class ThingSearch {
 
@@ -50,18 +61,10 @@ public final class ThingSearch {
     Comparator<Match> order = order(query.options().sort());
     Optional<Match> after = query.options().cursor().map(cursor -> decodeCursor(cursor, query));
     int size = query.options().size();
-    // A max-heap of the best size + 1 matches: the extra one tells whether another page exists.
-    PriorityQueue<Match> best = new PriorityQueue<>(size + 1, order.reversed());
-    for (Twin twin : candidates(query)) {
-      Optional<Match> match = match(twin, query);
-      if (match.isEmpty() || (after.isPresent() && order.compare(match.get(), after.get()) <= 0)) {
-        continue;
-      }
-      best.add(match.get());
-      if (best.size() > size + 1) {
-        best.poll();
-      }
-    }
+    Set<ThingId> narrowest = narrowestCandidates(query);
+    PriorityQueue<Match> best =
+        inSortOrder(query, narrowest, order, after, size)
+            .orElseGet(() -> byCandidates(query, narrowest, order, after, size));
     List<Match> sorted = new ArrayList<>(best);
     sorted.sort(order);
     Optional<String> cursor = Optional.empty();
@@ -72,10 +75,112 @@ public final class ThingSearch {
     return new SearchPage(sorted.stream().map(match -> match.twin().thing()).toList(), cursor);
   }
 
+  /** A max-heap of the best size + 1 matches: the extra one tells whether another page exists. */
+  private PriorityQueue<Match> byCandidates(
+      ThingQuery query,
+      Set<ThingId> narrowest,
+      Comparator<Match> order,
+      Optional<Match> after,
+      int size) {
+    PriorityQueue<Match> best = new PriorityQueue<>(size + 1, order.reversed());
+    for (Twin twin : candidates(narrowest)) {
+      offer(best, match(twin, query), order, after, size);
+    }
+    return best;
+  }
+
+  private static void offer(
+      PriorityQueue<Match> best,
+      Optional<Match> match,
+      Comparator<Match> order,
+      Optional<Match> after,
+      int size) {
+    if (match.isEmpty() || (after.isPresent() && order.compare(match.get(), after.get()) <= 0)) {
+      return;
+    }
+    best.add(match.get());
+    if (best.size() > size + 1) {
+      best.poll();
+    }
+  }
+
+  /**
+   * The best size + 1 matches read from the ordered numbers of the first sort key, or empty when
+   * that key is not a numeric attribute the filter bounds, or when the walk would cost more than
+   * testing the candidates.
+   */
+  private Optional<PriorityQueue<Match>> inSortOrder(
+      ThingQuery query,
+      Set<ThingId> narrowest,
+      Comparator<Match> order,
+      Optional<Match> after,
+      int size) {
+    List<SearchOptions.SortKey> sort = query.options().sort();
+    if (sort.isEmpty() || query.filter().isEmpty()) {
+      return Optional.empty();
+    }
+    SearchOptions.SortKey first = sort.get(0);
+    NumberRange range = query.filter().get().requiredRanges().get(first.path().toString());
+    if (range == null) {
+      return Optional.empty();
+    }
+    Optional<NavigableSet<SearchIndex.NumberEntry>> numbers =
+        store.index().numbersBetween(first.path(), range.from(), range.to());
+    if (numbers.isEmpty()) {
+      return Optional.empty();
+    }
+    NavigableSet<SearchIndex.NumberEntry> walk = numbers.get();
+    Optional<JsonValue> resumeAt = after.flatMap(last -> last.sortValues().get(0));
+    if (resumeAt.isPresent() && resumeAt.get().isNumber()) {
+      double resume = resumeAt.get().asDouble();
+      walk =
+          first.ascending()
+              ? walk.tailSet(SearchIndex.NumberEntry.before(resume), true)
+              : walk.headSet(SearchIndex.NumberEntry.after(resume), true);
+    }
+    if (!first.ascending()) {
+      walk = walk.descendingSet();
+    }
+    // A set lookup costs a few per cent of testing a twin: past this many, testing wins.
+    long budget = narrowest == null ? Long.MAX_VALUE : 32L * narrowest.size() + 1_024;
+    PriorityQueue<Match> best = new PriorityQueue<>(size + 1, order.reversed());
+    for (SearchIndex.NumberEntry entry : walk) {
+      if (best.size() > size && beyond(entry.number(), best.peek(), first.ascending())) {
+        break;
+      }
+      if (--budget < 0) {
+        return Optional.empty();
+      }
+      if (narrowest != null && !narrowest.contains(entry.thingId())) {
+        continue;
+      }
+      Optional<Twin> twin = store.twin(entry.thingId());
+      if (twin.isPresent()) {
+        offer(best, match(twin.get(), query), order, after, size);
+      }
+    }
+    return Optional.of(best);
+  }
+
+  /**
+   * Whether a number read in sort order comes strictly after the worst match held, so that no entry
+   * from here on can make the page. Ties go on: later sort keys and the id may still rank a tied
+   * twin higher.
+   */
+  private static boolean beyond(double number, Match worst, boolean ascending) {
+    Optional<JsonValue> value = worst.sortValues().get(0);
+    if (value.isEmpty() || !value.get().isNumber()) {
+      // Changed since it was indexed: no safe place to stop.
+      return false;
+    }
+    double worstNumber = value.get().asDouble();
+    return ascending ? number > worstNumber : number < worstNumber;
+  }
+
   /** How many twins match the query (its options aside). */
   public long count(ThingQuery query) {
     long count = 0;
-    for (Twin twin : candidates(query)) {
+    for (Twin twin : candidates(narrowestCandidates(query))) {
       if (match(twin, query).isPresent()) {
         count++;
       }
@@ -113,7 +218,8 @@ public final class ThingSearch {
     return Optional.of(new Match(twin, thingId.toString(), values));
   }
 
-  private Collection<Twin> candidates(ThingQuery query) {
+  /** The smallest set of ids an index offers for the query, or null if none narrows it. */
+  private Set<ThingId> narrowestCandidates(ThingQuery query) {
     SearchIndex index = store.index();
     Set<ThingId> narrowest = null;
     Map<String, List<Object>> required =
@@ -152,6 +258,20 @@ public final class ThingSearch {
     if (query.geo().isPresent()) {
       narrowest = smaller(narrowest, index.near(query.geo().get().searchEnvelope()));
     }
+    Map<String, NumberRange> ranges =
+        query.filter().map(RqlFilter::requiredRanges).orElse(Map.of());
+    for (Map.Entry<String, NumberRange> range : ranges.entrySet()) {
+      Optional<NavigableSet<SearchIndex.NumberEntry>> numbers =
+          index.numbersBetween(
+              JsonPointer.of(range.getKey()), range.getValue().from(), range.getValue().to());
+      if (numbers.isPresent()) {
+        narrowest = smaller(narrowest, idsIfFewer(numbers.get(), narrowest));
+      }
+    }
+    return narrowest;
+  }
+
+  private Collection<Twin> candidates(Set<ThingId> narrowest) {
     if (narrowest == null) {
       return store.twins();
     }
@@ -160,6 +280,26 @@ public final class ThingSearch {
       store.twin(thingId).ifPresent(twins::add);
     }
     return twins;
+  }
+
+  /**
+   * The ids of a range's numbers, if there are fewer of them than candidates already found (or
+   * twins held): counting a range means reading it, so reading stops at that many.
+   */
+  private Set<ThingId> idsIfFewer(
+      NavigableSet<SearchIndex.NumberEntry> numbers, Set<ThingId> narrowest) {
+    int limit = narrowest == null ? store.size() : narrowest.size();
+    // Counting first: walking the entries costs far less than filling a set with them.
+    int count = 0;
+    for (Iterator<SearchIndex.NumberEntry> entries = numbers.iterator(); entries.hasNext(); ) {
+      entries.next();
+      if (++count >= limit) {
+        return null;
+      }
+    }
+    Set<ThingId> ids = new HashSet<>(count * 2);
+    numbers.forEach(entry -> ids.add(entry.thingId()));
+    return ids;
   }
 
   private static Set<ThingId> smaller(Set<ThingId> current, Set<ThingId> candidate) {

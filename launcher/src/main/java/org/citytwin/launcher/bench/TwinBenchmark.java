@@ -351,6 +351,10 @@ public final class TwinBenchmark {
                 Optional.empty()));
     measure(
         search,
+        "RQL numeric range alone (1 % of twins), page of 50",
+        () -> ThingQuery.parse("gt(attributes/rank,989)", null, "size(50)", Optional.empty()));
+    measure(
+        search,
         "geo within a 500 m square + RQL, page of 50",
         () -> {
           try {

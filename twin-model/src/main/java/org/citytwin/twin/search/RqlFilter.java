@@ -1,5 +1,6 @@
 package org.citytwin.twin.search;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,12 +43,17 @@ public final class RqlFilter {
   private final String expression;
   private final Predicate<Fields> predicate;
   private final Map<String, List<Object>> requiredEqualities;
+  private final Map<String, NumberRange> requiredRanges;
 
   private RqlFilter(
-      String expression, Predicate<Fields> predicate, Map<String, List<Object>> required) {
+      String expression,
+      Predicate<Fields> predicate,
+      Map<String, List<Object>> required,
+      Map<String, NumberRange> ranges) {
     this.expression = expression;
     this.predicate = predicate;
     this.requiredEqualities = required;
+    this.requiredRanges = ranges;
   }
 
   /**
@@ -74,8 +80,9 @@ public final class RqlFilter {
     }
     Node top = root.getChildren().get(0);
     Map<String, List<Object>> required = new HashMap<>();
-    collectRequired(top, required);
-    return new RqlFilter(expression, compile(top), Map.copyOf(required));
+    Map<String, NumberRange> ranges = new HashMap<>();
+    collectRequired(top, required, ranges);
+    return new RqlFilter(expression, compile(top), Map.copyOf(required), Map.copyOf(ranges));
   }
 
   /** Whether the thing, given as its JSON (with Ditto's special fields), matches. */
@@ -96,19 +103,45 @@ public final class RqlFilter {
     return requiredEqualities;
   }
 
+  /**
+   * Properties every match must hold a number within a range at: from {@code gt}, {@code ge},
+   * {@code lt}, {@code le} and {@code eq} with a number, at the top level or inside a top-level
+   * {@code and}. A string holding a number can match too (RQL compares it as a number), so an index
+   * answering from this must hold only numbers there.
+   */
+  public Map<String, NumberRange> requiredRanges() {
+    return requiredRanges;
+  }
+
   @Override
   public String toString() {
     return expression;
   }
 
-  private static void collectRequired(Node node, Map<String, List<Object>> required) {
+  private static void collectRequired(
+      Node node, Map<String, List<Object>> required, Map<String, NumberRange> ranges) {
     if (node instanceof LogicalNode logical && logical.getType() == LogicalNode.Type.AND) {
-      logical.getChildren().forEach(child -> collectRequired(child, required));
-    } else if (node instanceof SingleComparisonNode single
-        && (SingleComparisonNode.Type) single.getComparisonType() == SingleComparisonNode.Type.EQ) {
-      required.putIfAbsent(
-          normalise(single.getComparisonProperty()),
-          List.of(JsonValues.literal(single.getComparisonValue())));
+      logical.getChildren().forEach(child -> collectRequired(child, required, ranges));
+    } else if (node instanceof SingleComparisonNode single) {
+      SingleComparisonNode.Type type = (SingleComparisonNode.Type) single.getComparisonType();
+      Object literal = JsonValues.literal(single.getComparisonValue());
+      String property = normalise(single.getComparisonProperty());
+      if (type == SingleComparisonNode.Type.EQ) {
+        required.putIfAbsent(property, List.of(literal));
+      }
+      if (literal instanceof BigDecimal number) {
+        double bound = number.doubleValue();
+        NumberRange range =
+            switch (type) {
+              case EQ -> new NumberRange(bound, bound);
+              case GT, GE -> new NumberRange(bound, Double.POSITIVE_INFINITY);
+              case LT, LE -> new NumberRange(Double.NEGATIVE_INFINITY, bound);
+              default -> null;
+            };
+        if (range != null) {
+          ranges.merge(property, range, NumberRange::and);
+        }
+      }
     } else if (node instanceof MultiComparisonNode multi) {
       List<Object> values = new ArrayList<>();
       ((List<?>) multi.getComparisonValue())
