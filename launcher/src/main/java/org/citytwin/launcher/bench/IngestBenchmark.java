@@ -1,7 +1,7 @@
 package org.citytwin.launcher.bench;
 
 import io.netty.handler.codec.mqtt.MqttQoS;
-import io.vertx.core.Future;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -270,8 +270,9 @@ public final class IngestBenchmark {
       AtomicLong expired = new AtomicLong();
       AtomicLong late = new AtomicLong();
       List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
-      List<MqttClient> connections = new ArrayList<>();
-      List<Future<?>> connecting = new ArrayList<>();
+      CountDownLatch connected = new CountDownLatch(MQTT_CONNECTIONS);
+      CountDownLatch done = new CountDownLatch(MQTT_CONNECTIONS);
+      List<MqttPublisher> publishers = new ArrayList<>();
       for (int c = 0; c < MQTT_CONNECTIONS; c++) {
         SimDevice gauge = gauges.get(c);
         MqttClientOptions options =
@@ -283,73 +284,55 @@ public final class IngestBenchmark {
                 // Without a timeout a PUBACK that never comes holds its slot for ever and the
                 // connection slows down unseen; with one it is counted below.
                 .setAckTimeout(MQTT_ACK_TIMEOUT_SECONDS);
-        MqttClient client = MqttClient.create(clients, options);
-        connecting.add(client.connect(port, "127.0.0.1"));
-        connections.add(client);
+        MqttPublisher publisher =
+            new MqttPublisher(
+                MqttClient.create(clients, options),
+                new SplittableRandom(c),
+                acknowledged,
+                expired,
+                late,
+                latencies,
+                done);
+        publishers.add(publisher);
+        publisher.connect(port, connected);
       }
-      Future.all(connecting).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      if (!connected.await(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("not every bench MQTT connection was accepted");
+      }
       long end = System.nanoTime() + duration.toNanos();
-      CountDownLatch done = new CountDownLatch(MQTT_CONNECTIONS);
-      for (int c = 0; c < MQTT_CONNECTIONS; c++) {
-        MqttClient client = connections.get(c);
-        Map<Integer, Long> sentAt = new HashMap<>();
-        SplittableRandom random = new SplittableRandom(c);
-        int[] outstanding = {0};
-        boolean[] finished = {false};
-        Runnable[] sendOne = new Runnable[1];
-        sendOne[0] =
-            () -> {
-              if (System.nanoTime() > end) {
-                if (outstanding[0] == 0 && !finished[0]) {
-                  finished[0] = true;
-                  done.countDown();
-                }
-                return;
-              }
-              outstanding[0]++;
-              long sent = System.nanoTime();
-              Future<Integer> published =
-                  client.publish(
-                      "telemetry",
-                      Buffer.buffer("{\"depth_cm\":" + (20 + random.nextInt(5)) + "}"),
-                      MqttQoS.AT_LEAST_ONCE,
-                      false,
-                      false);
-              published.onSuccess(packetId -> sentAt.put(packetId, sent));
-              published.onFailure(
-                  failure -> {
-                    outstanding[0]--;
-                    sendOne[0].run();
-                  });
-            };
-        // A PUBACK later than the client's ack timeout: the slot is freed and the message counted.
-        client.publishCompletionExpirationHandler(
-            packetId -> {
-              sentAt.remove(packetId);
-              expired.incrementAndGet();
-              outstanding[0]--;
-              sendOne[0].run();
-            });
-        client.publishCompletionUnknownPacketIdHandler(packetId -> late.incrementAndGet());
-        client.publishCompletionHandler(
-            packetId -> {
-              Long sent = sentAt.remove(packetId);
-              long now = System.nanoTime();
-              if (sent != null && now <= end) {
-                latencies.add(now - sent);
-                acknowledged.incrementAndGet();
-              }
-              outstanding[0]--;
-              sendOne[0].run();
-            });
-        clients.runOnContext(
-            v -> {
-              for (int i = 0; i < MQTT_IN_FLIGHT_PER_CONNECTION; i++) {
-                sendOne[0].run();
-              }
-            });
+      publishers.forEach(publisher -> publisher.start(end));
+      // Acknowledgements counted each second, to show whether the rate is steady or stalls.
+      List<Long> perSecond = java.util.Collections.synchronizedList(new ArrayList<>());
+      long[] previous = {0};
+      long[] lastTick = {System.nanoTime()};
+      long[] longestTickGap = {0};
+      long sampler =
+          clients.setPeriodic(
+              1_000,
+              id -> {
+                long now = acknowledged.get();
+                perSecond.add(now - previous[0]);
+                previous[0] = now;
+                long at = System.nanoTime();
+                longestTickGap[0] = Math.max(longestTickGap[0], at - lastTick[0]);
+                lastTick[0] = at;
+              });
+      // The window plus time for the last acknowledgements. (This waited 15 s in all, whatever the
+      // window: a longer run counted 15 s of acknowledgements and divided them by its whole length,
+      // which is why MQTT seemed to stall and a 60 s run reported less than a 20 s one.)
+      if (!done.await(duration.toSeconds() + 15, TimeUnit.SECONDS)) {
+        System.err.println("bench: some MQTT connections still had messages in flight at the end");
       }
-      done.await(15, TimeUnit.SECONDS);
+      clients.cancelTimer(sampler);
+      row(
+          "MQTT QoS 1: acknowledgements per second, over the window",
+          steadiness(perSecond),
+          String.format(
+              Locale.ROOT,
+              "a 1 s timer on the clients' event loops: %d ticks, longest gap %.1f s",
+              perSecond.size(),
+              longestTickGap[0] / 1e9));
+      publishers.forEach(MqttPublisher::disconnect);
       double seconds = duration.toNanos() / 1e9;
       row(
           "MQTT QoS 1: PUBACK latency (acknowledged within the window)",
@@ -372,6 +355,124 @@ public final class IngestBenchmark {
     }
   }
 
+  /**
+   * One bench MQTT connection keeping {@link #MQTT_IN_FLIGHT_PER_CONNECTION} QoS 1 messages in
+   * flight. Everything it does runs on the event loop it connected on, where the client's handlers
+   * run too: its counters and send times belong to that loop alone. (An earlier version started
+   * sending from another context, so two threads shared a connection's send times and counters.)
+   */
+  private static final class MqttPublisher {
+    private final MqttClient client;
+    private final SplittableRandom random;
+    private final AtomicLong acknowledged;
+    private final AtomicLong expired;
+    private final AtomicLong late;
+    private final List<Long> latencies;
+    private final CountDownLatch done;
+    private final Map<Integer, Long> sentAt = new HashMap<>();
+    private volatile Context context;
+    private long end;
+    private int outstanding;
+    private boolean finished;
+
+    MqttPublisher(
+        MqttClient client,
+        SplittableRandom random,
+        AtomicLong acknowledged,
+        AtomicLong expired,
+        AtomicLong late,
+        List<Long> latencies,
+        CountDownLatch done) {
+      this.client = client;
+      this.random = random;
+      this.acknowledged = acknowledged;
+      this.expired = expired;
+      this.late = late;
+      this.latencies = latencies;
+      this.done = done;
+    }
+
+    void connect(int port, CountDownLatch connected) {
+      client
+          .connect(port, "127.0.0.1")
+          .onSuccess(
+              ack -> {
+                context = Vertx.currentContext();
+                // A PUBACK later than the client's ack timeout: the slot is freed and counted.
+                client.publishCompletionExpirationHandler(
+                    packetId -> {
+                      sentAt.remove(packetId);
+                      expired.incrementAndGet();
+                      sendNext();
+                    });
+                client.publishCompletionUnknownPacketIdHandler(packetId -> late.incrementAndGet());
+                client.publishCompletionHandler(this::acknowledged);
+                connected.countDown();
+              });
+    }
+
+    void disconnect() {
+      if (context != null) {
+        context.runOnContext(v -> client.disconnect());
+      }
+    }
+
+    void start(long endNanos) {
+      context.runOnContext(
+          v -> {
+            end = endNanos;
+            for (int i = 0; i < MQTT_IN_FLIGHT_PER_CONNECTION; i++) {
+              send();
+            }
+          });
+    }
+
+    private void acknowledged(int packetId) {
+      Long sent = sentAt.remove(packetId);
+      long now = System.nanoTime();
+      if (sent != null && now <= end) {
+        latencies.add(now - sent);
+        acknowledged.incrementAndGet();
+      }
+      sendNext();
+    }
+
+    /** One message's slot is free: fill it, or finish once the window has closed. */
+    private void sendNext() {
+      outstanding--;
+      send();
+    }
+
+    private void send() {
+      if (System.nanoTime() > end) {
+        if (outstanding == 0 && !finished) {
+          finished = true;
+          done.countDown();
+        }
+        return;
+      }
+      outstanding++;
+      long sent = System.nanoTime();
+      client
+          .publish(
+              "telemetry",
+              Buffer.buffer("{\"depth_cm\":" + (20 + random.nextInt(5)) + "}"),
+              MqttQoS.AT_LEAST_ONCE,
+              false,
+              false)
+          .onComplete(
+              published -> {
+                if (published.succeeded()) {
+                  sentAt.put(published.result(), sent);
+                } else {
+                  // Refused before it was sent (the client's in-flight queue is full): try again
+                  // on the next turn of the loop rather than at once, so a full queue cannot spin.
+                  context.runOnContext(v -> sendNext());
+                }
+              });
+    }
+  }
+
   private static String refusals(int port) throws Exception {
     java.net.http.HttpResponse<String> metrics =
         java.net.http.HttpClient.newHttpClient()
@@ -388,6 +489,28 @@ public final class IngestBenchmark {
             .map(line -> line.substring(line.indexOf('"') + 1).replace("\"} ", ": "))
             .collect(java.util.stream.Collectors.joining(", "));
     return refused.isEmpty() ? "none" : refused;
+  }
+
+  /** Least, median and most of a per-second count, and the seconds under a tenth of the median. */
+  private static String steadiness(List<Long> perSecond) {
+    List<Long> sorted;
+    synchronized (perSecond) {
+      sorted = new ArrayList<>(perSecond);
+    }
+    if (sorted.isEmpty()) {
+      return "no samples";
+    }
+    java.util.Collections.sort(sorted);
+    long median = sorted.get(sorted.size() / 2);
+    long stalled = sorted.stream().filter(count -> count * 10 < median).count();
+    return String.format(
+        Locale.ROOT,
+        "least %,d, median %,d, most %,d; %d of %d seconds under a tenth of the median",
+        sorted.get(0),
+        median,
+        sorted.get(sorted.size() - 1),
+        stalled,
+        sorted.size());
   }
 
   private static String percentiles(List<Long> latencies) {
