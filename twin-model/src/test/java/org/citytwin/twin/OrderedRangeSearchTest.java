@@ -220,4 +220,20 @@ class OrderedRangeSearchTest {
         .as("feature properties are not held in order")
         .isEmpty();
   }
+
+  @Test
+  void attributesDeeperThanTheIndexGoesAreStillFound() {
+    store.put(
+        ThingsModelFactory.newThing(
+            "{\"thingId\":\"water:deep\",\"attributes\":"
+                + "{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":{\"g\":7}}}}}}}}"));
+    JsonPointer deep = JsonPointer.of("/attributes/a/b/c/d/e/f/g");
+    assertThat(store.index().numbersBetween(deep, 0, 10)).isEmpty();
+    assertThat(
+            allPages("gt(attributes/a/b/c/d/e/f/g,5)", "size(5),sort(-attributes/a/b/c/d/e/f/g)"))
+        .containsExactly("water:deep");
+    assertThat(allPages("gt(attributes/a/b/c/d/e/f,5)", "size(5),sort(-attributes/a/b/c/d/e/f)"))
+        .as("an object is never greater than a number")
+        .isEmpty();
+  }
 }

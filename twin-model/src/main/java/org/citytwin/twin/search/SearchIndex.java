@@ -252,7 +252,9 @@ public final class SearchIndex {
    */
   public Optional<NavigableSet<NumberEntry>> numbersBetween(
       JsonPointer pointer, double from, double to) {
-    if (!pointer.getRoot().map(root -> root.toString().equals("attributes")).orElse(false)) {
+    if (!pointer.getRoot().map(root -> root.toString().equals("attributes")).orElse(false)
+        || pointer.getLevelCount() - 1 > MAX_ATTRIBUTE_DEPTH) {
+      // Not held: feature properties, and attributes deeper than the walk goes.
       return Optional.empty();
     }
     AttributeNode values = attributeValues;
