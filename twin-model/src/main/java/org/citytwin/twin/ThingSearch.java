@@ -64,7 +64,8 @@ public final class ThingSearch {
     Set<ThingId> narrowest = narrowestCandidates(query);
     PriorityQueue<Match> best =
         inSortOrder(query, narrowest, order, after, size)
-            .orElseGet(() -> byCandidates(query, narrowest, order, after, size));
+            .orElseGet(
+                () -> byCandidates(query, narrowedByRanges(query, narrowest), order, after, size));
     List<Match> sorted = new ArrayList<>(best);
     sorted.sort(order);
     Optional<String> cursor = Optional.empty();
@@ -180,7 +181,7 @@ public final class ThingSearch {
   /** How many twins match the query (its options aside). */
   public long count(ThingQuery query) {
     long count = 0;
-    for (Twin twin : candidates(narrowestCandidates(query))) {
+    for (Twin twin : candidates(narrowedByRanges(query, narrowestCandidates(query)))) {
       if (match(twin, query).isPresent()) {
         count++;
       }
@@ -218,7 +219,10 @@ public final class ThingSearch {
     return Optional.of(new Match(twin, thingId.toString(), values));
   }
 
-  /** The smallest set of ids an index offers for the query, or null if none narrows it. */
+  /**
+   * The smallest set of ids named in the filter, an indexed equality, the namespaces or the place
+   * offer for the query, or null if none narrows it.
+   */
   private Set<ThingId> narrowestCandidates(ThingQuery query) {
     SearchIndex index = store.index();
     Set<ThingId> narrowest = null;
@@ -258,12 +262,23 @@ public final class ThingSearch {
     if (query.geo().isPresent()) {
       narrowest = smaller(narrowest, index.near(query.geo().get().searchEnvelope()));
     }
+    return narrowest;
+  }
+
+  /**
+   * {@code narrowest}, or the twins of a numeric range the filter requires where that is smaller.
+   * Kept apart from {@link #narrowestCandidates}: a walk in sort order reads its range anyway and
+   * needs no count of it.
+   */
+  private Set<ThingId> narrowedByRanges(ThingQuery query, Set<ThingId> narrowest) {
     Map<String, NumberRange> ranges =
         query.filter().map(RqlFilter::requiredRanges).orElse(Map.of());
     for (Map.Entry<String, NumberRange> range : ranges.entrySet()) {
       Optional<NavigableSet<SearchIndex.NumberEntry>> numbers =
-          index.numbersBetween(
-              JsonPointer.of(range.getKey()), range.getValue().from(), range.getValue().to());
+          store
+              .index()
+              .numbersBetween(
+                  JsonPointer.of(range.getKey()), range.getValue().from(), range.getValue().to());
       if (numbers.isPresent()) {
         narrowest = smaller(narrowest, idsIfFewer(numbers.get(), narrowest));
       }
