@@ -30,6 +30,16 @@ public record LatestQuery(
     if (things.size() > MAX_THINGS) {
       throw new IllegalArgumentException("at most " + MAX_THINGS + " things per query");
     }
+    checkLookback(lookback);
+  }
+
+  /**
+   * Refuses a lookback that is not positive or longer than {@link #MAX_LOOKBACK}, for callers that
+   * check a request before building the query.
+   *
+   * @throws IllegalArgumentException naming the allowed range
+   */
+  public static void checkLookback(Duration lookback) {
     if (lookback.isNegative() || lookback.isZero() || lookback.compareTo(MAX_LOOKBACK) > 0) {
       throw new IllegalArgumentException("'lookback' must lie between 1 s and 366 days");
     }

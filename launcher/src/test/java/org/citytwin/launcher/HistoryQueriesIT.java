@@ -88,6 +88,12 @@ class HistoryQueriesIT {
     RunningDistrict.Answer noProperty = city.get("/api/history/latest?feature=waterlogging");
     assertThat(noProperty.status()).isEqualTo(400);
     assertThat(noProperty.json().getString("message")).contains("'property'");
+
+    RunningDistrict.Answer tooFarBack =
+        city.get("/api/history/latest?feature=waterlogging&property=depth&lookback=P400D");
+    assertThat(tooFarBack.status()).isEqualTo(400);
+    assertThat(tooFarBack.json().getString("message"))
+        .isEqualTo("'lookback' must lie between 1 s and 366 days.");
   }
 
   @Test

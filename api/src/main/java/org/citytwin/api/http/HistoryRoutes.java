@@ -133,11 +133,11 @@ public final class HistoryRoutes {
       throw ApiErrors.PARAMETER_INVALID.toException(
           "'lookback' must be an ISO-8601 duration such as PT6H or P7D.");
     }
-    if (lookback.isNegative()
-        || lookback.isZero()
-        || lookback.compareTo(LatestQuery.MAX_LOOKBACK) > 0) {
-      throw ApiErrors.PARAMETER_INVALID.toException(
-          "'lookback' must lie between 1 s and 366 days.");
+    try {
+      // Checked before the search, so a bad lookback costs no search.
+      LatestQuery.checkLookback(lookback);
+    } catch (IllegalArgumentException e) {
+      throw ApiErrors.PARAMETER_INVALID.toException(e.getMessage() + ".");
     }
     ThingQuery thingQuery =
         ThingQuery.parse(
