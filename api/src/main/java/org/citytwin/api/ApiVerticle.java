@@ -78,7 +78,7 @@ public final class ApiVerticle extends AbstractVerticle {
     ThingSearch search = new ThingSearch(things);
     new SearchRoutes(vertx, search, zones).mount(router);
     new ModelRoutes(models).mount(router);
-    new IncidentRoutes(vertx).mount(router);
+    new IncidentRoutes(vertx, zones).mount(router);
     new DeadLetterRoutes(vertx).mount(router);
     new DeviceRoutes(vertx, devices).mount(router);
     new HistoryRoutes(vertx, clock, search, zones).mount(router);

@@ -2,40 +2,181 @@ package org.citytwin.fusion;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.citytwin.fusion.rules.CorrelationRule;
+import org.citytwin.fusion.rules.Grade;
+import org.citytwin.fusion.rules.Rule;
+import org.citytwin.fusion.rules.Scope;
+import org.citytwin.fusion.rules.Signal;
+import org.citytwin.fusion.rules.TrajectoryRule;
+import org.citytwin.fusion.rules.ValueWindow;
 import org.citytwin.twin.TwinEvent;
 import org.citytwin.twin.WgsPoint;
+import org.eclipse.ditto.json.JsonArray;
+import org.eclipse.ditto.json.JsonFactory;
 import org.eclipse.ditto.json.JsonObject;
 import org.eclipse.ditto.json.JsonValue;
+import org.eclipse.ditto.things.model.ThingId;
 
 /**
- * Turns twin events into incidents.
+ * Turns twin changes into incidents by the loaded rules.
  *
- * <p>For each Ditto Protocol event it reconstructs what changed, and for every rule watching the
- * twin's definition and the changed property, checks the threshold and the zones the twin stands
- * in. A zone with an open incident of the rule gets its evidence updated instead of a second
- * incident, so a burst of readings from many gauges in one catchment stays one incident.
+ * <p>For each change it finds the rules listening to the twin's definition. A correlation rule's
+ * signal is tested against the twin's value and recent values; the result is recorded in every
+ * scope the twin belongs to (the zones of the rule's type it stands in, the object it observes, or
+ * itself), and when a grade's signals are all active in that scope within the rule's window, the
+ * scope's open incident absorbs the evidence or a new incident is reported. A trajectory rule keeps
+ * each vehicle's recent path and checks it against the site it came from.
  *
- * <p>Not thread-safe: it is confined to the {@link FusionVerticle}'s event loop.
+ * <p>Rules can be replaced while running ({@link #replaceRules}); the state of rules that did not
+ * change is kept, so a reload does not forget a storm in progress.
+ *
+ * <p>Not thread-safe: confined to the {@link FusionVerticle}'s event loop.
  */
 public final class FusionEngine {
 
-  private record OpenKey(String ruleId, String zoneId) {}
+  /** At most this many positions are kept per vehicle, however often its tracker reports. */
+  static final int MAX_FIXES = 2048;
+
+  private record Binding(Rule rule, Signal signal) {}
+
+  private record ValueKey(String ruleId, String signal, ThingId thingId) {}
+
+  private record ScopeKey(String ruleId, String scope) {}
+
+  private record Place(WgsPoint point, Map<String, List<Zone>> zonesByType) {}
+
+  private record ScopeTarget(String id, String type, WgsPoint location) {}
+
+  /** A position of a vehicle, and the site it was inside then, if any. */
+  private record Fix(Instant at, WgsPoint point, Zone site) {}
+
+  /** When each twin last met each signal in one scope. */
+  private static final class ScopeState {
+    final Map<String, Map<ThingId, Instant>> heldBySignal = new HashMap<>();
+
+    void record(String signal, ThingId twin, boolean holds, Instant at) {
+      if (holds) {
+        heldBySignal.computeIfAbsent(signal, s -> new HashMap<>()).put(twin, at);
+      } else {
+        Map<ThingId, Instant> held = heldBySignal.get(signal);
+        if (held != null) {
+          held.remove(twin);
+        }
+      }
+    }
+
+    boolean active(String signal, Instant since, int minTwins) {
+      Map<ThingId, Instant> held = heldBySignal.get(signal);
+      if (held == null || held.size() < minTwins) {
+        return false;
+      }
+      int recent = 0;
+      for (Iterator<Instant> times = held.values().iterator(); times.hasNext(); ) {
+        if (times.next().isBefore(since)) {
+          times.remove(); // too old to count again: forget it
+        } else {
+          recent++;
+        }
+      }
+      return recent >= minTwins;
+    }
+  }
 
   private final ZoneIndex zones;
-  private final List<ThresholdInZoneRule> rules;
+  private final IncidentBook book;
   private final Clock clock;
-  private final Map<OpenKey, Incident> open = new HashMap<>();
+  private final GaussKrugerMetres metres = new GaussKrugerMetres();
+  private final NearbyTwins nearby = new NearbyTwins();
+  private final Map<ThingId, Place> places = new HashMap<>();
+  private final Map<ValueKey, ValueWindow> values = new HashMap<>();
+  private final Map<ScopeKey, ScopeState> scopes = new HashMap<>();
+  private final Map<ThingId, Deque<Fix>> trajectories = new HashMap<>();
+  private final Set<String> approvedAnywhere = new HashSet<>();
+  private List<Rule> rules = List.of();
+  private Map<String, List<Binding>> byDefinition = Map.of();
+  private Set<String> nearDefinitions = Set.of();
 
-  public FusionEngine(ZoneIndex zones, List<ThresholdInZoneRule> rules, Clock clock) {
+  public FusionEngine(ZoneIndex zones, IncidentBook book, List<Rule> rules, Clock clock) {
     this.zones = zones;
-    this.rules = List.copyOf(rules);
+    this.book = book;
     this.clock = clock;
+    replaceRules(rules);
+  }
+
+  /** The incidents, their life cycle and dispatch. */
+  public IncidentBook incidents() {
+    return book;
+  }
+
+  public List<Rule> rules() {
+    return rules;
+  }
+
+  /**
+   * Replaces the rules. A rule whose id and content are unchanged keeps its state (values seen,
+   * signals active); the state of rules removed or changed is dropped. Open incidents stay.
+   */
+  public void replaceRules(List<Rule> replacement) {
+    Set<String> unchanged = new HashSet<>();
+    for (Rule rule : replacement) {
+      if (rules.contains(rule)) {
+        unchanged.add(rule.id());
+      }
+    }
+    values.keySet().removeIf(key -> !unchanged.contains(key.ruleId()));
+    scopes.keySet().removeIf(key -> !unchanged.contains(key.ruleId()));
+    Map<String, List<Binding>> bindings = new HashMap<>();
+    Set<String> near = new HashSet<>();
+    approvedAnywhere.clear();
+    for (Rule rule : replacement) {
+      if (rule instanceof CorrelationRule correlation) {
+        for (Signal signal : correlation.signals()) {
+          bindings
+              .computeIfAbsent(signal.definition(), d -> new ArrayList<>())
+              .add(new Binding(rule, signal));
+          signal.near().ifPresent(relation -> near.add(relation.definition()));
+        }
+      } else if (rule instanceof TrajectoryRule trajectory) {
+        bindings
+            .computeIfAbsent(trajectory.tracker(), d -> new ArrayList<>())
+            .add(new Binding(rule, null));
+        for (Zone site : zones.ofType(trajectory.siteZoneType())) {
+          approvedAnywhere.addAll(site.texts("approvedVehicles"));
+        }
+      }
+    }
+    this.rules = List.copyOf(replacement);
+    this.byDefinition = bindings;
+    this.nearDefinitions = near;
+  }
+
+  /**
+   * Whether a loaded rule measures distances to twins of {@code definition} (see {@link #know}).
+   */
+  public boolean measuresDistancesTo(String definition) {
+    return nearDefinitions.contains(definition);
+  }
+
+  /**
+   * Tells the engine where a twin stands without it having changed: the twins loaded at start, so
+   * that "near a twin of this definition" knows twins that have not reported yet.
+   */
+  public void know(ThingId thingId, String definition, WgsPoint location) {
+    if (nearDefinitions.contains(definition)) {
+      nearby.place(thingId.toString(), definition, metres.project(location));
+    }
   }
 
   /**
@@ -48,51 +189,332 @@ public final class FusionEngine {
     if (parsed.isEmpty()) {
       return List.of();
     }
-    TwinEvent twin = parsed.get();
-    Optional<WgsPoint> location = twin.location();
-    List<Incident> touched = new ArrayList<>();
-    for (ThresholdInZoneRule rule : rules) {
-      if (!rule.definition().equals(twin.definition()) || location.isEmpty()) {
-        continue;
-      }
-      Optional<JsonValue> value = twin.changes().getValue(rule.valuePath());
-      if (value.isEmpty() || !value.get().isNumber() || value.get().asDouble() <= rule.above()) {
-        continue;
-      }
-      Instant now = clock.instant();
-      Evidence evidence =
-          new Evidence(
-              twin.thingId().toString(),
-              rule.valuePath().toString(),
-              value.get().asDouble(),
-              twin.revision(),
-              now);
-      for (Zone zone : zones.containing(location.get(), rule.zoneType())) {
-        Incident incident =
-            open.compute(
-                new OpenKey(rule.id(), zone.id()),
-                (key, existing) ->
-                    existing != null
-                        ? existing.confirmedBy(evidence)
-                        : new Incident(
-                            "incidents:" + rule.id() + "-" + zone.id() + "-" + now.toEpochMilli(),
-                            rule.id(),
-                            rule.incident(),
-                            "reported",
-                            zone,
-                            now,
-                            now,
-                            List.of(evidence)));
-        touched.add(incident);
-      }
-    }
-    return touched;
+    Instant at =
+        event
+            .getValue("timestamp")
+            .filter(JsonValue::isString)
+            .flatMap(FusionEngine::instant)
+            .orElseGet(clock::instant);
+    return observe(Observation.of(parsed.get(), at));
   }
 
-  /** Every incident, newest first. */
-  public List<Incident> incidents() {
-    List<Incident> all = new ArrayList<>(open.values());
-    all.sort(Comparator.comparing(Incident::raisedAt).reversed().thenComparing(Incident::id));
-    return all;
+  private static Optional<Instant> instant(JsonValue text) {
+    try {
+      return Optional.of(Instant.parse(text.asString()));
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Evaluates one twin change. */
+  public List<Incident> observe(Observation observation) {
+    if (observation.location().isPresent() && nearDefinitions.contains(observation.definition())) {
+      nearby.place(
+          observation.thingId().toString(),
+          observation.definition(),
+          metres.project(observation.location().get()));
+    }
+    List<Binding> bindings = byDefinition.get(observation.definition());
+    if (bindings == null) {
+      return List.of();
+    }
+    List<Incident> touched = new ArrayList<>(1);
+    for (Binding binding : bindings) {
+      if (binding.rule() instanceof CorrelationRule correlation) {
+        evaluate(correlation, binding.signal(), observation, touched);
+      } else if (binding.rule() instanceof TrajectoryRule trajectory) {
+        follow(trajectory, observation, touched);
+      }
+    }
+    if (touched.size() < 2) {
+      return touched;
+    }
+    // Several signals of one rule can touch the same incident; the last version of each counts.
+    Map<String, Incident> latest = new LinkedHashMap<>();
+    touched.forEach(incident -> latest.put(incident.id(), incident));
+    return List.copyOf(latest.values());
+  }
+
+  private void evaluate(
+      CorrelationRule rule, Signal signal, Observation observation, List<Incident> touched) {
+    Optional<JsonValue> value = observation.changed(signal.value());
+    if (value.isEmpty() || !hasAttributes(observation, signal.attributes())) {
+      return;
+    }
+    ValueWindow recent = null;
+    if (value.get().isNumber() && !signal.condition().memory().isZero()) {
+      recent =
+          values.computeIfAbsent(
+              new ValueKey(rule.id(), signal.name(), observation.thingId()),
+              key -> new ValueWindow());
+      recent.add(observation.at(), value.get().asDouble(), signal.condition().memory());
+    }
+    boolean holds =
+        signal.condition().holds(value.get(), recent == null ? EMPTY : recent, observation.at());
+    if (holds && signal.near().isPresent()) {
+      holds =
+          observation.location().isPresent()
+              && nearby.anyWithin(
+                  signal.near().get().definition(),
+                  metres.project(observation.location().get()),
+                  signal.near().get().metres(),
+                  observation.thingId().toString());
+    }
+    for (ScopeTarget scope : scopesOf(rule.scope(), observation)) {
+      ScopeState state =
+          scopes.computeIfAbsent(new ScopeKey(rule.id(), scope.id()), key -> new ScopeState());
+      state.record(signal.name(), observation.thingId(), holds, observation.at());
+      if (!holds) {
+        continue;
+      }
+      Instant since = observation.at().minus(rule.within());
+      Optional<Grade> grade =
+          rule.grades().stream()
+              .filter(
+                  candidate ->
+                      candidate.signals().stream()
+                          .allMatch(name -> state.active(name, since, minTwins(rule, name))))
+              .findFirst();
+      if (grade.isEmpty()) {
+        continue;
+      }
+      Evidence evidence =
+          new Evidence(
+              observation.thingId().toString(),
+              signal.name(),
+              signal.value().toString(),
+              value.get(),
+              observation.at(),
+              observation.location());
+      Optional<Incident> open =
+          book.mergeTarget(rule, scope.id(), observation.at(), observation.location());
+      if (open.isPresent()) {
+        touched.add(
+            book.confirm(
+                open.get(),
+                evidence,
+                higher(rule, open.get().severity(), grade.get().severity()),
+                observation.at()));
+      } else {
+        Map<String, String> subjects = new LinkedHashMap<>();
+        observation.observed().ifPresent(object -> subjects.put("object", object));
+        touched.add(
+            book.report(
+                rule,
+                scope.id(),
+                scope.type(),
+                grade.get().severity(),
+                evidence,
+                scope.location(),
+                subjects,
+                JsonFactory.newObject(),
+                observation.at()));
+      }
+    }
+  }
+
+  private static final ValueWindow EMPTY = new ValueWindow();
+
+  private static int minTwins(CorrelationRule rule, String signalName) {
+    for (Signal signal : rule.signals()) {
+      if (signal.name().equals(signalName)) {
+        return signal.minTwins();
+      }
+    }
+    return 1;
+  }
+
+  /** The more severe of two grades: grades are written most severe first. */
+  private static String higher(CorrelationRule rule, String current, String candidate) {
+    int currentRank = rank(rule, current);
+    int candidateRank = rank(rule, candidate);
+    return candidateRank < currentRank ? candidate : current;
+  }
+
+  private static int rank(CorrelationRule rule, String severity) {
+    for (int i = 0; i < rule.grades().size(); i++) {
+      if (rule.grades().get(i).severity().equals(severity)) {
+        return i;
+      }
+    }
+    return Integer.MAX_VALUE;
+  }
+
+  private static boolean hasAttributes(Observation observation, Map<String, String> required) {
+    for (Map.Entry<String, String> attribute : required.entrySet()) {
+      if (!observation
+          .attribute(attribute.getKey())
+          .map(attribute.getValue()::equals)
+          .orElse(false)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private List<ScopeTarget> scopesOf(Scope scope, Observation observation) {
+    if (observation.location().isEmpty()) {
+      return List.of();
+    }
+    WgsPoint location = observation.location().get();
+    return switch (scope.kind()) {
+      case ZONE -> {
+        List<Zone> containing =
+            place(observation.thingId(), location).zonesByType().get(scope.zoneType());
+        if (containing == null) {
+          yield List.of();
+        }
+        List<ScopeTarget> targets = new ArrayList<>(containing.size());
+        containing.forEach(zone -> targets.add(new ScopeTarget(zone.id(), zone.type(), location)));
+        yield targets;
+      }
+      case OBSERVED ->
+          observation
+              .observed()
+              .map(object -> List.of(new ScopeTarget(object, "observed", location)))
+              .orElse(List.of());
+      case THING -> List.of(new ScopeTarget(observation.thingId().toString(), "thing", location));
+    };
+  }
+
+  /** The zones a twin stands in, remembered until it moves. */
+  private Place place(ThingId thingId, WgsPoint location) {
+    Place known = places.get(thingId);
+    if (known != null && known.point().equals(location)) {
+      return known;
+    }
+    Place placed = new Place(location, zones.containing(location));
+    places.put(thingId, placed);
+    return placed;
+  }
+
+  private void follow(TrajectoryRule rule, Observation observation, List<Incident> touched) {
+    if (observation.location().isEmpty() || !hasAttributes(observation, rule.attributes())) {
+      return;
+    }
+    WgsPoint point = observation.location().get();
+    Instant at = observation.at();
+    List<Zone> sites = place(observation.thingId(), point).zonesByType().get(rule.siteZoneType());
+    Zone site = sites == null ? null : sites.get(0);
+    Deque<Fix> path = trajectories.computeIfAbsent(observation.thingId(), id -> new ArrayDeque<>());
+    if (path.isEmpty() || !path.peekLast().at().isAfter(at)) {
+      path.addLast(new Fix(at, point, site));
+    }
+    Instant oldest = at.minus(rule.trace());
+    while (!path.isEmpty() && (path.peekFirst().at().isBefore(oldest) || path.size() > MAX_FIXES)) {
+      path.removeFirst();
+    }
+    if (site != null) {
+      return; // at a site: not yet out on the roads
+    }
+    Zone origin = null;
+    Instant leftAt = null;
+    for (Iterator<Fix> back = path.descendingIterator(); back.hasNext(); ) {
+      Fix fix = back.next();
+      if (fix.site() != null) {
+        origin = fix.site();
+        break;
+      }
+      leftAt = fix.at();
+    }
+    String vehicle = observation.observed().orElse(observation.thingId().toString());
+    List<String> reasons = new ArrayList<>(2);
+    if (rule.unapproved()) {
+      boolean approved =
+          origin != null
+              ? origin.texts("approvedVehicles").contains(vehicle)
+              : approvedAnywhere.contains(vehicle);
+      if (!approved) {
+        reasons.add("unapproved");
+      }
+    }
+    if (rule.outsideHours()
+        && origin != null
+        && !origin.openAt(leftAt.atZone(origin.timeZone()).toLocalTime())) {
+      reasons.add("outside-hours");
+    }
+    if (reasons.isEmpty()) {
+      return;
+    }
+    Map<String, String> subjects = new LinkedHashMap<>();
+    subjects.put("vehicle", vehicle);
+    if (origin != null) {
+      subjects.put("site", origin.id());
+    }
+    Optional<String> enterprise =
+        Optional.ofNullable(origin)
+            .flatMap(zone -> zone.text("enterprise"))
+            .or(() -> observation.attribute("enterprise"));
+    enterprise.ifPresent(name -> subjects.put("enterprise", name));
+    JsonObject details = trajectoryDetails(path, reasons, origin, leftAt);
+    Evidence evidence =
+        new Evidence(
+            observation.thingId().toString(),
+            String.join(",", reasons),
+            "features/position",
+            JsonFactory.newObjectBuilder()
+                .set("longitude", point.longitude())
+                .set("latitude", point.latitude())
+                .build(),
+            at,
+            Optional.of(point));
+    Optional<Incident> open = book.mergeTarget(rule, vehicle, at, Optional.of(point));
+    Incident incident;
+    if (open.isPresent()) {
+      incident =
+          book.describe(
+              book.confirm(open.get(), evidence, open.get().severity(), at), subjects, details);
+    } else {
+      incident =
+          book.report(
+              rule,
+              vehicle,
+              "vehicle",
+              rule.incident().severity(),
+              evidence,
+              point,
+              subjects,
+              details,
+              at);
+    }
+    touched.add(incident);
+  }
+
+  private static JsonObject trajectoryDetails(
+      Deque<Fix> path, List<String> reasons, Zone origin, Instant leftAt) {
+    List<JsonValue> fixes = new ArrayList<>(path.size());
+    for (Fix fix : path) {
+      org.eclipse.ditto.json.JsonObjectBuilder json =
+          JsonFactory.newObjectBuilder()
+              .set("at", fix.at().toString())
+              .set("longitude", fix.point().longitude())
+              .set("latitude", fix.point().latitude());
+      if (fix.site() != null) {
+        json.set("site", fix.site().id());
+      }
+      fixes.add(json.build());
+    }
+    org.eclipse.ditto.json.JsonObjectBuilder details =
+        JsonFactory.newObjectBuilder()
+            .set("reasons", JsonArray.of(reasons.stream().map(JsonValue::of).toList()))
+            .set("trajectory", JsonFactory.newArrayBuilder(fixes).build());
+    if (origin != null) {
+      details.set("cameFrom", origin.id());
+      origin.text("workingHours").ifPresent(hours -> details.set("siteWorkingHours", hours));
+    }
+    if (leftAt != null && origin != null) {
+      details.set("leftSiteAt", leftAt.toString());
+    }
+    return details.build();
+  }
+
+  /** The red and black lists as the incidents stand at {@code now}. */
+  public CreditLists creditLists(Instant now) {
+    return CreditLists.derive(book.all(), zones, rules, now);
+  }
+
+  /** Escalates late incidents; see {@link IncidentBook#escalateOverdue}. */
+  public List<Incident> escalateOverdue() {
+    return book.escalateOverdue(clock.instant());
   }
 }

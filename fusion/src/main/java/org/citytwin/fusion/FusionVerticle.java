@@ -1,40 +1,124 @@
 package org.citytwin.fusion;
 
 import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.citytwin.fusion.rules.CorrelationRule;
+import org.citytwin.fusion.rules.Rule;
+import org.citytwin.twin.CitytwinException;
 import org.citytwin.twin.EventBusAddresses;
+import org.citytwin.twin.TwinCommandBatch;
 import org.citytwin.twin.TwinProtocol;
+import org.eclipse.ditto.base.model.headers.DittoHeaders;
 import org.eclipse.ditto.json.JsonFactory;
+import org.eclipse.ditto.things.model.Thing;
+import org.eclipse.ditto.things.model.ThingId;
+import org.eclipse.ditto.things.model.ThingsModelFactory;
+import org.eclipse.ditto.things.model.signals.commands.modify.ModifyThing;
+import org.eclipse.ditto.things.model.signals.commands.modify.ThingModifyCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Feeds twin events from {@link EventBusAddresses#TWIN_EVENTS} to the {@link FusionEngine},
- * publishes each incident it raises or updates on {@link EventBusAddresses#INCIDENT_EVENTS} and
- * answers {@link EventBusAddresses#INCIDENT_LIST}. A malformed event is logged and skipped; it
- * never stops fusion.
+ * Runs the {@link FusionEngine} on one event loop: feeds it twin events from {@link
+ * EventBusAddresses#TWIN_EVENTS}, answers the incident addresses (list, get, act, credit lists,
+ * rules), escalates late incidents every {@link Settings#escalationTick()}, and reloads rules from
+ * a directory when its files change.
+ *
+ * <p>Incidents changed are collected and flushed every {@link Settings#flushEvery()}: each is
+ * published on {@link EventBusAddresses#INCIDENT_EVENTS} and written as a twin in the {@value
+ * Incident#NAMESPACE} namespace, once per flush however many readings confirmed it, so a storm's
+ * thousand confirming readings a second cost one write.
+ *
+ * <p>A malformed event is logged and skipped; a rule directory that does not load is logged with
+ * the file, line and reason, and the rules already running stay.
  */
 public final class FusionVerticle extends AbstractVerticle {
 
   private static final Logger LOG = LoggerFactory.getLogger(FusionVerticle.class);
 
-  private final FusionEngine engine;
+  /**
+   * How the verticle runs.
+   *
+   * @param shipped the rules citytwin ships; a directory rule with the same id replaces one
+   * @param rulesDirectory where operators' rule files live, watched for changes
+   * @param reloadEvery how often the directory is checked
+   * @param escalationTick how often late incidents are looked for
+   * @param flushEvery how often changed incidents are published and written
+   */
+  public record Settings(
+      List<Rule> shipped,
+      Optional<Path> rulesDirectory,
+      Duration reloadEvery,
+      Duration escalationTick,
+      Duration flushEvery) {
 
-  public FusionVerticle(FusionEngine engine) {
+    public Settings {
+      shipped = List.copyOf(shipped);
+    }
+
+    public static Settings defaults(List<Rule> shipped, Optional<Path> rulesDirectory) {
+      return new Settings(
+          shipped,
+          rulesDirectory,
+          Duration.ofSeconds(2),
+          Duration.ofSeconds(10),
+          Duration.ofMillis(200));
+    }
+  }
+
+  private final FusionEngine engine;
+  private final Settings settings;
+  private final Clock clock;
+  private final Set<String> changed = new LinkedHashSet<>();
+  private String rulesFingerprint = "";
+  private JsonObject lastReload = new JsonObject().put("status", "shipped rules only");
+  private long skippedEvents;
+
+  public FusionVerticle(FusionEngine engine, Settings settings, Clock clock) {
     this.engine = engine;
+    this.settings = settings;
+    this.clock = clock;
   }
 
   @Override
   public void start(Promise<Void> started) {
-    vertx.eventBus().<String>consumer(EventBusAddresses.TWIN_EVENTS, this::onTwinEvent);
-    vertx
-        .eventBus()
-        .<JsonObject>consumer(EventBusAddresses.INCIDENT_LIST, this::onList)
-        .completionHandler(started);
+    var bus = vertx.eventBus();
+    bus.<String>consumer(EventBusAddresses.TWIN_EVENTS, this::onTwinEvent);
+    bus.<JsonObject>consumer(EventBusAddresses.INCIDENT_GET, this::onGet);
+    bus.<JsonObject>consumer(EventBusAddresses.INCIDENT_ACT, this::onAct);
+    bus.<JsonObject>consumer(EventBusAddresses.CREDIT_LISTS, this::onCreditLists);
+    bus.<JsonObject>consumer(EventBusAddresses.RULE_LIST, this::onRules);
+    vertx.setPeriodic(settings.escalationTick().toMillis(), id -> escalate());
+    vertx.setPeriodic(settings.flushEvery().toMillis(), id -> flush());
+    Future<Void> firstLoad =
+        settings.rulesDirectory().isPresent() ? reloadRules() : Future.succeededFuture();
+    settings
+        .rulesDirectory()
+        .ifPresent(
+            directory -> vertx.setPeriodic(settings.reloadEvery().toMillis(), id -> reloadRules()));
+    firstLoad.onComplete(
+        loaded ->
+            bus.<JsonObject>consumer(EventBusAddresses.INCIDENT_LIST, this::onList)
+                .completionHandler(started));
   }
 
   private void onTwinEvent(Message<String> message) {
@@ -43,18 +127,251 @@ public final class FusionVerticle extends AbstractVerticle {
       try {
         touched = engine.onTwinEvent(JsonFactory.newObject(event));
       } catch (RuntimeException e) {
+        skippedEvents++;
         LOG.warn("skipped a twin event fusion could not read: {}", event, e);
         continue;
       }
       for (Incident incident : touched) {
-        vertx.eventBus().publish(EventBusAddresses.INCIDENT_EVENTS, incident.toJson());
+        changed.add(incident.id());
       }
     }
   }
 
+  private void escalate() {
+    for (Incident incident : engine.escalateOverdue()) {
+      changed.add(incident.id());
+    }
+  }
+
+  /** Publishes and writes every incident changed since the last flush. */
+  void flush() {
+    if (changed.isEmpty()) {
+      return;
+    }
+    List<ThingModifyCommand<?>> writes = new ArrayList<>(changed.size());
+    for (String id : changed) {
+      Optional<Incident> incident = engine.incidents().get(id);
+      if (incident.isEmpty()) {
+        continue;
+      }
+      JsonObject json = incident.get().toJson();
+      vertx.eventBus().publish(EventBusAddresses.INCIDENT_EVENTS, json);
+      writes.add(
+          ModifyThing.of(
+              ThingId.of(id), asThing(incident.get(), json), null, DittoHeaders.empty()));
+    }
+    changed.clear();
+    try {
+      vertx
+          .eventBus()
+          .request(EventBusAddresses.TWIN_COMMANDS, new TwinCommandBatch(writes))
+          .onFailure(
+              failure ->
+                  LOG.warn(
+                      "could not keep {} incidents as twins: {}",
+                      writes.size(),
+                      failure.getMessage()));
+    } catch (IllegalArgumentException noTwinService) {
+      // No codec: no twin service runs in this process (a fusion-only deployment or a test).
+      LOG.warn("incidents are not kept as twins: {}", noTwinService.getMessage());
+    }
+  }
+
+  /**
+   * An incident as the twin it is kept as: its JSON as attributes, under the incident definition.
+   */
+  public static Thing asThing(Incident incident, JsonObject json) {
+    return ThingsModelFactory.newThingBuilder()
+        .setId(ThingId.of(incident.id()))
+        .setDefinition(ThingsModelFactory.newDefinition(Incident.DEFINITION))
+        .setAttributes(ThingsModelFactory.newAttributes(json.encode()))
+        .build();
+  }
+
+  /** Reads an incident back from its twin, if the twin is one. */
+  public static Optional<Incident> fromThing(Thing thing) {
+    if (thing.getDefinition().map(d -> d.toString().equals(Incident.DEFINITION)).orElse(false)
+        && thing.getAttributes().isPresent()) {
+      return Optional.of(Incident.fromJson(new JsonObject(thing.getAttributes().get().toString())));
+    }
+    return Optional.empty();
+  }
+
+  private Future<Void> reloadRules() {
+    Path directory = settings.rulesDirectory().orElseThrow();
+    return vertx
+        .<Optional<List<Rule>>>executeBlocking(
+            () -> {
+              String fingerprint = fingerprint(directory);
+              if (fingerprint.equals(rulesFingerprint)) {
+                return Optional.empty();
+              }
+              rulesFingerprint = fingerprint;
+              return Optional.of(new RuleLoader().loadDirectory(directory));
+            },
+            false)
+        .map(
+            loaded -> {
+              loaded.ifPresent(
+                  rules -> {
+                    List<Rule> combined = combine(settings.shipped(), rules);
+                    engine.replaceRules(combined);
+                    lastReload =
+                        new JsonObject()
+                            .put("status", "loaded")
+                            .put("at", clock.instant().toString())
+                            .put("directoryRules", rules.size())
+                            .put("rules", combined.size());
+                    LOG.info("rules loaded from {}: {} in all", directory, combined.size());
+                  });
+              return (Void) null;
+            })
+        .recover(
+            failure -> {
+              lastReload =
+                  new JsonObject()
+                      .put("status", "refused")
+                      .put("at", clock.instant().toString())
+                      .put("error", failure.getMessage());
+              LOG.error(
+                  "rules in {} refused, the {} rules already loaded keep running: {}",
+                  directory,
+                  engine.rules().size(),
+                  failure.getMessage());
+              return Future.succeededFuture();
+            });
+  }
+
+  /** The shipped rules with those of the directory added, a directory rule replacing its id. */
+  public static List<Rule> combine(List<Rule> shipped, List<Rule> directory) {
+    Map<String, Rule> byId = new LinkedHashMap<>();
+    shipped.forEach(rule -> byId.put(rule.id(), rule));
+    directory.forEach(rule -> byId.put(rule.id(), rule));
+    return List.copyOf(byId.values());
+  }
+
+  private static String fingerprint(Path directory) {
+    try (Stream<Path> files = Files.list(directory)) {
+      StringBuilder fingerprint = new StringBuilder();
+      for (Path file : files.filter(RuleLoader::isRuleFile).sorted().toList()) {
+        fingerprint
+            .append(file.getFileName())
+            .append(':')
+            .append(Files.getLastModifiedTime(file).toMillis())
+            .append(':')
+            .append(Files.size(file))
+            .append('\n');
+      }
+      return fingerprint.toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read rule directory " + directory, e);
+    }
+  }
+
   private void onList(Message<JsonObject> request) {
+    JsonObject query = request.body() == null ? new JsonObject() : request.body();
+    String state = query.getString("state");
+    String type = query.getString("type");
+    Boolean open = query.getBoolean("open");
+    int limit = query.getInteger("limit", 1000);
     JsonArray incidents = new JsonArray();
-    engine.incidents().forEach(incident -> incidents.add(incident.toJson()));
+    for (Incident incident : engine.incidents().all()) {
+      if (incidents.size() >= limit) {
+        break;
+      }
+      if ((state == null || incident.state().wireName().equals(state))
+          && (type == null || incident.template().type().equals(type))
+          && (open == null || incident.state().open() == open)) {
+        incidents.add(incident.toJson());
+      }
+    }
     request.reply(new JsonObject().put("incidents", incidents));
+  }
+
+  private void onGet(Message<JsonObject> request) {
+    String id = request.body().getString("id", "");
+    Optional<Incident> incident = engine.incidents().get(id);
+    if (incident.isPresent()) {
+      request.reply(incident.get().toJson());
+    } else {
+      fail(request, IncidentErrors.NOT_FOUND.toException("No incident " + id + "."));
+    }
+  }
+
+  private void onAct(Message<JsonObject> request) {
+    JsonObject body = request.body();
+    try {
+      String action = body.getString("action", "");
+      IncidentAction parsed =
+          IncidentAction.fromWireName(action)
+              .orElseThrow(
+                  () ->
+                      IncidentErrors.ACTION_INVALID.toException(
+                          "'" + action + "' is not an incident action."));
+      String actor = body.getString("actor", "");
+      if (actor.isBlank()) {
+        throw IncidentErrors.ACTION_INVALID.toException("Every step needs an \"actor\".");
+      }
+      Incident after =
+          engine
+              .incidents()
+              .act(
+                  body.getString("id", ""),
+                  parsed,
+                  actor,
+                  body.getString("note", ""),
+                  Optional.ofNullable(body.getString("team")),
+                  Optional.ofNullable(body.getString("into")),
+                  clock.instant());
+      changed.add(after.id());
+      after.mergedInto().ifPresent(changed::add);
+      request.reply(after.toJson());
+    } catch (CitytwinException e) {
+      fail(request, e);
+    } catch (ClassCastException e) {
+      fail(
+          request,
+          IncidentErrors.ACTION_INVALID.toException(
+              "A field has the wrong type: " + e.getMessage()));
+    }
+  }
+
+  private static void fail(Message<?> request, CitytwinException error) {
+    request.fail(error.getHttpStatus().getCode(), error.toJson().toString());
+  }
+
+  private void onCreditLists(Message<JsonObject> request) {
+    JsonObject query = request.body() == null ? new JsonObject() : request.body();
+    Instant now = clock.instant();
+    CreditLists lists = engine.creditLists(now);
+    String list = query.getString("list");
+    Optional<String> kind = Optional.ofNullable(query.getString("kind"));
+    JsonArray entries = new JsonArray();
+    for (CreditLists.Entry entry : lists.entries()) {
+      if ((list == null || entry.list().equals(list))
+          && kind.map(entry.kind()::equals).orElse(true)) {
+        entries.add(entry.toJson());
+      }
+    }
+    request.reply(new JsonObject().put("entries", entries));
+  }
+
+  private void onRules(Message<JsonObject> request) {
+    JsonArray rules = new JsonArray();
+    for (Rule rule : engine.rules()) {
+      rules.add(
+          new JsonObject()
+              .put("id", rule.id())
+              .put("kind", rule instanceof CorrelationRule ? "correlation" : "trajectory")
+              .put("source", rule.source())
+              .put("type", rule.incident().type())
+              .put("lead", rule.incident().leadDepartment())
+              .put("definitions", new JsonArray(List.copyOf(rule.definitions()))));
+    }
+    request.reply(
+        new JsonObject()
+            .put("rules", rules)
+            .put("reload", lastReload.copy())
+            .put("skippedEvents", skippedEvents));
   }
 }

@@ -2,8 +2,6 @@ package org.citytwin.fusion;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -25,41 +23,14 @@ class FusionEngineTest {
   private static final Clock CLOCK =
       Clock.fixed(Instant.parse("2026-07-14T08:30:00Z"), ZoneOffset.UTC);
 
-  /** Two side-by-side catchments: west covers 120.10-120.15 E, east 120.15-120.20 E. */
-  static ZoneIndex twoCatchments() {
-    return ZoneIndex.fromGeoJson(
-        new JsonObject()
-            .put("type", "FeatureCollection")
-            .put(
-                "features",
-                new JsonArray()
-                    .add(square("catchment-west", 120.10, 120.15))
-                    .add(square("catchment-east", 120.15, 120.20))));
-  }
-
-  private static JsonObject square(String id, double west, double east) {
-    JsonArray ring =
-        new JsonArray()
-            .add(new JsonArray().add(west).add(30.27))
-            .add(new JsonArray().add(east).add(30.27))
-            .add(new JsonArray().add(east).add(30.32))
-            .add(new JsonArray().add(west).add(30.32))
-            .add(new JsonArray().add(west).add(30.27));
-    return new JsonObject()
-        .put("type", "Feature")
-        .put("properties", new JsonObject().put("id", id).put("type", "catchment").put("name", id))
-        .put(
-            "geometry",
-            new JsonObject().put("type", "Polygon").put("coordinates", new JsonArray().add(ring)));
-  }
-
-  private final ThingStore twins = new ThingStore(CLOCK);
+  private static final Instant TWIN_TIME = Instant.parse("2026-07-14T08:29:59Z");
+  private final ThingStore twins = new ThingStore(Clock.fixed(TWIN_TIME, ZoneOffset.UTC));
   private final TwinProtocol protocol = new TwinProtocol();
   private FusionEngine engine;
 
   @BeforeEach
   void engine() {
-    engine = new FusionEngine(twoCatchments(), new RuleLoader().loadShipped(), CLOCK);
+    engine = TestDistrict.engine(CLOCK);
     gauge("wlg-1", new WgsPoint(120.12, 30.30));
     gauge("wlg-2", new WgsPoint(120.13, 30.29));
     gauge("wlg-3", new WgsPoint(120.17, 30.30));
@@ -91,19 +62,22 @@ class FusionEngineTest {
         .singleElement()
         .satisfies(
             incident -> {
-              assertThat(incident.zone().id()).isEqualTo("catchment-west");
-              assertThat(incident.template().type()).isEqualTo("waterlogging");
+              assertThat(incident.scope()).isEqualTo("catchment-west");
+              assertThat(incident.template().type()).isEqualTo("flood");
               assertThat(incident.template().leadDepartment()).isEqualTo("water");
               assertThat(incident.template().cooperatingDepartments())
-                  .containsExactly("urban", "emergency");
-              assertThat(incident.state()).isEqualTo("reported");
+                  .containsExactly("emergency", "urban", "traffic");
+              assertThat(incident.state()).isEqualTo(IncidentState.REPORTED);
+              // the event's own timestamp, not the fusion clock, dates the evidence
+              assertThat(incident.raisedAt()).isEqualTo(TWIN_TIME);
               assertThat(incident.evidence())
                   .singleElement()
                   .satisfies(
                       e -> {
                         assertThat(e.thingId()).isEqualTo("water:wlg-1");
-                        assertThat(e.value()).isEqualTo(0.23);
-                        assertThat(e.revision()).isEqualTo(2);
+                        assertThat(e.value()).isEqualTo(JsonValue.of(0.23));
+                        assertThat(e.signal()).isEqualTo("standing-water");
+                        assertThat(e.location()).contains(new WgsPoint(120.12, 30.30));
                       });
             });
   }
@@ -112,7 +86,7 @@ class FusionEngineTest {
   void staysQuietAtOrBelowThresholdAndOutsideEveryCatchment() {
     assertThat(depth("wlg-1", 0.15)).isEmpty();
     assertThat(depth("wlg-far", 0.80)).isEmpty();
-    assertThat(engine.incidents()).isEmpty();
+    assertThat(engine.incidents().all()).isEmpty();
   }
 
   @Test
@@ -122,19 +96,21 @@ class FusionEngineTest {
     depth("wlg-2", 0.30);
     depth("wlg-3", 0.40);
 
-    List<Incident> incidents = engine.incidents();
+    List<Incident> incidents = engine.incidents().all();
     assertThat(incidents)
-        .extracting(i -> i.zone().id())
+        .extracting(Incident::scope)
         .containsExactlyInAnyOrder("catchment-west", "catchment-east");
     Incident west =
         incidents.stream()
-            .filter(i -> i.zone().id().equals("catchment-west"))
+            .filter(i -> i.scope().equals("catchment-west"))
             .findFirst()
             .orElseThrow();
     assertThat(west.evidence())
         .extracting(Evidence::thingId)
         .containsExactly("water:wlg-2", "water:wlg-1");
-    assertThat(west.evidence()).extracting(Evidence::value).containsExactly(0.30, 0.25);
+    assertThat(west.evidence())
+        .extracting(Evidence::value)
+        .containsExactly(JsonValue.of(0.30), JsonValue.of(0.25));
   }
 
   @Test

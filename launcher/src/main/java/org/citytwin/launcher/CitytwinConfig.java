@@ -42,6 +42,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  * @param mqttBridge the city's own MQTT broker to take readings from, if any
  * @param hono an Eclipse Hono northbound API to take telemetry and events from, if any
  * @param formatsDir a directory of vendor-format YAML files to add to (or replace) the shipped ones
+ * @param rulesDir a directory of fusion rule files (YAML or JSON) to add to (or replace) the
+ *     shipped rules, watched and reloaded while running
  * @param demo the demo district and its rainstorm
  */
 public record CitytwinConfig(
@@ -55,6 +57,7 @@ public record CitytwinConfig(
     long snapshotEvery,
     Optional<Path> districtDir,
     Optional<Path> formatsDir,
+    Optional<Path> rulesDir,
     Optional<MqttBridge.Settings> mqttBridge,
     Optional<HonoNorthbound.Settings> hono,
     Demo demo) {
@@ -88,6 +91,7 @@ public record CitytwinConfig(
     defaults.put("twins.snapshot-every", "100000");
     defaults.put("district.dir", "");
     defaults.put("ingest.formats-dir", "");
+    defaults.put("fusion.rules-dir", "");
     defaults.put("bridge.mqtt.host", "");
     defaults.put("bridge.mqtt.port", "1883");
     defaults.put("bridge.mqtt.username", "");
@@ -162,6 +166,7 @@ public record CitytwinConfig(
     }
     String district = settings.get("district.dir");
     String formats = settings.get("ingest.formats-dir");
+    String rules = settings.get("fusion.rules-dir");
     return new CitytwinConfig(
         settings.get("http.host"),
         integer(settings, "http.port", 0, 65_535),
@@ -173,6 +178,7 @@ public record CitytwinConfig(
         integer(settings, "twins.snapshot-every", 1, Integer.MAX_VALUE),
         district.isBlank() ? Optional.empty() : Optional.of(Path.of(district)),
         formats.isBlank() ? Optional.empty() : Optional.of(Path.of(formats)),
+        rules.isBlank() ? Optional.empty() : Optional.of(Path.of(rules)),
         mqttBridge(settings),
         hono(settings),
         new Demo(
@@ -247,6 +253,7 @@ public record CitytwinConfig(
     effective.put("twins.snapshot-every", String.valueOf(snapshotEvery));
     effective.put("district.dir", districtDir.map(Path::toString).orElse("(none)"));
     effective.put("ingest.formats-dir", formatsDir.map(Path::toString).orElse("(none)"));
+    effective.put("fusion.rules-dir", rulesDir.map(Path::toString).orElse("(none)"));
     effective.put(
         "bridge.mqtt",
         mqttBridge
@@ -295,6 +302,7 @@ public record CitytwinConfig(
         snapshotEvery,
         Optional.of(directory),
         formatsDir,
+        rulesDir,
         mqttBridge,
         hono,
         demo);

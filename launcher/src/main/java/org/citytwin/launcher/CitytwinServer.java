@@ -11,8 +11,13 @@ import org.citytwin.api.ApiVerticle;
 import org.citytwin.api.TwinServiceVerticle;
 import org.citytwin.fusion.FusionEngine;
 import org.citytwin.fusion.FusionVerticle;
+import org.citytwin.fusion.Incident;
+import org.citytwin.fusion.IncidentBook;
+import org.citytwin.fusion.PatrolTeam;
 import org.citytwin.fusion.RuleLoader;
+import org.citytwin.fusion.SlaPolicy;
 import org.citytwin.fusion.ZoneIndex;
+import org.citytwin.fusion.rules.Rule;
 import org.citytwin.history.DeadLetterVerticle;
 import org.citytwin.history.HistoryVerticle;
 import org.citytwin.history.Storage;
@@ -32,8 +37,10 @@ import org.citytwin.twin.ThingChange;
 import org.citytwin.twin.ThingChanges;
 import org.citytwin.twin.ThingJournal;
 import org.citytwin.twin.ThingModelCatalogue;
+import org.citytwin.twin.ThingModels;
 import org.citytwin.twin.ThingStore;
 import org.citytwin.twin.TwinProtocol;
+import org.citytwin.twin.WgsPoint;
 import org.eclipse.ditto.things.model.Thing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,13 +95,23 @@ public final class CitytwinServer implements AutoCloseable {
     DistrictFiles district = config.districtDir().map(DistrictFiles::read).orElse(null);
     ZoneIndex zones =
         district == null ? new ZoneIndex(List.of()) : ZoneIndex.fromGeoJson(district.zones());
+    List<PatrolTeam> teams =
+        district == null ? List.of() : PatrolTeam.fromGeoJson(district.zones());
     ThingModelCatalogue models = ThingModelCatalogue.shipped();
-    FusionEngine fusion = new FusionEngine(zones, new RuleLoader().loadShipped(), clock);
+    RuleLoader ruleLoader = new RuleLoader();
+    List<Rule> shippedRules = ruleLoader.loadShipped();
+    // A bad rule file stops the start with its file and line; while running, it is only refused.
+    List<Rule> rules =
+        config
+            .rulesDir()
+            .map(dir -> FusionVerticle.combine(shippedRules, ruleLoader.loadDirectory(dir)))
+            .orElse(shippedRules);
     Storage storage = openStorage(config);
     Vertx vertx = null;
     try {
       ThingStore things = new ThingStore(clock);
       long lastSequence = recover(storage, things, district, clock);
+      FusionEngine fusion = fusionEngine(zones, teams, rules, things, clock);
       VendorFormats shipped = VendorFormats.builtIn(models);
       VendorFormats formats = config.formatsDir().map(shipped::withDirectory).orElse(shipped);
       DeviceRegistry devices =
@@ -140,7 +157,13 @@ public final class CitytwinServer implements AutoCloseable {
               new HistoryVerticle(storage.readings(), Optional.of(config.retention()), clock))
           .compose(id -> running.deployVerticle(new DeadLetterVerticle(storage.deadLetters())))
           .compose(id -> running.deployVerticle(twins))
-          .compose(id -> running.deployVerticle(new FusionVerticle(fusion)))
+          .compose(
+              id ->
+                  running.deployVerticle(
+                      new FusionVerticle(
+                          fusion,
+                          FusionVerticle.Settings.defaults(shippedRules, config.rulesDir()),
+                          clock)))
           .compose(id -> running.deployVerticle(api))
           .toCompletionStage()
           .toCompletableFuture()
@@ -195,6 +218,46 @@ public final class CitytwinServer implements AutoCloseable {
     return config.historyBackend().equals("postgresql")
         ? Storage.openPostgres(config.postgres())
         : Storage.openDuckDb(config.dataDir().resolve(HISTORY_FILE));
+  }
+
+  /**
+   * Builds fusion over the recovered twins: incidents kept as twins are taken back into the book
+   * (open ones go on escalating), and twins that rules measure distances to are placed.
+   */
+  private static FusionEngine fusionEngine(
+      ZoneIndex zones, List<PatrolTeam> teams, List<Rule> rules, ThingStore things, Clock clock) {
+    IncidentBook book = new IncidentBook(zones, teams, SlaPolicy.defaults());
+    FusionEngine fusion = new FusionEngine(zones, book, rules, clock);
+    int incidents = 0;
+    for (Thing thing : things.all()) {
+      String namespace = thing.getEntityId().map(id -> id.getNamespace()).orElse("");
+      if (namespace.equals(Incident.NAMESPACE)) {
+        Optional<Incident> incident = FusionVerticle.fromThing(thing);
+        if (incident.isPresent()) {
+          book.recover(incident.get());
+          incidents++;
+        }
+        continue;
+      }
+      String definition = thing.getDefinition().map(Object::toString).orElse("");
+      if (fusion.measuresDistancesTo(definition)) {
+        thing
+            .getAttributes()
+            .flatMap(attributes -> attributes.getValue(ThingModels.LOCATION))
+            .ifPresent(
+                location ->
+                    fusion.know(
+                        thing.getEntityId().orElseThrow(),
+                        definition,
+                        WgsPoint.fromGeoJson(location)));
+      }
+    }
+    LOG.info(
+        "fusion: {} rules, {} teams, {} incidents recovered",
+        rules.size(),
+        teams.size(),
+        incidents);
+    return fusion;
   }
 
   /**

@@ -90,9 +90,10 @@ class WalkingSkeletonIT {
     JsonArray incidents = new JsonArray(city.get("/api/incidents").body());
     assertThat(incidents).hasSize(1);
     JsonObject incident = incidents.getJsonObject(0);
-    assertThat(incident.getString("type")).isEqualTo("waterlogging");
+    assertThat(incident.getString("type")).isEqualTo("flood");
+    assertThat(incident.getString("severity")).isEqualTo("blue");
     assertThat(incident.getString("state")).isEqualTo("reported");
-    assertThat(incident.getJsonObject("zone").getString("id")).isEqualTo(gauge.catchmentId());
+    assertThat(incident.getJsonObject("scope").getString("id")).isEqualTo(gauge.catchmentId());
     assertThat(incident.getString("leadDepartment")).isEqualTo("water");
     assertThat(incident.getJsonArray("evidence").getJsonObject(0).getString("thingId"))
         .isEqualTo(gauge.thingId().toString());

@@ -118,10 +118,67 @@ public record DemoDistrict(
         }
       }
     }
+    addGovernance(zoneFeatures, width, height);
     return new District(
         new JsonObject().put("type", "FeatureCollection").put("features", zoneFeatures),
         things,
         devices);
+  }
+
+  /**
+   * The levels incidents are routed through, matching the twins' hierarchy attribute: the district,
+   * a street per row of catchments, a community per catchment; and a patrol team of the water
+   * department and one of urban management per street, based at the street's centre and its west
+   * end.
+   */
+  private void addGovernance(JsonArray zoneFeatures, double width, double height) {
+    zoneFeatures.add(
+        rectangle(
+            "gongshu", "district", "Gongshu District", WEST, SOUTH, EAST - WEST, NORTH - SOUTH));
+    for (int row = 0; row < catchmentsPerSide; row++) {
+      double south = SOUTH + row * height;
+      zoneFeatures.add(
+          rectangle(
+              "street-" + (row + 1),
+              "street",
+              "Street " + (row + 1),
+              WEST,
+              south,
+              EAST - WEST,
+              height));
+      for (int column = 0; column < catchmentsPerSide; column++) {
+        zoneFeatures.add(
+            rectangle(
+                "community-" + (row + 1) + "-" + (column + 1),
+                "community",
+                "Community " + (row + 1) + "-" + (column + 1),
+                WEST + column * width,
+                south,
+                width,
+                height));
+      }
+      zoneFeatures.add(
+          team("water-team-" + (row + 1), "water", (WEST + EAST) / 2, south + height / 2));
+      zoneFeatures.add(
+          team("urban-team-" + (row + 1), "urban", WEST + width / 4, south + height / 2));
+    }
+  }
+
+  private static JsonObject team(String id, String department, double longitude, double latitude) {
+    return new JsonObject()
+        .put("type", "Feature")
+        .put(
+            "properties",
+            new JsonObject()
+                .put("id", id)
+                .put("type", "patrol-team")
+                .put("name", id)
+                .put("department", department))
+        .put(
+            "geometry",
+            new JsonObject()
+                .put("type", "Point")
+                .put("coordinates", new JsonArray().add(longitude).add(latitude)));
   }
 
   private static JsonObject rectangle(

@@ -26,7 +26,14 @@ class DemoDistrictTest {
   void everyGaugeStandsInExactlyTheCatchmentItsGroundTruthNames() {
     District district = new DemoDistrict(42, 3, 4, "pw").generate();
     ZoneIndex zones = ZoneIndex.fromGeoJson(district.zones());
-    assertThat(zones.all()).hasSize(9);
+    assertThat(zones.ofType("catchment")).hasSize(9);
+    assertThat(zones.ofType("community")).hasSize(9);
+    assertThat(zones.ofType("street")).hasSize(3);
+    assertThat(zones.ofType("district")).hasSize(1);
+    assertThat(org.citytwin.fusion.PatrolTeam.fromGeoJson(district.zones()))
+        .extracting(org.citytwin.fusion.PatrolTeam::department)
+        .containsOnly("water", "urban")
+        .hasSize(6);
     assertThat(district.devices()).hasSize(36);
     for (SimDevice gauge : district.devices()) {
       assertThat(zones.containing(gauge.location(), "catchment"))

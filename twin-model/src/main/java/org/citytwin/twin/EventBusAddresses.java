@@ -84,8 +84,29 @@ public final class EventBusAddresses {
   /** Fusion. Published: an incident's JSON each time one is raised or updated. */
   public static final String INCIDENT_EVENTS = "citytwin.incidents.events";
 
-  /** Fusion. Request {@code {}}; reply {@code {"incidents": [...]}}, newest first. */
+  /**
+   * Fusion. Request {@code {"state", "type", "open", "limit"}} (all optional); reply {@code
+   * {"incidents": [...]}}, newest first.
+   */
   public static final String INCIDENT_LIST = "citytwin.incidents.list";
+
+  /** Fusion. Request {@code {"id"}}; reply the incident's JSON; fails 404 if there is none. */
+  public static final String INCIDENT_GET = "citytwin.incidents.get";
+
+  /**
+   * Fusion. Request {@code {"id", "action", "actor", "note", "team", "into"}}; reply the incident
+   * after the step. Fails with the error's HTTP status and its Ditto-style JSON as message.
+   */
+  public static final String INCIDENT_ACT = "citytwin.incidents.act";
+
+  /**
+   * Fusion. Request {@code {"list": "red"|"black", "kind"}} (both optional); reply {@code
+   * {"entries": [...]}}.
+   */
+  public static final String CREDIT_LISTS = "citytwin.incidents.credit-lists";
+
+  /** Fusion. Request {@code {}}; reply {@code {"rules": [...], "reload": {...}}}. */
+  public static final String RULE_LIST = "citytwin.fusion.rules";
 
   private EventBusAddresses() {}
 }

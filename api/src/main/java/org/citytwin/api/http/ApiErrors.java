@@ -117,6 +117,23 @@ public final class ApiErrors {
     }
   }
 
+  /**
+   * Answers the failure of a request to another part over the event bus: the part's own refusal (an
+   * HTTP status with its Ditto error's JSON) as it is, anything else (no answer in time, no such
+   * part) as 503.
+   *
+   * @param part what was asked, for the message: "Fusion", "The twin service"
+   */
+  public static void replyFailure(RoutingContext context, Throwable failure, String part) {
+    if (failure instanceof io.vertx.core.eventbus.ReplyException reply
+        && reply.failureCode() >= 400
+        && reply.failureCode() < 600) {
+      writeRaw(context.response(), reply.failureCode(), reply.getMessage());
+    } else {
+      context.fail(UPSTREAM_UNAVAILABLE.toException(part + " did not answer."));
+    }
+  }
+
   /** Answers with an error body another part already rendered (a Ditto error's JSON). */
   public static void writeRaw(HttpServerResponse response, int status, String dittoErrorJson) {
     response

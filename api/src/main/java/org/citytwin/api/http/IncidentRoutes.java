@@ -1,42 +1,206 @@
 package org.citytwin.api.http;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
+import java.util.Set;
+import org.citytwin.fusion.Zone;
+import org.citytwin.fusion.ZoneIndex;
 import org.citytwin.twin.EventBusAddresses;
 
-/** {@code GET /api/incidents}: the incidents fusion has raised, newest first. */
+/**
+ * Incidents and what fusion knows: list and read incidents, take a step in their life cycle, read
+ * the credit lists, the loaded rules and the zones.
+ *
+ * <ul>
+ *   <li>{@code GET /api/incidents?state=&type=&open=&limit=}: newest first
+ *   <li>{@code GET /api/incidents/{id}}
+ *   <li>{@code POST /api/incidents/{id}/actions} with {@code {"action", "actor", "note", "team",
+ *       "into"}}: 200 with the incident after the step, 409 for a step its state does not allow
+ *   <li>{@code GET /api/credit-lists?list=red|black&kind=enterprise|vehicle|site}
+ *   <li>{@code GET /api/rules}: the rules running and how the last reload went
+ *   <li>{@code GET /api/zones?type=}: the zones as GeoJSON
+ * </ul>
+ */
 public final class IncidentRoutes {
 
   private static final DeliveryOptions TIMEOUT = new DeliveryOptions().setSendTimeout(5_000);
+  private static final int MAX_ACTION_BYTES = 16 * 1024;
+  private static final Set<String> STATES =
+      Set.of(
+          "reported",
+          "reviewed",
+          "dispatched",
+          "handled",
+          "verified",
+          "closed",
+          "rejected",
+          "merged");
 
   private final Vertx vertx;
+  private final ZoneIndex zones;
 
-  public IncidentRoutes(Vertx vertx) {
+  public IncidentRoutes(Vertx vertx, ZoneIndex zones) {
     this.vertx = vertx;
+    this.zones = zones;
   }
 
   public void mount(Router router) {
     router.get("/api/incidents").handler(this::onList);
+    router.get("/api/incidents/:id").handler(this::onGet);
+    router
+        .post("/api/incidents/:id/actions")
+        .handler(BodyHandler.create(false).setBodyLimit(MAX_ACTION_BYTES))
+        .handler(this::onAct);
+    router.get("/api/credit-lists").handler(this::onCreditLists);
+    router.get("/api/rules").handler(this::onRules);
+    router.get("/api/zones").handler(this::onZones);
   }
 
   private void onList(RoutingContext context) {
-    vertx
+    JsonObject query = new JsonObject();
+    String state = context.queryParams().get("state");
+    if (state != null) {
+      if (!STATES.contains(state)) {
+        context.fail(
+            ApiErrors.PARAMETER_INVALID.toException(
+                "state must be one of " + String.join(", ", STATES.stream().sorted().toList())));
+        return;
+      }
+      query.put("state", state);
+    }
+    String type = context.queryParams().get("type");
+    if (type != null) {
+      query.put("type", type);
+    }
+    String open = context.queryParams().get("open");
+    if (open != null) {
+      if (!open.equals("true") && !open.equals("false")) {
+        context.fail(ApiErrors.PARAMETER_INVALID.toException("open must be true or false"));
+        return;
+      }
+      query.put("open", Boolean.parseBoolean(open));
+    }
+    String limit = context.queryParams().get("limit");
+    if (limit != null) {
+      try {
+        int parsed = Integer.parseInt(limit);
+        if (parsed < 1 || parsed > 10_000) {
+          throw new NumberFormatException();
+        }
+        query.put("limit", parsed);
+      } catch (NumberFormatException e) {
+        context.fail(
+            ApiErrors.PARAMETER_INVALID.toException("limit must be a number from 1 to 10000"));
+        return;
+      }
+    }
+    ask(context, EventBusAddresses.INCIDENT_LIST, query)
+        .onSuccess(reply -> json(context, 200, reply.getJsonArray("incidents").encode()));
+  }
+
+  private void onGet(RoutingContext context) {
+    ask(
+            context,
+            EventBusAddresses.INCIDENT_GET,
+            new JsonObject().put("id", context.pathParam("id")))
+        .onSuccess(incident -> json(context, 200, incident.encode()));
+  }
+
+  private void onAct(RoutingContext context) {
+    JsonObject body;
+    try {
+      body = context.body().asJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      body = null;
+    }
+    if (body == null) {
+      context.fail(
+          ApiErrors.BODY_MISSING.toException(
+              "Send {\"action\": ..., \"actor\": ..., \"note\": ...} as JSON."));
+      return;
+    }
+    for (String field : List.of("action", "actor", "note", "team", "into")) {
+      Object value = body.getValue(field);
+      if (value != null && !(value instanceof String)) {
+        context.fail(ApiErrors.BODY_MISSING.toException("\"" + field + "\" must be text."));
+        return;
+      }
+    }
+    ask(context, EventBusAddresses.INCIDENT_ACT, body.copy().put("id", context.pathParam("id")))
+        .onSuccess(incident -> json(context, 200, incident.encode()));
+  }
+
+  private void onCreditLists(RoutingContext context) {
+    JsonObject query = new JsonObject();
+    String list = context.queryParams().get("list");
+    if (list != null) {
+      if (!list.equals("red") && !list.equals("black")) {
+        context.fail(ApiErrors.PARAMETER_INVALID.toException("list must be red or black"));
+        return;
+      }
+      query.put("list", list);
+    }
+    String kind = context.queryParams().get("kind");
+    if (kind != null) {
+      if (!Set.of("enterprise", "vehicle", "site").contains(kind)) {
+        context.fail(
+            ApiErrors.PARAMETER_INVALID.toException("kind must be enterprise, vehicle or site"));
+        return;
+      }
+      query.put("kind", kind);
+    }
+    ask(context, EventBusAddresses.CREDIT_LISTS, query)
+        .onSuccess(reply -> json(context, 200, reply.getJsonArray("entries").encode()));
+  }
+
+  private void onRules(RoutingContext context) {
+    ask(context, EventBusAddresses.RULE_LIST, new JsonObject())
+        .onSuccess(reply -> json(context, 200, reply.encode()));
+  }
+
+  private void onZones(RoutingContext context) {
+    String type = context.queryParams().get("type");
+    JsonArray features = new JsonArray();
+    for (Zone zone : type == null ? zones.all() : zones.ofType(type)) {
+      features.add(
+          new JsonObject()
+              .put("type", "Feature")
+              .put("id", zone.id())
+              .put("properties", new JsonObject(zone.properties().toString()))
+              .put(
+                  "geometry",
+                  new JsonObject(
+                      new org.locationtech.jts.io.geojson.GeoJsonWriter().write(zone.geometry()))));
+    }
+    json(
+        context,
+        200,
+        new JsonObject().put("type", "FeatureCollection").put("features", features).encode());
+  }
+
+  /** Asks fusion; a refusal is answered as fusion rendered it, silence as 503. */
+  private Future<JsonObject> ask(RoutingContext context, String address, JsonObject body) {
+    return vertx
         .eventBus()
-        .<JsonObject>request(EventBusAddresses.INCIDENT_LIST, new JsonObject(), TIMEOUT)
-        .onSuccess(
-            reply ->
-                context
-                    .response()
-                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                    .end(reply.body().getJsonArray("incidents").encode()))
-        .onFailure(
-            failure ->
-                context.fail(
-                    ApiErrors.UPSTREAM_UNAVAILABLE.toException(
-                        "Fusion did not answer: " + failure.getMessage())));
+        .<JsonObject>request(address, body, TIMEOUT)
+        .map(reply -> reply.body())
+        .onFailure(failure -> ApiErrors.replyFailure(context, failure, "Fusion"));
+  }
+
+  private static void json(RoutingContext context, int status, String body) {
+    context
+        .response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(body);
   }
 }

@@ -2,7 +2,6 @@ package org.citytwin.api.http;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -115,17 +114,7 @@ public final class ThingWriteRoutes {
                 response.end();
               }
             })
-        .onFailure(
-            failure -> {
-              if (failure instanceof ReplyException reply
-                  && reply.failureCode() >= 400
-                  && reply.failureCode() < 600) {
-                ApiErrors.writeRaw(context.response(), reply.failureCode(), reply.getMessage());
-              } else {
-                context.fail(
-                    ApiErrors.UPSTREAM_UNAVAILABLE.toException("The twin service did not answer."));
-              }
-            });
+        .onFailure(failure -> ApiErrors.replyFailure(context, failure, "The twin service"));
   }
 
   /** {@code If-Match} and {@code If-None-Match} as Ditto headers; Ditto validates their syntax. */

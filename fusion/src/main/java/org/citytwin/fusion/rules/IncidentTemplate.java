@@ -1,4 +1,4 @@
-package org.citytwin.fusion;
+package org.citytwin.fusion.rules;
 
 import java.util.List;
 import java.util.Objects;

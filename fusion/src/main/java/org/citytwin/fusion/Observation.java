@@ -1,0 +1,107 @@
+package org.citytwin.fusion;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import org.citytwin.twin.ThingModels;
+import org.citytwin.twin.TwinEvent;
+import org.citytwin.twin.WgsPoint;
+import org.eclipse.ditto.json.JsonObject;
+import org.eclipse.ditto.json.JsonPointer;
+import org.eclipse.ditto.json.JsonValue;
+import org.eclipse.ditto.things.model.ThingId;
+
+/**
+ * One twin change as fusion sees it: which twin, of what definition, where it stood, what changed
+ * and when.
+ *
+ * @param thingId the changed twin
+ * @param definition its Ditto definition, empty text if none
+ * @param location where it stood: the position it just reported, else its {@code location}
+ *     attribute
+ * @param attributes its attributes after the change
+ * @param changes the changed part of the thing, rooted at the thing
+ * @param at when the change was accepted
+ */
+public record Observation(
+    ThingId thingId,
+    String definition,
+    Optional<WgsPoint> location,
+    JsonObject attributes,
+    JsonObject changes,
+    Instant at) {
+
+  private static final JsonPointer LONGITUDE = JsonPointer.of("properties/longitude");
+  private static final JsonPointer LATITUDE = JsonPointer.of("properties/latitude");
+
+  public Observation {
+    Objects.requireNonNull(thingId, "thingId");
+    Objects.requireNonNull(definition, "definition");
+    Objects.requireNonNull(location, "location");
+    Objects.requireNonNull(attributes, "attributes");
+    Objects.requireNonNull(changes, "changes");
+    Objects.requireNonNull(at, "at");
+  }
+
+  /**
+   * Reads a twin event. A position feature ({@code longitude} and {@code latitude} properties, as a
+   * GPS tracker reports) is where the twin stands now; otherwise its {@code location} attribute.
+   */
+  public static Observation of(TwinEvent event, Instant at) {
+    return new Observation(
+        event.thingId(),
+        event.definition(),
+        reportedPosition(event.changes()).or(event::location),
+        event.attributes(),
+        event.changes(),
+        at);
+  }
+
+  private static Optional<WgsPoint> reportedPosition(JsonObject changes) {
+    Optional<JsonValue> features = changes.getValue("features");
+    if (features.isEmpty() || !features.get().isObject()) {
+      return Optional.empty();
+    }
+    for (org.eclipse.ditto.json.JsonField field : features.get().asObject()) {
+      JsonValue feature = field.getValue();
+      if (!feature.isObject()) {
+        continue;
+      }
+      Optional<JsonValue> longitude = feature.asObject().getValue(LONGITUDE);
+      Optional<JsonValue> latitude = feature.asObject().getValue(LATITUDE);
+      if (longitude.isPresent()
+          && latitude.isPresent()
+          && longitude.get().isNumber()
+          && latitude.get().isNumber()) {
+        try {
+          return Optional.of(new WgsPoint(longitude.get().asDouble(), latitude.get().asDouble()));
+        } catch (IllegalArgumentException notAPosition) {
+          return Optional.empty();
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** A value in the changed part, for example {@code features/waterlogging/properties/depth}. */
+  public Optional<JsonValue> changed(JsonPointer path) {
+    return changes.getValue(path);
+  }
+
+  /** The text of an attribute, if the twin has it as text. */
+  public Optional<String> attribute(String name) {
+    return attributes
+        .getValue(name)
+        .filter(JsonValue::isString)
+        .map(JsonValue::asString)
+        .filter(text -> !text.isBlank());
+  }
+
+  /** The managed object this device observes, from its {@code observes} attribute. */
+  public Optional<String> observed() {
+    return attributes
+        .getValue(ThingModels.OBSERVES)
+        .filter(JsonValue::isString)
+        .map(JsonValue::asString);
+  }
+}

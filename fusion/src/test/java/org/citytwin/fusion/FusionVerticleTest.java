@@ -1,0 +1,271 @@
+package org.citytwin.fusion;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageCodec;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.citytwin.twin.EventBusAddresses;
+import org.citytwin.twin.ThingModels;
+import org.citytwin.twin.ThingStore;
+import org.citytwin.twin.TwinCommandBatch;
+import org.citytwin.twin.TwinProtocol;
+import org.eclipse.ditto.json.JsonPointer;
+import org.eclipse.ditto.json.JsonValue;
+import org.eclipse.ditto.things.model.Thing;
+import org.eclipse.ditto.things.model.ThingId;
+import org.eclipse.ditto.things.model.ThingsModelFactory;
+import org.eclipse.ditto.things.model.signals.commands.modify.ModifyThing;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The verticle on a real event bus: twin events in, incidents out, actions, rule reloads. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class FusionVerticleTest {
+
+  private static final String DEEP_RULE =
+      """
+      id: deep-water
+      kind: correlation
+      incident: {type: deep-water, severity: red, lead: water}
+      scope: {zone: catchment}
+      signals:
+        - name: deep
+          definition: citytwin:waterlogging-gauge:1.0.0
+          value: features/waterlogging/properties/depth
+          above: %s
+      """;
+
+  @TempDir Path rules;
+  private final TestDistrict.MutableClock clock =
+      new TestDistrict.MutableClock(TestDistrict.AFTERNOON);
+  private final ThingStore twins = new ThingStore(clock);
+  private final TwinProtocol protocol = new TwinProtocol();
+  private final List<Thing> kept = new CopyOnWriteArrayList<>();
+  private final List<JsonObject> published = new CopyOnWriteArrayList<>();
+  private Vertx vertx;
+
+  /** Passes the batch object through, as the twin service's own codec does in one process. */
+  private static final class SameProcess
+      implements MessageCodec<TwinCommandBatch, TwinCommandBatch> {
+    @Override
+    public void encodeToWire(Buffer buffer, TwinCommandBatch batch) {
+      throw new UnsupportedOperationException("local only");
+    }
+
+    @Override
+    public TwinCommandBatch decodeFromWire(int position, Buffer buffer) {
+      throw new UnsupportedOperationException("local only");
+    }
+
+    @Override
+    public TwinCommandBatch transform(TwinCommandBatch batch) {
+      return batch;
+    }
+
+    @Override
+    public String name() {
+      return "test-batch";
+    }
+
+    @Override
+    public byte systemCodecID() {
+      return -1;
+    }
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    Files.writeString(rules.resolve("deep.yaml"), DEEP_RULE.formatted("0.5"));
+    vertx = Vertx.vertx();
+    vertx.eventBus().registerDefaultCodec(TwinCommandBatch.class, new SameProcess());
+    vertx
+        .eventBus()
+        .<TwinCommandBatch>consumer(
+            EventBusAddresses.TWIN_COMMANDS,
+            message -> {
+              message.body().commands().forEach(c -> kept.add(((ModifyThing) c).getThing()));
+              message.reply(new JsonObject());
+            });
+    vertx
+        .eventBus()
+        .<JsonObject>consumer(EventBusAddresses.INCIDENT_EVENTS, m -> published.add(m.body()));
+    FusionEngine engine = TestDistrict.engine(clock);
+    FusionVerticle.Settings settings =
+        new FusionVerticle.Settings(
+            new RuleLoader().loadShipped(),
+            Optional.of(rules),
+            Duration.ofMillis(100),
+            Duration.ofMillis(100),
+            Duration.ofMillis(50));
+    vertx
+        .deployVerticle(new FusionVerticle(engine, settings, clock))
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    twins.put(
+        ThingsModelFactory.newThingBuilder()
+            .setId(ThingId.of("water", "wlg-1"))
+            .setDefinition(ThingModels.WATERLOGGING_GAUGE)
+            .setAttribute(ThingModels.LOCATION, TestDistrict.WEST_CATCHMENT.toGeoJson())
+            .build());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private void depth(double metres) {
+    var change =
+        twins.merge(
+            ThingId.of("water", "wlg-1"),
+            JsonPointer.of("features/waterlogging/properties/depth"),
+            JsonValue.of(metres));
+    vertx.eventBus().publish(EventBusAddresses.TWIN_EVENTS, protocol.event(change).toString());
+  }
+
+  private JsonObject ask(String address, JsonObject body) throws Exception {
+    return vertx
+        .eventBus()
+        .<JsonObject>request(address, body)
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(5, TimeUnit.SECONDS)
+        .body();
+  }
+
+  /** Asks fusion to act, expecting a refusal. */
+  private ReplyException refusal(JsonObject action) throws Exception {
+    Throwable failure =
+        vertx
+            .eventBus()
+            .request(EventBusAddresses.INCIDENT_ACT, action)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .handle(
+                (ok, thrown) ->
+                    thrown instanceof java.util.concurrent.CompletionException
+                        ? thrown.getCause()
+                        : thrown)
+            .get(5, TimeUnit.SECONDS);
+    assertThat(failure).isInstanceOf(ReplyException.class);
+    return (ReplyException) failure;
+  }
+
+  private List<String> incidentTypes() throws Exception {
+    return ask(EventBusAddresses.INCIDENT_LIST, new JsonObject()).getJsonArray("incidents").stream()
+        .map(i -> ((JsonObject) i).getString("type"))
+        .toList();
+  }
+
+  @Test
+  void publishesKeepsAndActsOnIncidents() throws Exception {
+    depth(0.6);
+    await()
+        .untilAsserted(
+            () -> assertThat(incidentTypes()).containsExactlyInAnyOrder("flood", "deep-water"));
+    await().untilAsserted(() -> assertThat(kept).hasSize(2));
+    assertThat(published).hasSize(2);
+    Thing flood =
+        kept.stream()
+            .filter(
+                t -> FusionVerticle.fromThing(t).orElseThrow().template().type().equals("flood"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(flood.getEntityId().orElseThrow().getNamespace()).isEqualTo(Incident.NAMESPACE);
+    assertThat(flood.getDefinition().orElseThrow().toString()).isEqualTo(Incident.DEFINITION);
+    String id = flood.getEntityId().orElseThrow().toString();
+
+    JsonObject reviewed =
+        ask(
+            EventBusAddresses.INCIDENT_ACT,
+            new JsonObject().put("id", id).put("action", "review").put("actor", "duty-officer"));
+    assertThat(reviewed.getString("state")).isEqualTo("reviewed");
+    await().untilAsserted(() -> assertThat(kept).hasSize(3));
+    assertThat(FusionVerticle.fromThing(kept.get(2)).orElseThrow().state())
+        .isEqualTo(IncidentState.REVIEWED);
+
+    ReplyException refused =
+        refusal(new JsonObject().put("id", id).put("action", "close").put("actor", "x"));
+    assertThat(refused.failureCode()).isEqualTo(409);
+    assertThat(new JsonObject(refused.getMessage()).getString("error"))
+        .isEqualTo("incidents:transition.illegal");
+    assertThat(
+            refusal(new JsonObject().put("id", id).put("action", "explode").put("actor", "x"))
+                .failureCode())
+        .isEqualTo(400);
+  }
+
+  @Test
+  void escalatesLateIncidentsOnItsOwn() throws Exception {
+    depth(0.2);
+    await().untilAsserted(() -> assertThat(incidentTypes()).containsExactly("flood"));
+    clock.advance(Duration.ofMinutes(11));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(
+                        ask(EventBusAddresses.INCIDENT_LIST, new JsonObject())
+                            .getJsonArray("incidents")
+                            .getJsonObject(0)
+                            .getString("level"))
+                    .isEqualTo("street"));
+  }
+
+  @Test
+  void aBadRuleFileIsRefusedWithFileAndLineAndTheOldRulesKeepRunning() throws Exception {
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(
+                        ask(EventBusAddresses.RULE_LIST, new JsonObject())
+                            .getJsonObject("reload")
+                            .getString("status"))
+                    .isEqualTo("loaded"));
+    Path file = rules.resolve("deep.yaml");
+    Files.writeString(file, DEEP_RULE.formatted("very deep"));
+    Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
+    await()
+        .untilAsserted(
+            () -> {
+              JsonObject reload =
+                  ask(EventBusAddresses.RULE_LIST, new JsonObject()).getJsonObject("reload");
+              assertThat(reload.getString("status")).isEqualTo("refused");
+              assertThat(reload.getString("error"))
+                  .isEqualTo(file + ":9: signals[0].above must be a number, not 'very deep'");
+            });
+    depth(0.6); // the old deep-water rule (over 0.5) still runs
+    await()
+        .untilAsserted(
+            () -> assertThat(incidentTypes()).containsExactlyInAnyOrder("flood", "deep-water"));
+
+    Files.writeString(file, DEEP_RULE.formatted("0.7").replace("deep-water\n", "very-deep\n"));
+    Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(10)));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(
+                        ask(EventBusAddresses.RULE_LIST, new JsonObject())
+                            .getJsonArray("rules")
+                            .stream()
+                            .map(rule -> ((JsonObject) rule).getString("id")))
+                    .contains("very-deep")
+                    .doesNotContain("deep-water"));
+  }
+}
