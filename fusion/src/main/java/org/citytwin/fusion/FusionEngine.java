@@ -49,12 +49,19 @@ public final class FusionEngine {
   /** At most this many positions are kept per vehicle, however often its tracker reports. */
   static final int MAX_FIXES = 2048;
 
+  /** How often an open trajectory incident's path is rewritten as the vehicle goes on. */
+  static final java.time.Duration REDESCRIBE_EVERY = java.time.Duration.ofSeconds(30);
+
+  /** At most this many of the latest fixes go into an incident's details. */
+  static final int MAX_DETAIL_FIXES = 500;
+
   private record Binding(Rule rule, Signal signal) {}
 
   private record ValueKey(String ruleId, String signal, ThingId thingId) {}
 
   private record ScopeKey(String ruleId, String scope) {}
 
+  /** Where a twin stands and the zones of each type asked about there, filled as asked. */
   private record Place(WgsPoint point, Map<String, List<Zone>> zonesByType) {}
 
   private record ScopeTarget(String id, String type, WgsPoint location) {}
@@ -104,6 +111,7 @@ public final class FusionEngine {
   private final Map<ScopeKey, ScopeState> scopes = new HashMap<>();
   private final Map<ThingId, Deque<Fix>> trajectories = new HashMap<>();
   private final Set<String> approvedAnywhere = new HashSet<>();
+  private final Map<String, Instant> describedAt = new HashMap<>();
   private List<Rule> rules = List.of();
   private Map<String, List<Binding>> byDefinition = Map.of();
   private Set<String> nearDefinitions = Set.of();
@@ -191,12 +199,15 @@ public final class FusionEngine {
     }
     Instant at =
         event
-            .getValue("timestamp")
+            .getValue(TIMESTAMP)
             .filter(JsonValue::isString)
             .flatMap(FusionEngine::instant)
             .orElseGet(clock::instant);
     return observe(Observation.of(parsed.get(), at));
   }
+
+  private static final org.eclipse.ditto.json.JsonPointer TIMESTAMP =
+      org.eclipse.ditto.json.JsonPointer.of("timestamp");
 
   private static Optional<Instant> instant(JsonValue text) {
     try {
@@ -359,9 +370,8 @@ public final class FusionEngine {
     WgsPoint location = observation.location().get();
     return switch (scope.kind()) {
       case ZONE -> {
-        List<Zone> containing =
-            place(observation.thingId(), location).zonesByType().get(scope.zoneType());
-        if (containing == null) {
+        List<Zone> containing = zonesOf(observation.thingId(), location, scope.zoneType());
+        if (containing.isEmpty()) {
           yield List.of();
         }
         List<ScopeTarget> targets = new ArrayList<>(containing.size());
@@ -377,15 +387,14 @@ public final class FusionEngine {
     };
   }
 
-  /** The zones a twin stands in, remembered until it moves. */
-  private Place place(ThingId thingId, WgsPoint location) {
+  /** The zones of {@code type} a twin stands in, remembered until it moves. */
+  private List<Zone> zonesOf(ThingId thingId, WgsPoint location, String type) {
     Place known = places.get(thingId);
-    if (known != null && known.point().equals(location)) {
-      return known;
+    if (known == null || !known.point().equals(location)) {
+      known = new Place(location, new HashMap<>(4));
+      places.put(thingId, known);
     }
-    Place placed = new Place(location, zones.containing(location));
-    places.put(thingId, placed);
-    return placed;
+    return known.zonesByType().computeIfAbsent(type, t -> zones.containing(location, t));
   }
 
   private void follow(TrajectoryRule rule, Observation observation, List<Incident> touched) {
@@ -394,8 +403,9 @@ public final class FusionEngine {
     }
     WgsPoint point = observation.location().get();
     Instant at = observation.at();
-    List<Zone> sites = place(observation.thingId(), point).zonesByType().get(rule.siteZoneType());
-    Zone site = sites == null ? null : sites.get(0);
+    // A moving vehicle is somewhere new at every fix: ask only for sites, not every zone type.
+    List<Zone> sites = zones.containing(point, rule.siteZoneType());
+    Zone site = sites.isEmpty() ? null : sites.get(0);
     Deque<Fix> path = trajectories.computeIfAbsent(observation.thingId(), id -> new ArrayDeque<>());
     if (path.isEmpty() || !path.peekLast().at().isAfter(at)) {
       path.addLast(new Fix(at, point, site));
@@ -446,7 +456,6 @@ public final class FusionEngine {
             .flatMap(zone -> zone.text("enterprise"))
             .or(() -> observation.attribute("enterprise"));
     enterprise.ifPresent(name -> subjects.put("enterprise", name));
-    JsonObject details = trajectoryDetails(path, reasons, origin, leftAt);
     Evidence evidence =
         new Evidence(
             observation.thingId().toString(),
@@ -461,9 +470,15 @@ public final class FusionEngine {
     Optional<Incident> open = book.mergeTarget(rule, vehicle, at, Optional.of(point));
     Incident incident;
     if (open.isPresent()) {
-      incident =
-          book.describe(
-              book.confirm(open.get(), evidence, open.get().severity(), at), subjects, details);
+      incident = book.confirm(open.get(), evidence, open.get().severity(), at);
+      // The path is rewritten at most every half minute: a truck reporting each second would
+      // otherwise rebuild a path of a thousand fixes a thousand times.
+      Instant described = describedAt.get(incident.id());
+      if (described == null || !at.isBefore(described.plus(REDESCRIBE_EVERY))) {
+        incident =
+            book.describe(incident, subjects, trajectoryDetails(path, reasons, origin, leftAt));
+        describedAt.put(incident.id(), at);
+      }
     } else {
       incident =
           book.report(
@@ -474,16 +489,21 @@ public final class FusionEngine {
               evidence,
               point,
               subjects,
-              details,
+              trajectoryDetails(path, reasons, origin, leftAt),
               at);
+      describedAt.put(incident.id(), at);
     }
     touched.add(incident);
   }
 
   private static JsonObject trajectoryDetails(
       Deque<Fix> path, List<String> reasons, Zone origin, Instant leftAt) {
-    List<JsonValue> fixes = new ArrayList<>(path.size());
+    List<JsonValue> fixes = new ArrayList<>(Math.min(path.size(), MAX_DETAIL_FIXES));
+    int skip = Math.max(0, path.size() - MAX_DETAIL_FIXES);
     for (Fix fix : path) {
+      if (skip-- > 0) {
+        continue;
+      }
       org.eclipse.ditto.json.JsonObjectBuilder json =
           JsonFactory.newObjectBuilder()
               .set("at", fix.at().toString())

@@ -31,6 +31,7 @@ public record Observation(
     JsonObject changes,
     Instant at) {
 
+  private static final JsonPointer FEATURES = JsonPointer.of("features");
   private static final JsonPointer LONGITUDE = JsonPointer.of("properties/longitude");
   private static final JsonPointer LATITUDE = JsonPointer.of("properties/latitude");
 
@@ -58,7 +59,7 @@ public record Observation(
   }
 
   private static Optional<WgsPoint> reportedPosition(JsonObject changes) {
-    Optional<JsonValue> features = changes.getValue("features");
+    Optional<JsonValue> features = changes.getValue(FEATURES);
     if (features.isEmpty() || !features.get().isObject()) {
       return Optional.empty();
     }

@@ -44,6 +44,9 @@ public final class ZoneIndex {
   private record Entry(Zone zone, PreparedGeometry prepared) {}
 
   private final STRtree tree = new STRtree();
+  // One tree per type as well: a rule asks for one type, and a search among 200 construction sites
+  // should not walk the envelopes of 10,000 zones of every type.
+  private final Map<String, STRtree> treesByType = new HashMap<>();
   private final List<Zone> zones;
   private final Map<String, Zone> byId = new HashMap<>();
 
@@ -52,11 +55,14 @@ public final class ZoneIndex {
       if (byId.putIfAbsent(zone.id(), zone) != null) {
         throw new IllegalArgumentException("two zones share the id " + zone.id());
       }
-      tree.insert(
-          zone.geometry().getEnvelopeInternal(),
-          new Entry(zone, PreparedGeometryFactory.prepare(zone.geometry())));
+      Entry entry = new Entry(zone, PreparedGeometryFactory.prepare(zone.geometry()));
+      tree.insert(zone.geometry().getEnvelopeInternal(), entry);
+      treesByType
+          .computeIfAbsent(zone.type(), type -> new STRtree())
+          .insert(zone.geometry().getEnvelopeInternal(), entry);
     }
     tree.build();
+    treesByType.values().forEach(STRtree::build);
     this.zones = List.copyOf(zones);
   }
 
@@ -128,11 +134,15 @@ public final class ZoneIndex {
 
   /** The zones of {@code type} that contain {@code point}, by id. */
   public List<Zone> containing(WgsPoint point, String type) {
+    STRtree ofType = treesByType.get(type);
+    if (ofType == null) {
+      return List.of();
+    }
     Point query = point.toJts(WGS84);
     List<Zone> found = new ArrayList<>(2);
-    for (Object candidate : tree.query(query.getEnvelopeInternal())) {
+    for (Object candidate : ofType.query(query.getEnvelopeInternal())) {
       Entry entry = (Entry) candidate;
-      if (entry.zone().type().equals(type) && entry.prepared().covers(query)) {
+      if (entry.prepared().covers(query)) {
         found.add(entry.zone());
       }
     }

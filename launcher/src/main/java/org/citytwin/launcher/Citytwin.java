@@ -261,12 +261,13 @@ public final class Citytwin implements Runnable {
       name = "bench",
       mixinStandardHelpOptions = true,
       description =
-          "Run a benchmark and print its figures as Markdown. Targets: twins, ingest, history.")
+          "Run a benchmark and print its figures as Markdown. Targets: twins, ingest, history,"
+              + " fusion.")
   static final class Bench implements Callable<Integer> {
 
     @picocli.CommandLine.Parameters(
         paramLabel = "TARGET",
-        description = "What to measure: twins, ingest, history.")
+        description = "What to measure: twins, ingest, history, fusion.")
     String target;
 
     @picocli.CommandLine.Option(
@@ -285,7 +286,8 @@ public final class Citytwin implements Runnable {
         names = "--postgres-url",
         paramLabel = "JDBC",
         description =
-            "history: PostgreSQL to measure too, as user postgres in a schema of its own"
+            "history, fusion: PostgreSQL to measure too (fusion: with PostGIS), as user postgres in"
+                + " a schema of its own"
                 + " (default jdbc:postgresql://127.0.0.1:5432/test; empty for DuckDB only).")
     String postgresUrl = "jdbc:postgresql://127.0.0.1:5432/test";
 
@@ -294,6 +296,12 @@ public final class Citytwin implements Runnable {
         paramLabel = "N",
         description = "ingest: how long each protocol is driven (default 60).")
     int seconds = 60;
+
+    @picocli.CommandLine.Option(
+        names = "--readings",
+        paramLabel = "N",
+        description = "fusion: readings to evaluate (default 1,000,000; a third more warm up).")
+    int readings = 1_000_000;
 
     @picocli.CommandLine.Option(
         names = "--only",
@@ -327,9 +335,18 @@ public final class Citytwin implements Runnable {
                                     "",
                                     "citytwin_bench_" + ProcessHandle.current().pid())))
                     .run();
+            case "fusion" ->
+                new org.citytwin.launcher.bench.FusionBenchmark(
+                        readings,
+                        postgresUrl.isBlank()
+                            ? java.util.Optional.empty()
+                            : java.util.Optional.of(postgresUrl))
+                    .run();
             default ->
                 throw new IllegalArgumentException(
-                    "unknown benchmark '" + target + "'; available: twins, ingest, history");
+                    "unknown benchmark '"
+                        + target
+                        + "'; available: twins, ingest, history, fusion");
           };
       Runtime runtime = Runtime.getRuntime();
       System.out.printf(

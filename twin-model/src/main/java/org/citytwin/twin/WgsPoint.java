@@ -30,6 +30,11 @@ public record WgsPoint(double longitude, double latitude) {
         .build();
   }
 
+  private static final org.eclipse.ditto.json.JsonPointer TYPE =
+      org.eclipse.ditto.json.JsonPointer.of("type");
+  private static final org.eclipse.ditto.json.JsonPointer COORDINATES =
+      org.eclipse.ditto.json.JsonPointer.of("coordinates");
+
   /**
    * Reads a GeoJSON Point.
    *
@@ -40,12 +45,12 @@ public record WgsPoint(double longitude, double latitude) {
       throw new IllegalArgumentException("a location must be a GeoJSON Point object");
     }
     JsonObject point = value.asObject();
-    if (!point.getValue("type").map(JsonValue::formatAsString).orElse("").equals("Point")) {
+    if (!point.getValue(TYPE).map(JsonValue::formatAsString).orElse("").equals("Point")) {
       throw new IllegalArgumentException("a location must be a GeoJSON Point");
     }
     JsonArray coordinates =
         point
-            .getValue("coordinates")
+            .getValue(COORDINATES)
             .filter(JsonValue::isArray)
             .map(JsonValue::asArray)
             .filter(array -> array.getSize() >= 2)
