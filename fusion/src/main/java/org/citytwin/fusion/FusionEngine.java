@@ -2,7 +2,6 @@ package org.citytwin.fusion;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -21,7 +20,6 @@ import org.citytwin.fusion.rules.Scope;
 import org.citytwin.fusion.rules.Signal;
 import org.citytwin.fusion.rules.TrajectoryRule;
 import org.citytwin.fusion.rules.ValueWindow;
-import org.citytwin.twin.TwinEvent;
 import org.citytwin.twin.WgsPoint;
 import org.eclipse.ditto.json.JsonArray;
 import org.eclipse.ditto.json.JsonFactory;
@@ -193,28 +191,7 @@ public final class FusionEngine {
    * @return the incidents it raised or updated, empty if none
    */
   public List<Incident> onTwinEvent(JsonObject event) {
-    Optional<TwinEvent> parsed = TwinEvent.parse(event);
-    if (parsed.isEmpty()) {
-      return List.of();
-    }
-    Instant at =
-        event
-            .getValue(TIMESTAMP)
-            .filter(JsonValue::isString)
-            .flatMap(FusionEngine::instant)
-            .orElseGet(clock::instant);
-    return observe(Observation.of(parsed.get(), at));
-  }
-
-  private static final org.eclipse.ditto.json.JsonPointer TIMESTAMP =
-      org.eclipse.ditto.json.JsonPointer.of("timestamp");
-
-  private static Optional<Instant> instant(JsonValue text) {
-    try {
-      return Optional.of(Instant.parse(text.asString()));
-    } catch (DateTimeParseException e) {
-      return Optional.empty();
-    }
+    return Observation.read(event, clock).map(this::observe).orElse(List.of());
   }
 
   /** Evaluates one twin change. */

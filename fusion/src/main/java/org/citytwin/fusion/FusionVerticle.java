@@ -26,9 +26,7 @@ import org.citytwin.fusion.rules.Rule;
 import org.citytwin.twin.CitytwinException;
 import org.citytwin.twin.EventBusAddresses;
 import org.citytwin.twin.TwinCommandBatch;
-import org.citytwin.twin.TwinProtocol;
 import org.eclipse.ditto.base.model.headers.DittoHeaders;
-import org.eclipse.ditto.json.JsonFactory;
 import org.eclipse.ditto.things.model.Thing;
 import org.eclipse.ditto.things.model.ThingId;
 import org.eclipse.ditto.things.model.ThingsModelFactory;
@@ -39,7 +37,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the {@link FusionEngine} on one event loop: feeds it twin events from {@link
- * EventBusAddresses#TWIN_EVENTS}, answers the incident addresses (list, get, act, credit lists,
+ * EventBusAddresses#TWIN_EVENTS}, read into observations on another event loop by a {@link
+ * TwinEventReader} it deploys, answers the incident addresses (list, get, act, credit lists,
  * rules), escalates late incidents every {@link Settings#escalationTick()}, and reloads rules from
  * a directory when its files change.
  *
@@ -102,7 +101,7 @@ public final class FusionVerticle extends AbstractVerticle {
   @Override
   public void start(Promise<Void> started) {
     var bus = vertx.eventBus();
-    bus.<String>consumer(EventBusAddresses.TWIN_EVENTS, this::onTwinEvent);
+    bus.<TwinEventReader.Batch>consumer(TwinEventReader.OBSERVATIONS, this::onObservations);
     bus.<JsonObject>consumer(EventBusAddresses.INCIDENT_GET, this::onGet);
     bus.<JsonObject>consumer(EventBusAddresses.INCIDENT_ACT, this::onAct);
     bus.<JsonObject>consumer(EventBusAddresses.CREDIT_LISTS, this::onCreditLists);
@@ -115,24 +114,29 @@ public final class FusionVerticle extends AbstractVerticle {
         .rulesDirectory()
         .ifPresent(
             directory -> vertx.setPeriodic(settings.reloadEvery().toMillis(), id -> reloadRules()));
-    firstLoad.onComplete(
-        loaded ->
-            bus.<JsonObject>consumer(EventBusAddresses.INCIDENT_LIST, this::onList)
-                .completionHandler(started));
+    // Twin events are read on another event loop (see TwinEventReader); it starts last, once
+    // everything its observations go to is listening.
+    firstLoad
+        .compose(loaded -> vertx.deployVerticle(new TwinEventReader(clock)))
+        .onComplete(
+            deployed -> {
+              if (deployed.failed()) {
+                started.fail(deployed.cause());
+                return;
+              }
+              bus.<JsonObject>consumer(EventBusAddresses.INCIDENT_LIST, this::onList)
+                  .completionHandler(started);
+            });
   }
 
-  private void onTwinEvent(Message<String> message) {
-    for (String event : TwinProtocol.eventsIn(message.body())) {
-      List<Incident> touched;
+  private void onObservations(Message<TwinEventReader.Batch> message) {
+    skippedEvents += message.body().unreadable();
+    for (Observation observation : message.body().observations()) {
       try {
-        touched = engine.onTwinEvent(JsonFactory.newObject(event));
+        engine.observe(observation).forEach(incident -> changed.add(incident.id()));
       } catch (RuntimeException e) {
         skippedEvents++;
-        LOG.warn("skipped a twin event fusion could not read: {}", event, e);
-        continue;
-      }
-      for (Incident incident : touched) {
-        changed.add(incident.id());
+        LOG.warn("fusion could not evaluate {}", observation, e);
       }
     }
   }

@@ -60,7 +60,7 @@ public record TwinEvent(
     JsonObject changes =
         path.isEmpty()
             ? (value.isObject() ? value.asObject() : JsonFactory.newObject())
-            : JsonFactory.newObject().setValue(path, value);
+            : nested(path, value);
     JsonObject extra =
         message
             .getValue(EXTRA)
@@ -86,6 +86,19 @@ public record TwinEvent(
                 .filter(JsonValue::isObject)
                 .map(JsonValue::asObject)
                 .orElse(JsonFactory.newObject())));
+  }
+
+  /**
+   * {@code value} at {@code path} in an otherwise empty object, built from the leaf up: Ditto's
+   * {@code setValue} looks each level up in the object it copies, which costs a fifth of reading an
+   * event.
+   */
+  private static JsonObject nested(JsonPointer path, JsonValue value) {
+    JsonValue current = value;
+    for (int level = path.getLevelCount() - 1; level >= 0; level--) {
+      current = JsonFactory.newObjectBuilder().set(path.get(level).orElseThrow(), current).build();
+    }
+    return current.asObject();
   }
 
   /** Where the thing stands, if its {@code location} attribute is a GeoJSON Point. */

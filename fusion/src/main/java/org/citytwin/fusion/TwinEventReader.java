@@ -1,0 +1,108 @@
+package org.citytwin.fusion;
+
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageCodec;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.citytwin.twin.EventBusAddresses;
+import org.citytwin.twin.TwinProtocol;
+import org.eclipse.ditto.json.JsonFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads twin events into {@link Observation}s on an event loop of its own and hands them, in the
+ * order they came, to the {@link FusionVerticle}.
+ *
+ * <p>Why a verticle of its own: reading an event's JSON costs more than evaluating it against the
+ * whole rule pack, and needs nothing but the event, while evaluation needs the engine's state and
+ * so one thread. Reading here and evaluating there puts both of a district server's cores to work.
+ * Observations are immutable, so handing them across threads is safe.
+ */
+final class TwinEventReader extends AbstractVerticle {
+
+  /** Internal, same process only: {@link Batch}es of observations, point to point, in order. */
+  static final String OBSERVATIONS = "citytwin.fusion.observations";
+
+  private static final Logger LOG = LoggerFactory.getLogger(TwinEventReader.class);
+
+  /**
+   * The observations read from one twin-event message, and how many of its events could not be
+   * read.
+   */
+  record Batch(List<Observation> observations, int unreadable) {
+
+    Batch {
+      observations = List.copyOf(observations);
+    }
+  }
+
+  private final Clock clock;
+
+  TwinEventReader(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public void start(Promise<Void> started) {
+    try {
+      vertx.eventBus().registerDefaultCodec(Batch.class, new SameProcess());
+    } catch (IllegalStateException alreadyRegistered) {
+      // Another fusion deployment in this process registered it: one codec serves both.
+    }
+    vertx
+        .eventBus()
+        .<String>consumer(EventBusAddresses.TWIN_EVENTS, this::onTwinEvents)
+        .completionHandler(started);
+  }
+
+  private void onTwinEvents(Message<String> message) {
+    List<String> events = TwinProtocol.eventsIn(message.body());
+    List<Observation> observations = new ArrayList<>(events.size());
+    int unreadable = 0;
+    for (String event : events) {
+      try {
+        Observation.read(JsonFactory.newObject(event), clock).ifPresent(observations::add);
+      } catch (RuntimeException e) {
+        unreadable++;
+        LOG.warn("skipped a twin event fusion could not read: {}", event, e);
+      }
+    }
+    if (!observations.isEmpty() || unreadable > 0) {
+      vertx.eventBus().send(OBSERVATIONS, new Batch(observations, unreadable));
+    }
+  }
+
+  /** Passes the batch itself: it never leaves the process. */
+  private static final class SameProcess implements MessageCodec<Batch, Batch> {
+
+    @Override
+    public void encodeToWire(Buffer buffer, Batch batch) {
+      throw new UnsupportedOperationException("observations never leave the process");
+    }
+
+    @Override
+    public Batch decodeFromWire(int position, Buffer buffer) {
+      throw new UnsupportedOperationException("observations never leave the process");
+    }
+
+    @Override
+    public Batch transform(Batch batch) {
+      return batch;
+    }
+
+    @Override
+    public String name() {
+      return "citytwin-fusion-observations";
+    }
+
+    @Override
+    public byte systemCodecID() {
+      return -1;
+    }
+  }
+}
