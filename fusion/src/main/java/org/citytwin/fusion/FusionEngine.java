@@ -47,6 +47,9 @@ public final class FusionEngine {
   /** At most this many positions are kept per vehicle, however often its tracker reports. */
   static final int MAX_FIXES = 2048;
 
+  /** The thinnest a kept path gets between site entries and exits. */
+  static final java.time.Duration KEEP_A_FIX_EVERY = java.time.Duration.ofSeconds(10);
+
   /** How often an open trajectory incident's path is rewritten as the vehicle goes on. */
   static final java.time.Duration REDESCRIBE_EVERY = java.time.Duration.ofSeconds(30);
 
@@ -110,6 +113,7 @@ public final class FusionEngine {
   private final Map<ThingId, Deque<Fix>> trajectories = new HashMap<>();
   private final Set<String> approvedAnywhere = new HashSet<>();
   private final Map<String, Instant> describedAt = new HashMap<>();
+  private final Map<String, Set<String>> approvedAt = new HashMap<>();
   private List<Rule> rules = List.of();
   private Map<String, List<Binding>> byDefinition = Map.of();
   private Set<String> nearDefinitions = Set.of();
@@ -384,8 +388,14 @@ public final class FusionEngine {
     List<Zone> sites = zones.containing(point, rule.siteZoneType());
     Zone site = sites.isEmpty() ? null : sites.get(0);
     Deque<Fix> path = trajectories.computeIfAbsent(observation.thingId(), id -> new ArrayDeque<>());
-    if (path.isEmpty() || !path.peekLast().at().isAfter(at)) {
-      path.addLast(new Fix(at, point, site));
+    Fix last = path.peekLast();
+    // Keep a fix every 10 s, and every entry to or exit from a site whenever it happens: that is
+    // all the path is read for, and it bounds a truck reporting every second to 1,080 fixes in
+    // three hours.
+    if (last == null || last.site() != site || !at.isBefore(last.at().plus(KEEP_A_FIX_EVERY))) {
+      if (last == null || !last.at().isAfter(at)) {
+        path.addLast(new Fix(at, point, site));
+      }
     }
     Instant oldest = at.minus(rule.trace());
     while (!path.isEmpty() && (path.peekFirst().at().isBefore(oldest) || path.size() > MAX_FIXES)) {
@@ -409,7 +419,11 @@ public final class FusionEngine {
     if (rule.unapproved()) {
       boolean approved =
           origin != null
-              ? origin.texts("approvedVehicles").contains(vehicle)
+              ? approvedAt
+                  .computeIfAbsent(
+                      origin.id(),
+                      id -> Set.copyOf(zones.byId(id).orElseThrow().texts("approvedVehicles")))
+                  .contains(vehicle)
               : approvedAnywhere.contains(vehicle);
       if (!approved) {
         reasons.add("unapproved");
