@@ -70,35 +70,53 @@ public final class FusionEngine {
   /** A position of a vehicle, and the site it was inside then, if any. */
   private record Fix(Instant at, WgsPoint point, Zone site) {}
 
-  /** When each twin last met each signal in one scope. */
+  /** The latest evidence of each twin that met each signal in one scope. */
   private static final class ScopeState {
-    final Map<String, Map<ThingId, Instant>> heldBySignal = new HashMap<>();
+    final Map<String, Map<ThingId, Evidence>> heldBySignal = new HashMap<>();
 
-    void record(String signal, ThingId twin, boolean holds, Instant at) {
-      if (holds) {
-        heldBySignal.computeIfAbsent(signal, s -> new HashMap<>()).put(twin, at);
+    void record(String signal, ThingId twin, Optional<Evidence> held) {
+      if (held.isPresent()) {
+        heldBySignal.computeIfAbsent(signal, s -> new HashMap<>()).put(twin, held.get());
       } else {
-        Map<ThingId, Instant> held = heldBySignal.get(signal);
-        if (held != null) {
-          held.remove(twin);
+        Map<ThingId, Evidence> twins = heldBySignal.get(signal);
+        if (twins != null) {
+          twins.remove(twin);
         }
       }
     }
 
     boolean active(String signal, Instant since, int minTwins) {
-      Map<ThingId, Instant> held = heldBySignal.get(signal);
+      Map<ThingId, Evidence> held = heldBySignal.get(signal);
       if (held == null || held.size() < minTwins) {
         return false;
       }
       int recent = 0;
-      for (Iterator<Instant> times = held.values().iterator(); times.hasNext(); ) {
-        if (times.next().isBefore(since)) {
-          times.remove(); // too old to count again: forget it
+      for (Iterator<Evidence> evidence = held.values().iterator(); evidence.hasNext(); ) {
+        if (evidence.next().at().isBefore(since)) {
+          evidence.remove(); // too old to count again: forget it
         } else {
           recent++;
         }
       }
       return recent >= minTwins;
+    }
+
+    /** What made a grade: the latest evidence of every twin behind its signals, newest first. */
+    List<Evidence> behind(Grade grade, Evidence latest) {
+      Map<String, Evidence> byTwin = new LinkedHashMap<>();
+      byTwin.put(latest.thingId(), latest);
+      List<Evidence> others = new ArrayList<>();
+      for (String signal : grade.signals()) {
+        others.addAll(heldBySignal.getOrDefault(signal, Map.of()).values());
+      }
+      others.sort(java.util.Comparator.comparing(Evidence::at).reversed());
+      for (Evidence evidence : others) {
+        if (byTwin.size() >= Incident.MAX_EVIDENCE) {
+          break;
+        }
+        byTwin.putIfAbsent(evidence.thingId(), evidence);
+      }
+      return List.copyOf(byTwin.values());
     }
   }
 
@@ -252,10 +270,19 @@ public final class FusionEngine {
                   signal.near().get().metres(),
                   observation.thingId().toString());
     }
+    Evidence evidence =
+        new Evidence(
+            observation.thingId().toString(),
+            signal.name(),
+            signal.value().toString(),
+            value.get(),
+            observation.at(),
+            observation.location());
     for (ScopeTarget scope : scopesOf(rule.scope(), observation)) {
       ScopeState state =
           scopes.computeIfAbsent(new ScopeKey(rule.id(), scope.id()), key -> new ScopeState());
-      state.record(signal.name(), observation.thingId(), holds, observation.at());
+      state.record(
+          signal.name(), observation.thingId(), holds ? Optional.of(evidence) : Optional.empty());
       if (!holds) {
         continue;
       }
@@ -270,14 +297,6 @@ public final class FusionEngine {
       if (grade.isEmpty()) {
         continue;
       }
-      Evidence evidence =
-          new Evidence(
-              observation.thingId().toString(),
-              signal.name(),
-              signal.value().toString(),
-              value.get(),
-              observation.at(),
-              observation.location());
       Optional<Incident> open =
           book.mergeTarget(rule, scope.id(), observation.at(), observation.location());
       if (open.isPresent()) {
@@ -296,7 +315,7 @@ public final class FusionEngine {
                 scope.id(),
                 scope.type(),
                 grade.get().severity(),
-                evidence,
+                state.behind(grade.get(), evidence),
                 scope.location(),
                 subjects,
                 JsonFactory.newObject(),
@@ -477,7 +496,7 @@ public final class FusionEngine {
               vehicle,
               "vehicle",
               rule.incident().severity(),
-              evidence,
+              List.of(evidence),
               point,
               subjects,
               trajectoryDetails(path, reasons, origin, leftAt),

@@ -105,9 +105,9 @@ public record Incident(
     List<Evidence> updated = new ArrayList<>(Math.min(evidence.size() + 1, MAX_EVIDENCE));
     updated.add(latest);
     for (Evidence earlier : evidence) {
-      boolean sameSource =
-          earlier.thingId().equals(latest.thingId()) && earlier.signal().equals(latest.signal());
-      if (!sameSource && updated.size() < MAX_EVIDENCE) {
+      // One entry per twin: a reading that gives several signals (standing water, and standing
+      // water at two gauges) is one piece of evidence.
+      if (!earlier.thingId().equals(latest.thingId()) && updated.size() < MAX_EVIDENCE) {
         updated.add(earlier);
       }
     }

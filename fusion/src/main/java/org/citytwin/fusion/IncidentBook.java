@@ -104,13 +104,17 @@ public final class IncidentBook {
     return Optional.ofNullable(best);
   }
 
-  /** Raises a new incident, routed to its level, and dispatches it at once if the rule says so. */
+  /**
+   * Raises a new incident, routed to its level, and dispatches it at once if the rule says so.
+   *
+   * @param evidence what made the rule fire, the triggering reading first
+   */
   Incident report(
       Rule rule,
       String scope,
       String scopeType,
       String severity,
-      Evidence evidence,
+      List<Evidence> evidence,
       WgsPoint location,
       Map<String, String> subjects,
       JsonObject details,
@@ -134,7 +138,7 @@ public final class IncidentBook {
             now,
             now,
             due(IncidentState.REPORTED, now),
-            List.of(evidence),
+            evidence,
             List.of(
                 new AuditEntry(
                     "report",

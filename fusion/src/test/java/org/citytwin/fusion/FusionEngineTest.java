@@ -34,6 +34,7 @@ class FusionEngineTest {
     gauge("wlg-1", new WgsPoint(120.12, 30.30));
     gauge("wlg-2", new WgsPoint(120.13, 30.29));
     gauge("wlg-3", new WgsPoint(120.17, 30.30));
+    gauge("wlg-4", new WgsPoint(120.18, 30.29));
     gauge("wlg-far", new WgsPoint(120.30, 30.30));
   }
 
@@ -56,7 +57,8 @@ class FusionEngineTest {
   }
 
   @Test
-  void raisesIncidentInTheCatchmentOfAGaugeAboveThreshold() {
+  void raisesIncidentInTheCatchmentOfTwoGaugesAboveThreshold() {
+    assertThat(depth("wlg-2", 0.19)).isEmpty();
     List<Incident> raised = depth("wlg-1", 0.23);
     assertThat(raised)
         .singleElement()
@@ -70,13 +72,16 @@ class FusionEngineTest {
               assertThat(incident.state()).isEqualTo(IncidentState.REPORTED);
               // the event's own timestamp, not the fusion clock, dates the evidence
               assertThat(incident.raisedAt()).isEqualTo(TWIN_TIME);
+              // the reading that completed the pair first, then the gauge it agreed with
               assertThat(incident.evidence())
-                  .singleElement()
+                  .extracting(Evidence::thingId)
+                  .containsExactly("water:wlg-1", "water:wlg-2");
+              assertThat(incident.evidence().get(0))
                   .satisfies(
                       e -> {
                         assertThat(e.thingId()).isEqualTo("water:wlg-1");
                         assertThat(e.value()).isEqualTo(JsonValue.of(0.23));
-                        assertThat(e.signal()).isEqualTo("standing-water");
+                        assertThat(e.signal()).isEqualTo("standing-water-at-two");
                         assertThat(e.location()).contains(new WgsPoint(120.12, 30.30));
                       });
             });
@@ -92,9 +97,10 @@ class FusionEngineTest {
   @Test
   void mergesRepeatedAndNeighbouringTriggersIntoOneIncidentPerCatchment() {
     depth("wlg-1", 0.20);
-    depth("wlg-1", 0.25);
-    depth("wlg-2", 0.30);
+    depth("wlg-2", 0.25);
+    depth("wlg-1", 0.30);
     depth("wlg-3", 0.40);
+    depth("wlg-4", 0.35);
 
     List<Incident> incidents = engine.incidents().all();
     assertThat(incidents)
@@ -107,7 +113,7 @@ class FusionEngineTest {
             .orElseThrow();
     assertThat(west.evidence())
         .extracting(Evidence::thingId)
-        .containsExactly("water:wlg-2", "water:wlg-1");
+        .containsExactly("water:wlg-1", "water:wlg-2");
     assertThat(west.evidence())
         .extracting(Evidence::value)
         .containsExactly(JsonValue.of(0.30), JsonValue.of(0.25));

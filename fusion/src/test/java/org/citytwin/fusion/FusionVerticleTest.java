@@ -118,26 +118,36 @@ class FusionVerticleTest {
         .toCompletionStage()
         .toCompletableFuture()
         .get(10, TimeUnit.SECONDS);
-    twins.put(
-        ThingsModelFactory.newThingBuilder()
-            .setId(ThingId.of("water", "wlg-1"))
-            .setDefinition(ThingModels.WATERLOGGING_GAUGE)
-            .setAttribute(ThingModels.LOCATION, TestDistrict.WEST_CATCHMENT.toGeoJson())
-            .build());
+    for (String gauge : GAUGES) {
+      twins.put(
+          ThingsModelFactory.newThingBuilder()
+              .setId(ThingId.of("water", gauge))
+              .setDefinition(ThingModels.WATERLOGGING_GAUGE)
+              .setAttribute(ThingModels.LOCATION, TestDistrict.WEST_CATCHMENT.toGeoJson())
+              .build());
+    }
   }
+
+  /** Two gauges in the west catchment: the flood rule wants two to agree. */
+  private static final List<String> GAUGES = List.of("wlg-1", "wlg-2");
 
   @AfterEach
   void stop() throws Exception {
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
+  /** Both gauges report {@code metres}, in one message as the twin service sends a batch. */
   private void depth(double metres) {
-    var change =
-        twins.merge(
-            ThingId.of("water", "wlg-1"),
-            JsonPointer.of("features/waterlogging/properties/depth"),
-            JsonValue.of(metres));
-    vertx.eventBus().publish(EventBusAddresses.TWIN_EVENTS, protocol.event(change).toString());
+    StringBuilder events = new StringBuilder();
+    for (String gauge : GAUGES) {
+      var change =
+          twins.merge(
+              ThingId.of("water", gauge),
+              JsonPointer.of("features/waterlogging/properties/depth"),
+              JsonValue.of(metres));
+      events.append(protocol.event(change)).append('\n');
+    }
+    vertx.eventBus().publish(EventBusAddresses.TWIN_EVENTS, events.toString());
   }
 
   private JsonObject ask(String address, JsonObject body) throws Exception {

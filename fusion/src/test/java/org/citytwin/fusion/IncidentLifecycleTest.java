@@ -6,6 +6,7 @@ import static org.citytwin.fusion.TestDistrict.AFTERNOON;
 import static org.citytwin.fusion.TestDistrict.reading;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.citytwin.twin.CitytwinException;
 import org.citytwin.twin.WgsPoint;
@@ -19,18 +20,25 @@ class IncidentLifecycleTest {
   private final FusionEngine engine = TestDistrict.engine(clock);
   private final IncidentBook book = engine.incidents();
 
-  /** A flood incident in the west catchment, reported now; starts at community level. */
+  /** A flood incident where two gauges stand, reported now; starts at community level. */
   private Incident flood(WgsPoint where) {
-    return engine
-        .observe(
-            reading(
-                "water:wlg-1",
-                "citytwin:waterlogging-gauge:1.0.0",
-                where,
-                "features/waterlogging/properties/depth",
-                JsonValue.of(0.2),
-                clock.instant()))
-        .get(0);
+    return flood(where, "water:wlg-1", "water:wlg-2");
+  }
+
+  private Incident flood(WgsPoint where, String... gauges) {
+    List<Incident> raised = List.of();
+    for (String gauge : gauges) {
+      raised =
+          engine.observe(
+              reading(
+                  gauge,
+                  "citytwin:waterlogging-gauge:1.0.0",
+                  where,
+                  "features/waterlogging/properties/depth",
+                  JsonValue.of(0.2),
+                  clock.instant()));
+    }
+    return raised.get(0);
   }
 
   private Incident act(Incident incident, IncidentAction action, String note) {
@@ -184,17 +192,7 @@ class IncidentLifecycleTest {
   @Test
   void mergingMovesTheEvidenceAndClosesTheDuplicate() {
     Incident west = flood(TestDistrict.WEST_CATCHMENT);
-    Incident east =
-        engine
-            .observe(
-                reading(
-                    "water:wlg-3",
-                    "citytwin:waterlogging-gauge:1.0.0",
-                    TestDistrict.EAST_CATCHMENT,
-                    "features/waterlogging/properties/depth",
-                    JsonValue.of(0.3),
-                    clock.instant()))
-            .get(0);
+    Incident east = flood(TestDistrict.EAST_CATCHMENT, "water:wlg-3", "water:wlg-4");
     Incident merged =
         book.act(
             east.id(),
@@ -209,7 +207,7 @@ class IncidentLifecycleTest {
     Incident absorbing = book.get(west.id()).orElseThrow();
     assertThat(absorbing.evidence())
         .extracting(Evidence::thingId)
-        .containsExactlyInAnyOrder("water:wlg-1", "water:wlg-3");
+        .containsExactlyInAnyOrder("water:wlg-1", "water:wlg-2", "water:wlg-3", "water:wlg-4");
     assertThat(absorbing.audit().get(absorbing.audit().size() - 1).note())
         .startsWith("absorbed " + east.id());
     assertThatThrownBy(

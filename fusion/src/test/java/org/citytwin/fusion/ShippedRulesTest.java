@@ -51,8 +51,11 @@ class ShippedRulesTest {
     }
 
     @Test
-    void standingWaterInACatchmentRaisesABlueFloodIncidentThere() {
-      List<Incident> raised = depth("water:wlg-1", TestDistrict.WEST_CATCHMENT, 0.20, 0);
+    void standingWaterAtTwoGaugesOfACatchmentRaisesABlueFloodIncidentThere() {
+      assertThat(depth("water:wlg-1", TestDistrict.WEST_CATCHMENT, 0.20, 0))
+          .as("one gauge alone may be faulty")
+          .isEmpty();
+      List<Incident> raised = depth("water:wlg-2", TestDistrict.WEST_CATCHMENT_2, 0.18, 1);
       assertThat(raised)
           .singleElement()
           .satisfies(
@@ -68,6 +71,24 @@ class ShippedRulesTest {
     }
 
     @Test
+    void heavyRainCorroboratesASingleGauge() {
+      rain(20, 0);
+      rain(22, 2);
+      assertThat(depth("water:wlg-1", TestDistrict.WEST_CATCHMENT, 0.20, 3))
+          .singleElement()
+          .extracting(Incident::severity)
+          .isEqualTo("yellow");
+    }
+
+    @Test
+    void aDriftingGaugeAloneRaisesNothing() {
+      for (int minute = 0; minute <= 60; minute += 5) {
+        depth("water:wlg-1", TestDistrict.WEST_CATCHMENT, 0.05 * minute / 5.0, minute);
+      }
+      assertThat(engine.incidents().all()).isEmpty();
+    }
+
+    @Test
     void shallowWaterRaisesNothing() {
       assertThat(depth("water:wlg-1", TestDistrict.WEST_CATCHMENT, 0.10, 0)).isEmpty();
       assertThat(engine.incidents().all()).isEmpty();
@@ -79,6 +100,7 @@ class ShippedRulesTest {
       depth("water:wlg-2", TestDistrict.WEST_CATCHMENT_2, 0.18, 5);
       depth("water:wlg-1", TestDistrict.WEST_CATCHMENT, 0.22, 10);
       depth("water:wlg-3", TestDistrict.EAST_CATCHMENT, 0.25, 10);
+      depth("water:wlg-4", new WgsPoint(120.18, 30.29), 0.21, 11);
       assertThat(open())
           .extracting(Incident::scope)
           .containsExactlyInAnyOrder("catchment-west", "catchment-east");
@@ -92,6 +114,7 @@ class ShippedRulesTest {
     @Test
     void gradesRiseWithRainDepthAndTheRiver() {
       depth("water:wlg-1", TestDistrict.WEST_CATCHMENT, 0.16, 0);
+      depth("water:wlg-2", TestDistrict.WEST_CATCHMENT_2, 0.16, 0);
       assertThat(open()).singleElement().extracting(Incident::severity).isEqualTo("blue");
       depth("water:wlg-1", TestDistrict.WEST_CATCHMENT, 0.23, 10); // rose 7 cm in 10 minutes
       assertThat(open()).singleElement().extracting(Incident::severity).isEqualTo("yellow");
@@ -123,7 +146,9 @@ class ShippedRulesTest {
     @Test
     void aStormAfterTheMergeWindowIsANewIncident() {
       depth("water:wlg-1", TestDistrict.WEST_CATCHMENT, 0.20, 0);
+      depth("water:wlg-2", TestDistrict.WEST_CATCHMENT_2, 0.20, 0);
       depth("water:wlg-1", TestDistrict.WEST_CATCHMENT, 0.20, 7 * 60);
+      depth("water:wlg-2", TestDistrict.WEST_CATCHMENT_2, 0.20, 7 * 60);
       assertThat(engine.incidents().all()).hasSize(2);
     }
   }
@@ -343,12 +368,15 @@ class ShippedRulesTest {
           .satisfies(
               incident -> {
                 assertThat(incident.scope()).isEqualTo("road-1");
-                assertThat(incident.evidence()).hasSize(1);
+                // the three lamps that made the cluster, the last first
+                assertThat(incident.evidence())
+                    .extracting(Evidence::thingId)
+                    .containsExactly("urban:lc-3", "urban:lc-2", "urban:lc-1");
               });
       lamp("urban:lc-4", new WgsPoint(120.1101, 30.303), "dark", 12);
       assertThat(engine.incidents().all())
           .singleElement()
-          .satisfies(incident -> assertThat(incident.evidence()).hasSize(2));
+          .satisfies(incident -> assertThat(incident.evidence()).hasSize(4));
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.citytwin.sim.SimDevice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,7 +30,7 @@ class IncidentsIT {
 
   @BeforeEach
   void startCity() throws Exception {
-    city = new RunningDistrict(directory, 2, 1);
+    city = new RunningDistrict(directory, 2, 2);
   }
 
   @AfterEach
@@ -53,14 +54,18 @@ class IncidentsIT {
   @Test
   void aFloodIncidentGoesThroughItsLoopOverTheApiAndSurvivesARestart() throws Exception {
     SimDevice gauge = city.gauge(0);
-    assertThat(
-            city.postReading(
-                    gauge.username(),
-                    RunningDistrict.PASSWORD,
-                    "application/json",
-                    "{\"depth_cm\": 40}")
-                .status())
-        .isEqualTo(202);
+    // Two gauges of one catchment agree: the flood rule does not act on one alone.
+    for (SimDevice reporting : List.of(gauge, city.gauge(1))) {
+      assertThat(reporting.catchmentId()).isEqualTo(gauge.catchmentId());
+      assertThat(
+              city.postReading(
+                      reporting.username(),
+                      RunningDistrict.PASSWORD,
+                      "application/json",
+                      "{\"depth_cm\": 40}")
+                  .status())
+          .isEqualTo(202);
+    }
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(() -> assertThat(city.get("/api/incidents").body()).isNotEqualTo("[]"));
@@ -112,7 +117,7 @@ class IncidentsIT {
                     .isEqualTo("dispatched"));
 
     city.close();
-    city = new RunningDistrict(directory, 2, 1);
+    city = new RunningDistrict(directory, 2, 2);
     JsonObject recovered = city.get("/api/incidents/" + encode(id)).json();
     assertThat(recovered.getString("state")).isEqualTo("dispatched");
     assertThat(recovered.getJsonArray("audit")).hasSize(3);

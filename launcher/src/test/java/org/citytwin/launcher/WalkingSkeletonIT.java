@@ -28,7 +28,7 @@ class WalkingSkeletonIT {
 
   @BeforeEach
   void startCity() throws Exception {
-    city = new RunningDistrict(directory, 1, 1);
+    city = new RunningDistrict(directory, 1, 2);
   }
 
   @AfterEach
@@ -83,7 +83,19 @@ class WalkingSkeletonIT {
     assertThat(change.getString("thingId")).isEqualTo(gauge.thingId().toString());
     assertThat(RunningDistrict.waterloggingDepth(change)).isEqualTo(0.23);
 
-    // 4 + 5b. 23 cm is over the 15 cm rule inside the gauge's catchment: one incident, listed.
+    // 4 + 5b. 23 cm is over the 15 cm line inside the gauge's catchment; the flood rule wants a
+    // second gauge to agree (one alone may be faulty), and the neighbour reports 19 cm: one
+    // incident, listed.
+    SimDevice neighbour = city.gauge(1);
+    assertThat(neighbour.catchmentId()).isEqualTo(gauge.catchmentId());
+    assertThat(
+            city.postReading(
+                    neighbour.username(),
+                    RunningDistrict.PASSWORD,
+                    "application/json",
+                    "{\"depth_cm\": 19}")
+                .status())
+        .isEqualTo(202);
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(() -> assertThat(city.get("/api/incidents").body()).isNotEqualTo("[]"));
@@ -96,6 +108,8 @@ class WalkingSkeletonIT {
     assertThat(incident.getJsonObject("scope").getString("id")).isEqualTo(gauge.catchmentId());
     assertThat(incident.getString("leadDepartment")).isEqualTo("water");
     assertThat(incident.getJsonArray("evidence").getJsonObject(0).getString("thingId"))
+        .isEqualTo(neighbour.thingId().toString());
+    assertThat(incident.getJsonArray("evidence").getJsonObject(1).getString("thingId"))
         .isEqualTo(gauge.thingId().toString());
   }
 

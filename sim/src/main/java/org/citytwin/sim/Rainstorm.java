@@ -45,14 +45,13 @@ public final class Rainstorm {
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(Rainstorm.class);
-  private static final double METRES_PER_DEGREE_LATITUDE = 111_320;
 
   private final Vertx vertx;
   private final WebClient client;
   private final List<SimDevice> gauges;
   private final Settings settings;
   private final Clock clock;
-  private final Instant start;
+  private final StormField field;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong acknowledged = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
@@ -66,7 +65,7 @@ public final class Rainstorm {
     this.gauges = List.copyOf(gauges);
     this.settings = settings;
     this.clock = clock;
-    this.start = clock.instant();
+    this.field = new StormField(clock.instant(), settings);
   }
 
   public void start() {
@@ -88,21 +87,7 @@ public final class Rainstorm {
 
   /** The depth, in centimetres, the storm leaves at {@code gauge} at {@code at}. */
   public double depthCentimetres(SimDevice gauge, Instant at) {
-    double crossingMillis = settings.crossing().toMillis();
-    double phase =
-        (Duration.between(start, at).toMillis() % (long) crossingMillis) / crossingMillis;
-    // The cell enters a radius west of the district and leaves a radius east of it.
-    double centreLatitude = (DemoDistrict.SOUTH + DemoDistrict.NORTH) / 2;
-    double metresPerDegreeLongitude =
-        METRES_PER_DEGREE_LATITUDE * Math.cos(Math.toRadians(centreLatitude));
-    double margin = settings.radiusMetres() / metresPerDegreeLongitude;
-    double centreLongitude =
-        DemoDistrict.WEST - margin + phase * (DemoDistrict.EAST - DemoDistrict.WEST + 2 * margin);
-    double dx = (gauge.location().longitude() - centreLongitude) * metresPerDegreeLongitude;
-    double dy = (gauge.location().latitude() - centreLatitude) * METRES_PER_DEGREE_LATITUDE;
-    double distanceSquared =
-        (dx * dx + dy * dy) / (settings.radiusMetres() * settings.radiusMetres());
-    return Math.round(settings.peakDepthCentimetres() * Math.exp(-distanceSquared) * 10) / 10.0;
+    return field.depthCentimetres(gauge.location(), at);
   }
 
   private void reportAll() {

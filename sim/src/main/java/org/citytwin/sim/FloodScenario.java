@@ -1,0 +1,142 @@
+package org.citytwin.sim;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * A rainstorm over a generated district played as gauge reports, with a share of the gauges faulty,
+ * and the ground truth to measure fusion against: which catchments really flooded, and when.
+ *
+ * <p>Faults are those the field notes name: a gauge that freezes at the value it had ({@link
+ * Fault#STUCK}), one whose reading creeps upward half a centimetre a minute ({@link Fault#DRIFT}),
+ * one that goes silent ({@link Fault#DROPOUT}). Each faulty gauge fails at a random time in the
+ * first half of the scenario. A catchment floods when the true water at one of its gauges passes
+ * the line, whatever its gauge reports.
+ *
+ * @param district the district, with its gauges
+ * @param storm the storm's ground truth
+ * @param start when the first reports are made
+ * @param length how long the scenario runs
+ * @param faultyShare the share of gauges that fail, 0 to 1
+ * @param seed chooses the faulty gauges, their faults and when they fail
+ */
+public record FloodScenario(
+    District district,
+    StormField storm,
+    Instant start,
+    Duration length,
+    double faultyShare,
+    long seed) {
+
+  /** How a faulty gauge fails. */
+  public enum Fault {
+    STUCK,
+    DRIFT,
+    DROPOUT
+  }
+
+  /** How fast a drifting gauge's error grows, in centimetres a minute. */
+  public static final double DRIFT_CM_PER_MINUTE = 0.5;
+
+  /**
+   * One report as the gauge makes it.
+   *
+   * @param gauge who reports
+   * @param at when
+   * @param depthCentimetres what it reports: the truth, unless it is faulty
+   */
+  public record Report(SimDevice gauge, Instant at, double depthCentimetres) {}
+
+  /** A gauge's failure: how, and from when. */
+  public record Failure(Fault fault, Instant from) {}
+
+  public FloodScenario {
+    if (!(faultyShare >= 0 && faultyShare <= 1)) {
+      throw new IllegalArgumentException("faultyShare must be between 0 and 1");
+    }
+  }
+
+  /** The faulty gauges, by device id, and how each fails. */
+  public Map<String, Failure> failures() {
+    List<SimDevice> gauges = new ArrayList<>(district.devices());
+    SplittableRandom random = new SplittableRandom(seed);
+    Collections.shuffle(gauges, new java.util.Random(seed));
+    int faulty = (int) Math.round(gauges.size() * faultyShare);
+    Map<String, Failure> failures = new TreeMap<>();
+    Fault[] kinds = Fault.values();
+    for (int i = 0; i < faulty; i++) {
+      long within = random.nextLong(Math.max(1, length.toMillis() / 2));
+      failures.put(
+          gauges.get(i).deviceId(), new Failure(kinds[i % kinds.length], start.plusMillis(within)));
+    }
+    return failures;
+  }
+
+  /** Every report, in time order: every gauge every storm interval, but for the silent ones. */
+  public List<Report> reports() {
+    Map<String, Failure> failures = failures();
+    Map<String, Double> frozen = new java.util.HashMap<>();
+    List<Report> reports = new ArrayList<>();
+    Duration interval = storm.settings().interval();
+    for (Instant at = start; at.isBefore(start.plus(length)); at = at.plus(interval)) {
+      for (SimDevice gauge : district.devices()) {
+        double truth = storm.depthCentimetres(gauge.location(), at);
+        Failure failure = failures.get(gauge.deviceId());
+        if (failure == null || at.isBefore(failure.from())) {
+          reports.add(new Report(gauge, at, truth));
+          continue;
+        }
+        switch (failure.fault()) {
+          case STUCK ->
+              reports.add(
+                  new Report(gauge, at, frozen.computeIfAbsent(gauge.deviceId(), id -> truth)));
+          case DRIFT -> {
+            double minutes = Duration.between(failure.from(), at).toMillis() / 60_000.0;
+            reports.add(
+                new Report(
+                    gauge, at, Math.round((truth + DRIFT_CM_PER_MINUTE * minutes) * 10) / 10.0));
+          }
+          case DROPOUT -> {
+            // silent
+          }
+        }
+      }
+    }
+    return reports;
+  }
+
+  /**
+   * The catchments that really flooded, each with the first time the true water at one of its
+   * gauges passed {@code lineCentimetres} (checked at every storm interval).
+   */
+  public Map<String, Instant> flooded(double lineCentimetres) {
+    Map<String, Instant> flooded = new LinkedHashMap<>();
+    Duration interval = storm.settings().interval();
+    for (Instant at = start; at.isBefore(start.plus(length)); at = at.plus(interval)) {
+      for (SimDevice gauge : district.devices()) {
+        if (storm.depthCentimetres(gauge.location(), at) > lineCentimetres) {
+          flooded.putIfAbsent(gauge.catchmentId(), at);
+        }
+      }
+    }
+    return flooded;
+  }
+
+  /** The catchments of the district, flooded or not. */
+  public List<String> catchments() {
+    return district.devices().stream().map(SimDevice::catchmentId).distinct().sorted().toList();
+  }
+
+  /** The failure of one gauge, if it fails. */
+  public Optional<Failure> failureOf(SimDevice gauge) {
+    return Optional.ofNullable(failures().get(gauge.deviceId()));
+  }
+}
