@@ -213,7 +213,8 @@ public final class FusionVerticle extends AbstractVerticle {
               rulesFingerprint = fingerprint;
               return Optional.of(new RuleLoader().loadDirectory(directory));
             },
-            false)
+            // One reload at a time, in order: a slow one must not overlap the next check.
+            true)
         .map(
             loaded -> {
               loaded.ifPresent(

@@ -383,7 +383,9 @@ public final class IncidentBook {
    */
   public List<Incident> escalateOverdue(Instant now) {
     List<Incident> escalated = new ArrayList<>();
-    for (Incident incident : List.copyOf(byId.values())) {
+    List<Incident> open = new ArrayList<>();
+    openByRuleAndScope.values().forEach(ids -> ids.forEach(id -> open.add(byId.get(id))));
+    for (Incident incident : open) {
       if (incident.state().open()
           && incident.dueAt().isPresent()
           && now.isAfter(incident.dueAt().get())) {

@@ -366,7 +366,7 @@ public final class RuleLoader {
                       field.text("definition"), field.child("metres").positive());
                 });
     String value = signal.text("value");
-    int minTwins = (int) signal.optional("minTwins").map(Field::positive).orElse(1.0).doubleValue();
+    int minTwins = signal.optional("minTwins").map(Field::count).orElse(1);
     return wrap(
         signal,
         () ->
@@ -485,6 +485,14 @@ public final class RuleLoader {
         throw fail("must be more than 0");
       }
       return number;
+    }
+
+    int count() {
+      double number = positive();
+      if (number != Math.rint(number) || number > 10_000) {
+        throw fail("must be a whole number from 1 to 10000, not '" + scalar() + "'");
+      }
+      return (int) number;
     }
 
     boolean bool() {

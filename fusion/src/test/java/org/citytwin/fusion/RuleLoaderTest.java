@@ -123,6 +123,12 @@ class RuleLoaderTest {
         .hasMessageContaining("incident.level must be one of [grid, community, street, district]");
     assertThatThrownBy(() -> loader.parse("empty.yaml", ""))
         .hasMessage("empty.yaml:1: the file is empty");
+    assertThatThrownBy(
+            () ->
+                loader.parse(
+                    "deep.yaml", VALID.replace("above: 0.3", "above: 0.3\n    minTwins: 2.5")))
+        .hasMessage(
+            "deep.yaml:14: signals[0].minTwins must be a whole number from 1 to 10000, not '2.5'");
   }
 
   @Test
