@@ -67,6 +67,14 @@ public final class FusionEngine {
 
   private record ScopeTarget(String id, String type, WgsPoint location) {}
 
+  /**
+   * The part of a vehicle's path fusion has not seen, to be read from history.
+   *
+   * @param from the start of the rule's trace
+   * @param to the first position fusion saw
+   */
+  public record PathRequest(Instant from, Instant to) {}
+
   /** A position of a vehicle, and the site it was inside then, if any. */
   private record Fix(Instant at, WgsPoint point, Zone site) {}
 
@@ -132,6 +140,7 @@ public final class FusionEngine {
   private final Set<String> approvedAnywhere = new HashSet<>();
   private final Map<String, Instant> describedAt = new HashMap<>();
   private final Map<String, Set<String>> approvedAt = new HashMap<>();
+  private final Map<ThingId, PathRequest> pathsToRebuild = new LinkedHashMap<>();
   private List<Rule> rules = List.of();
   private Map<String, List<Binding>> byDefinition = Map.of();
   private Set<String> nearDefinitions = Set.of();
@@ -406,7 +415,13 @@ public final class FusionEngine {
     // A moving vehicle is somewhere new at every fix: ask only for sites, not every zone type.
     List<Zone> sites = zones.containing(point, rule.siteZoneType());
     Zone site = sites.isEmpty() ? null : sites.get(0);
-    Deque<Fix> path = trajectories.computeIfAbsent(observation.thingId(), id -> new ArrayDeque<>());
+    Deque<Fix> path = trajectories.get(observation.thingId());
+    if (path == null) {
+      // A vehicle first seen (or first since a restart): its earlier path is in history.
+      path = new ArrayDeque<>();
+      trajectories.put(observation.thingId(), path);
+      pathsToRebuild.put(observation.thingId(), new PathRequest(at.minus(rule.trace()), at));
+    }
     Fix last = path.peekLast();
     // Keep a fix every 10 s, and every entry to or exit from a site whenever it happens: that is
     // all the path is read for, and it bounds a truck reporting every second to 1,080 fixes in
@@ -536,6 +551,55 @@ public final class FusionEngine {
       details.set("leftSiteAt", leftAt.toString());
     }
     return details.build();
+  }
+
+  /**
+   * The vehicles seen for the first time since the last call, with the time span of their path to
+   * read from history ({@code citytwin.history.trajectory}) and hand to {@link #rebuildPath}.
+   */
+  public Map<ThingId, PathRequest> pathsToRebuild() {
+    Map<ThingId, PathRequest> requests = Map.copyOf(pathsToRebuild);
+    pathsToRebuild.clear();
+    return requests;
+  }
+
+  /**
+   * Puts a vehicle's earlier positions, read from history, before those fusion has seen since: so
+   * that a truck seen for the first time after a restart is still traced to the site it left
+   * before. Positions at or after the first one already held are ignored.
+   *
+   * @param fixes the positions, oldest first
+   */
+  public void rebuildPath(ThingId tracker, List<Map.Entry<Instant, WgsPoint>> fixes) {
+    Deque<Fix> path = trajectories.get(tracker);
+    if (path == null) {
+      return;
+    }
+    Instant firstHeld = path.isEmpty() ? Instant.MAX : path.peekFirst().at();
+    String siteType =
+        rules.stream()
+            .filter(TrajectoryRule.class::isInstance)
+            .map(rule -> ((TrajectoryRule) rule).siteZoneType())
+            .findFirst()
+            .orElse("");
+    List<Fix> earlier = new ArrayList<>();
+    Fix last = null;
+    for (Map.Entry<Instant, WgsPoint> fix : fixes) {
+      if (!fix.getKey().isBefore(firstHeld)) {
+        break;
+      }
+      List<Zone> sites = zones.containing(fix.getValue(), siteType);
+      Zone site = sites.isEmpty() ? null : sites.get(0);
+      if (last == null
+          || last.site() != site
+          || !fix.getKey().isBefore(last.at().plus(KEEP_A_FIX_EVERY))) {
+        last = new Fix(fix.getKey(), fix.getValue(), site);
+        earlier.add(last);
+      }
+    }
+    for (int i = earlier.size() - 1; i >= 0 && path.size() < MAX_FIXES; i--) {
+      path.addFirst(earlier.get(i));
+    }
   }
 
   /** The red and black lists as the incidents stand at {@code now}. */

@@ -84,6 +84,9 @@ public final class FusionVerticle extends AbstractVerticle {
     }
   }
 
+  /** 3 hours at one fix a second: a rule's whole trace, however often the tracker reported. */
+  private static final int PATH_FIXES_READ = 10_800;
+
   private final FusionEngine engine;
   private final Settings settings;
   private final Clock clock;
@@ -139,6 +142,42 @@ public final class FusionVerticle extends AbstractVerticle {
         LOG.warn("fusion could not evaluate {}", observation, e);
       }
     }
+    engine.pathsToRebuild().forEach(this::rebuildPath);
+  }
+
+  /** Reads a newly seen vehicle's earlier path from history and hands it to the engine. */
+  private void rebuildPath(ThingId tracker, FusionEngine.PathRequest span) {
+    JsonObject query =
+        new JsonObject()
+            .put("thingId", tracker.toString())
+            .put("feature", "position")
+            .put("from", span.from().toString())
+            .put("to", span.to().toString())
+            .put("limit", PATH_FIXES_READ);
+    vertx
+        .eventBus()
+        .<JsonObject>request(EventBusAddresses.HISTORY_TRAJECTORY, query)
+        .onSuccess(
+            reply -> {
+              List<Map.Entry<Instant, org.citytwin.twin.WgsPoint>> fixes = new ArrayList<>();
+              for (Object item : reply.body().getJsonArray("fixes", new JsonArray())) {
+                JsonObject fix = (JsonObject) item;
+                try {
+                  fixes.add(
+                      Map.entry(
+                          Instant.parse(fix.getString("at")),
+                          new org.citytwin.twin.WgsPoint(
+                              fix.getDouble("longitude"), fix.getDouble("latitude"))));
+                } catch (RuntimeException unreadable) {
+                  // A fix history cannot give in full is left out of the path.
+                }
+              }
+              engine.rebuildPath(tracker, fixes);
+            })
+        .onFailure(
+            failure ->
+                LOG.debug(
+                    "no earlier path for {} from history: {}", tracker, failure.getMessage()));
   }
 
   private void escalate() {

@@ -22,6 +22,7 @@ import org.citytwin.twin.ThingModels;
 import org.citytwin.twin.ThingStore;
 import org.citytwin.twin.TwinCommandBatch;
 import org.citytwin.twin.TwinProtocol;
+import org.citytwin.twin.WgsPoint;
 import org.eclipse.ditto.json.JsonPointer;
 import org.eclipse.ditto.json.JsonValue;
 import org.eclipse.ditto.things.model.Thing;
@@ -220,6 +221,67 @@ class FusionVerticleTest {
             refusal(new JsonObject().put("id", id).put("action", "explode").put("actor", "x"))
                 .failureCode())
         .isEqualTo(400);
+  }
+
+  @Test
+  void aTruckFirstSeenHasItsEarlierPathReadFromHistory() throws Exception {
+    List<JsonObject> asked = new CopyOnWriteArrayList<>();
+    Instant now = clock.instant();
+    vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            EventBusAddresses.HISTORY_TRAJECTORY,
+            request -> {
+              asked.add(request.body());
+              request.reply(
+                  new JsonObject()
+                      .put(
+                          "fixes",
+                          new io.vertx.core.json.JsonArray()
+                              .add(fix(now.minusSeconds(900), TestDistrict.SITE_A))
+                              .add(fix(now.minusSeconds(300), new WgsPoint(120.125, 30.2905)))));
+            });
+    ThingId tracker = ThingId.of("fleet", "tracker-1");
+    twins.put(
+        ThingsModelFactory.newThingBuilder()
+            .setId(tracker)
+            .setDefinition(ThingsModelFactory.newDefinition("citytwin:gps-tracker:1.0.0"))
+            .setAttribute(JsonPointer.of("vehicleKind"), JsonValue.of("muck-truck"))
+            .setAttribute(ThingModels.OBSERVES, JsonValue.of("fleet:truck-1"))
+            .build());
+    position(tracker, new WgsPoint(120.125, 30.30));
+    await().untilAsserted(() -> assertThat(asked).hasSize(1));
+    assertThat(asked.get(0).getString("thingId")).isEqualTo("fleet:tracker-1");
+    assertThat(asked.get(0).getString("feature")).isEqualTo("position");
+    assertThat(asked.get(0).getString("from")).isEqualTo(now.minus(Duration.ofHours(3)).toString());
+    assertThat(incidentTypes()).isEmpty(); // approved, and with no path no site's hours apply
+    clock.advance(Duration.ofMinutes(1));
+    position(tracker, new WgsPoint(120.125, 30.31));
+    await().untilAsserted(() -> assertThat(incidentTypes()).containsExactly("muck-truck"));
+    JsonObject incident =
+        ask(EventBusAddresses.INCIDENT_LIST, new JsonObject())
+            .getJsonArray("incidents")
+            .getJsonObject(0);
+    assertThat(incident.getJsonObject("subjects").getString("site")).isEqualTo("site-a");
+  }
+
+  private static JsonObject fix(Instant at, WgsPoint where) {
+    return new JsonObject()
+        .put("at", at.toString())
+        .put("longitude", where.longitude())
+        .put("latitude", where.latitude());
+  }
+
+  private void position(ThingId tracker, WgsPoint where) {
+    var change =
+        twins.merge(
+            tracker,
+            JsonPointer.of("features/position/properties"),
+            org.eclipse.ditto.json.JsonFactory.newObjectBuilder()
+                .set("longitude", where.longitude())
+                .set("latitude", where.latitude())
+                .build());
+    vertx.eventBus().publish(EventBusAddresses.TWIN_EVENTS, protocol.event(change).toString());
   }
 
   @Test

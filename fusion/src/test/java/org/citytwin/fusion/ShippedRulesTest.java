@@ -245,6 +245,40 @@ class ShippedRulesTest {
     }
 
     @Test
+    void aTruckFirstSeenOnTheRoadIsTracedToItsSiteThroughItsPathFromHistory() {
+      // First seen after a restart, on the road: fusion has no path, so no site and no hours.
+      assertThat(fix("fleet:tracker-1", new WgsPoint(120.125, 30.30), AFTERNOON, APPROVED))
+          .isEmpty();
+      Map<org.eclipse.ditto.things.model.ThingId, FusionEngine.PathRequest> requests =
+          engine.pathsToRebuild();
+      assertThat(requests)
+          .containsEntry(
+              org.eclipse.ditto.things.model.ThingId.of("fleet:tracker-1"),
+              new FusionEngine.PathRequest(AFTERNOON.minus(Duration.ofHours(3)), AFTERNOON));
+      assertThat(engine.pathsToRebuild()).as("asked once").isEmpty();
+      // History: loading at site A until 13:55 Hangzhou time, outside its night hours.
+      engine.rebuildPath(
+          org.eclipse.ditto.things.model.ThingId.of("fleet:tracker-1"),
+          List.of(
+              Map.entry(AFTERNOON.minusSeconds(900), TestDistrict.SITE_A),
+              Map.entry(AFTERNOON.minusSeconds(600), TestDistrict.SITE_A),
+              Map.entry(AFTERNOON.minusSeconds(300), new WgsPoint(120.125, 30.2905)),
+              Map.entry(AFTERNOON, new WgsPoint(120.125, 30.30))));
+      List<Incident> raised =
+          fix("fleet:tracker-1", new WgsPoint(120.125, 30.31), AFTERNOON.plusSeconds(60), APPROVED);
+      assertThat(raised)
+          .singleElement()
+          .satisfies(
+              incident -> {
+                assertThat(incident.subjects()).containsEntry("site", "site-a");
+                assertThat(incident.details().getValue("leftSiteAt").orElseThrow().asString())
+                    .isEqualTo(AFTERNOON.minusSeconds(300).toString());
+                assertThat(incident.details().getValue("reasons").orElseThrow().toString())
+                    .isEqualTo("[\"outside-hours\"]");
+              });
+    }
+
+    @Test
     void vehiclesThatAreNotMuckTrucksAreNotFollowed() {
       assertThat(drive("fleet:bus-1", AFTERNOON, Map.of("vehicleKind", "bus"))).isEmpty();
     }
