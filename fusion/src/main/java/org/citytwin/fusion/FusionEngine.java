@@ -24,6 +24,7 @@ import org.citytwin.twin.WgsPoint;
 import org.eclipse.ditto.json.JsonArray;
 import org.eclipse.ditto.json.JsonFactory;
 import org.eclipse.ditto.json.JsonObject;
+import org.eclipse.ditto.json.JsonPointer;
 import org.eclipse.ditto.json.JsonValue;
 import org.eclipse.ditto.things.model.ThingId;
 
@@ -56,11 +57,23 @@ public final class FusionEngine {
   /** At most this many of the latest fixes go into an incident's details. */
   static final int MAX_DETAIL_FIXES = 500;
 
-  private record Binding(Rule rule, Signal signal) {}
+  /** A rule listening to a definition: a correlation rule's signal, or a trajectory rule. */
+  private record Binding(Rule rule, Signal signal, RuleState state) {}
 
-  private record ValueKey(String ruleId, String signal, ThingId thingId) {}
+  /**
+   * What one correlation rule remembers: per signal, each twin's recent values; per scope, which
+   * twins meet which signal. Kept per rule so a reload can keep the state of unchanged rules and so
+   * that a reading finds its state without hashing the rule's id.
+   */
+  private static final class RuleState {
+    final Map<String, Map<ThingId, ValueWindow>> valuesBySignal = new HashMap<>();
+    final Map<String, ScopeState> scopes = new HashMap<>();
+    final Map<String, Integer> minTwins = new HashMap<>();
 
-  private record ScopeKey(String ruleId, String scope) {}
+    RuleState(CorrelationRule rule) {
+      rule.signals().forEach(signal -> minTwins.put(signal.name(), signal.minTwins()));
+    }
+  }
 
   /** Where a twin stands and the zones of each type asked about there, filled as asked. */
   private record Place(WgsPoint point, Map<String, List<Zone>> zonesByType) {}
@@ -134,8 +147,8 @@ public final class FusionEngine {
   private final GaussKrugerMetres metres = new GaussKrugerMetres();
   private final NearbyTwins nearby = new NearbyTwins();
   private final Map<ThingId, Place> places = new HashMap<>();
-  private final Map<ValueKey, ValueWindow> values = new HashMap<>();
-  private final Map<ScopeKey, ScopeState> scopes = new HashMap<>();
+  private Map<String, RuleState> ruleStates = Map.of();
+  private final Map<String, JsonPointer> attributePointers = new HashMap<>();
   private final Map<ThingId, Deque<Fix>> trajectories = new HashMap<>();
   private final Set<String> approvedAnywhere = new HashSet<>();
   private final Map<String, Instant> describedAt = new HashMap<>();
@@ -166,35 +179,33 @@ public final class FusionEngine {
    * signals active); the state of rules removed or changed is dropped. Open incidents stay.
    */
   public void replaceRules(List<Rule> replacement) {
-    Set<String> unchanged = new HashSet<>();
-    for (Rule rule : replacement) {
-      if (rules.contains(rule)) {
-        unchanged.add(rule.id());
-      }
-    }
-    values.keySet().removeIf(key -> !unchanged.contains(key.ruleId()));
-    scopes.keySet().removeIf(key -> !unchanged.contains(key.ruleId()));
+    Map<String, RuleState> states = new HashMap<>();
     Map<String, List<Binding>> bindings = new HashMap<>();
     Set<String> near = new HashSet<>();
     approvedAnywhere.clear();
+    approvedAt.clear();
     for (Rule rule : replacement) {
       if (rule instanceof CorrelationRule correlation) {
+        RuleState state =
+            rules.contains(rule) ? ruleStates.get(rule.id()) : new RuleState(correlation);
+        states.put(rule.id(), state);
         for (Signal signal : correlation.signals()) {
           bindings
               .computeIfAbsent(signal.definition(), d -> new ArrayList<>())
-              .add(new Binding(rule, signal));
+              .add(new Binding(rule, signal, state));
           signal.near().ifPresent(relation -> near.add(relation.definition()));
         }
       } else if (rule instanceof TrajectoryRule trajectory) {
         bindings
             .computeIfAbsent(trajectory.tracker(), d -> new ArrayList<>())
-            .add(new Binding(rule, null));
+            .add(new Binding(rule, null, null));
         for (Zone site : zones.ofType(trajectory.siteZoneType())) {
           approvedAnywhere.addAll(site.texts("approvedVehicles"));
         }
       }
     }
     this.rules = List.copyOf(replacement);
+    this.ruleStates = states;
     this.byDefinition = bindings;
     this.nearDefinitions = near;
   }
@@ -238,9 +249,20 @@ public final class FusionEngine {
       return List.of();
     }
     List<Incident> touched = new ArrayList<>(1);
+    // Signals of one definition often read the same value (a depth over two lines, and its
+    // rise): read it once for them all.
+    JsonPointer readAt = null;
+    Optional<JsonValue> read = Optional.empty();
     for (Binding binding : bindings) {
       if (binding.rule() instanceof CorrelationRule correlation) {
-        evaluate(correlation, binding.signal(), observation, touched);
+        if (!binding.signal().value().equals(readAt)) {
+          readAt = binding.signal().value();
+          read = observation.changed(readAt);
+        }
+        if (read.isPresent()) {
+          evaluate(
+              correlation, binding.signal(), binding.state(), read.get(), observation, touched);
+        }
       } else if (binding.rule() instanceof TrajectoryRule trajectory) {
         follow(trajectory, observation, touched);
       }
@@ -255,21 +277,26 @@ public final class FusionEngine {
   }
 
   private void evaluate(
-      CorrelationRule rule, Signal signal, Observation observation, List<Incident> touched) {
-    Optional<JsonValue> value = observation.changed(signal.value());
-    if (value.isEmpty() || !hasAttributes(observation, signal.attributes())) {
+      CorrelationRule rule,
+      Signal signal,
+      RuleState ruleState,
+      JsonValue value,
+      Observation observation,
+      List<Incident> touched) {
+    if (!hasAttributes(observation, signal.attributes())) {
       return;
     }
     ValueWindow recent = null;
-    if (value.get().isNumber() && !signal.condition().memory().isZero()) {
+    if (value.isNumber() && !signal.condition().memory().isZero()) {
       recent =
-          values.computeIfAbsent(
-              new ValueKey(rule.id(), signal.name(), observation.thingId()),
-              key -> new ValueWindow());
-      recent.add(observation.at(), value.get().asDouble(), signal.condition().memory());
+          ruleState
+              .valuesBySignal
+              .computeIfAbsent(signal.name(), name -> new HashMap<>())
+              .computeIfAbsent(observation.thingId(), id -> new ValueWindow());
+      recent.add(observation.at(), value.asDouble(), signal.condition().memory());
     }
     boolean holds =
-        signal.condition().holds(value.get(), recent == null ? EMPTY : recent, observation.at());
+        signal.condition().holds(value, recent == null ? EMPTY : recent, observation.at());
     if (holds && signal.near().isPresent()) {
       holds =
           observation.location().isPresent()
@@ -284,25 +311,18 @@ public final class FusionEngine {
             observation.thingId().toString(),
             signal.name(),
             signal.value().toString(),
-            value.get(),
+            value,
             observation.at(),
             observation.location());
     for (ScopeTarget scope : scopesOf(rule.scope(), observation)) {
-      ScopeState state =
-          scopes.computeIfAbsent(new ScopeKey(rule.id(), scope.id()), key -> new ScopeState());
+      ScopeState state = ruleState.scopes.computeIfAbsent(scope.id(), key -> new ScopeState());
       state.record(
           signal.name(), observation.thingId(), holds ? Optional.of(evidence) : Optional.empty());
       if (!holds) {
         continue;
       }
       Instant since = observation.at().minus(rule.within());
-      Optional<Grade> grade =
-          rule.grades().stream()
-              .filter(
-                  candidate ->
-                      candidate.signals().stream()
-                          .allMatch(name -> state.active(name, since, minTwins(rule, name))))
-              .findFirst();
+      Optional<Grade> grade = firstGradeActive(rule, ruleState, state, since);
       if (grade.isEmpty()) {
         continue;
       }
@@ -335,13 +355,22 @@ public final class FusionEngine {
 
   private static final ValueWindow EMPTY = new ValueWindow();
 
-  private static int minTwins(CorrelationRule rule, String signalName) {
-    for (Signal signal : rule.signals()) {
-      if (signal.name().equals(signalName)) {
-        return signal.minTwins();
+  /** The first grade, most severe first, whose signals are all active in the scope. */
+  private static Optional<Grade> firstGradeActive(
+      CorrelationRule rule, RuleState ruleState, ScopeState scope, Instant since) {
+    for (Grade grade : rule.grades()) {
+      boolean all = true;
+      for (String signal : grade.signals()) {
+        if (!scope.active(signal, since, ruleState.minTwins.get(signal))) {
+          all = false;
+          break;
+        }
+      }
+      if (all) {
+        return Optional.of(grade);
       }
     }
-    return 1;
+    return Optional.empty();
   }
 
   /** The more severe of two grades: grades are written most severe first. */
@@ -360,10 +389,10 @@ public final class FusionEngine {
     return Integer.MAX_VALUE;
   }
 
-  private static boolean hasAttributes(Observation observation, Map<String, String> required) {
+  private boolean hasAttributes(Observation observation, Map<String, String> required) {
     for (Map.Entry<String, String> attribute : required.entrySet()) {
       if (!observation
-          .attribute(attribute.getKey())
+          .attribute(attributePointers.computeIfAbsent(attribute.getKey(), JsonPointer::of))
           .map(attribute.getValue()::equals)
           .orElse(false)) {
         return false;

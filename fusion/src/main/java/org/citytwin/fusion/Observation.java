@@ -121,8 +121,13 @@ public record Observation(
 
   /** The text of an attribute, if the twin has it as text. */
   public Optional<String> attribute(String name) {
+    return attribute(JsonPointer.of(name));
+  }
+
+  /** The text of the attribute at {@code path}, if the twin has it as text. */
+  public Optional<String> attribute(JsonPointer path) {
     return attributes
-        .getValue(name)
+        .getValue(path)
         .filter(JsonValue::isString)
         .map(JsonValue::asString)
         .filter(text -> !text.isBlank());
