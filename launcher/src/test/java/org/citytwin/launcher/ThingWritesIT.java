@@ -57,6 +57,33 @@ class ThingWritesIT {
   }
 
   @Test
+  void partsOfAThingAreReadAtTheirDittoPathsAndMissingPartsAnswerDittosErrors() {
+    assertThat(put(BRIDGE_JSON).status()).isEqualTo(201);
+    assertThat(city.get(BRIDGE + "/attributes/name").body()).isEqualTo("\"Gongchen Bridge\"");
+    assertThat(city.get(BRIDGE + "/attributes/location/coordinates").body())
+        .isEqualTo("[120.1395,30.3187]");
+    assertThat(city.get(BRIDGE + "/attributes").json().getInteger("built")).isEqualTo(1631);
+    assertThat(city.get(BRIDGE + "/features/load/properties/strain").body()).isEqualTo("120.5");
+    assertThat(city.get(BRIDGE + "/features/load/properties").json().getDouble("strain"))
+        .isEqualTo(120.5);
+    assertThat(city.get(BRIDGE + "/features/load").json().containsKey("properties")).isTrue();
+    assertThat(city.get(BRIDGE + "/features").json().containsKey("load")).isTrue();
+    assertThat(city.get(BRIDGE + "/definition").body()).isEqualTo("\"citytwin:bridge:1.0.0\"");
+
+    RunningDistrict.Answer noAttribute = city.get(BRIDGE + "/attributes/height");
+    assertThat(noAttribute.status()).isEqualTo(404);
+    assertThat(noAttribute.json().getString("error")).isEqualTo("things:attribute.notfound");
+    assertThat(city.get(BRIDGE + "/features/tilt").json().getString("error"))
+        .isEqualTo("things:feature.notfound");
+    assertThat(city.get(BRIDGE + "/features/load/properties/x").json().getString("error"))
+        .isEqualTo("things:feature.property.notfound");
+    assertThat(city.get(BRIDGE + "/policyId").json().getString("error"))
+        .isEqualTo("things:policyId.notfound");
+    assertThat(city.get("/api/2/things/traffic:nothing/attributes/name").json().getString("error"))
+        .isEqualTo("things:thing.notfound");
+  }
+
+  @Test
   void ifNoneMatchStarOnlyCreatesAndIfMatchOnlyWritesTheExpectedRevision() {
     assertThat(put(BRIDGE_JSON, "If-None-Match", "*").status()).isEqualTo(201);
     RunningDistrict.Answer again = put(BRIDGE_JSON, "If-None-Match", "*");

@@ -21,6 +21,7 @@ import org.eclipse.ditto.json.JsonArray;
 import org.eclipse.ditto.json.JsonCollectors;
 import org.eclipse.ditto.json.JsonFactory;
 import org.eclipse.ditto.json.JsonFieldSelector;
+import org.eclipse.ditto.json.JsonPointer;
 import org.eclipse.ditto.things.model.Thing;
 import org.eclipse.ditto.things.model.ThingId;
 import org.eclipse.ditto.things.model.ThingRevision;
@@ -46,6 +47,145 @@ public final class ThingsRoutes {
   public void mount(Router router) {
     router.get("/api/2/things").handler(this::onThings);
     router.get("/api/2/things/:thingId").handler(this::onThing);
+    router
+        .getWithRegex("/api/2/things/([^/]+)/(attributes|features|definition|policyId)(/.*)?")
+        .handler(this::onThingPart);
+  }
+
+  /**
+   * One part of a thing, as Ditto answers it: {@code /attributes[/path]}, {@code
+   * /features[/id[/properties[/path]]]}, {@code /definition}, {@code /policyId}; the part's JSON,
+   * or Ditto's not-accessible error for the part that is missing. Sub-resources carry no ETag.
+   */
+  private void onThingPart(RoutingContext context) {
+    ThingId thingId = ThingId.of(context.pathParam("param0"));
+    String part = context.pathParam("param1");
+    String rest = context.pathParam("param2");
+    JsonPointer below =
+        rest == null || rest.equals("/") ? JsonPointer.empty() : JsonPointer.of(rest);
+    Thing thing =
+        store
+            .retrieve(thingId)
+            .orElseThrow(() -> ThingNotAccessibleException.newBuilder(thingId).build());
+    org.eclipse.ditto.json.JsonValue value =
+        switch (part) {
+          case "attributes" -> attributePart(thing, thingId, below);
+          case "features" -> featurePart(thing, thingId, below);
+          case "definition" ->
+              whole(below, thingId, thing.getDefinition())
+                  .map(definition -> org.eclipse.ditto.json.JsonValue.of(definition.toString()))
+                  .orElseThrow(
+                      () ->
+                          org.eclipse.ditto.things.model.signals.commands.exceptions
+                              .ThingDefinitionNotAccessibleException.newBuilder(thingId)
+                              .build());
+          default ->
+              whole(below, thingId, thing.getPolicyId())
+                  .map(policyId -> org.eclipse.ditto.json.JsonValue.of(policyId.toString()))
+                  .orElseThrow(
+                      () ->
+                          org.eclipse.ditto.things.model.signals.commands.exceptions
+                              .PolicyIdNotAccessibleException.newBuilder(thingId)
+                              .build());
+        };
+    context
+        .response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(value.toString());
+  }
+
+  /** {@code part} itself: definition and policyId have no parts below them. */
+  private static <T> Optional<T> whole(JsonPointer below, ThingId thingId, Optional<T> part) {
+    if (!below.isEmpty()) {
+      throw ThingNotAccessibleException.newBuilder(thingId)
+          .message("The thing '" + thingId + "' has nothing at " + below + " there.")
+          .build();
+    }
+    return part;
+  }
+
+  private static org.eclipse.ditto.json.JsonValue attributePart(
+      Thing thing, ThingId thingId, JsonPointer below) {
+    org.eclipse.ditto.json.JsonObject attributes =
+        thing
+            .getAttributes()
+            .map(a -> (org.eclipse.ditto.json.JsonObject) a)
+            .orElseThrow(
+                () ->
+                    org.eclipse.ditto.things.model.signals.commands.exceptions
+                        .AttributesNotAccessibleException.newBuilder(thingId)
+                        .build());
+    if (below.isEmpty()) {
+      return attributes;
+    }
+    return attributes
+        .getValue(below)
+        .orElseThrow(
+            () ->
+                org.eclipse.ditto.things.model.signals.commands.exceptions
+                    .AttributeNotAccessibleException.newBuilder(thingId, below)
+                    .build());
+  }
+
+  private static org.eclipse.ditto.json.JsonValue featurePart(
+      Thing thing, ThingId thingId, JsonPointer below) {
+    org.eclipse.ditto.json.JsonObject features =
+        thing
+            .getFeatures()
+            .map(f -> f.toJson())
+            .orElseThrow(
+                () ->
+                    org.eclipse.ditto.things.model.signals.commands.exceptions
+                        .FeaturesNotAccessibleException.newBuilder(thingId)
+                        .build());
+    if (below.isEmpty()) {
+      return features;
+    }
+    String featureId = below.getRoot().orElseThrow().toString();
+    org.eclipse.ditto.json.JsonValue feature =
+        features
+            .getValue(featureId)
+            .orElseThrow(
+                () ->
+                    org.eclipse.ditto.things.model.signals.commands.exceptions
+                        .FeatureNotAccessibleException.newBuilder(thingId, featureId)
+                        .build());
+    JsonPointer inFeature = below.nextLevel();
+    if (inFeature.isEmpty()) {
+      return feature;
+    }
+    if (!inFeature.getRoot().orElseThrow().toString().equals("properties")) {
+      // definition and desiredProperties are read whole, as part of the feature
+      return feature
+          .asObject()
+          .getValue(inFeature)
+          .orElseThrow(
+              () ->
+                  org.eclipse.ditto.things.model.signals.commands.exceptions
+                      .FeatureNotAccessibleException.newBuilder(thingId, featureId)
+                      .build());
+    }
+    JsonPointer property = inFeature.nextLevel();
+    org.eclipse.ditto.json.JsonValue properties =
+        feature
+            .asObject()
+            .getValue("properties")
+            .orElseThrow(
+                () ->
+                    org.eclipse.ditto.things.model.signals.commands.exceptions
+                        .FeaturePropertiesNotAccessibleException.newBuilder(thingId, featureId)
+                        .build());
+    if (property.isEmpty()) {
+      return properties;
+    }
+    return properties
+        .asObject()
+        .getValue(property)
+        .orElseThrow(
+            () ->
+                org.eclipse.ditto.things.model.signals.commands.exceptions
+                    .FeaturePropertyNotAccessibleException.newBuilder(thingId, featureId, property)
+                    .build());
   }
 
   private void onThing(RoutingContext context) {
