@@ -122,10 +122,12 @@ public record CreditLists(List<Entry> entries) {
     return kind + '\u0000' + id;
   }
 
-  /** The entries on one list ({@code red} or {@code black}), optionally of one kind. */
-  public List<Entry> on(String list, java.util.Optional<String> kind) {
+  /**
+   * The entries on a list ({@code red}, {@code black} or {@code none}; all if empty), of a kind.
+   */
+  public List<Entry> on(java.util.Optional<String> list, java.util.Optional<String> kind) {
     return entries.stream()
-        .filter(entry -> entry.list().equals(list))
+        .filter(entry -> list.map(entry.list()::equals).orElse(true))
         .filter(entry -> kind.map(entry.kind()::equals).orElse(true))
         .toList();
   }

@@ -149,6 +149,8 @@ public final class FusionEngine {
   private final Map<ThingId, Place> places = new HashMap<>();
   private Map<String, RuleState> ruleStates = Map.of();
   private final Map<String, JsonPointer> attributePointers = new HashMap<>();
+  // Handed to conditions that look at no past values; never added to.
+  private final ValueWindow noValues = new ValueWindow();
   private final Map<ThingId, Deque<Fix>> trajectories = new HashMap<>();
   private final Set<String> approvedAnywhere = new HashSet<>();
   private final Map<String, Instant> describedAt = new HashMap<>();
@@ -296,7 +298,7 @@ public final class FusionEngine {
       recent.add(observation.at(), value.asDouble(), signal.condition().memory());
     }
     boolean holds =
-        signal.condition().holds(value, recent == null ? EMPTY : recent, observation.at());
+        signal.condition().holds(value, recent == null ? noValues : recent, observation.at());
     if (holds && signal.near().isPresent()) {
       holds =
           observation.location().isPresent()
@@ -352,8 +354,6 @@ public final class FusionEngine {
       }
     }
   }
-
-  private static final ValueWindow EMPTY = new ValueWindow();
 
   /** The first grade, most severe first, whose signals are all active in the scope. */
   private static Optional<Grade> firstGradeActive(

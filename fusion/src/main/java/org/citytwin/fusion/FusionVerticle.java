@@ -386,17 +386,13 @@ public final class FusionVerticle extends AbstractVerticle {
 
   private void onCreditLists(Message<JsonObject> request) {
     JsonObject query = request.body() == null ? new JsonObject() : request.body();
-    Instant now = clock.instant();
-    CreditLists lists = engine.creditLists(now);
-    String list = query.getString("list");
-    Optional<String> kind = Optional.ofNullable(query.getString("kind"));
     JsonArray entries = new JsonArray();
-    for (CreditLists.Entry entry : lists.entries()) {
-      if ((list == null || entry.list().equals(list))
-          && kind.map(entry.kind()::equals).orElse(true)) {
-        entries.add(entry.toJson());
-      }
-    }
+    engine
+        .creditLists(clock.instant())
+        .on(
+            Optional.ofNullable(query.getString("list")),
+            Optional.ofNullable(query.getString("kind")))
+        .forEach(entry -> entries.add(entry.toJson()));
     request.reply(new JsonObject().put("entries", entries));
   }
 

@@ -44,10 +44,6 @@ public final class IncidentBook {
     this.sla = sla;
   }
 
-  public List<PatrolTeam> teams() {
-    return teams;
-  }
-
   /** Takes back an incident kept before a restart. */
   public void recover(Incident incident) {
     put(incident);
@@ -62,10 +58,6 @@ public final class IncidentBook {
     List<Incident> all = new ArrayList<>(byId.values());
     all.sort(Comparator.comparing(Incident::raisedAt).reversed().thenComparing(Incident::id));
     return all;
-  }
-
-  public int size() {
-    return byId.size();
   }
 
   /**
@@ -317,7 +309,7 @@ public final class IncidentBook {
   }
 
   private Set<String> busy() {
-    return byId.values().stream()
+    return openIncidents().stream()
         .filter(incident -> incident.state() == IncidentState.DISPATCHED)
         .flatMap(incident -> incident.team().stream())
         .collect(Collectors.toSet());
@@ -383,9 +375,7 @@ public final class IncidentBook {
    */
   public List<Incident> escalateOverdue(Instant now) {
     List<Incident> escalated = new ArrayList<>();
-    List<Incident> open = new ArrayList<>();
-    openByRuleAndScope.values().forEach(ids -> ids.forEach(id -> open.add(byId.get(id))));
-    for (Incident incident : open) {
+    for (Incident incident : openIncidents()) {
       if (incident.state().open()
           && incident.dueAt().isPresent()
           && now.isAfter(incident.dueAt().get())) {
@@ -417,6 +407,13 @@ public final class IncidentBook {
       }
     }
     return escalated;
+  }
+
+  /** The open incidents, read from the open index rather than every incident ever kept. */
+  private List<Incident> openIncidents() {
+    List<Incident> open = new ArrayList<>();
+    openByRuleAndScope.values().forEach(ids -> ids.forEach(id -> open.add(byId.get(id))));
+    return open;
   }
 
   private Optional<Incident> escalated(Incident incident, String actor, String note, Instant now) {

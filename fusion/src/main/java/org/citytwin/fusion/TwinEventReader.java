@@ -2,9 +2,7 @@ package org.citytwin.fusion;
 
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageCodec;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +48,7 @@ final class TwinEventReader extends AbstractVerticle {
   @Override
   public void start(Promise<Void> started) {
     try {
-      vertx.eventBus().registerDefaultCodec(Batch.class, new SameProcess());
+      vertx.eventBus().registerDefaultCodec(Batch.class, new SameProcessCodec<>(Batch.class));
     } catch (IllegalStateException alreadyRegistered) {
       // Another fusion deployment in this process registered it: one codec serves both.
     }
@@ -74,35 +72,6 @@ final class TwinEventReader extends AbstractVerticle {
     }
     if (!observations.isEmpty() || unreadable > 0) {
       vertx.eventBus().send(OBSERVATIONS, new Batch(observations, unreadable));
-    }
-  }
-
-  /** Passes the batch itself: it never leaves the process. */
-  private static final class SameProcess implements MessageCodec<Batch, Batch> {
-
-    @Override
-    public void encodeToWire(Buffer buffer, Batch batch) {
-      throw new UnsupportedOperationException("observations never leave the process");
-    }
-
-    @Override
-    public Batch decodeFromWire(int position, Buffer buffer) {
-      throw new UnsupportedOperationException("observations never leave the process");
-    }
-
-    @Override
-    public Batch transform(Batch batch) {
-      return batch;
-    }
-
-    @Override
-    public String name() {
-      return "citytwin-fusion-observations";
-    }
-
-    @Override
-    public byte systemCodecID() {
-      return -1;
     }
   }
 }

@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.citytwin.twin.WgsPoint;
 import org.eclipse.ditto.json.JsonFactory;
-import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.geom.Point;
@@ -168,15 +167,6 @@ public final class ZoneIndex {
       byType.computeIfAbsent(zone.type(), type -> new ArrayList<>(2)).add(zone);
     }
     return byType;
-  }
-
-  /** Zones whose envelope meets {@code envelope}: candidates, not yet tested exactly. */
-  public List<Zone> near(Envelope envelope) {
-    List<Zone> found = new ArrayList<>();
-    for (Object candidate : tree.query(envelope)) {
-      found.add(((Entry) candidate).zone());
-    }
-    return found;
   }
 
   public Optional<Zone> byId(String id) {

@@ -56,7 +56,7 @@ class CreditListsTest {
 
   @Test
   void aKnownSiteWithNoCasesIsOnTheRedList() {
-    assertThat(engine.creditLists(clock.instant()).on("red", Optional.empty()))
+    assertThat(engine.creditLists(clock.instant()).on(Optional.of("red"), Optional.empty()))
         .extracting(CreditLists.Entry::id)
         .containsExactly("Hangzhou Earthworks Co.", "site-a", "fleet:truck-1");
   }
@@ -70,7 +70,7 @@ class CreditListsTest {
     assertThat(entry("site", "site-a").list()).isEqualTo("none");
     act(incident, IncidentAction.HANDLE);
     act(incident, IncidentAction.VERIFY);
-    assertThat(engine.creditLists(clock.instant()).on("black", Optional.empty()))
+    assertThat(engine.creditLists(clock.instant()).on(Optional.of("black"), Optional.empty()))
         .extracting(CreditLists.Entry::kind, CreditLists.Entry::id)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("enterprise", "Hangzhou Earthworks Co."),
@@ -106,6 +106,7 @@ class CreditListsTest {
             Optional.empty(),
             Optional.empty(),
             clock.instant());
-    assertThat(engine.creditLists(clock.instant()).on("black", Optional.empty())).isEmpty();
+    assertThat(engine.creditLists(clock.instant()).on(Optional.of("black"), Optional.empty()))
+        .isEmpty();
   }
 }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -61,40 +59,15 @@ class FusionVerticleTest {
   private final List<JsonObject> published = new CopyOnWriteArrayList<>();
   private Vertx vertx;
 
-  /** Passes the batch object through, as the twin service's own codec does in one process. */
-  private static final class SameProcess
-      implements MessageCodec<TwinCommandBatch, TwinCommandBatch> {
-    @Override
-    public void encodeToWire(Buffer buffer, TwinCommandBatch batch) {
-      throw new UnsupportedOperationException("local only");
-    }
-
-    @Override
-    public TwinCommandBatch decodeFromWire(int position, Buffer buffer) {
-      throw new UnsupportedOperationException("local only");
-    }
-
-    @Override
-    public TwinCommandBatch transform(TwinCommandBatch batch) {
-      return batch;
-    }
-
-    @Override
-    public String name() {
-      return "test-batch";
-    }
-
-    @Override
-    public byte systemCodecID() {
-      return -1;
-    }
-  }
-
   @BeforeEach
   void start() throws Exception {
     Files.writeString(rules.resolve("deep.yaml"), DEEP_RULE.formatted("0.5"));
     vertx = Vertx.vertx();
-    vertx.eventBus().registerDefaultCodec(TwinCommandBatch.class, new SameProcess());
+    // The twin service registers its own codec for batches; here none runs.
+    vertx
+        .eventBus()
+        .registerDefaultCodec(
+            TwinCommandBatch.class, new SameProcessCodec<>(TwinCommandBatch.class));
     vertx
         .eventBus()
         .<TwinCommandBatch>consumer(

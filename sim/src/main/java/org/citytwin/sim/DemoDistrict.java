@@ -56,14 +56,15 @@ public record DemoDistrict(
         double west = WEST + column * width;
         double south = SOUTH + row * height;
         zoneFeatures.add(
-            rectangle(
+            ZoneFeatures.rectangle(
                 catchmentId,
                 "catchment",
                 "Catchment " + (row * catchmentsPerSide + column + 1),
                 west,
                 south,
                 width,
-                height));
+                height,
+                new JsonObject()));
         for (int g = 0; g < gaugesPerCatchment; g++) {
           gaugeNumber++;
           // Keep gauges off the catchment's edge so each lies in exactly one catchment.
@@ -133,68 +134,45 @@ public record DemoDistrict(
    */
   private void addGovernance(JsonArray zoneFeatures, double width, double height) {
     zoneFeatures.add(
-        rectangle(
-            "gongshu", "district", "Gongshu District", WEST, SOUTH, EAST - WEST, NORTH - SOUTH));
+        ZoneFeatures.rectangle(
+            "gongshu",
+            "district",
+            "Gongshu District",
+            WEST,
+            SOUTH,
+            EAST - WEST,
+            NORTH - SOUTH,
+            new JsonObject()));
     for (int row = 0; row < catchmentsPerSide; row++) {
       double south = SOUTH + row * height;
       zoneFeatures.add(
-          rectangle(
+          ZoneFeatures.rectangle(
               "street-" + (row + 1),
               "street",
               "Street " + (row + 1),
               WEST,
               south,
               EAST - WEST,
-              height));
+              height,
+              new JsonObject()));
       for (int column = 0; column < catchmentsPerSide; column++) {
         zoneFeatures.add(
-            rectangle(
+            ZoneFeatures.rectangle(
                 "community-" + (row + 1) + "-" + (column + 1),
                 "community",
                 "Community " + (row + 1) + "-" + (column + 1),
                 WEST + column * width,
                 south,
                 width,
-                height));
+                height,
+                new JsonObject()));
       }
       zoneFeatures.add(
-          team("water-team-" + (row + 1), "water", (WEST + EAST) / 2, south + height / 2));
+          ZoneFeatures.patrolTeam(
+              "water-team-" + (row + 1), "water", (WEST + EAST) / 2, south + height / 2));
       zoneFeatures.add(
-          team("urban-team-" + (row + 1), "urban", WEST + width / 4, south + height / 2));
+          ZoneFeatures.patrolTeam(
+              "urban-team-" + (row + 1), "urban", WEST + width / 4, south + height / 2));
     }
-  }
-
-  private static JsonObject team(String id, String department, double longitude, double latitude) {
-    return new JsonObject()
-        .put("type", "Feature")
-        .put(
-            "properties",
-            new JsonObject()
-                .put("id", id)
-                .put("type", "patrol-team")
-                .put("name", id)
-                .put("department", department))
-        .put(
-            "geometry",
-            new JsonObject()
-                .put("type", "Point")
-                .put("coordinates", new JsonArray().add(longitude).add(latitude)));
-  }
-
-  private static JsonObject rectangle(
-      String id, String type, String name, double west, double south, double width, double height) {
-    JsonArray ring =
-        new JsonArray()
-            .add(new JsonArray().add(west).add(south))
-            .add(new JsonArray().add(west + width).add(south))
-            .add(new JsonArray().add(west + width).add(south + height))
-            .add(new JsonArray().add(west).add(south + height))
-            .add(new JsonArray().add(west).add(south));
-    return new JsonObject()
-        .put("type", "Feature")
-        .put("properties", new JsonObject().put("id", id).put("type", type).put("name", name))
-        .put(
-            "geometry",
-            new JsonObject().put("type", "Polygon").put("coordinates", new JsonArray().add(ring)));
   }
 }

@@ -203,7 +203,8 @@ public final class DeviceRoutes {
     }
   }
 
-  private static void json(RoutingContext context, int status, String body) {
+  /** Answers {@code body} as JSON with {@code status}. */
+  static void json(RoutingContext context, int status, String body) {
     context
         .response()
         .setStatusCode(status)

@@ -3,15 +3,16 @@ package org.citytwin.api.http;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
+import org.citytwin.fusion.CreditLists;
+import org.citytwin.fusion.IncidentState;
 import org.citytwin.fusion.Zone;
 import org.citytwin.fusion.ZoneIndex;
 import org.citytwin.twin.EventBusAddresses;
@@ -34,16 +35,8 @@ public final class IncidentRoutes {
 
   private static final DeliveryOptions TIMEOUT = new DeliveryOptions().setSendTimeout(5_000);
   private static final int MAX_ACTION_BYTES = 16 * 1024;
-  private static final Set<String> STATES =
-      Set.of(
-          "reported",
-          "reviewed",
-          "dispatched",
-          "handled",
-          "verified",
-          "closed",
-          "rejected",
-          "merged");
+  private static final List<String> STATES =
+      Arrays.stream(IncidentState.values()).map(IncidentState::wireName).sorted().toList();
 
   private final Vertx vertx;
   private final ZoneIndex zones;
@@ -72,7 +65,7 @@ public final class IncidentRoutes {
       if (!STATES.contains(state)) {
         context.fail(
             ApiErrors.PARAMETER_INVALID.toException(
-                "state must be one of " + String.join(", ", STATES.stream().sorted().toList())));
+                "state must be one of " + String.join(", ", STATES)));
         return;
       }
       query.put("state", state);
@@ -104,7 +97,8 @@ public final class IncidentRoutes {
       }
     }
     ask(context, EventBusAddresses.INCIDENT_LIST, query)
-        .onSuccess(reply -> json(context, 200, reply.getJsonArray("incidents").encode()));
+        .onSuccess(
+            reply -> DeviceRoutes.json(context, 200, reply.getJsonArray("incidents").encode()));
   }
 
   private void onGet(RoutingContext context) {
@@ -112,7 +106,7 @@ public final class IncidentRoutes {
             context,
             EventBusAddresses.INCIDENT_GET,
             new JsonObject().put("id", context.pathParam("id")))
-        .onSuccess(incident -> json(context, 200, incident.encode()));
+        .onSuccess(incident -> DeviceRoutes.json(context, 200, incident.encode()));
   }
 
   private void onAct(RoutingContext context) {
@@ -136,7 +130,7 @@ public final class IncidentRoutes {
       }
     }
     ask(context, EventBusAddresses.INCIDENT_ACT, body.copy().put("id", context.pathParam("id")))
-        .onSuccess(incident -> json(context, 200, incident.encode()));
+        .onSuccess(incident -> DeviceRoutes.json(context, 200, incident.encode()));
   }
 
   private void onCreditLists(RoutingContext context) {
@@ -151,7 +145,7 @@ public final class IncidentRoutes {
     }
     String kind = context.queryParams().get("kind");
     if (kind != null) {
-      if (!Set.of("enterprise", "vehicle", "site").contains(kind)) {
+      if (!CreditLists.KINDS.contains(kind)) {
         context.fail(
             ApiErrors.PARAMETER_INVALID.toException("kind must be enterprise, vehicle or site"));
         return;
@@ -159,12 +153,13 @@ public final class IncidentRoutes {
       query.put("kind", kind);
     }
     ask(context, EventBusAddresses.CREDIT_LISTS, query)
-        .onSuccess(reply -> json(context, 200, reply.getJsonArray("entries").encode()));
+        .onSuccess(
+            reply -> DeviceRoutes.json(context, 200, reply.getJsonArray("entries").encode()));
   }
 
   private void onRules(RoutingContext context) {
     ask(context, EventBusAddresses.RULE_LIST, new JsonObject())
-        .onSuccess(reply -> json(context, 200, reply.encode()));
+        .onSuccess(reply -> DeviceRoutes.json(context, 200, reply.encode()));
   }
 
   private void onZones(RoutingContext context) {
@@ -181,7 +176,7 @@ public final class IncidentRoutes {
                   new JsonObject(
                       new org.locationtech.jts.io.geojson.GeoJsonWriter().write(zone.geometry()))));
     }
-    json(
+    DeviceRoutes.json(
         context,
         200,
         new JsonObject().put("type", "FeatureCollection").put("features", features).encode());
@@ -194,13 +189,5 @@ public final class IncidentRoutes {
         .<JsonObject>request(address, body, TIMEOUT)
         .map(reply -> reply.body())
         .onFailure(failure -> ApiErrors.replyFailure(context, failure, "Fusion"));
-  }
-
-  private static void json(RoutingContext context, int status, String body) {
-    context
-        .response()
-        .setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(body);
   }
 }

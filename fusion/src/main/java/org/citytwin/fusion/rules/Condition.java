@@ -25,6 +25,13 @@ public sealed interface Condition {
    */
   boolean holds(JsonValue value, ValueWindow recent, Instant at);
 
+  private static void requirePositive(Duration duration, String otherwise) {
+    Objects.requireNonNull(duration, otherwise);
+    if (duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException(otherwise);
+    }
+  }
+
   /**
    * A bound on the value itself: above and below are exclusive; equals matches text, booleans and
    * numbers exactly.
@@ -74,10 +81,7 @@ public sealed interface Condition {
   record Rise(double by, Duration within) implements Condition {
 
     public Rise {
-      Objects.requireNonNull(within, "within");
-      if (within.isNegative() || within.isZero()) {
-        throw new IllegalArgumentException("a rise needs a positive 'within'");
-      }
+      requirePositive(within, "a rise needs a positive 'within'");
     }
 
     @Override
@@ -105,10 +109,7 @@ public sealed interface Condition {
 
     public Window {
       Objects.requireNonNull(aggregate, "aggregate");
-      Objects.requireNonNull(over, "over");
-      if (over.isNegative() || over.isZero()) {
-        throw new IllegalArgumentException("a window needs a positive 'over'");
-      }
+      requirePositive(over, "a window needs a positive 'over'");
       if (above.isEmpty() && below.isEmpty()) {
         throw new IllegalArgumentException("a window needs above or below");
       }

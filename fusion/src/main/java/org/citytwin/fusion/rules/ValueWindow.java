@@ -49,10 +49,6 @@ public final class ValueWindow {
     first = 0;
   }
 
-  public int size() {
-    return size;
-  }
-
   /** The values from {@code since} (inclusive) on, aggregated. */
   public double aggregate(Aggregate aggregate, Instant since) {
     long from = since.toEpochMilli();
