@@ -8,8 +8,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.citytwin.sim.DemoDistrict;
 import org.citytwin.sim.District;
+import org.citytwin.sim.GeneratedDistrict;
 import org.citytwin.sim.Rainstorm;
+import org.citytwin.sim.RunReport;
+import org.citytwin.sim.ScenarioPlan;
 import org.citytwin.sim.SimDevice;
+import org.citytwin.sim.SimulationDriver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -32,7 +36,8 @@ import picocli.CommandLine.Option;
       Citytwin.Demo.class,
       Citytwin.Export.class,
       Citytwin.Import.class,
-      Citytwin.Bench.class
+      Citytwin.Bench.class,
+      Citytwin.Sim.class
     })
 public final class Citytwin implements Runnable {
 
@@ -357,6 +362,111 @@ public final class Citytwin implements Runnable {
           System.getProperty("java.version"),
           table);
       return 0;
+    }
+  }
+
+  @Command(
+      name = "sim",
+      mixinStandardHelpOptions = true,
+      description =
+          "The district simulator: write a generated district, or drive a server with it.",
+      subcommands = {Citytwin.SimDistrict.class, Citytwin.SimRun.class})
+  static final class Sim implements Runnable {
+    @Override
+    public void run() {
+      new CommandLine(this).usage(System.out);
+    }
+  }
+
+  @Command(
+      name = "district",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Write a generated district (zones.geojson, things.json, devices.json) for serve --district.",
+        "The same seed and scale always give the same files."
+      })
+  static final class SimDistrict implements Callable<Integer> {
+    @Option(names = "--seed", description = "Random seed (default 7).")
+    long seed = 7;
+
+    @Option(
+        names = "--scale",
+        description =
+            "Share of the full district: 1 is 170,000 objects and 34,000 devices (default 0.01).")
+    double scale = 0.01;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write.")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException {
+      District district = new GeneratedDistrict(seed, scale).generate();
+      district.writeTo(out);
+      System.out.printf(
+          "wrote %,d twins, %,d devices and %,d zones (seed %d, scale %s) to %s%n",
+          district.things().size(),
+          district.devices().size(),
+          district.zones().getJsonArray("features").size(),
+          seed,
+          scale,
+          out);
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "run",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Drive a running server with a rainstorm and muck trucks, faults included, as its devices",
+        "would; score the incidents against the ground truth; exit 1 if the run fails."
+      })
+  static final class SimRun implements Callable<Integer> {
+    @Option(names = "--server", description = "The server (default http://127.0.0.1:8080).")
+    java.net.URI server = java.net.URI.create("http://127.0.0.1:8080");
+
+    @Option(names = "--mqtt-port", description = "The server's device MQTT port (default 1884).")
+    int mqttPort = 1884;
+
+    @Option(
+        names = "--seed",
+        description = "The seed the server's district was written with (default 7).")
+    long seed = 7;
+
+    @Option(names = "--scale", description = "The scale it was written with (default 0.01).")
+    double scale = 0.01;
+
+    @Option(names = "--seconds", description = "How long readings are sent (default 120).")
+    int seconds = 120;
+
+    @Option(
+        names = "--report",
+        paramLabel = "FILE",
+        description = "Where to write the JSON report.")
+    Path report;
+
+    @Option(names = "--no-progress", description = "Draw no progress bar.")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws Exception {
+      RunReport outcome =
+          new SimulationDriver(
+                  new SimulationDriver.Settings(
+                      server,
+                      mqttPort,
+                      seed,
+                      scale,
+                      ScenarioPlan.Settings.ci().lasting(java.time.Duration.ofSeconds(seconds)),
+                      java.time.Duration.ofSeconds(10),
+                      noProgress ? null : System.err),
+                  Clock.systemUTC())
+              .run();
+      if (report != null) {
+        java.nio.file.Files.writeString(report, outcome.json().encodePrettily());
+      }
+      System.out.print(outcome.summary());
+      return outcome.passed() ? 0 : 1;
     }
   }
 

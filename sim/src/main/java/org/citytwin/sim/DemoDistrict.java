@@ -115,7 +115,8 @@ public record DemoDistrict(
                   location,
                   catchmentId,
                   pointId,
-                  "waterlogging-point"));
+                  "waterlogging-point",
+                  "waterlogging-gauge"));
         }
       }
     }

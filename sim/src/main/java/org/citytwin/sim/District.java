@@ -15,6 +15,7 @@ import org.citytwin.ingest.Device;
 import org.citytwin.ingest.DeviceId;
 import org.citytwin.ingest.DeviceRegistry;
 import org.citytwin.ingest.PasswordHash;
+import org.citytwin.twin.Reading;
 import org.eclipse.ditto.things.model.Thing;
 
 /**
@@ -63,8 +64,8 @@ public record District(JsonObject zones, List<Thing> things, List<SimDevice> dev
                   true,
                   Map.of(),
                   Set.of(),
-                  Optional.of(device.observes()),
-                  device.observedCategory())));
+                  Optional.ofNullable(device.observes()),
+                  device.observes() == null ? Reading.UNCLASSIFIED : device.observedCategory())));
     }
     Files.writeString(
         directory.resolve(DEVICES_FILE), devicesJson.encodePrettily(), StandardCharsets.UTF_8);

@@ -64,9 +64,17 @@ public record FloodScenario(
     }
   }
 
+  /** The device kind the scenario plays. */
+  public static final String GAUGE_KIND = "waterlogging-gauge";
+
+  /** The district's waterlogging gauges. */
+  public List<SimDevice> gauges() {
+    return district.devices().stream().filter(d -> d.kind().equals(GAUGE_KIND)).toList();
+  }
+
   /** The faulty gauges, by device id, and how each fails. */
   public Map<String, Failure> failures() {
-    List<SimDevice> gauges = new ArrayList<>(district.devices());
+    List<SimDevice> gauges = new ArrayList<>(gauges());
     SplittableRandom random = new SplittableRandom(seed);
     Collections.shuffle(gauges, new java.util.Random(seed));
     int faulty = (int) Math.round(gauges.size() * faultyShare);
@@ -85,9 +93,10 @@ public record FloodScenario(
     Map<String, Failure> failures = failures();
     Map<String, Double> frozen = new java.util.HashMap<>();
     List<Report> reports = new ArrayList<>();
+    List<SimDevice> gauges = gauges();
     Duration interval = storm.settings().interval();
     for (Instant at = start; at.isBefore(start.plus(length)); at = at.plus(interval)) {
-      for (SimDevice gauge : district.devices()) {
+      for (SimDevice gauge : gauges) {
         double truth = storm.depthCentimetres(gauge.location(), at);
         Failure failure = failures.get(gauge.deviceId());
         if (failure == null || at.isBefore(failure.from())) {
@@ -119,10 +128,34 @@ public record FloodScenario(
    */
   public Map<String, Instant> flooded(double lineCentimetres) {
     Map<String, Instant> flooded = new LinkedHashMap<>();
+    List<SimDevice> gauges = gauges();
     Duration interval = storm.settings().interval();
     for (Instant at = start; at.isBefore(start.plus(length)); at = at.plus(interval)) {
-      for (SimDevice gauge : district.devices()) {
+      for (SimDevice gauge : gauges) {
         if (storm.depthCentimetres(gauge.location(), at) > lineCentimetres) {
+          flooded.putIfAbsent(gauge.catchmentId(), at);
+        }
+      }
+    }
+    return flooded;
+  }
+
+  /**
+   * The flooded catchments a working gauge could see: as {@link #flooded}, but a gauge counts only
+   * while it is healthy or drifting, not once it is stuck or silent. A flood only failed gauges
+   * stood in cannot be asked of any rule; reports list such floods apart.
+   */
+  public Map<String, Instant> floodedWhereSeen(double lineCentimetres) {
+    Map<String, Failure> failures = failures();
+    Map<String, Instant> flooded = new LinkedHashMap<>();
+    List<SimDevice> gauges = gauges();
+    Duration interval = storm.settings().interval();
+    for (Instant at = start; at.isBefore(start.plus(length)); at = at.plus(interval)) {
+      for (SimDevice gauge : gauges) {
+        Failure failure = failures.get(gauge.deviceId());
+        boolean blind =
+            failure != null && failure.fault() != Fault.DRIFT && !at.isBefore(failure.from());
+        if (!blind && storm.depthCentimetres(gauge.location(), at) > lineCentimetres) {
           flooded.putIfAbsent(gauge.catchmentId(), at);
         }
       }
@@ -132,7 +165,7 @@ public record FloodScenario(
 
   /** The catchments of the district, flooded or not. */
   public List<String> catchments() {
-    return district.devices().stream().map(SimDevice::catchmentId).distinct().sorted().toList();
+    return gauges().stream().map(SimDevice::catchmentId).distinct().sorted().toList();
   }
 
   /** The failure of one gauge, if it fails. */

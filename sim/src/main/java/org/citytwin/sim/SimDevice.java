@@ -6,6 +6,11 @@ import org.eclipse.ditto.things.model.ThingId;
 /**
  * A simulated device as the simulator knows it: with its plain password, which the server never
  * sees stored, and the ground truth of where it stands.
+ *
+ * @param catchmentId the drainage catchment it stands in
+ * @param observes the managed object it watches
+ * @param observedCategory that object's category
+ * @param kind the device kind, the name of its thing model ({@code waterlogging-gauge})
  */
 public record SimDevice(
     String tenant,
@@ -16,7 +21,8 @@ public record SimDevice(
     WgsPoint location,
     String catchmentId,
     ThingId observes,
-    String observedCategory) {
+    String observedCategory,
+    String kind) {
 
   /** The HTTP Basic user name Hono's device endpoints expect. */
   public String username() {

@@ -16,8 +16,29 @@ public record StormField(Instant start, Rainstorm.Settings settings) {
 
   private static final double METRES_PER_DEGREE_LATITUDE = 111_320;
 
+  /** The rain at the cell's centre, in mm/h per centimetre of peak standing water. */
+  private static final double RAIN_PER_PEAK_CENTIMETRE = 2.5;
+
+  /** The rain falls wider than the water stands: the cell's rain radius over its water radius. */
+  private static final double RAIN_SPREAD = 2.5;
+
   /** The depth, in centimetres to a millimetre, at {@code where} at {@code at}. */
   public double depthCentimetres(WgsPoint where, Instant at) {
+    return Math.round(settings.peakDepthCentimetres() * falloff(where, at, 1) * 10) / 10.0;
+  }
+
+  /**
+   * The rain intensity, in mm/h, at {@code where} at {@code at}: heaviest under the cell's centre
+   * (2.5 mm/h per centimetre of peak depth, 100 mm/h for the demo's 40 cm), falling off over a
+   * wider radius than the water.
+   */
+  public double rainMillimetresPerHour(WgsPoint where, Instant at) {
+    return settings.peakDepthCentimetres()
+        * RAIN_PER_PEAK_CENTIMETRE
+        * falloff(where, at, RAIN_SPREAD);
+  }
+
+  private double falloff(WgsPoint where, Instant at, double spread) {
     double crossingMillis = settings.crossing().toMillis();
     double phase =
         (Math.floorMod(Duration.between(start, at).toMillis(), (long) crossingMillis))
@@ -31,8 +52,7 @@ public record StormField(Instant start, Rainstorm.Settings settings) {
         DemoDistrict.WEST - margin + phase * (DemoDistrict.EAST - DemoDistrict.WEST + 2 * margin);
     double dx = (where.longitude() - centreLongitude) * metresPerDegreeLongitude;
     double dy = (where.latitude() - centreLatitude) * METRES_PER_DEGREE_LATITUDE;
-    double distanceSquared =
-        (dx * dx + dy * dy) / (settings.radiusMetres() * settings.radiusMetres());
-    return Math.round(settings.peakDepthCentimetres() * Math.exp(-distanceSquared) * 10) / 10.0;
+    double radius = settings.radiusMetres() * spread;
+    return Math.exp(-(dx * dx + dy * dy) / (radius * radius));
   }
 }

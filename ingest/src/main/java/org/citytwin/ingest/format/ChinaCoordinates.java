@@ -39,8 +39,11 @@ public final class ChinaCoordinates {
     return gcj02ToWgs84(gcj[0], gcj[1]);
   }
 
-  /** {longitude, latitude} in GCJ-02 of a WGS84 position: the datum's defining transform. */
-  static double[] wgs84ToGcj02(double longitude, double latitude) {
+  /**
+   * {longitude, latitude} in GCJ-02 of a WGS84 position: the datum's defining transform. Public for
+   * the simulator, whose trackers report as Chinese vendors' do.
+   */
+  public static double[] wgs84ToGcj02(double longitude, double latitude) {
     if (outsideChina(longitude, latitude)) {
       return new double[] {longitude, latitude};
     }
