@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import org.citytwin.fusion.ZoneIndex;
 import org.citytwin.twin.ThingModels;
 import org.citytwin.twin.WgsPoint;
 import org.eclipse.ditto.json.JsonFactory;
@@ -348,10 +347,10 @@ public record GeneratedDistrict(long seed, double scale) {
     }
 
     private void canal() {
-      zones.add(line("grand-canal", "river", "Grand Canal", List.of(GRAND_CANAL), 40));
+      zones.add(ZoneFeatures.line("grand-canal", "river", "Grand Canal", List.of(GRAND_CANAL), 40));
       for (int i = 0; i + 1 < GRAND_CANAL.length; i++) {
         zones.add(
-            line(
+            ZoneFeatures.line(
                 "embankment-" + (i + 1),
                 "embankment",
                 "Grand Canal embankment " + (i + 1),
@@ -376,26 +375,8 @@ public record GeneratedDistrict(long seed, double scale) {
     }
 
     private void addRoad(String id, double[] from, double[] to) {
-      zones.add(line(id, "road", "Road " + id.substring(5), List.of(from, to), 15));
+      zones.add(ZoneFeatures.line(id, "road", "Road " + id.substring(5), List.of(from, to), 15));
       roads.add(List.of(new WgsPoint(from[0], from[1]), new WgsPoint(to[0], to[1])));
-    }
-
-    private JsonObject line(
-        String id, String type, String name, List<double[]> points, double bufferMetres) {
-      JsonArray coordinates = new JsonArray();
-      points.forEach(p -> coordinates.add(new JsonArray().add(p[0]).add(p[1])));
-      return new JsonObject()
-          .put("type", "Feature")
-          .put(
-              "properties",
-              new JsonObject()
-                  .put("id", id)
-                  .put("type", type)
-                  .put("name", name)
-                  .put(ZoneIndex.BUFFER_METRES, bufferMetres))
-          .put(
-              "geometry",
-              new JsonObject().put("type", "LineString").put("coordinates", coordinates));
     }
 
     private void pvFarms() {

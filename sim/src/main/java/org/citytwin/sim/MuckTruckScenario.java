@@ -144,6 +144,9 @@ public record MuckTruckScenario(
         continue;
       }
       Instant leavesAt = firstFixOutside(site, heading.get(), departs);
+      if (!leavesAt.isBefore(start.plus(length))) {
+        continue; // a truck still at its site when the scenario ends never made a run
+      }
       runs.add(new Run(tracker, vehicle, site.id(), approvedRun, departs, leavesAt, heading.get()));
     }
     return runs;

@@ -33,7 +33,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Plays a {@link ScenarioPlan} against a running citytwin server the way devices do, in real time
@@ -74,7 +73,6 @@ public final class SimulationDriver {
   private final Map<String, Long> sentDepths = new ConcurrentHashMap<>();
   private final Map<String, Instant> incidentsFirstSeen = new ConcurrentHashMap<>();
   private final Map<String, JsonObject> incidents = new ConcurrentHashMap<>();
-  private final AtomicLong inFlight = new AtomicLong();
 
   public SimulationDriver(Settings settings, Clock clock) {
     this.settings = settings;
@@ -313,7 +311,6 @@ public final class SimulationDriver {
       }
       case HTTP, HTTP_BATCH -> {
         boolean batch = send.transport() == ScenarioPlan.Transport.HTTP_BATCH;
-        inFlight.incrementAndGet();
         web.post(batch ? "/telemetry/batch" : "/telemetry")
             .basicAuthentication(send.device().username(), send.device().password())
             .putHeader("Content-Type", "application/json")
@@ -325,7 +322,6 @@ public final class SimulationDriver {
                         : send.readings().get(0).payload().encode()))
             .onComplete(
                 answer -> {
-                  inFlight.decrementAndGet();
                   String transport = batch ? "http-batch" : "http";
                   if (answer.failed()) {
                     recorder.refused(send, transport, answer.cause().getMessage());
@@ -489,51 +485,24 @@ public final class SimulationDriver {
       String[] parts = series.getKey().split("\\|");
       String thingId = parts[0];
       String path = parts[1];
-      Set<Instant> stored = new HashSet<>();
-      if (path.equals("position")) {
-        HttpResponse<Buffer> answer =
-            await(
-                web.get("/api/history/things/" + thingId + "/trajectory")
-                    .addQueryParam("from", from)
-                    .addQueryParam("to", to)
-                    .addQueryParam("limit", "100000")
-                    .timeout(REQUEST_TIMEOUT.toMillis())
-                    .send());
-        if (answer.statusCode() == 200) {
-          answer
-              .bodyAsJsonObject()
-              .getJsonObject("properties")
-              .getJsonArray("times")
-              .forEach(time -> stored.add(Instant.parse(time.toString())));
-        } else if (answer.statusCode() >= 500) {
-          recorder.serverError("GET trajectory", answer.statusCode());
-        }
-      } else {
-        String[] featureProperty = path.split("/");
-        HttpResponse<Buffer> answer =
-            await(
-                web.get(
-                        "/api/history/things/"
-                            + thingId
-                            + "/features/"
-                            + featureProperty[0]
-                            + "/properties/"
-                            + featureProperty[1])
-                    .addQueryParam("from", from)
-                    .addQueryParam("to", to)
-                    .addQueryParam("limit", "100000")
-                    .timeout(REQUEST_TIMEOUT.toMillis())
-                    .send());
-        if (answer.statusCode() == 200) {
-          answer
-              .bodyAsJsonObject()
-              .getJsonArray("readings")
-              .forEach(
-                  row -> stored.add(Instant.parse(((JsonObject) row).getString("observedAt"))));
-        } else if (answer.statusCode() >= 500) {
-          recorder.serverError("GET history", answer.statusCode());
-        }
-      }
+      // A tracker's fixes are read as its trajectory; other readings as their property's range.
+      Set<Instant> stored =
+          path.equals("position")
+              ? storedTimes(
+                  "/api/history/things/" + thingId + "/trajectory",
+                  from,
+                  to,
+                  body -> body.getJsonObject("properties").getJsonArray("times").stream())
+              : storedTimes(
+                  "/api/history/things/"
+                      + thingId
+                      + "/features/"
+                      + path.replace("/", "/properties/"),
+                  from,
+                  to,
+                  body ->
+                      body.getJsonArray("readings").stream()
+                          .map(row -> ((JsonObject) row).getString("observedAt")));
       for (Instant observed : series.getValue()) {
         checked++;
         if (!stored.contains(observed)) {
@@ -542,6 +511,33 @@ public final class SimulationDriver {
       }
     }
     return new RunReport.HistoryCheck(checked, missing);
+  }
+
+  private Set<Instant> storedTimes(
+      String uri,
+      String from,
+      String to,
+      java.util.function.Function<JsonObject, java.util.stream.Stream<?>> times)
+      throws Exception {
+    HttpResponse<Buffer> answer =
+        await(
+            web.get(uri)
+                .addQueryParam("from", from)
+                .addQueryParam("to", to)
+                .addQueryParam("limit", "100000")
+                .timeout(REQUEST_TIMEOUT.toMillis())
+                .send());
+    Set<Instant> stored = new HashSet<>();
+    if (answer.statusCode() == 200) {
+      times
+          .apply(answer.bodyAsJsonObject())
+          .forEach(time -> stored.add(Instant.parse(time.toString())));
+    } else if (answer.statusCode() >= 500) {
+      recorder.serverError("GET " + uri, answer.statusCode());
+    } else {
+      recorder.note("GET " + uri + " answered " + answer.statusCode());
+    }
+    return stored;
   }
 
   private void waitUntil(Instant when) throws InterruptedException {

@@ -2,7 +2,9 @@ package org.citytwin.sim;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.citytwin.fusion.PatrolTeam;
+import org.citytwin.fusion.ZoneIndex;
 
 /**
  * GeoJSON features of a generated district's zones file, in the shape the server reads ({@code id},
@@ -40,6 +42,28 @@ public final class ZoneFeatures {
         .put(
             "geometry",
             new JsonObject().put("type", "Polygon").put("coordinates", new JsonArray().add(ring)));
+  }
+
+  /**
+   * A zone drawn along a line, {@code bufferMetres} either side of it (a road, an embankment).
+   *
+   * @param points the line's {longitude, latitude} pairs
+   */
+  public static JsonObject line(
+      String id, String type, String name, List<double[]> points, double bufferMetres) {
+    JsonArray coordinates = new JsonArray();
+    points.forEach(point -> coordinates.add(new JsonArray().add(point[0]).add(point[1])));
+    return new JsonObject()
+        .put("type", "Feature")
+        .put(
+            "properties",
+            new JsonObject()
+                .put("id", id)
+                .put("type", type)
+                .put("name", name)
+                .put(ZoneIndex.BUFFER_METRES, bufferMetres))
+        .put(
+            "geometry", new JsonObject().put("type", "LineString").put("coordinates", coordinates));
   }
 
   /** A patrol team based at a point. */

@@ -549,20 +549,28 @@ public final class FusionBenchmark {
       double y = SOUTH + (NORTH - SOUTH) * random.nextDouble();
       boolean northward = i % 2 == 0;
       features.add(
-          line(
+          ZoneFeatures.line(
               "road-" + i,
               "road",
-              x,
-              y,
-              northward ? x : Math.min(EAST, x + 0.02),
-              northward ? Math.min(NORTH, y + 0.02) : y,
+              "road-" + i,
+              List.of(
+                  new double[] {x, y},
+                  new double[] {
+                    northward ? x : Math.min(EAST, x + 0.02),
+                    northward ? Math.min(NORTH, y + 0.02) : y
+                  }),
               20));
     }
     for (int i = 0; i < 400; i++) {
       double x = WEST + (EAST - WEST) * random.nextDouble();
       double y = SOUTH + (NORTH - SOUTH) * random.nextDouble();
       features.add(
-          line("embankment-" + i, "embankment", x, y, Math.min(EAST, x + 0.03), y + 0.005, 50));
+          ZoneFeatures.line(
+              "embankment-" + i,
+              "embankment",
+              "embankment-" + i,
+              List.of(new double[] {x, y}, new double[] {Math.min(EAST, x + 0.03), y + 0.005}),
+              50));
     }
     for (int i = 0; i < 300; i++) {
       double x = WEST + (EAST - WEST - 0.01) * random.nextDouble();
@@ -631,27 +639,5 @@ public final class FusionBenchmark {
       double north,
       JsonObject extra) {
     return ZoneFeatures.rectangle(id, type, id, west, south, east - west, north - south, extra);
-  }
-
-  private static JsonObject line(
-      String id, String type, double x1, double y1, double x2, double y2, double bufferMetres) {
-    return new JsonObject()
-        .put("type", "Feature")
-        .put(
-            "properties",
-            new JsonObject()
-                .put("id", id)
-                .put("type", type)
-                .put("name", id)
-                .put(ZoneIndex.BUFFER_METRES, bufferMetres))
-        .put(
-            "geometry",
-            new JsonObject()
-                .put("type", "LineString")
-                .put(
-                    "coordinates",
-                    new JsonArray()
-                        .add(new JsonArray().add(x1).add(y1))
-                        .add(new JsonArray().add(x2).add(y2))));
   }
 }
