@@ -437,8 +437,7 @@ public record GeneratedDistrict(long seed, double scale) {
       int rows = (int) Math.ceil((double) count / columns);
       double cellWidth = (EAST - WEST) / columns;
       double cellHeight = (NORTH - SOUTH) / rows;
-      int vehicles = count(categoryCount("vehicle"));
-      int trucks = Math.max(4, (int) Math.round(vehicles * MUCK_TRUCK_SHARE));
+      int trucks = muckTrucks();
       for (int i = 0; i < count; i++) {
         double west = WEST + (i % columns) * cellWidth;
         double south = SOUTH + (i / columns) * cellHeight;
@@ -466,6 +465,11 @@ public record GeneratedDistrict(long seed, double scale) {
           .atFullScale();
     }
 
+    /** The first vehicles are the muck trucks: 2 % of them, at least four. */
+    private int muckTrucks() {
+      return Math.max(4, (int) Math.round(count(categoryCount("vehicle")) * MUCK_TRUCK_SHARE));
+    }
+
     private ThingId vehicleId(int number) {
       return ThingId.of("traffic", String.format(Locale.ROOT, "vehicle-%05d", number + 1));
     }
@@ -483,14 +487,8 @@ public record GeneratedDistrict(long seed, double scale) {
                       String.format(Locale.ROOT, "%s-%05d", category.name(), i + 1));
           WgsPoint location = objectLocation(category.name(), i, count);
           ThingBuilder.FromScratch builder =
-              ThingsModelFactory.newThingBuilder()
-                  .setId(id)
-                  .setDefinition(
-                      ThingsModelFactory.newDefinition("citytwin:" + category.name() + ":1.0.0"))
-                  .setAttribute(ThingModels.LOCATION, location.toGeoJson())
-                  .setAttribute(ThingModels.HIERARCHY, hierarchyAt(location))
-                  .setAttribute(JsonPointer.of("category"), JsonValue.of(category.name()))
-                  .setAttribute(JsonPointer.of("department"), JsonValue.of(category.department()));
+              placedTwin(id, category.name(), location, category.department())
+                  .setAttribute(JsonPointer.of("category"), JsonValue.of(category.name()));
           objectAttributes(category.name(), i, builder);
           placed.add(builder.build());
         }
@@ -499,11 +497,21 @@ public record GeneratedDistrict(long seed, double scale) {
       }
     }
 
+    /** A twin of thing model {@code model} at {@code location}, with its place in the district. */
+    private ThingBuilder.FromScratch placedTwin(
+        ThingId id, String model, WgsPoint location, String department) {
+      return ThingsModelFactory.newThingBuilder()
+          .setId(id)
+          .setDefinition(ThingsModelFactory.newDefinition("citytwin:" + model + ":1.0.0"))
+          .setAttribute(ThingModels.LOCATION, location.toGeoJson())
+          .setAttribute(ThingModels.HIERARCHY, hierarchyAt(location))
+          .setAttribute(JsonPointer.of("department"), JsonValue.of(department));
+    }
+
     private void objectAttributes(String category, int number, ThingBuilder.FromScratch builder) {
       switch (category) {
         case "vehicle" -> {
-          int trucks =
-              Math.max(4, (int) Math.round(count(categoryCount("vehicle")) * MUCK_TRUCK_SHARE));
+          int trucks = muckTrucks();
           builder
               .setAttribute(VEHICLE_KIND, JsonValue.of(number < trucks ? MUCK_TRUCK : "car"))
               .setAttribute(
@@ -544,8 +552,7 @@ public record GeneratedDistrict(long seed, double scale) {
           return sites.get(number).centre();
         }
         case "vehicle" -> {
-          int trucks = Math.max(4, (int) Math.round(count * MUCK_TRUCK_SHARE));
-          if (number < trucks) {
+          if (number < muckTrucks()) {
             return sites.get(number % sites.size()).centre(); // a truck starts at its first site
           }
           return alongRoads(random.nextInt(count), count, 0.0002);
@@ -616,14 +623,8 @@ public record GeneratedDistrict(long seed, double scale) {
               watched.isEmpty() ? Optional.empty() : Optional.of(watched.get(i % watched.size()));
           WgsPoint location = observed.map(this::locationOf).orElseGet(() -> skyStation(i, side));
           ThingBuilder.FromScratch builder =
-              ThingsModelFactory.newThingBuilder()
-                  .setId(thingId)
-                  .setDefinition(
-                      ThingsModelFactory.newDefinition("citytwin:" + kind.name() + ":1.0.0"))
-                  .setAttribute(ThingModels.LOCATION, location.toGeoJson())
-                  .setAttribute(ThingModels.HIERARCHY, hierarchyAt(location))
-                  .setAttribute(JsonPointer.of("kind"), JsonValue.of(kind.name()))
-                  .setAttribute(JsonPointer.of("department"), JsonValue.of(kind.department()));
+              placedTwin(thingId, kind.name(), location, kind.department())
+                  .setAttribute(JsonPointer.of("kind"), JsonValue.of(kind.name()));
           observed.ifPresent(
               thing ->
                   builder.setAttribute(

@@ -154,12 +154,13 @@ public record MuckTruckScenario(
 
   /** Every fix of every run, in time order. */
   public List<Fix> fixes() {
-    List<Site> sites = sites();
+    Map<String, Site> sites =
+        sites().stream().collect(Collectors.toMap(Site::id, Function.identity()));
     List<Fix> fixes = new ArrayList<>();
     List<Run> runs = runs();
     for (Instant at = start; at.isBefore(start.plus(length)); at = at.plus(interval)) {
       for (Run run : runs) {
-        Site site = sites.stream().filter(s -> s.id().equals(run.site())).findFirst().orElseThrow();
+        Site site = sites.get(run.site());
         Instant departs = run.departsAt();
         boolean moving = at.isAfter(departs);
         fixes.add(
