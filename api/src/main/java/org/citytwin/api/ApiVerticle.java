@@ -6,13 +6,17 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.time.Clock;
+import java.util.Optional;
+import org.citytwin.api.http.ApiAuthentication;
 import org.citytwin.api.http.ApiErrors;
 import org.citytwin.api.http.DeadLetterRoutes;
 import org.citytwin.api.http.DeviceRoutes;
 import org.citytwin.api.http.HistoryRoutes;
 import org.citytwin.api.http.IncidentRoutes;
+import org.citytwin.api.http.LiveFeeds;
 import org.citytwin.api.http.ModelRoutes;
 import org.citytwin.api.http.OperationsRoutes;
+import org.citytwin.api.http.ScreenRoutes;
 import org.citytwin.api.http.SearchRoutes;
 import org.citytwin.api.http.ThingWriteRoutes;
 import org.citytwin.api.http.ThingsRoutes;
@@ -28,8 +32,12 @@ import org.citytwin.twin.TwinProtocol;
 /**
  * citytwin's HTTP server: the device endpoints of ingest at the root ({@code /telemetry}, {@code
  * /event}), and the API under {@code /api} ({@code /api/2/things}, {@code /api/incidents}, {@code
- * /api/history}), plus {@code /health} and {@code /metrics}. Every error is answered with a
- * Ditto-style JSON body.
+ * /api/history}), the flood-warning screen at {@code /screen/flood}, plus {@code /health} and
+ * {@code /metrics}. Every error is answered with a Ditto-style JSON body.
+ *
+ * <p>With a token secret, every request under {@code /api} must bring a bearer token from {@link
+ * ApiTokens}, and each department sees its own namespace and the incidents it is involved in;
+ * without one the API is open to every caller.
  *
  * <p>{@link #start(Promise)} completes once the server listens; {@link #actualPort()} then tells
  * the port (useful when configured as 0).
@@ -47,6 +55,7 @@ public final class ApiVerticle extends AbstractVerticle {
   private final ZoneIndex zones;
   private final ThingModelCatalogue models;
   private final Clock clock;
+  private final Optional<String> tokenSecret;
   private final TwinProtocol protocol = new TwinProtocol();
   private HttpServer server;
 
@@ -58,7 +67,8 @@ public final class ApiVerticle extends AbstractVerticle {
       IngestCounters ingestCounters,
       ZoneIndex zones,
       ThingModelCatalogue models,
-      Clock clock) {
+      Clock clock,
+      Optional<String> tokenSecret) {
     this.listen = listen;
     this.things = things;
     this.deviceIngest = deviceIngest;
@@ -67,22 +77,29 @@ public final class ApiVerticle extends AbstractVerticle {
     this.zones = zones;
     this.models = models;
     this.clock = clock;
+    this.tokenSecret = tokenSecret;
   }
 
   @Override
   public void start(Promise<Void> started) {
     Router router = Router.router(vertx);
     deviceIngest.mount(router);
-    new ThingsRoutes(vertx, things).mount(router);
+    ApiAuthentication authentication =
+        new ApiAuthentication(
+            tokenSecret.map(secret -> new ApiTokens(vertx, secret)::authenticate));
+    router.route("/api/*").handler(authentication);
+    LiveFeeds feeds = LiveFeeds.listen(vertx);
+    new ScreenRoutes().mount(router);
+    new ThingsRoutes(vertx, things, feeds).mount(router);
     new ThingWriteRoutes(vertx, protocol).mount(router);
     ThingSearch search = new ThingSearch(things);
     new SearchRoutes(vertx, search, zones).mount(router);
     new ModelRoutes(models).mount(router);
-    new IncidentRoutes(vertx, zones).mount(router);
+    new IncidentRoutes(vertx, zones, feeds).mount(router);
     new DeadLetterRoutes(vertx).mount(router);
     new DeviceRoutes(vertx, devices).mount(router);
     new HistoryRoutes(vertx, clock, search, zones).mount(router);
-    new OperationsRoutes(ingestCounters, things).mount(router);
+    new OperationsRoutes(ingestCounters, things, authentication).mount(router);
     router.route().failureHandler(ApiErrors::handleFailure);
     router.errorHandler(404, ApiErrors::handleFailure);
     router.errorHandler(405, ApiErrors::handleFailure);

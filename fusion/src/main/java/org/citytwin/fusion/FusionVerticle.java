@@ -317,6 +317,7 @@ public final class FusionVerticle extends AbstractVerticle {
     String state = query.getString("state");
     String type = query.getString("type");
     Boolean open = query.getBoolean("open");
+    String department = query.getString("department");
     int limit = query.getInteger("limit", 1000);
     JsonArray incidents = new JsonArray();
     for (Incident incident : engine.incidents().all()) {
@@ -325,7 +326,8 @@ public final class FusionVerticle extends AbstractVerticle {
       }
       if ((state == null || incident.state().wireName().equals(state))
           && (type == null || incident.template().type().equals(type))
-          && (open == null || incident.state().open() == open)) {
+          && (open == null || incident.state().open() == open)
+          && (department == null || incident.template().involves(department))) {
         incidents.add(incident.toJson());
       }
     }

@@ -37,7 +37,8 @@ import picocli.CommandLine.Option;
       Citytwin.Export.class,
       Citytwin.Import.class,
       Citytwin.Bench.class,
-      Citytwin.Sim.class
+      Citytwin.Sim.class,
+      Citytwin.Token.class
     })
 public final class Citytwin implements Runnable {
 
@@ -128,6 +129,7 @@ public final class Citytwin implements Runnable {
               "\n",
               List.of(
                   "citytwin demo is running: {} gauges in {} catchments, a rainstorm crossing every {} min",
+                  "  the flood-warning screen: {}/screen/flood",
                   "  a twin:      curl {}/api/2/things/{}",
                   "  live:        curl -N -H 'Accept: text/event-stream' {}/api/2/things",
                   "  incidents:   curl {}/api/incidents",
@@ -136,18 +138,33 @@ public final class Citytwin implements Runnable {
           settings.catchmentsPerSide() * settings.catchmentsPerSide(),
           storm.crossing().toMinutes(),
           baseUrl,
+          baseUrl,
           first.thingId(),
           baseUrl,
           baseUrl,
           first.username(),
           settings.password(),
           baseUrl);
+      openInBrowser(baseUrl + "/screen/flood");
       runUntilShutdown(
           () -> {
             rainstorm.stop();
             server.close();
           });
       return 0;
+    }
+
+    /** Opens the screen where there is a desktop to open it on; a server has none. */
+    private static void openInBrowser(String url) {
+      try {
+        if (!java.awt.GraphicsEnvironment.isHeadless()
+            && java.awt.Desktop.isDesktopSupported()
+            && java.awt.Desktop.getDesktop().isSupported(java.awt.Desktop.Action.BROWSE)) {
+          java.awt.Desktop.getDesktop().browse(java.net.URI.create(url));
+        }
+      } catch (IOException | UnsupportedOperationException | SecurityException e) {
+        LOG.info("could not open a browser ({}); open {} yourself", e.getMessage(), url);
+      }
     }
 
     private static String loopbackFor(String host) {
@@ -207,6 +224,66 @@ public final class Citytwin implements Runnable {
         System.out.printf(
             "exported %,d readings to %s in %.1f s%n",
             written, out, (System.nanoTime() - started) / 1e9);
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "token",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Print an API bearer token signed with api.auth.secret, for a department's user or,",
+        "with --district, for a user who reads the whole district."
+      })
+  static final class Token implements Callable<Integer> {
+
+    @Mixin ConfigOptions options;
+
+    @Option(
+        names = "--department",
+        paramLabel = "NAME",
+        description = "The department (and namespace) the user reads, such as water.")
+    String department;
+
+    @Option(names = "--district", description = "Read the whole district (the district role).")
+    boolean wholeDistrict;
+
+    @Option(
+        names = "--user",
+        paramLabel = "NAME",
+        defaultValue = "${sys:user.name}",
+        description = "Who the token speaks for (default: ${DEFAULT-VALUE}).")
+    String user;
+
+    @Option(
+        names = "--valid-for",
+        paramLabel = "DURATION",
+        defaultValue = "PT12H",
+        description = "How long it is valid, ISO-8601 (default: ${DEFAULT-VALUE}: one shift).")
+    java.time.Duration validFor;
+
+    @Override
+    public Integer call() {
+      if ((department == null) == !wholeDistrict) {
+        throw new IllegalArgumentException("name a --department, or give --district");
+      }
+      CitytwinConfig config = options.resolve();
+      String secret =
+          config
+              .apiTokenSecret()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "api.auth.secret is not set, so the API takes no tokens; set it in"
+                              + " citytwin.yaml or CITYTWIN_API_AUTH_SECRET"));
+      io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+      try {
+        System.out.println(
+            new org.citytwin.api.ApiTokens(vertx, secret)
+                .issue(user, java.util.Optional.ofNullable(department), validFor));
+      } finally {
+        vertx.close();
       }
       return 0;
     }

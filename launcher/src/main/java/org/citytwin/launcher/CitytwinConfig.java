@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.citytwin.api.ApiTokens;
 import org.citytwin.history.PostgresSettings;
 import org.citytwin.history.RetentionPolicy;
 import org.citytwin.ingest.HonoNorthbound;
@@ -44,6 +45,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  * @param formatsDir a directory of vendor-format YAML files to add to (or replace) the shipped ones
  * @param rulesDir a directory of fusion rule files (YAML or JSON) to add to (or replace) the
  *     shipped rules, watched and reloaded while running
+ * @param apiTokenSecret the secret API bearer tokens are signed with; without one the API is open
+ *     to every caller (fine on a laptop, never in a city)
  * @param demo the demo district and its rainstorm
  */
 public record CitytwinConfig(
@@ -60,6 +63,7 @@ public record CitytwinConfig(
     Optional<Path> rulesDir,
     Optional<MqttBridge.Settings> mqttBridge,
     Optional<HonoNorthbound.Settings> hono,
+    Optional<String> apiTokenSecret,
     Demo demo) {
 
   /** The generated demo district and the rainstorm played over it. */
@@ -103,6 +107,7 @@ public record CitytwinConfig(
     defaults.put("hono.username", "");
     defaults.put("hono.password", "");
     defaults.put("hono.tenants", "");
+    defaults.put("api.auth.secret", "");
     defaults.put("demo.seed", "42");
     defaults.put("demo.catchments-per-side", "3");
     defaults.put("demo.gauges-per-catchment", "4");
@@ -181,6 +186,7 @@ public record CitytwinConfig(
         rules.isBlank() ? Optional.empty() : Optional.of(Path.of(rules)),
         mqttBridge(settings),
         hono(settings),
+        apiTokenSecret(settings),
         new Demo(
             integer(settings, "demo.seed", Integer.MIN_VALUE, Integer.MAX_VALUE),
             integer(settings, "demo.catchments-per-side", 1, 20),
@@ -279,6 +285,8 @@ public record CitytwinConfig(
                         + northbound.username().map(user -> " as " + user).orElse("")
                         + (northbound.password().isPresent() ? " (password ****)" : ""))
             .orElse("(off)"));
+    effective.put(
+        "api.auth.secret", apiTokenSecret.isPresent() ? "**** (bearer tokens required)" : "(open)");
     effective.put("demo.seed", String.valueOf(demo.seed()));
     effective.put("demo.catchments-per-side", String.valueOf(demo.catchmentsPerSide()));
     effective.put("demo.gauges-per-catchment", String.valueOf(demo.gaugesPerCatchment()));
@@ -305,7 +313,22 @@ public record CitytwinConfig(
         rulesDir,
         mqttBridge,
         hono,
+        apiTokenSecret,
         demo);
+  }
+
+  private static Optional<String> apiTokenSecret(Map<String, String> settings) {
+    String secret = settings.get("api.auth.secret");
+    if (secret.isEmpty()) {
+      return Optional.empty();
+    }
+    if (secret.getBytes(StandardCharsets.UTF_8).length < ApiTokens.MIN_SECRET_BYTES) {
+      throw new IllegalArgumentException(
+          "api.auth.secret must be at least "
+              + ApiTokens.MIN_SECRET_BYTES
+              + " bytes long (try: openssl rand -hex 32)");
+    }
+    return Optional.of(secret);
   }
 
   private static Map<String, String> checked(Map<String, String> settings, String source) {

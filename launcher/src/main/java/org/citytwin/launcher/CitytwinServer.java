@@ -150,7 +150,8 @@ public final class CitytwinServer implements AutoCloseable {
               counters,
               zones,
               models,
-              clock);
+              clock,
+              config.apiTokenSecret());
       Vertx running = vertx;
       running
           .deployVerticle(

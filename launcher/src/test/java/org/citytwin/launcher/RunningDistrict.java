@@ -156,16 +156,20 @@ final class RunningDistrict implements AutoCloseable {
   }
 
   /**
-   * Opens a server-sent-event subscription; everything the server streams is appended to the
-   * returned buffer.
+   * Opens a server-sent-event subscription, with headers given as name, value, ...; everything the
+   * server streams is appended to the returned buffer.
    */
-  StringBuffer subscribe(String path) throws Exception {
+  StringBuffer subscribe(String path, String... headers) throws Exception {
     StringBuffer received = new StringBuffer();
-    http.request(
-            new RequestOptions()
-                .setMethod(HttpMethod.GET)
-                .setURI(path)
-                .putHeader("Accept", "text/event-stream"))
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setURI(path)
+            .putHeader("Accept", "text/event-stream");
+    for (int i = 0; i < headers.length; i += 2) {
+      options.putHeader(headers[i], headers[i + 1]);
+    }
+    http.request(options)
         .compose(
             request ->
                 request

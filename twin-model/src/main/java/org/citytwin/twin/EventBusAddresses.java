@@ -85,8 +85,9 @@ public final class EventBusAddresses {
   public static final String INCIDENT_EVENTS = "citytwin.incidents.events";
 
   /**
-   * Fusion. Request {@code {"state", "type", "open", "limit"}} (all optional); reply {@code
-   * {"incidents": [...]}}, newest first.
+   * Fusion. Request {@code {"state", "type", "open", "department", "limit"}} (all optional; {@code
+   * department}: only incidents it leads or cooperates on); reply {@code {"incidents": [...]}},
+   * newest first.
    */
   public static final String INCIDENT_LIST = "citytwin.incidents.list";
 

@@ -15,6 +15,18 @@ import org.slf4j.LoggerFactory;
 /** The API's own error codes, and the one place that writes any error as a Ditto error body. */
 public final class ApiErrors {
 
+  /** Lets the request on only for a caller that reads the whole district. */
+  static void onlyWholeDistrict(RoutingContext context) {
+    if (!ApiAuthentication.caller(context).wholeDistrict()) {
+      throw ACCESS_DENIED.toException(
+          context.request().method()
+              + " "
+              + context.request().path()
+              + " needs the district role.");
+    }
+    context.next();
+  }
+
   public static final ErrorCode ROUTE_NOT_FOUND =
       new ErrorCode(
           "api:route.notfound",
@@ -26,6 +38,12 @@ public final class ApiErrors {
           "api:method.notallowed",
           HttpStatus.METHOD_NOT_ALLOWED,
           "The resource exists but does not take this method.");
+
+  public static final ErrorCode ACCESS_DENIED =
+      new ErrorCode(
+          "api:access.denied",
+          HttpStatus.FORBIDDEN,
+          "This resource spans every department: use a token with the district role.");
 
   public static final ErrorCode PARAMETER_INVALID =
       new ErrorCode(

@@ -23,7 +23,11 @@ public final class DeadLetterRoutes {
   }
 
   public void mount(Router router) {
-    router.get("/api/ingest/dead-letters").handler(this::onList);
+    // Dead letters hold payloads of every tenant, so they are the whole district's to read.
+    router
+        .get("/api/ingest/dead-letters")
+        .handler(ApiErrors::onlyWholeDistrict)
+        .handler(this::onList);
   }
 
   private void onList(RoutingContext context) {

@@ -52,7 +52,13 @@ public final class DeviceRoutes {
   public void mount(Router router) {
     BodyHandler registration = BodyHandler.create(false).setBodyLimit(MAX_REGISTRATION_BYTES);
     BodyHandler imports = BodyHandler.create(false).setBodyLimit(MAX_IMPORT_BYTES);
-    router.post("/api/devices").handler(imports).handler(this::onImport);
+    // An import may register devices of any tenant. (Vert.x wants a body handler first.)
+    router
+        .post("/api/devices")
+        .handler(imports)
+        .handler(ApiErrors::onlyWholeDistrict)
+        .handler(this::onImport);
+    router.routeWithRegex("/api/devices/([^/]+)(/.*)?").handler(DeviceRoutes::onlyOwnTenant);
     router.get("/api/devices/:tenant").handler(this::onList);
     router.get("/api/devices/:tenant/:device").handler(this::onGet);
     router.put("/api/devices/:tenant/:device").handler(registration).handler(this::onPut);
@@ -61,6 +67,21 @@ public final class DeviceRoutes {
         .put("/api/devices/:tenant/:device/enabled")
         .handler(registration)
         .handler(this::onEnabled);
+  }
+
+  /**
+   * Lets the request on only for the tenant the caller's department owns (a tenant is a
+   * department); another tenant's devices are answered as if it had none.
+   */
+  private static void onlyOwnTenant(RoutingContext context) {
+    String tenant = context.pathParam("param0");
+    if (ApiAuthentication.caller(context).mayRead(tenant)) {
+      context.next();
+    } else if (context.pathParam("param1") == null || context.pathParam("param1").equals("/")) {
+      json(context, 200, new JsonObject().put("items", new JsonArray()).encode());
+    } else {
+      throw IngestErrors.REGISTRATION_NOT_FOUND.toException("No such device is registered.");
+    }
   }
 
   private void onList(RoutingContext context) {

@@ -19,6 +19,7 @@ import org.citytwin.fusion.ZoneIndex;
 import org.citytwin.history.LatestQuery;
 import org.citytwin.history.RangeQuery;
 import org.citytwin.twin.EventBusAddresses;
+import org.citytwin.twin.SearchPage;
 import org.citytwin.twin.ThingQuery;
 import org.citytwin.twin.ThingSearch;
 import org.eclipse.ditto.things.model.ThingId;
@@ -55,6 +56,7 @@ public final class HistoryRoutes {
   }
 
   public void mount(Router router) {
+    router.routeWithRegex("/api/history/things/([^/]+)(/.*)?").handler(ThingsRoutes::onlyReadable);
     router
         .get("/api/history/things/:thingId/features/:feature/properties/:property")
         .handler(this::onRange);
@@ -139,14 +141,19 @@ public final class HistoryRoutes {
     } catch (IllegalArgumentException e) {
       throw ApiErrors.PARAMETER_INVALID.toException(e.getMessage() + ".");
     }
-    ThingQuery thingQuery =
-        ThingQuery.parse(
-            context.request().getParam("filter"),
-            context.request().getParam("namespaces"),
-            context.request().getParam("option"),
-            GeoParameter.parse(context.request().getParam("geo"), zones));
+    Optional<ThingQuery> thingQuery =
+        ApiAuthentication.caller(context)
+            .narrow(
+                ThingQuery.parse(
+                    context.request().getParam("filter"),
+                    context.request().getParam("namespaces"),
+                    context.request().getParam("option"),
+                    GeoParameter.parse(context.request().getParam("geo"), zones)));
     vertx
-        .executeBlocking(() -> search.search(thingQuery), false)
+        .executeBlocking(
+            () ->
+                thingQuery.map(search::search).orElse(new SearchPage(List.of(), Optional.empty())),
+            false)
         .onSuccess(
             page -> {
               List<String> ids =

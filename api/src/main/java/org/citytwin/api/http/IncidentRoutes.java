@@ -3,6 +3,7 @@ package org.citytwin.api.http;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -11,7 +12,10 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 import org.citytwin.fusion.CreditLists;
+import org.citytwin.fusion.IncidentErrors;
 import org.citytwin.fusion.IncidentState;
 import org.citytwin.fusion.Zone;
 import org.citytwin.fusion.ZoneIndex;
@@ -22,7 +26,8 @@ import org.citytwin.twin.EventBusAddresses;
  * the credit lists, the loaded rules and the zones.
  *
  * <ul>
- *   <li>{@code GET /api/incidents?state=&type=&open=&limit=}: newest first
+ *   <li>{@code GET /api/incidents?state=&type=&open=&limit=}: newest first; with {@code Accept:
+ *       text/event-stream}, incidents live as they are raised and change
  *   <li>{@code GET /api/incidents/{id}}
  *   <li>{@code POST /api/incidents/{id}/actions} with {@code {"action", "actor", "note", "team",
  *       "into"}}: 200 with the incident after the step, 409 for a step its state does not allow
@@ -40,10 +45,12 @@ public final class IncidentRoutes {
 
   private final Vertx vertx;
   private final ZoneIndex zones;
+  private final ChangeFeed<JsonObject> feed;
 
-  public IncidentRoutes(Vertx vertx, ZoneIndex zones) {
+  public IncidentRoutes(Vertx vertx, ZoneIndex zones, LiveFeeds feeds) {
     this.vertx = vertx;
     this.zones = zones;
+    this.feed = feeds.incidents;
   }
 
   public void mount(Router router) {
@@ -59,7 +66,13 @@ public final class IncidentRoutes {
   }
 
   private void onList(RoutingContext context) {
+    String accept = context.request().getHeader(HttpHeaders.ACCEPT);
+    if (accept != null && accept.contains("text/event-stream")) {
+      subscribe(context);
+      return;
+    }
     JsonObject query = new JsonObject();
+    ApiAuthentication.caller(context).department().ifPresent(d -> query.put("department", d));
     String state = context.queryParams().get("state");
     if (state != null) {
       if (!STATES.contains(state)) {
@@ -101,12 +114,53 @@ public final class IncidentRoutes {
             reply -> DeviceRoutes.json(context, 200, reply.getJsonArray("incidents").encode()));
   }
 
+  /**
+   * Streams incidents as they are raised and change (the whole incident each time), those the
+   * caller may read and, with {@code type}, of that type. Event ids and {@code Last-Event-ID} work
+   * as on the things stream.
+   */
+  private void subscribe(RoutingContext context) {
+    Caller caller = ApiAuthentication.caller(context);
+    String type = context.queryParams().get("type");
+    Optional<String> resumeAfter = EventStream.lastEventId(context);
+    Runnable[] stopListening = {() -> {}};
+    EventStream stream = EventStream.open(vertx, context, () -> stopListening[0].run());
+    Consumer<ChangeFeed.Change<JsonObject>> deliver =
+        change -> {
+          JsonObject incident = change.item();
+          if (caller.mayRead(incident)
+              && (type == null || type.equals(incident.getString("type")))) {
+            stream.send(Optional.of(feed.eventId(change)), Optional.empty(), incident.encode());
+          }
+        };
+    resumeAfter.ifPresent(
+        lastSeen ->
+            feed.since(lastSeen)
+                .ifPresentOrElse(missed -> missed.forEach(deliver), stream::sendResync));
+    if (stream.isOpen()) {
+      stopListening[0] = feed.listen(deliver);
+    }
+  }
+
   private void onGet(RoutingContext context) {
-    ask(
-            context,
-            EventBusAddresses.INCIDENT_GET,
-            new JsonObject().put("id", context.pathParam("id")))
-        .onSuccess(incident -> DeviceRoutes.json(context, 200, incident.encode()));
+    readable(context).onSuccess(incident -> DeviceRoutes.json(context, 200, incident.encode()));
+  }
+
+  /**
+   * The incident the path names, if the caller may read it; one it may not read is answered exactly
+   * like one that does not exist.
+   */
+  private Future<JsonObject> readable(RoutingContext context) {
+    String id = context.pathParam("id");
+    return ask(context, EventBusAddresses.INCIDENT_GET, new JsonObject().put("id", id))
+        .compose(
+            incident -> {
+              if (ApiAuthentication.caller(context).mayRead(incident)) {
+                return Future.succeededFuture(incident);
+              }
+              context.fail(IncidentErrors.NOT_FOUND.toException("No incident " + id + "."));
+              return Future.failedFuture("not readable");
+            });
   }
 
   private void onAct(RoutingContext context) {
@@ -129,7 +183,9 @@ public final class IncidentRoutes {
         return;
       }
     }
-    ask(context, EventBusAddresses.INCIDENT_ACT, body.copy().put("id", context.pathParam("id")))
+    JsonObject step = body.copy().put("id", context.pathParam("id"));
+    readable(context)
+        .compose(readableIncident -> ask(context, EventBusAddresses.INCIDENT_ACT, step))
         .onSuccess(incident -> DeviceRoutes.json(context, 200, incident.encode()));
   }
 

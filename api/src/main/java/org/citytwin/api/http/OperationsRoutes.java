@@ -11,10 +11,13 @@ public final class OperationsRoutes {
 
   private final IngestCounters ingest;
   private final ThingStore things;
+  private final ApiAuthentication authentication;
 
-  public OperationsRoutes(IngestCounters ingest, ThingStore things) {
+  public OperationsRoutes(
+      IngestCounters ingest, ThingStore things, ApiAuthentication authentication) {
     this.ingest = ingest;
     this.things = things;
+    this.authentication = authentication;
   }
 
   public void mount(Router router) {
@@ -72,6 +75,12 @@ public final class OperationsRoutes {
         .append("# TYPE citytwin_ingest_twin_update_failures_total counter\n")
         .append("citytwin_ingest_twin_update_failures_total ")
         .append(ingest.twinUpdateFailures())
+        .append('\n')
+        .append(
+            "# HELP citytwin_api_authentication_refused_total API requests refused for their token.\n")
+        .append("# TYPE citytwin_api_authentication_refused_total counter\n")
+        .append("citytwin_api_authentication_refused_total ")
+        .append(authentication.refused())
         .append('\n')
         .append("# HELP citytwin_twins Twins held.\n")
         .append("# TYPE citytwin_twins gauge\n")

@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.Optional;
 import org.citytwin.fusion.ZoneIndex;
 import org.citytwin.twin.SearchPage;
@@ -49,10 +50,12 @@ public final class SearchRoutes {
   }
 
   private void onSearch(RoutingContext context) {
-    ThingQuery query = query(context);
+    Optional<ThingQuery> query = ApiAuthentication.caller(context).narrow(query(context));
     Optional<JsonFieldSelector> fields = ThingsRoutes.fieldSelector(context);
     vertx
-        .executeBlocking(() -> search.search(query), false)
+        .executeBlocking(
+            () -> query.map(search::search).orElse(new SearchPage(List.of(), Optional.empty())),
+            false)
         .onSuccess(
             page ->
                 context
@@ -63,9 +66,9 @@ public final class SearchRoutes {
   }
 
   private void onCount(RoutingContext context) {
-    ThingQuery query = query(context);
+    Optional<ThingQuery> query = ApiAuthentication.caller(context).narrow(query(context));
     vertx
-        .executeBlocking(() -> search.count(query), false)
+        .executeBlocking(() -> query.map(search::count).orElse(0L), false)
         .onSuccess(
             count ->
                 context

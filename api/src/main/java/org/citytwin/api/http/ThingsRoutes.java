@@ -1,21 +1,22 @@
 package org.citytwin.api.http;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
-import org.citytwin.twin.EventBusAddresses;
 import org.citytwin.twin.Preconditions;
 import org.citytwin.twin.ThingStore;
 import org.citytwin.twin.TwinEvent;
-import org.citytwin.twin.TwinProtocol;
+import org.citytwin.twin.search.RqlFilter;
 import org.eclipse.ditto.base.model.json.JsonSchemaVersion;
 import org.eclipse.ditto.json.JsonArray;
 import org.eclipse.ditto.json.JsonCollectors;
@@ -33,23 +34,36 @@ import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingNotAccess
  */
 public final class ThingsRoutes {
 
-  /** Sent on idle streams so that proxies and browsers keep them open. */
-  private static final long KEEP_ALIVE_MILLIS = 25_000;
-
   private final Vertx vertx;
   private final ThingStore store;
+  private final ChangeFeed<TwinMessage> feed;
 
-  public ThingsRoutes(Vertx vertx, ThingStore store) {
+  public ThingsRoutes(Vertx vertx, ThingStore store, LiveFeeds feeds) {
     this.vertx = vertx;
     this.store = store;
+    this.feed = feeds.twins;
   }
 
+  /**
+   * Mounts the routes, behind a gate that answers any request for a thing the caller may not read
+   * exactly as for a thing that does not exist (as Ditto does), for reads and writes alike.
+   */
   public void mount(Router router) {
+    router.routeWithRegex("/api/2/things/([^/]+)(/.*)?").handler(ThingsRoutes::onlyReadable);
     router.get("/api/2/things").handler(this::onThings);
     router.get("/api/2/things/:thingId").handler(this::onThing);
     router
         .getWithRegex("/api/2/things/([^/]+)/(attributes|features|definition|policyId)(/.*)?")
         .handler(this::onThingPart);
+  }
+
+  /** Lets the request on only if the caller may read the thing its path names. */
+  static void onlyReadable(RoutingContext context) {
+    ThingId thingId = ThingId.of(context.pathParam("param0"));
+    if (!ApiAuthentication.caller(context).mayRead(thingId.getNamespace())) {
+      throw ThingNotAccessibleException.newBuilder(thingId).build();
+    }
+    context.next();
   }
 
   /**
@@ -216,10 +230,12 @@ public final class ThingsRoutes {
       throw ApiErrors.IDS_MISSING.toException("GET /api/2/things needs the ids parameter.");
     }
     Optional<JsonFieldSelector> fields = fieldSelector(context);
+    Caller caller = ApiAuthentication.caller(context);
     JsonArray things =
         Arrays.stream(ids.split(","))
             .map(String::trim)
             .map(ThingId::of)
+            .filter(thingId -> caller.mayRead(thingId.getNamespace()))
             .map(store::retrieve)
             .flatMap(Optional::stream)
             .map(thing -> (org.eclipse.ditto.json.JsonValue) render(thing, fields))
@@ -232,52 +248,62 @@ public final class ThingsRoutes {
 
   /**
    * Streams change notifications: for each change, the changed part of the thing, as Ditto does,
-   * filtered by {@code ids} and {@code namespaces}. A subscriber that cannot keep up is
-   * disconnected rather than buffered without bound; it reconnects and reads current state.
+   * filtered by the caller's namespaces, {@code ids}, {@code namespaces} and an RQL {@code filter}
+   * tested against the changed part together with the thing's definition and attributes. Every
+   * message carries an event id; a subscriber that resumes with {@code Last-Event-ID} first gets
+   * what it missed, or a {@code resync} event when that is no longer held.
    */
   private void subscribe(RoutingContext context) {
+    Caller caller = ApiAuthentication.caller(context);
     Set<ThingId> ids =
         csv(context.request().getParam("ids")).stream()
             .map(ThingId::of)
             .collect(Collectors.toSet());
     Set<String> namespaces = csv(context.request().getParam("namespaces"));
-    HttpServerResponse response = context.response();
-    response
-        .setChunked(true)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream")
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
-        .putHeader("X-Accel-Buffering", "no");
-    // An initial comment sends the headers now, so the client knows it is subscribed.
-    response.write(":subscribed\n\n");
-    MessageConsumer<String> consumer = vertx.eventBus().consumer(EventBusAddresses.TWIN_EVENTS);
-    long keepAlive = vertx.setPeriodic(KEEP_ALIVE_MILLIS, tick -> response.write(":\n\n"));
-    consumer.handler(
-        message ->
-            TwinProtocol.eventsIn(message.body()).stream()
-                .map(text -> TwinEvent.parse(JsonFactory.newObject(text)))
-                .flatMap(Optional::stream)
-                .filter(event -> ids.isEmpty() || ids.contains(event.thingId()))
-                .filter(
-                    event ->
-                        namespaces.isEmpty() || namespaces.contains(event.thingId().getNamespace()))
-                .forEach(
-                    event -> {
-                      if (response.ended()) {
-                        return;
-                      }
-                      if (response.writeQueueFull()) {
-                        response.end(":dropped: subscriber too slow\n\n");
-                      } else {
-                        response.write("data: " + event.changedThing() + "\n\n");
-                      }
-                    }));
-    response.closeHandler(closed -> unsubscribe(consumer, keepAlive));
-    response.endHandler(ended -> unsubscribe(consumer, keepAlive));
+    String filterText = context.request().getParam("filter");
+    Optional<RqlFilter> filter =
+        filterText == null || filterText.isBlank()
+            ? Optional.empty()
+            : Optional.of(RqlFilter.parse(filterText));
+    Predicate<TwinEvent> wanted =
+        event ->
+            caller.mayRead(event.thingId().getNamespace())
+                && (ids.isEmpty() || ids.contains(event.thingId()))
+                && (namespaces.isEmpty() || namespaces.contains(event.thingId().getNamespace()))
+                && filter.map(f -> f.test(filterable(event))).orElse(true);
+    Optional<String> resumeAfter = EventStream.lastEventId(context);
+    Runnable[] stopListening = {() -> {}};
+    EventStream stream = EventStream.open(vertx, context, () -> stopListening[0].run());
+    Consumer<ChangeFeed.Change<TwinMessage>> deliver =
+        change -> {
+          List<TwinEvent> events = change.item().events().stream().filter(wanted).toList();
+          for (int i = 0; i < events.size(); i++) {
+            // The id goes on the message's last event only: a subscriber cut off inside a message
+            // resumes before it and sees its first events twice rather than losing the rest.
+            Optional<String> id =
+                i == events.size() - 1 ? Optional.of(feed.eventId(change)) : Optional.empty();
+            stream.send(id, Optional.empty(), events.get(i).changedThing().toString());
+          }
+        };
+    resumeAfter.ifPresent(
+        lastSeen ->
+            feed.since(lastSeen)
+                .ifPresentOrElse(missed -> missed.forEach(deliver), stream::sendResync));
+    if (stream.isOpen()) {
+      stopListening[0] = feed.listen(deliver);
+    }
   }
 
-  private void unsubscribe(MessageConsumer<String> consumer, long keepAlive) {
-    vertx.cancelTimer(keepAlive);
-    consumer.unregister();
+  /** What an event's filter is tested against: the changed part, definition and attributes. */
+  private static org.eclipse.ditto.json.JsonObject filterable(TwinEvent event) {
+    var thing =
+        JsonFactory.newObjectBuilder()
+            .set("thingId", event.thingId().toString())
+            .set("attributes", event.attributes());
+    if (!event.definition().isEmpty()) {
+      thing.set("definition", event.definition());
+    }
+    return thing.setAll(event.changes()).build();
   }
 
   private static org.eclipse.ditto.json.JsonObject render(

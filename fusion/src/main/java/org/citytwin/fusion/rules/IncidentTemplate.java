@@ -20,4 +20,9 @@ public record IncidentTemplate(
     Objects.requireNonNull(leadDepartment, "leadDepartment");
     cooperatingDepartments = List.copyOf(cooperatingDepartments);
   }
+
+  /** Whether {@code department} leads or cooperates on these incidents. */
+  public boolean involves(String department) {
+    return leadDepartment.equals(department) || cooperatingDepartments.contains(department);
+  }
 }

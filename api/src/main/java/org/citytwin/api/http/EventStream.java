@@ -1,0 +1,97 @@
+package org.citytwin.api.http;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
+
+/**
+ * One server-sent-events response: the headers, a comment every {@value #KEEP_ALIVE_MILLIS} ms so
+ * that proxies keep an idle stream open, and events with ids. A subscriber that cannot keep up is
+ * disconnected with a reason rather than buffered without bound; it reconnects with its {@code
+ * Last-Event-ID} and is told what it missed.
+ */
+final class EventStream {
+
+  /** Sent on idle streams so that proxies and browsers keep them open. */
+  private static final long KEEP_ALIVE_MILLIS = 25_000;
+
+  /** The event that tells a resuming subscriber its changes are gone and to read state again. */
+  static final String RESYNC_EVENT = "resync";
+
+  private final HttpServerResponse response;
+
+  private EventStream(HttpServerResponse response) {
+    this.response = response;
+  }
+
+  /**
+   * Starts the stream on {@code context}'s response; {@code closed} runs once when it ends, whoever
+   * ends it.
+   */
+  static EventStream open(Vertx vertx, RoutingContext context, Runnable closed) {
+    HttpServerResponse response = context.response();
+    response
+        .setChunked(true)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+        .putHeader("X-Accel-Buffering", "no");
+    // An initial comment sends the headers now, so the client knows it is subscribed.
+    response.write(":subscribed\n\n");
+    long keepAlive = vertx.setPeriodic(KEEP_ALIVE_MILLIS, tick -> response.write(":\n\n"));
+    Runnable once =
+        new Runnable() {
+          private boolean ran;
+
+          @Override
+          public void run() {
+            if (!ran) {
+              ran = true;
+              vertx.cancelTimer(keepAlive);
+              closed.run();
+            }
+          }
+        };
+    response.closeHandler(ignored -> once.run());
+    response.endHandler(ignored -> once.run());
+    return new EventStream(response);
+  }
+
+  /** The id the subscriber last saw, when it is resuming: the header, or the query parameter. */
+  static Optional<String> lastEventId(RoutingContext context) {
+    String header = context.request().getHeader("Last-Event-ID");
+    if (header == null || header.isBlank()) {
+      header = context.request().getParam("lastEventId");
+    }
+    return Optional.ofNullable(header).map(String::trim).filter(id -> !id.isEmpty());
+  }
+
+  boolean isOpen() {
+    return !response.ended() && !response.closed();
+  }
+
+  /**
+   * Sends one event; {@code id} and {@code name} are left out when empty. Data must be one line
+   * (JSON as encoded here is).
+   */
+  void send(Optional<String> id, Optional<String> name, String data) {
+    if (!isOpen()) {
+      return;
+    }
+    if (response.writeQueueFull()) {
+      response.end(":dropped: subscriber too slow; reconnect with Last-Event-ID\n\n");
+      return;
+    }
+    StringBuilder event = new StringBuilder(data.length() + 48);
+    name.ifPresent(n -> event.append("event: ").append(n).append('\n'));
+    id.ifPresent(i -> event.append("id: ").append(i).append('\n'));
+    event.append("data: ").append(data).append("\n\n");
+    response.write(event.toString());
+  }
+
+  /** Tells a resuming subscriber that what it missed is gone: it must read current state. */
+  void sendResync() {
+    send(Optional.empty(), Optional.of(RESYNC_EVENT), "{}");
+  }
+}

@@ -1,0 +1,44 @@
+package org.citytwin.api.http;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.citytwin.twin.EventBusAddresses;
+
+/**
+ * The API's live streams, each a numbered {@link ChangeFeed} filled from the event bus: twin events
+ * for {@code GET /api/2/things} and incidents for {@code GET /api/incidents}, both with {@code
+ * Accept: text/event-stream}.
+ *
+ * <p>The twin feed holds the last {@value #TWIN_MESSAGES_HELD} messages: at the design district's
+ * average rate (34,000 devices, most reporting every one to five minutes) that is a few minutes of
+ * changes, enough for a screen to ride out a network break; during a rainstorm's peak it is tens of
+ * seconds, after which a resuming screen reloads state instead.
+ */
+public final class LiveFeeds {
+
+  static final int TWIN_MESSAGES_HELD = 32_768;
+  static final int INCIDENTS_HELD = 4_096;
+
+  final ChangeFeed<TwinMessage> twins = new ChangeFeed<>(TWIN_MESSAGES_HELD);
+  final ChangeFeed<JsonObject> incidents = new ChangeFeed<>(INCIDENTS_HELD);
+
+  private LiveFeeds() {}
+
+  /**
+   * Feeds that fill from now on. Call on the event loop that serves the subscribers (the API
+   * verticle's start): a feed is used from that loop only.
+   */
+  public static LiveFeeds listen(Vertx vertx) {
+    LiveFeeds feeds = new LiveFeeds();
+    vertx
+        .eventBus()
+        .<String>consumer(
+            EventBusAddresses.TWIN_EVENTS,
+            message -> feeds.twins.publish(new TwinMessage(message.body())));
+    vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            EventBusAddresses.INCIDENT_EVENTS, message -> feeds.incidents.publish(message.body()));
+    return feeds;
+  }
+}
