@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 
 /**
  * The changes one kind of stream carries (twin events, incidents), numbered in the order they were
@@ -32,28 +33,43 @@ final class ChangeFeed<T> {
 
   private final String epoch = UUID.randomUUID().toString().substring(0, 8);
   private final int capacity;
+  private final long maxWeight;
+  private final ToLongFunction<T> weight;
   private final ArrayDeque<Change<T>> recent;
   private final Set<Consumer<Change<T>>> listeners = new LinkedHashSet<>();
   private long lastSequence;
+  private long heldWeight;
 
   /**
    * @param capacity how many of the latest changes are held for subscribers that resume
    */
   ChangeFeed(int capacity) {
-    if (capacity < 1) {
+    this(capacity, Long.MAX_VALUE, item -> 1);
+  }
+
+  /**
+   * @param capacity how many of the latest changes are held for subscribers that resume
+   * @param maxWeight how much they may weigh together (the newest is held whatever it weighs)
+   * @param weight what one weighs: its size in memory, roughly
+   */
+  ChangeFeed(int capacity, long maxWeight, ToLongFunction<T> weight) {
+    if (capacity < 1 || maxWeight < 1) {
       throw new IllegalArgumentException("a feed holds at least one change");
     }
     this.capacity = capacity;
+    this.maxWeight = maxWeight;
+    this.weight = weight;
     this.recent = new ArrayDeque<>(Math.min(capacity, 4_096));
   }
 
   /** Numbers {@code item}, holds it, and hands it to every listener. */
   void publish(T item) {
     Change<T> change = new Change<>(++lastSequence, item);
-    if (recent.size() == capacity) {
-      recent.removeFirst();
-    }
     recent.addLast(change);
+    heldWeight += weight.applyAsLong(item);
+    while (recent.size() > capacity || (heldWeight > maxWeight && recent.size() > 1)) {
+      heldWeight -= weight.applyAsLong(recent.removeFirst().item());
+    }
     // A listener may stop listening while it is told (a slow subscriber is dropped).
     for (Consumer<Change<T>> listener : List.copyOf(listeners)) {
       listener.accept(change);

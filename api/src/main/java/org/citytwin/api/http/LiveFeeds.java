@@ -9,17 +9,21 @@ import org.citytwin.twin.EventBusAddresses;
  * for {@code GET /api/2/things} and incidents for {@code GET /api/incidents}, both with {@code
  * Accept: text/event-stream}.
  *
- * <p>The twin feed holds the last {@value #TWIN_MESSAGES_HELD} messages: at the design district's
- * average rate (34,000 devices, most reporting every one to five minutes) that is a few minutes of
- * changes, enough for a screen to ride out a network break; during a rainstorm's peak it is tens of
- * seconds, after which a resuming screen reloads state instead.
+ * <p>The twin feed holds the last {@value #TWIN_MESSAGES_HELD} messages, and no more than {@value
+ * #TWIN_TEXT_HELD} characters of them (a message carries up to a thousand events): at the design
+ * district's average rate (34,000 devices, most reporting every one to five minutes, a few hundred
+ * events a second of some 300 characters each) that is several minutes of changes, enough for a
+ * screen to ride out a network break; at 20,000 readings a second it is about ten seconds, after
+ * which a resuming screen reloads state instead.
  */
 public final class LiveFeeds {
 
   static final int TWIN_MESSAGES_HELD = 32_768;
+  static final long TWIN_TEXT_HELD = 64L * 1024 * 1024;
   static final int INCIDENTS_HELD = 4_096;
 
-  final ChangeFeed<TwinMessage> twins = new ChangeFeed<>(TWIN_MESSAGES_HELD);
+  final ChangeFeed<TwinMessage> twins =
+      new ChangeFeed<>(TWIN_MESSAGES_HELD, TWIN_TEXT_HELD, TwinMessage::weight);
   final ChangeFeed<JsonObject> incidents = new ChangeFeed<>(INCIDENTS_HELD);
 
   private LiveFeeds() {}
@@ -34,7 +38,12 @@ public final class LiveFeeds {
         .eventBus()
         .<String>consumer(
             EventBusAddresses.TWIN_EVENTS,
-            message -> feeds.twins.publish(new TwinMessage(message.body())));
+            message -> {
+              TwinMessage twinMessage = new TwinMessage(message.body());
+              feeds.twins.publish(twinMessage);
+              // Read once for this message's subscribers; the feed keeps only the text.
+              twinMessage.release();
+            });
     vertx
         .eventBus()
         .<JsonObject>consumer(

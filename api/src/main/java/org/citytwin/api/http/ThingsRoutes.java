@@ -288,7 +288,14 @@ public final class ThingsRoutes {
     resumeAfter.ifPresent(
         lastSeen ->
             feed.since(lastSeen)
-                .ifPresentOrElse(missed -> missed.forEach(deliver), stream::sendResync));
+                .ifPresentOrElse(
+                    missed ->
+                        missed.forEach(
+                            change -> {
+                              deliver.accept(change);
+                              change.item().release();
+                            }),
+                    stream::sendResync));
     if (stream.isOpen()) {
       stopListening[0] = feed.listen(deliver);
     }

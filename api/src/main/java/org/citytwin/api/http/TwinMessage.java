@@ -7,18 +7,30 @@ import org.citytwin.twin.TwinProtocol;
 import org.eclipse.ditto.json.JsonFactory;
 
 /**
- * One message of Ditto Protocol twin events as the twin service published it, read at most once
- * however many subscribers want it, and not at all while nobody subscribes.
+ * One message of Ditto Protocol twin events as the twin service published it (up to {@link
+ * org.citytwin.twin.EventBusAddresses#EVENTS_PER_MESSAGE} events): read once for all the
+ * subscribers it is handed to together, and not at all while nobody subscribes. What was read is
+ * let go with {@link #release()}: a feed holds many messages, and read events weigh several times
+ * their text.
  */
 final class TwinMessage {
 
   private final String body;
-  // Read on first use: a message no subscriber ever sees is never parsed. Only the API's event
-  // loop touches it.
+  // Read on first use and kept until released. Only the API's event loop touches it.
   private List<TwinEvent> events;
 
   TwinMessage(String body) {
     this.body = body;
+  }
+
+  /** Roughly what the message takes in memory while held, in bytes (its text, mostly ASCII). */
+  long weight() {
+    return body.length();
+  }
+
+  /** Lets go of the events read, keeping only the text. */
+  void release() {
+    events = null;
   }
 
   List<TwinEvent> events() {

@@ -54,4 +54,20 @@ class ChangeFeedTest {
     assertThat(feed.since("garbage")).isEmpty();
     assertThat(feed.since(feed.eventId(told.get(4)).replaceAll("\\d+$", "99"))).isEmpty();
   }
+
+  @Test
+  void holdsNoMoreThanItsWeightAllowsButAlwaysTheNewest() {
+    ChangeFeed<String> feed = new ChangeFeed<>(100, 10, String::length);
+    List<ChangeFeed.Change<String>> told = new ArrayList<>();
+    feed.listen(told::add);
+    feed.publish("aaaa");
+    feed.publish("bbbb");
+    feed.publish("cccc"); // 12 > 10: "aaaa" goes
+    assertThat(items(feed.since(feed.eventId(told.get(0))).orElseThrow()))
+        .containsExactly("bbbb", "cccc");
+    feed.publish("a message heavier than the whole allowance");
+    assertThat(feed.since(feed.eventId(told.get(1)))).isEmpty();
+    assertThat(items(feed.since(feed.eventId(told.get(2))).orElseThrow()))
+        .containsExactly("a message heavier than the whole allowance");
+  }
 }
