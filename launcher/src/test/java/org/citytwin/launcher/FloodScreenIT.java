@@ -200,27 +200,8 @@ class FloodScreenIT {
       await()
           .atMost(Duration.ofSeconds(90))
           .pollInterval(Duration.ofMillis(200))
-          .until(
-              () ->
-                  !new JsonArray(
-                          city.request(
-                                  HttpMethod.GET,
-                                  "/api/incidents?type=flood",
-                                  null,
-                                  "Authorization",
-                                  "Bearer " + water)
-                              .body())
-                      .isEmpty());
-      incident =
-          new JsonArray(
-                  city.request(
-                          HttpMethod.GET,
-                          "/api/incidents?type=flood",
-                          null,
-                          "Authorization",
-                          "Bearer " + water)
-                      .body())
-              .getJsonObject(0);
+          .until(() -> !floodIncidents(water).isEmpty());
+      incident = floodIncidents(water).getJsonObject(0);
       String id = incident.getString("id");
       await()
           .atMost(Duration.ofSeconds(5))
@@ -255,6 +236,17 @@ class FloodScreenIT {
             .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
             .toList();
     assertThat(errors).as("console errors").isEmpty();
+  }
+
+  private JsonArray floodIncidents(String token) {
+    return new JsonArray(
+        city.request(
+                HttpMethod.GET,
+                "/api/incidents?type=flood",
+                null,
+                "Authorization",
+                "Bearer " + token)
+            .body());
   }
 
   @Test

@@ -5,6 +5,8 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * One server-sent-events response: the headers, a comment every {@value #KEEP_ALIVE_MILLIS} ms so
@@ -56,6 +58,39 @@ final class EventStream {
     response.closeHandler(ignored -> once.run());
     response.endHandler(ignored -> once.run());
     return new EventStream(response);
+  }
+
+  /**
+   * Opens a stream on {@code context} that follows {@code feed}: first what the subscriber missed
+   * after its {@code Last-Event-ID} (or {@code resync} when that is gone), then every change as it
+   * is published, until the subscriber leaves.
+   *
+   * @param deliver sends one change on the stream, or not, as the subscriber's filters decide
+   * @param afterReplay runs on each replayed change once it was delivered
+   */
+  static <T> void follow(
+      Vertx vertx,
+      RoutingContext context,
+      ChangeFeed<T> feed,
+      BiConsumer<EventStream, ChangeFeed.Change<T>> deliver,
+      Consumer<T> afterReplay) {
+    Optional<String> resumeAfter = lastEventId(context);
+    Runnable[] stopListening = {() -> {}};
+    EventStream stream = open(vertx, context, () -> stopListening[0].run());
+    resumeAfter.ifPresent(
+        lastSeen ->
+            feed.since(lastSeen)
+                .ifPresentOrElse(
+                    missed ->
+                        missed.forEach(
+                            change -> {
+                              deliver.accept(stream, change);
+                              afterReplay.accept(change.item());
+                            }),
+                    stream::sendResync));
+    if (stream.isOpen()) {
+      stopListening[0] = feed.listen(change -> deliver.accept(stream, change));
+    }
   }
 
   /** The id the subscriber last saw, when it is resuming: the header, or the query parameter. */

@@ -13,7 +13,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Consumer;
 import org.citytwin.fusion.CreditLists;
 import org.citytwin.fusion.IncidentErrors;
 import org.citytwin.fusion.IncidentState;
@@ -122,24 +121,18 @@ public final class IncidentRoutes {
   private void subscribe(RoutingContext context) {
     Caller caller = ApiAuthentication.caller(context);
     String type = context.queryParams().get("type");
-    Optional<String> resumeAfter = EventStream.lastEventId(context);
-    Runnable[] stopListening = {() -> {}};
-    EventStream stream = EventStream.open(vertx, context, () -> stopListening[0].run());
-    Consumer<ChangeFeed.Change<JsonObject>> deliver =
-        change -> {
+    EventStream.follow(
+        vertx,
+        context,
+        feed,
+        (stream, change) -> {
           JsonObject incident = change.item();
           if (caller.mayRead(incident)
               && (type == null || type.equals(incident.getString("type")))) {
             stream.send(Optional.of(feed.eventId(change)), Optional.empty(), incident.encode());
           }
-        };
-    resumeAfter.ifPresent(
-        lastSeen ->
-            feed.since(lastSeen)
-                .ifPresentOrElse(missed -> missed.forEach(deliver), stream::sendResync));
-    if (stream.isOpen()) {
-      stopListening[0] = feed.listen(deliver);
-    }
+        },
+        incident -> {});
   }
 
   private void onGet(RoutingContext context) {

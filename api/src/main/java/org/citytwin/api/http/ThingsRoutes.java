@@ -10,7 +10,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.citytwin.twin.Preconditions;
@@ -271,11 +270,11 @@ public final class ThingsRoutes {
                 && (ids.isEmpty() || ids.contains(event.thingId()))
                 && (namespaces.isEmpty() || namespaces.contains(event.thingId().getNamespace()))
                 && filter.map(f -> f.test(filterable(event))).orElse(true);
-    Optional<String> resumeAfter = EventStream.lastEventId(context);
-    Runnable[] stopListening = {() -> {}};
-    EventStream stream = EventStream.open(vertx, context, () -> stopListening[0].run());
-    Consumer<ChangeFeed.Change<TwinMessage>> deliver =
-        change -> {
+    EventStream.follow(
+        vertx,
+        context,
+        feed,
+        (stream, change) -> {
           List<TwinEvent> events = change.item().events().stream().filter(wanted).toList();
           for (int i = 0; i < events.size(); i++) {
             // The id goes on the message's last event only: a subscriber cut off inside a message
@@ -284,21 +283,8 @@ public final class ThingsRoutes {
                 i == events.size() - 1 ? Optional.of(feed.eventId(change)) : Optional.empty();
             stream.send(id, Optional.empty(), events.get(i).changedThing().toString());
           }
-        };
-    resumeAfter.ifPresent(
-        lastSeen ->
-            feed.since(lastSeen)
-                .ifPresentOrElse(
-                    missed ->
-                        missed.forEach(
-                            change -> {
-                              deliver.accept(change);
-                              change.item().release();
-                            }),
-                    stream::sendResync));
-    if (stream.isOpen()) {
-      stopListening[0] = feed.listen(deliver);
-    }
+        },
+        TwinMessage::release);
   }
 
   /** What an event's filter is tested against: the changed part, definition and attributes. */
