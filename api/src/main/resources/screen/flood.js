@@ -44,7 +44,7 @@ const screen = {
   token: null,
   map: null,
   gauges: new Map(), // thingId -> {thingId, definition, latlng, features, attributes, marker, catchment}
-  catchments: new Map(), // zone id -> {id, name, rings, layer}
+  catchments: new Map(), // zone id -> {id, name, polygons, layer, rainGauges, rain}
   zoneNames: new Map(),
   incidents: new Map(),
   dirty: new Set(),
@@ -141,6 +141,7 @@ function drawZones(collection) {
           name,
           polygons: polygonsOf(feature.geometry),
           layer,
+          rainGauges: new Set(), // thing ids: a catchment's rain is redrawn without a scan of every gauge
         });
       }
       if (type === "district" || (bounds === null && type === "catchment")) {
@@ -239,6 +240,9 @@ function addGauge(thing) {
   gauge.marker = L.circleMarker(gauge.latlng, markerStyle(gauge)).addTo(screen.map);
   gauge.marker.on("click", () => select(gauge.thingId));
   screen.gauges.set(gauge.thingId, gauge);
+  if (gauge.definition === RAIN && gauge.catchment) {
+    screen.catchments.get(gauge.catchment).rainGauges.add(gauge.thingId);
+  }
 }
 
 async function loadGauges() {
@@ -316,9 +320,8 @@ function drawFrame() {
 
 function drawRain(catchmentId) {
   const catchment = screen.catchments.get(catchmentId);
-  const intensities = [...screen.gauges.values()]
-    .filter((g) => g.definition === RAIN && g.catchment === catchmentId)
-    .map((g) => property(g, "rain", "intensity"))
+  const intensities = [...catchment.rainGauges]
+    .map((thingId) => property(screen.gauges.get(thingId), "rain", "intensity"))
     .filter((v) => typeof v === "number");
   const mean = intensities.length ? intensities.reduce((a, b) => a + b, 0) / intensities.length : undefined;
   catchment.rain = mean;

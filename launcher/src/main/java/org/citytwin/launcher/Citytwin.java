@@ -105,6 +105,8 @@ public final class Citytwin implements Runnable {
                   settings.seed(),
                   settings.catchmentsPerSide(),
                   settings.gaugesPerCatchment(),
+                  settings.riverGauges(),
+                  settings.rainGaugesPerCatchment(),
                   settings.password())
               .generate();
       Path districtDir = base.dataDir().resolve("demo-district");
@@ -129,6 +131,7 @@ public final class Citytwin implements Runnable {
               "\n",
               List.of(
                   "citytwin demo is running: {} gauges in {} catchments, a rainstorm crossing every {} min",
+                  "  (waterlogging, river and rain gauges; a flood incident within a minute or two)",
                   "  the flood-warning screen: {}/screen/flood",
                   "  a twin:      curl {}/api/2/things/{}",
                   "  live:        curl -N -H 'Accept: text/event-stream' {}/api/2/things",

@@ -71,6 +71,8 @@ public record CitytwinConfig(
       long seed,
       int catchmentsPerSide,
       int gaugesPerCatchment,
+      int riverGauges,
+      int rainGaugesPerCatchment,
       String password,
       Duration interval) {}
 
@@ -111,6 +113,8 @@ public record CitytwinConfig(
     defaults.put("demo.seed", "42");
     defaults.put("demo.catchments-per-side", "3");
     defaults.put("demo.gauges-per-catchment", "4");
+    defaults.put("demo.river-gauges", "6");
+    defaults.put("demo.rain-gauges-per-catchment", "1");
     defaults.put("demo.password", "demo-password");
     defaults.put("demo.interval", "2s");
     return Map.copyOf(defaults);
@@ -191,6 +195,8 @@ public record CitytwinConfig(
             integer(settings, "demo.seed", Integer.MIN_VALUE, Integer.MAX_VALUE),
             integer(settings, "demo.catchments-per-side", 1, 20),
             integer(settings, "demo.gauges-per-catchment", 1, 100),
+            integer(settings, "demo.river-gauges", 0, 100),
+            integer(settings, "demo.rain-gauges-per-catchment", 0, 10),
             settings.get("demo.password"),
             duration(settings, "demo.interval")));
   }
@@ -290,6 +296,8 @@ public record CitytwinConfig(
     effective.put("demo.seed", String.valueOf(demo.seed()));
     effective.put("demo.catchments-per-side", String.valueOf(demo.catchmentsPerSide()));
     effective.put("demo.gauges-per-catchment", String.valueOf(demo.gaugesPerCatchment()));
+    effective.put("demo.river-gauges", String.valueOf(demo.riverGauges()));
+    effective.put("demo.rain-gauges-per-catchment", String.valueOf(demo.rainGaugesPerCatchment()));
     effective.put("demo.password", "****");
     effective.put("demo.interval", demo.interval().toMillis() + "ms");
     return effective.entrySet().stream()

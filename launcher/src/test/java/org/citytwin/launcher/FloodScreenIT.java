@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.pointer.JsonPointer;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Level;
 import org.citytwin.api.ApiTokens;
+import org.citytwin.sim.DemoDistrict;
 import org.citytwin.sim.Rainstorm;
 import org.citytwin.sim.SimDevice;
 import org.junit.jupiter.api.AfterEach;
@@ -86,7 +88,14 @@ class FloodScreenIT {
         .as(
             "CI needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)")
         .isTrue();
-    city = new RunningDistrict(directory, 2, 3, devices -> {}, Map.of("api.auth.secret", SECRET));
+    // Four catchments, three waterlogging gauges in each, four river gauges and a rain gauge a
+    // catchment: every layer of the screen has something to draw.
+    city =
+        new RunningDistrict(
+            directory,
+            new DemoDistrict(7, 2, 3, 4, 1, RunningDistrict.PASSWORD),
+            devices -> {},
+            Map.of("api.auth.secret", SECRET));
     tokens = new ApiTokens(city.server.vertx(), SECRET);
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
@@ -191,7 +200,8 @@ class FloodScreenIT {
             "127.0.0.1",
             city.server.port(),
             city.district.devices(),
-            new Rainstorm.Settings(Duration.ofSeconds(1), Duration.ofSeconds(60), 40, 2_500),
+            new Rainstorm.Settings(
+                Duration.ofSeconds(1), Duration.ofSeconds(60), 40, 2_500, Duration.ofSeconds(5)),
             Clock.systemUTC());
     rainstorm.start();
     JsonObject incident;
@@ -224,6 +234,49 @@ class FloodScreenIT {
       rainstorm.stop();
       simulator.close();
     }
+    assertThat(rainstorm.refused()).as("reports the server refused").isZero();
+    String water = tokens.issue("probe", Optional.of("water"), Duration.ofHours(1));
+    // Once the last reports are in, each river gauge's dot shows its twin's level against the
+    // warning line, and each catchment's fill the rain its gauge reports.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> {
+              for (SimDevice river : city.district.devices()) {
+                if (river.kind().equals("water-level-gauge")) {
+                  double aboveWarning =
+                      twinProperty(water, river, "/features/level/properties/aboveWarning");
+                  assertThat(colourAt(river))
+                      .as(river.deviceId() + " at " + aboveWarning + " m")
+                      .isEqualTo(
+                          aboveWarning >= 0
+                              ? "#6a1b9a"
+                              : aboveWarning > -0.5 ? "#fdd835" : "#26a69a");
+                }
+              }
+            });
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> {
+              double rainiest = 0;
+              for (SimDevice rain : city.district.devices()) {
+                if (rain.kind().equals("rain-gauge")) {
+                  double intensity =
+                      twinProperty(water, rain, "/features/rain/properties/intensity");
+                  rainiest = Math.max(rainiest, intensity);
+                  assertThat(
+                          ((Number)
+                                  script(
+                                      "return floodScreen.catchments.get(arguments[0]).rain",
+                                      rain.catchmentId()))
+                              .doubleValue())
+                      .as(rain.catchmentId())
+                      .isCloseTo(intensity, org.assertj.core.data.Offset.offset(1e-9));
+                }
+              }
+              assertThat(rainiest).as("the storm's rain").isGreaterThan(16);
+            });
     Files.createDirectories(SCREENSHOTS);
     File shot = browser.getScreenshotAs(OutputType.FILE);
     Files.copy(
@@ -236,6 +289,21 @@ class FloodScreenIT {
             .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
             .toList();
     assertThat(errors).as("console errors").isEmpty();
+  }
+
+  /** A number in the gauge's twin, read through the API as {@code token}'s department. */
+  private double twinProperty(String token, SimDevice gauge, String pointer) {
+    JsonObject twin =
+        city.request(
+                HttpMethod.GET,
+                "/api/2/things/" + gauge.thingId(),
+                null,
+                "Authorization",
+                "Bearer " + token)
+            .json();
+    Object value = JsonPointer.from(pointer).queryJson(twin);
+    assertThat(value).as(gauge.thingId() + pointer).isInstanceOf(Number.class);
+    return ((Number) value).doubleValue();
   }
 
   private JsonArray floodIncidents(String token) {

@@ -73,7 +73,23 @@ final class RunningDistrict implements AutoCloseable {
       java.util.function.Consumer<io.vertx.core.json.JsonArray> editDevices,
       Map<String, String> settings)
       throws IOException {
-    district = new DemoDistrict(7, catchmentsPerSide, gaugesPerCatchment, PASSWORD).generate();
+    this(
+        directory,
+        new DemoDistrict(7, catchmentsPerSide, gaugesPerCatchment, PASSWORD),
+        editDevices,
+        settings);
+  }
+
+  /**
+   * @param plan the district to generate (its devices' password must be {@link #PASSWORD})
+   */
+  RunningDistrict(
+      Path directory,
+      DemoDistrict plan,
+      java.util.function.Consumer<io.vertx.core.json.JsonArray> editDevices,
+      Map<String, String> settings)
+      throws IOException {
+    district = plan.generate();
     Path districtDir = directory.resolve("district");
     district.writeTo(districtDir);
     Path devicesFile = districtDir.resolve(org.citytwin.sim.District.DEVICES_FILE);

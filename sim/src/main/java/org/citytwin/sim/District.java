@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.citytwin.ingest.Device;
@@ -62,7 +61,7 @@ public record District(JsonObject zones, List<Thing> things, List<SimDevice> dev
                   device.thingId(),
                   device.vendorFormat(),
                   true,
-                  Map.of(),
+                  device.parameters(),
                   Set.of(),
                   Optional.ofNullable(device.observes()),
                   device.observes() == null ? Reading.UNCLASSIFIED : device.observedCategory())));

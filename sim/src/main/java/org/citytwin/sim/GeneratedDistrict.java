@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import org.citytwin.twin.ThingModels;
@@ -347,16 +348,7 @@ public record GeneratedDistrict(long seed, double scale) {
     }
 
     private void canal() {
-      zones.add(ZoneFeatures.line("grand-canal", "river", "Grand Canal", List.of(GRAND_CANAL), 40));
-      for (int i = 0; i + 1 < GRAND_CANAL.length; i++) {
-        zones.add(
-            ZoneFeatures.line(
-                "embankment-" + (i + 1),
-                "embankment",
-                "Grand Canal embankment " + (i + 1),
-                List.of(GRAND_CANAL[i], GRAND_CANAL[i + 1]),
-                60));
-      }
+      ZoneFeatures.river("grand-canal", "Grand Canal", GRAND_CANAL, 40, 60).forEach(zones::add);
     }
 
     /** Roads east-west through each street's middle and north-south through each community's. */
@@ -528,6 +520,15 @@ public record GeneratedDistrict(long seed, double scale) {
         }
         case "waterlogging-point" ->
             builder.setAttribute(JsonPointer.of("catchment"), JsonValue.of(catchmentOf(number)));
+        case "river-section" -> {
+          RiverLevels levels = RiverLevels.ofSection(number);
+          builder
+              .setAttribute(JsonPointer.of(RiverLevels.DATUM), JsonValue.of(levels.datum()))
+              .setAttribute(
+                  JsonPointer.of(RiverLevels.WARNING_LEVEL), JsonValue.of(levels.warningLevel()))
+              .setAttribute(
+                  JsonPointer.of("guaranteeLevel"), JsonValue.of(levels.guaranteeLevel()));
+        }
         default -> {
           // the common attributes say all there is
         }
@@ -597,13 +598,7 @@ public record GeneratedDistrict(long seed, double scale) {
     }
 
     private WgsPoint alongCanal(double share) {
-      double position = share * (GRAND_CANAL.length - 1);
-      int leg = Math.min(GRAND_CANAL.length - 2, (int) position);
-      double within = position - leg;
-      double[] from = GRAND_CANAL[leg];
-      double[] to = GRAND_CANAL[leg + 1];
-      return new WgsPoint(
-          from[0] + (to[0] - from[0]) * within, from[1] + (to[1] - from[1]) * within);
+      return ZoneFeatures.along(GRAND_CANAL, share);
     }
 
     private void placeDevices() {
@@ -650,7 +645,8 @@ public record GeneratedDistrict(long seed, double scale) {
                   catchmentAt(location),
                   observed.flatMap(Thing::getEntityId).orElse(null),
                   observed.map(thing -> kind.observes().orElseThrow()).orElse(null),
-                  kind.name()));
+                  kind.name(),
+                  observed.map(RiverLevels::calibrationOf).orElse(Map.of())));
         }
       }
     }

@@ -1,5 +1,6 @@
 package org.citytwin.sim;
 
+import java.util.Map;
 import org.citytwin.twin.WgsPoint;
 import org.eclipse.ditto.things.model.ThingId;
 
@@ -11,6 +12,8 @@ import org.eclipse.ditto.things.model.ThingId;
  * @param observes the managed object it watches
  * @param observedCategory that object's category
  * @param kind the device kind, the name of its thing model ({@code waterlogging-gauge})
+ * @param parameters the calibration its vendor format needs, as the device registry keeps it (a
+ *     river gauge's {@code datum} and {@code warningLevel})
  */
 public record SimDevice(
     String tenant,
@@ -22,7 +25,12 @@ public record SimDevice(
     String catchmentId,
     ThingId observes,
     String observedCategory,
-    String kind) {
+    String kind,
+    Map<String, Double> parameters) {
+
+  public SimDevice {
+    parameters = Map.copyOf(parameters);
+  }
 
   /** The HTTP Basic user name Hono's device endpoints expect. */
   public String username() {

@@ -22,6 +22,12 @@ public record StormField(Instant start, Rainstorm.Settings settings) {
   /** The rain falls wider than the water stands: the cell's rain radius over its water radius. */
   private static final double RAIN_SPREAD = 2.5;
 
+  /** The river's level against its warning line when no rain falls, in metres. */
+  private static final double DRY_RIVER_BELOW_WARNING = -1.2;
+
+  /** How far the river rises, in metres, per centimetre of standing water beside it. */
+  private static final double RIVER_RISE_PER_CENTIMETRE = 0.05;
+
   /** The depth, in centimetres to a millimetre, at {@code where} at {@code at}. */
   public double depthCentimetres(WgsPoint where, Instant at) {
     return Math.round(settings.peakDepthCentimetres() * falloff(where, at, 1) * 10) / 10.0;
@@ -36,6 +42,17 @@ public record StormField(Instant start, Rainstorm.Settings settings) {
     return settings.peakDepthCentimetres()
         * RAIN_PER_PEAK_CENTIMETRE
         * falloff(where, at, RAIN_SPREAD);
+  }
+
+  /**
+   * How far, in metres to a millimetre, the river stands above its warning line at {@code where} at
+   * {@code at}: 1.2 m below it in dry weather, rising 5 cm for every centimetre of standing water
+   * the cell leaves there, so that it tops the line where the water stands over 24 cm.
+   */
+  public double riverAboveWarningMetres(WgsPoint where, Instant at) {
+    double centimetres = settings.peakDepthCentimetres() * falloff(where, at, 1);
+    return Math.round((DRY_RIVER_BELOW_WARNING + RIVER_RISE_PER_CENTIMETRE * centimetres) * 1000)
+        / 1000.0;
   }
 
   private double falloff(WgsPoint where, Instant at, double spread) {

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.citytwin.fusion.PatrolTeam;
 import org.citytwin.fusion.ZoneIndex;
+import org.citytwin.twin.WgsPoint;
 
 /**
  * GeoJSON features of a generated district's zones file, in the shape the server reads ({@code id},
@@ -64,6 +65,42 @@ public final class ZoneFeatures {
                 .put(ZoneIndex.BUFFER_METRES, bufferMetres))
         .put(
             "geometry", new JsonObject().put("type", "LineString").put("coordinates", coordinates));
+  }
+
+  /**
+   * A river and its embankments: the river a zone {@code riverMetres} either side of its course,
+   * and an {@code embankment} zone {@code embankmentMetres} either side of each leg, numbered from
+   * 1 (the embankment rule watches one leg at a time).
+   *
+   * @param course the river's {longitude, latitude} points, upstream first
+   */
+  public static List<JsonObject> river(
+      String id, String name, double[][] course, double riverMetres, double embankmentMetres) {
+    List<JsonObject> features = new java.util.ArrayList<>();
+    features.add(line(id, "river", name, List.of(course), riverMetres));
+    for (int leg = 0; leg + 1 < course.length; leg++) {
+      features.add(
+          line(
+              "embankment-" + (leg + 1),
+              "embankment",
+              name + " embankment " + (leg + 1),
+              List.of(course[leg], course[leg + 1]),
+              embankmentMetres));
+    }
+    return features;
+  }
+
+  /**
+   * The point a {@code share} (0 to 1) of the way along {@code course}, counting each leg as an
+   * equal share whatever its length.
+   */
+  public static WgsPoint along(double[][] course, double share) {
+    double position = share * (course.length - 1);
+    int leg = Math.min(course.length - 2, (int) position);
+    double within = position - leg;
+    double[] from = course[leg];
+    double[] to = course[leg + 1];
+    return new WgsPoint(from[0] + (to[0] - from[0]) * within, from[1] + (to[1] - from[1]) * within);
   }
 
   /** A patrol team based at a point. */

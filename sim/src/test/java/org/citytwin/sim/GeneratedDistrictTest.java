@@ -115,6 +115,49 @@ class GeneratedDistrictTest {
   }
 
   @Test
+  void riverGaugesAreRegisteredWithTheLevelsTheirFormatNeeds(@TempDir Path directory)
+      throws IOException {
+    District district = new GeneratedDistrict(3, 0.02).generate();
+    district.writeTo(directory);
+    org.citytwin.ingest.DeviceRegistry registry =
+        new org.citytwin.ingest.DeviceRegistry(new java.security.SecureRandom());
+    registry.importJson(
+        new io.vertx.core.json.JsonArray(
+            Files.readString(directory.resolve(District.DEVICES_FILE))));
+    org.citytwin.ingest.VendorFormats formats = org.citytwin.ingest.VendorFormats.builtIn();
+    List<SimDevice> riverGauges =
+        district.devices().stream().filter(d -> d.kind().equals("water-level-gauge")).toList();
+    assertThat(riverGauges).isNotEmpty();
+    for (SimDevice gauge : riverGauges) {
+      org.citytwin.ingest.Device registered =
+          registry
+              .find(new org.citytwin.ingest.DeviceId(gauge.tenant(), gauge.deviceId()))
+              .orElseThrow();
+      double warningLine = registered.parameters().get("warningLevel");
+      double datum = registered.parameters().get("datum");
+      // A stage that puts the river exactly on its warning line reads as 0 m above it.
+      long stageOnTheLine = Math.round((warningLine - datum) * 1000);
+      var readings =
+          formats
+              .find(gauge.vendorFormat())
+              .orElseThrow()
+              .normalise(
+                  new io.vertx.core.json.JsonObject()
+                      .put("stage_mm", stageOnTheLine)
+                      .put("ts", "2026-07-14T08:00:00"),
+                  registered,
+                  java.time.Instant.parse("2026-07-14T00:00:00Z"));
+      assertThat(readings)
+          .filteredOn(r -> r.feature().equals("level") && r.property().equals("aboveWarning"))
+          .singleElement()
+          .satisfies(
+              r ->
+                  assertThat(((org.citytwin.twin.ReadingValue.Numeric) r.value()).number())
+                      .isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-9)));
+    }
+  }
+
+  @Test
   void aScaleOutsideZeroToOneIsRefused() {
     assertThatThrownBy(() -> new GeneratedDistrict(1, 0)).hasMessageContaining("scale");
     assertThatThrownBy(() -> new GeneratedDistrict(1, 1.5)).hasMessageContaining("scale");

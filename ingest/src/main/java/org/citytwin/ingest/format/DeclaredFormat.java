@@ -216,6 +216,13 @@ public final class DeclaredFormat implements VendorFormat {
         }
         value = rate.getAsDouble();
       }
+      if (isDecimal(rule.scale())
+          || rule.offset() != 0
+          || rule.add().isPresent()
+          || rule.subtract().isPresent()
+          || rule.ratePer().isPresent()) {
+        value = withoutBinaryNoise(value);
+      }
       if (rule.range().isPresent()
           && (value < rule.range().get()[0] || value > rule.range().get()[1])) {
         throw IngestErrors.READING_IMPLAUSIBLE.toException(
@@ -274,6 +281,51 @@ public final class DeclaredFormat implements VendorFormat {
    * A decimal scale such as 0.01 is applied as a division by 100: 23 × 0.01 is 0.23000000000000001
    * in binary floating point, 23 / 100 is 0.23, the value a person expects to read back.
    */
+  /**
+   * The value rounded to 12 significant digits. Adding a datum or taking a rate leaves binary noise
+   * in the last digits (3.12 + 2.15 - 5.0 = 0.27000000000000046), which would be stored and shown
+   * in every twin and export; no sensor measures to 12 digits, so nothing real is lost. Only sums,
+   * rates and decimal scales (0.9 cm / 100 = 0.009000000000000001 m) are rounded: a product by an
+   * irrational factor (degrees to radians) keeps every digit. Values of a trillion and more, and
+   * those too small to scale by an exact power of ten, are left as they are.
+   */
+  static double withoutBinaryNoise(double value) {
+    if (value == 0 || !Double.isFinite(value)) {
+      return value;
+    }
+    int digitsBeforePoint = (int) Math.ceil(Math.log10(Math.abs(value)));
+    int decimals = SIGNIFICANT_DIGITS - digitsBeforePoint;
+    if (decimals < 0 || decimals >= EXACT_POWERS_OF_TEN.length) {
+      return value;
+    }
+    double scale = EXACT_POWERS_OF_TEN[decimals];
+    return Math.rint(value * scale) / scale;
+  }
+
+  private static final int SIGNIFICANT_DIGITS = 12;
+
+  /** 10^0 to 10^22: every one of them a double exactly, so dividing by it rounds only once. */
+  private static final double[] EXACT_POWERS_OF_TEN = exactPowersOfTen();
+
+  private static double[] exactPowersOfTen() {
+    double[] powers = new double[23];
+    double power = 1;
+    for (int i = 0; i < powers.length; i++) {
+      powers[i] = power;
+      power *= 10;
+    }
+    return powers;
+  }
+
+  /** Whether a scale multiplies or divides by a whole number (100, 0.001), as unit changes do. */
+  private static boolean isDecimal(double scale) {
+    if (scale == 0) {
+      return false;
+    }
+    double factor = Math.abs(scale) < 1 ? 1 / scale : scale;
+    return Math.abs(factor - Math.rint(factor)) < 1e-9;
+  }
+
   private static double scaled(double raw, double scale) {
     if (scale != 0 && Math.abs(scale) < 1) {
       double divisor = Math.rint(1 / scale);
