@@ -13,6 +13,8 @@ const SEVERITIES = ["blue", "yellow", "orange", "red"];
 const CLOSED_STATES = new Set(["closed", "rejected", "merged"]);
 const TOKEN_KEY = "citytwin.token";
 const SIX_HOURS_MILLIS = 6 * 3600 * 1000;
+// A selected gauge's sparkline follows its readings, but asks the history API at most this often.
+const SPARKLINE_REFRESH_MILLIS = 10_000;
 
 /** Standing water (metres) to a colour: the thresholds of the shipped flood rule. */
 export function depthColour(depth) {
@@ -50,6 +52,7 @@ const screen = {
   dirty: new Set(),
   frameRequested: false,
   selected: null,
+  sparklineDrawnAt: 0,
   loading: true,
   pendingChanges: [],
   streams: [],
@@ -312,7 +315,10 @@ function drawFrame() {
     if (!gauge) continue;
     gauge.marker.setStyle(markerStyle(gauge));
     if (gauge.definition === RAIN && gauge.catchment) rainy.add(gauge.catchment);
-    if (screen.selected === thingId) showFacts(gauge);
+    if (screen.selected === thingId) {
+      showFacts(gauge);
+      if (performance.now() - screen.sparklineDrawnAt > SPARKLINE_REFRESH_MILLIS) drawSparkline(gauge);
+    }
   }
   screen.dirty.clear();
   rainy.forEach(drawRain);
@@ -442,6 +448,7 @@ async function drawSparkline(gauge) {
   const [feature, name, unit, line] = PLOTTED[gauge.definition];
   const svg = document.getElementById("sparkline");
   const caption = document.getElementById("sparkline-range");
+  screen.sparklineDrawnAt = performance.now();
   const to = new Date();
   const from = new Date(to.getTime() - SIX_HOURS_MILLIS);
   let answer;
@@ -468,8 +475,9 @@ async function drawSparkline(gauge) {
   const low = Math.min(line, ...values);
   const high = Math.max(line, ...values);
   const span = high - low || 1;
-  const x = (b) => ((new Date(b.start).getTime() - from.getTime()) / SIX_HOURS_MILLIS) * 300;
-  const y = (v) => 58 - ((v - low) / span) * 56;
+  // 3 units kept clear on every side, so that the latest value's dot is never cut in half.
+  const x = (b) => 3 + ((new Date(b.start).getTime() - from.getTime()) / SIX_HOURS_MILLIS) * 294;
+  const y = (v) => 57 - ((v - low) / span) * 54;
   const ns = "http://www.w3.org/2000/svg";
   const polyline = document.createElementNS(ns, "polyline");
   polyline.setAttribute("points", points.map((b) => `${x(b).toFixed(1)},${y(b.max).toFixed(1)}`).join(" "));
@@ -478,7 +486,13 @@ async function drawSparkline(gauge) {
   warning.setAttribute("x2", "300");
   warning.setAttribute("y1", y(line).toFixed(1));
   warning.setAttribute("y2", y(line).toFixed(1));
-  svg.replaceChildren(warning, polyline);
+  // The latest value as a dot: also what shows when there is only one 5-minute bucket yet.
+  const latest = document.createElementNS(ns, "circle");
+  const last = points[points.length - 1];
+  latest.setAttribute("cx", x(last).toFixed(1));
+  latest.setAttribute("cy", y(last.max).toFixed(1));
+  latest.setAttribute("r", "2.5");
+  svg.replaceChildren(warning, polyline, latest);
   caption.textContent = `${name}, highest per 5 min: ${Math.min(...values).toFixed(2)} to ${Math.max(...values).toFixed(2)} ${unit}; dashed: ${line} ${unit}`;
 }
 

@@ -35,6 +35,7 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
@@ -150,6 +151,28 @@ class FloodScreenIT {
     return (String) script(PIXEL_AT_GAUGE, gauge.thingId().toString());
   }
 
+  /** A real mouse click on the gauge's dot, wherever the map has put it. */
+  private void clickOn(SimDevice gauge) {
+    @SuppressWarnings("unchecked")
+    Map<String, Number> offset =
+        (Map<String, Number>)
+            script(
+                """
+                const point = floodScreen.map.latLngToContainerPoint(
+                    floodScreen.gauges.get(arguments[0]).latlng);
+                const size = floodScreen.map.getSize();
+                return {x: Math.round(point.x - size.x / 2), y: Math.round(point.y - size.y / 2)};
+                """,
+                gauge.thingId().toString());
+    new Actions(browser)
+        .moveToElement(
+            browser.findElement(By.id("map")),
+            offset.get("x").intValue(),
+            offset.get("y").intValue())
+        .click()
+        .perform();
+  }
+
   private void report(SimDevice gauge, int depthCentimetres, Instant at) {
     assertThat(
             city.postReading(
@@ -181,6 +204,28 @@ class FloodScreenIT {
     await().atMost(Duration.ofSeconds(5)).until(() -> colourAt(gauge).equals("#2e7d32"));
     report(gauge, 35, now);
     await().atMost(Duration.ofSeconds(5)).until(() -> colourAt(gauge).equals("#c62828"));
+
+    // Clicking the gauge's dot shows its twin and its last six hours from the history API.
+    clickOn(gauge);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> browser.findElement(By.id("sparkline")).getDomAttribute("data-points") != null);
+    assertThat(browser.findElement(By.id("gauge")).getDomAttribute("hidden")).isNull();
+    assertThat(browser.findElement(By.id("gauge-title")).getText())
+        .isEqualTo(gauge.thingId().toString());
+    assertThat(browser.findElement(By.id("gauge-facts")).getText())
+        .contains("waterlogging/depth\n0.35")
+        .contains("observes\n" + gauge.observes());
+    assertThat(
+            Integer.parseInt(
+                browser.findElement(By.id("sparkline")).getDomAttribute("data-points")))
+        .isBetween(1, 2);
+    assertThat(browser.findElement(By.id("sparkline-range")).getText())
+        .startsWith("depth, highest per 5 min:")
+        .contains("to 0.35 m");
+    double sparklineFirstDrawn =
+        ((Number) script("return floodScreen.sparklineDrawnAt")).doubleValue();
 
     // A network break: the change made while the screen is cut off arrives when it reconnects,
     // replayed after its Last-Event-ID rather than by reading everything again.
@@ -235,6 +280,9 @@ class FloodScreenIT {
       simulator.close();
     }
     assertThat(rainstorm.refused()).as("reports the server refused").isZero();
+    // The storm's readings redrew the selected gauge's sparkline, without a click.
+    assertThat(((Number) script("return floodScreen.sparklineDrawnAt")).doubleValue())
+        .isGreaterThan(sparklineFirstDrawn);
     String water = tokens.issue("probe", Optional.of("water"), Duration.ofHours(1));
     // Once the last reports are in, each river gauge's dot shows its twin's level against the
     // warning line, and each catchment's fill the rain its gauge reports.
