@@ -11,6 +11,7 @@ import org.citytwin.api.http.ApiAuthentication;
 import org.citytwin.api.http.ApiErrors;
 import org.citytwin.api.http.DeadLetterRoutes;
 import org.citytwin.api.http.DeviceRoutes;
+import org.citytwin.api.http.DittoWebSocket;
 import org.citytwin.api.http.HistoryRoutes;
 import org.citytwin.api.http.IncidentRoutes;
 import org.citytwin.api.http.LiveFeeds;
@@ -32,8 +33,9 @@ import org.citytwin.twin.TwinProtocol;
 /**
  * citytwin's HTTP server: the device endpoints of ingest at the root ({@code /telemetry}, {@code
  * /event}), and the API under {@code /api} ({@code /api/2/things}, {@code /api/incidents}, {@code
- * /api/history}), the flood-warning screen at {@code /screen/flood}, plus {@code /health} and
- * {@code /metrics}. Every error is answered with a Ditto-style JSON body.
+ * /api/history}), Ditto's WebSocket at {@code /ws/2}, the flood-warning screen at {@code
+ * /screen/flood}, plus {@code /health} and {@code /metrics}. Every error is answered with a
+ * Ditto-style JSON body.
  *
  * <p>With a token secret, every request under {@code /api} must bring a bearer token from {@link
  * ApiTokens}, and each department sees its own namespace and the incidents it is involved in;
@@ -88,10 +90,13 @@ public final class ApiVerticle extends AbstractVerticle {
         new ApiAuthentication(
             tokenSecret.map(secret -> new ApiTokens(vertx, secret)::authenticate));
     router.route("/api/*").handler(authentication);
+    router.route("/ws/2").handler(authentication);
     LiveFeeds feeds = LiveFeeds.listen(vertx);
     new ScreenRoutes().mount(router);
     new ThingsRoutes(vertx, things, feeds).mount(router);
     new ThingWriteRoutes(vertx, protocol).mount(router);
+    DittoWebSocket webSocket = new DittoWebSocket(vertx, things, feeds, protocol);
+    webSocket.mount(router);
     ThingSearch search = new ThingSearch(things);
     new SearchRoutes(vertx, search, zones).mount(router);
     new ModelRoutes(models).mount(router);
@@ -99,7 +104,7 @@ public final class ApiVerticle extends AbstractVerticle {
     new DeadLetterRoutes(vertx).mount(router);
     new DeviceRoutes(vertx, devices).mount(router);
     new HistoryRoutes(vertx, clock, search, zones).mount(router);
-    new OperationsRoutes(ingestCounters, things, authentication).mount(router);
+    new OperationsRoutes(ingestCounters, things, authentication, webSocket).mount(router);
     router.route().failureHandler(ApiErrors::handleFailure);
     router.errorHandler(404, ApiErrors::handleFailure);
     router.errorHandler(405, ApiErrors::handleFailure);

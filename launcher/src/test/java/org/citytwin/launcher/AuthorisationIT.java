@@ -177,7 +177,7 @@ class AuthorisationIT {
     StringBuffer constructionStream =
         city.subscribe("/api/2/things", "Authorization", "Bearer " + construction);
     SimDevice first = city.gauge(0);
-    send(first, 3);
+    city.reportDepth(first, 3);
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(() -> assertThat(EVENT_ID.matcher(waterStream).find()).isTrue());
@@ -189,8 +189,8 @@ class AuthorisationIT {
     String lastSeen = id.group(1);
     SimDevice second = city.gauge(1);
     SimDevice third = city.gauge(2);
-    send(second, 4);
-    send(third, 5);
+    city.reportDepth(second, 4);
+    city.reportDepth(third, 5);
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(() -> assertThat(waterStream).contains(third.thingId().toString()));
@@ -219,18 +219,7 @@ class AuthorisationIT {
     SimDevice gauge = city.gauge(0);
     for (SimDevice reporting : List.of(gauge, city.gauge(1))) {
       assertThat(reporting.catchmentId()).isEqualTo(gauge.catchmentId());
-      send(reporting, 40);
+      city.reportDepth(reporting, 40);
     }
-  }
-
-  private void send(SimDevice gauge, int depthCentimetres) {
-    assertThat(
-            city.postReading(
-                    gauge.username(),
-                    RunningDistrict.PASSWORD,
-                    "application/json",
-                    "{\"depth_cm\": " + depthCentimetres + "}")
-                .status())
-        .isEqualTo(202);
   }
 }

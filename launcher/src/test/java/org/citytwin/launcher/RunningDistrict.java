@@ -155,6 +155,30 @@ final class RunningDistrict implements AutoCloseable {
     return send(options, body);
   }
 
+  /**
+   * A waterlogging gauge of the district reports a depth, timed on arrival.
+   *
+   * @throws AssertionError unless the reading is accepted (202)
+   */
+  void reportDepth(SimDevice gauge, int depthCentimetres) {
+    Answer answer =
+        postReading(
+            gauge.username(),
+            PASSWORD,
+            "application/json",
+            "{\"depth_cm\": " + depthCentimetres + "}");
+    if (answer.status() != 202) {
+      throw new AssertionError(
+          gauge.thingId()
+              + " reporting "
+              + depthCentimetres
+              + " cm: "
+              + answer.status()
+              + " "
+              + answer.body());
+    }
+  }
+
   Answer postReading(String username, String password, String contentType, String body) {
     RequestOptions options =
         new RequestOptions()

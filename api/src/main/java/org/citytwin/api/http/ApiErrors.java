@@ -45,6 +45,12 @@ public final class ApiErrors {
           HttpStatus.FORBIDDEN,
           "This resource spans every department: use a token with the district role.");
 
+  public static final ErrorCode MESSAGE_INVALID =
+      new ErrorCode(
+          "api:message.invalid",
+          HttpStatus.BAD_REQUEST,
+          "Send a Ditto Protocol twin command on a thing, or START-SEND-EVENTS / STOP-SEND-EVENTS.");
+
   public static final ErrorCode PARAMETER_INVALID =
       new ErrorCode(
           "api:parameter.invalid", HttpStatus.BAD_REQUEST, "Correct the named query parameter.");

@@ -12,12 +12,17 @@ public final class OperationsRoutes {
   private final IngestCounters ingest;
   private final ThingStore things;
   private final ApiAuthentication authentication;
+  private final DittoWebSocket webSocket;
 
   public OperationsRoutes(
-      IngestCounters ingest, ThingStore things, ApiAuthentication authentication) {
+      IngestCounters ingest,
+      ThingStore things,
+      ApiAuthentication authentication,
+      DittoWebSocket webSocket) {
     this.ingest = ingest;
     this.things = things;
     this.authentication = authentication;
+    this.webSocket = webSocket;
   }
 
   public void mount(Router router) {
@@ -81,6 +86,20 @@ public final class OperationsRoutes {
         .append("# TYPE citytwin_api_authentication_refused_total counter\n")
         .append("citytwin_api_authentication_refused_total ")
         .append(authentication.refused())
+        .append('\n')
+        .append(
+            "# HELP citytwin_websocket_refused_messages_total /ws/2 messages answered with an"
+                + " error.\n")
+        .append("# TYPE citytwin_websocket_refused_messages_total counter\n")
+        .append("citytwin_websocket_refused_messages_total ")
+        .append(webSocket.refusedMessages())
+        .append('\n')
+        .append(
+            "# HELP citytwin_websocket_dropped_too_slow_total /ws/2 subscribers closed for"
+                + " falling behind.\n")
+        .append("# TYPE citytwin_websocket_dropped_too_slow_total counter\n")
+        .append("citytwin_websocket_dropped_too_slow_total ")
+        .append(webSocket.droppedTooSlow())
         .append('\n')
         .append("# HELP citytwin_twins Twins held.\n")
         .append("# TYPE citytwin_twins gauge\n")

@@ -288,7 +288,7 @@ public final class ThingsRoutes {
   }
 
   /** What an event's filter is tested against: the changed part, definition and attributes. */
-  private static org.eclipse.ditto.json.JsonObject filterable(TwinEvent event) {
+  static org.eclipse.ditto.json.JsonObject filterable(TwinEvent event) {
     var thing =
         JsonFactory.newObjectBuilder()
             .set("thingId", event.thingId().toString())

@@ -1,7 +1,6 @@
 package org.citytwin.api.http;
 
 import java.util.List;
-import java.util.Optional;
 import org.citytwin.twin.TwinEvent;
 import org.citytwin.twin.TwinProtocol;
 import org.eclipse.ditto.json.JsonFactory;
@@ -15,8 +14,12 @@ import org.eclipse.ditto.json.JsonFactory;
  */
 final class TwinMessage {
 
+  /** An event as read, and the Ditto Protocol text it was read from. */
+  record Event(TwinEvent event, String text) {}
+
   private final String body;
   // Read on first use and kept until released. Only the API's event loop touches it.
+  private List<Event> read;
   private List<TwinEvent> events;
 
   TwinMessage(String body) {
@@ -30,17 +33,29 @@ final class TwinMessage {
 
   /** Lets go of the events read, keeping only the text. */
   void release() {
+    read = null;
     events = null;
   }
 
   List<TwinEvent> events() {
     if (events == null) {
-      events =
-          TwinProtocol.eventsIn(body).stream()
-              .map(text -> TwinEvent.parse(JsonFactory.newObject(text)))
-              .flatMap(Optional::stream)
-              .toList();
+      events = withTexts().stream().map(Event::event).toList();
     }
     return events;
+  }
+
+  /** The events with their texts, for subscribers that forward the protocol text as it is. */
+  List<Event> withTexts() {
+    if (read == null) {
+      read =
+          TwinProtocol.eventsIn(body).stream()
+              .flatMap(
+                  text ->
+                      TwinEvent.parse(JsonFactory.newObject(text))
+                          .map(event -> new Event(event, text))
+                          .stream())
+              .toList();
+    }
+    return read;
   }
 }

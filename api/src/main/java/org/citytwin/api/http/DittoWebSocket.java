@@ -1,0 +1,395 @@
+package org.citytwin.api.http;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.citytwin.twin.EventBusAddresses;
+import org.citytwin.twin.ThingStore;
+import org.citytwin.twin.TwinEvent;
+import org.citytwin.twin.TwinProtocol;
+import org.citytwin.twin.search.RqlFilter;
+import org.eclipse.ditto.base.model.exceptions.DittoRuntimeException;
+import org.eclipse.ditto.base.model.headers.DittoHeaders;
+import org.eclipse.ditto.base.model.json.JsonSchemaVersion;
+import org.eclipse.ditto.base.model.signals.Signal;
+import org.eclipse.ditto.json.JsonFactory;
+import org.eclipse.ditto.json.JsonFieldSelector;
+import org.eclipse.ditto.protocol.Adaptable;
+import org.eclipse.ditto.protocol.ProtocolFactory;
+import org.eclipse.ditto.protocol.adapter.DittoProtocolAdapter;
+import org.eclipse.ditto.things.model.Thing;
+import org.eclipse.ditto.things.model.ThingId;
+import org.eclipse.ditto.things.model.signals.commands.ThingCommand;
+import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingNotAccessibleException;
+import org.eclipse.ditto.things.model.signals.commands.modify.CreateThing;
+import org.eclipse.ditto.things.model.signals.commands.modify.CreateThingResponse;
+import org.eclipse.ditto.things.model.signals.commands.modify.DeleteThing;
+import org.eclipse.ditto.things.model.signals.commands.modify.DeleteThingResponse;
+import org.eclipse.ditto.things.model.signals.commands.modify.MergeThing;
+import org.eclipse.ditto.things.model.signals.commands.modify.MergeThingResponse;
+import org.eclipse.ditto.things.model.signals.commands.modify.ModifyThing;
+import org.eclipse.ditto.things.model.signals.commands.modify.ModifyThingResponse;
+import org.eclipse.ditto.things.model.signals.commands.modify.ThingModifyCommand;
+import org.eclipse.ditto.things.model.signals.commands.query.RetrieveThing;
+import org.eclipse.ditto.things.model.signals.commands.query.RetrieveThingResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ditto's WebSocket at {@code /ws/2}, speaking the Ditto Protocol: {@code START-SEND-EVENTS} (with
+ * {@code namespaces} and an RQL {@code filter}) and {@code STOP-SEND-EVENTS}, each acknowledged as
+ * Ditto does; twin commands to create, modify, merge, delete and retrieve things, answered with
+ * their Ditto Protocol responses (or errors) under the command's {@code correlation-id}; and the
+ * twin events the caller may read, as the twin service published them.
+ *
+ * <p>The connection is authenticated like {@code /api}: each department reads and changes its own
+ * namespace, and a thing it may not read is answered as missing. citytwin has no live channel (live
+ * commands, live events, messages): subscribing to them is acknowledged and nothing arrives. A
+ * subscriber whose socket cannot keep up is closed (status 1013, try again later) rather than
+ * buffered without bound.
+ */
+public final class DittoWebSocket {
+
+  /** Socket status for "try again later": the subscriber fell too far behind. */
+  static final short TOO_SLOW = 1013;
+
+  private static final Logger LOG = LoggerFactory.getLogger(DittoWebSocket.class);
+  private static final String START_SEND_EVENTS = "START-SEND-EVENTS";
+  private static final String STOP_SEND_EVENTS = "STOP-SEND-EVENTS";
+  private static final Set<String> LIVE_SUBSCRIPTIONS =
+      Set.of("EVENTS", "MESSAGES", "LIVE-COMMANDS", "LIVE-EVENTS", "POLICY-ANNOUNCEMENTS");
+  private static final long COMMAND_TIMEOUT_MILLIS = 10_000;
+
+  private final Vertx vertx;
+  private final ThingStore store;
+  private final ChangeFeed<TwinMessage> feed;
+  private final TwinProtocol protocol;
+  private final DittoProtocolAdapter adapter = DittoProtocolAdapter.newInstance();
+  private final LongAdder droppedTooSlow = new LongAdder();
+  private final LongAdder refusedMessages = new LongAdder();
+
+  public DittoWebSocket(Vertx vertx, ThingStore store, LiveFeeds feeds, TwinProtocol protocol) {
+    this.vertx = vertx;
+    this.store = store;
+    this.feed = feeds.twins;
+    this.protocol = protocol;
+  }
+
+  /** Mounts {@code /ws/2}; the caller must already be authenticated on that path. */
+  public void mount(Router router) {
+    router.get("/ws/2").handler(this::upgrade);
+  }
+
+  /** Sockets closed because they could not keep up with the events. */
+  public long droppedTooSlow() {
+    return droppedTooSlow.sum();
+  }
+
+  /** Messages answered with an error: not the Ditto Protocol, or a command that failed. */
+  public long refusedMessages() {
+    return refusedMessages.sum();
+  }
+
+  private void upgrade(RoutingContext context) {
+    Caller caller = ApiAuthentication.caller(context);
+    if (!"websocket".equalsIgnoreCase(context.request().getHeader("Upgrade"))) {
+      throw ApiErrors.MESSAGE_INVALID.toException(
+          "/ws/2 is a WebSocket: connect with Upgrade: websocket (for HTTP, use /api/2).");
+    }
+    context
+        .request()
+        .toWebSocket()
+        .onSuccess(socket -> new Session(socket, caller).start())
+        .onFailure(context::fail);
+  }
+
+  /** One connection: its caller, and its event subscription if it started one. */
+  private final class Session {
+    private final ServerWebSocket socket;
+    private final Caller caller;
+    private Runnable stopEvents = () -> {};
+
+    Session(ServerWebSocket socket, Caller caller) {
+      this.socket = socket;
+      this.caller = caller;
+    }
+
+    void start() {
+      socket.textMessageHandler(this::onText);
+      socket.closeHandler(closed -> stopEvents.run());
+      socket.exceptionHandler(failure -> LOG.debug("websocket of {}", caller.subject(), failure));
+    }
+
+    private void onText(String text) {
+      String trimmed = text.strip();
+      if (trimmed.startsWith("START-SEND-") || trimmed.startsWith("STOP-SEND-")) {
+        onSubscription(trimmed);
+      } else {
+        onProtocolMessage(trimmed);
+      }
+    }
+
+    /** {@code START-SEND-EVENTS?namespaces=a,b&filter=...}, {@code STOP-SEND-EVENTS}, ... */
+    private void onSubscription(String text) {
+      int query = text.indexOf('?');
+      String command = query < 0 ? text : text.substring(0, query);
+      boolean start = command.startsWith("START-SEND-");
+      String what = command.substring(start ? "START-SEND-".length() : "STOP-SEND-".length());
+      if (!LIVE_SUBSCRIPTIONS.contains(what)) {
+        refusedMessages.increment();
+        socket.writeTextMessage(
+            errorMessage(
+                Optional.empty(),
+                DittoHeaders.empty(),
+                ApiErrors.MESSAGE_INVALID.toException(
+                    "Unknown subscription '"
+                        + command
+                        + "': START-SEND- or STOP-SEND- takes EVENTS, MESSAGES, LIVE-COMMANDS,"
+                        + " LIVE-EVENTS or POLICY-ANNOUNCEMENTS.")));
+        return;
+      }
+      if (command.equals(START_SEND_EVENTS)) {
+        Predicate<TwinEvent> wanted;
+        try {
+          wanted = subscriptionFilter(query < 0 ? "" : text.substring(query + 1));
+        } catch (DittoRuntimeException invalid) {
+          refusedMessages.increment();
+          socket.writeTextMessage(errorMessage(Optional.empty(), DittoHeaders.empty(), invalid));
+          return;
+        }
+        stopEvents.run();
+        stopEvents = feed.listen(change -> deliver(change.item(), wanted));
+      } else if (command.equals(STOP_SEND_EVENTS)) {
+        stopEvents.run();
+        stopEvents = () -> {};
+      }
+      socket.writeTextMessage(command + ":ACK");
+    }
+
+    private Predicate<TwinEvent> subscriptionFilter(String query) {
+      Set<String> namespaces = Set.of();
+      Optional<RqlFilter> filter = Optional.empty();
+      for (String pair : query.split("&")) {
+        int equals = pair.indexOf('=');
+        if (equals < 0) {
+          continue;
+        }
+        String name = pair.substring(0, equals);
+        String value = URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+        if (name.equals("namespaces")) {
+          namespaces =
+              Arrays.stream(value.split(","))
+                  .map(String::strip)
+                  .filter(namespace -> !namespace.isEmpty())
+                  .collect(Collectors.toCollection(LinkedHashSet::new));
+        } else if (name.equals("filter") && !value.isBlank()) {
+          filter = Optional.of(RqlFilter.parse(value));
+        }
+      }
+      Set<String> chosen = namespaces;
+      Optional<RqlFilter> rql = filter;
+      return event ->
+          caller.mayRead(event.thingId().getNamespace())
+              && (chosen.isEmpty() || chosen.contains(event.thingId().getNamespace()))
+              && rql.map(f -> f.test(ThingsRoutes.filterable(event))).orElse(true);
+    }
+
+    private void deliver(TwinMessage message, Predicate<TwinEvent> wanted) {
+      for (TwinMessage.Event event : message.withTexts()) {
+        if (!wanted.test(event.event())) {
+          continue;
+        }
+        if (socket.isClosed()) {
+          return;
+        }
+        if (socket.writeQueueFull()) {
+          droppedTooSlow.increment();
+          stopEvents.run();
+          stopEvents = () -> {};
+          socket.close(TOO_SLOW, "subscriber too slow; reconnect and read current state");
+          return;
+        }
+        socket.writeTextMessage(event.text());
+      }
+    }
+
+    private void onProtocolMessage(String text) {
+      DittoHeaders headers = DittoHeaders.empty();
+      Optional<ThingId> thingId = Optional.empty();
+      try {
+        Adaptable adaptable =
+            ProtocolFactory.jsonifiableAdaptableFromJson(JsonFactory.newObject(text));
+        headers = adaptable.getDittoHeaders();
+        Signal<?> signal = adapter.fromAdaptable(adaptable);
+        if (!(signal instanceof ThingCommand<?> command)) {
+          throw ApiErrors.MESSAGE_INVALID.toException(
+              "citytwin's WebSocket takes twin commands on things, not " + signal.getType() + ".");
+        }
+        thingId = Optional.of(command.getEntityId());
+        if (!caller.mayRead(command.getEntityId().getNamespace())) {
+          throw ThingNotAccessibleException.newBuilder(command.getEntityId())
+              .dittoHeaders(command.getDittoHeaders())
+              .build();
+        }
+        if (command instanceof RetrieveThing retrieve) {
+          answer(retrieve(retrieve), retrieve.getDittoHeaders());
+        } else if (command instanceof CreateThing
+            || command instanceof ModifyThing
+            || command instanceof MergeThing
+            || command instanceof DeleteThing) {
+          modify((ThingModifyCommand<?>) command);
+        } else {
+          throw ApiErrors.MESSAGE_INVALID.toException(
+              "citytwin's WebSocket takes create, modify, merge, delete and retrieve of a thing"
+                  + " (a merge at any path), not "
+                  + command.getType()
+                  + ".");
+        }
+      } catch (DittoRuntimeException error) {
+        refuse(thingId, headers, error);
+      } catch (RuntimeException notProtocol) {
+        refuse(
+            thingId,
+            headers,
+            ApiErrors.MESSAGE_INVALID.toException(
+                "Not a Ditto Protocol message: " + notProtocol.getMessage()));
+      }
+    }
+
+    private RetrieveThingResponse retrieve(RetrieveThing retrieve) {
+      ThingId thingId = retrieve.getEntityId();
+      Thing thing =
+          store
+              .retrieve(thingId)
+              .orElseThrow(
+                  () ->
+                      ThingNotAccessibleException.newBuilder(thingId)
+                          .dittoHeaders(retrieve.getDittoHeaders())
+                          .build());
+      Optional<JsonFieldSelector> fields = retrieve.getSelectedFields();
+      org.eclipse.ditto.json.JsonObject json =
+          fields
+              .map(selector -> thing.toJson(JsonSchemaVersion.V_2, selector))
+              .orElseGet(thing::toJson);
+      return RetrieveThingResponse.of(thingId, json, retrieve.getDittoHeaders());
+    }
+
+    private void modify(ThingModifyCommand<?> command) {
+      vertx
+          .eventBus()
+          .<JsonObject>request(
+              EventBusAddresses.TWIN_COMMANDS,
+              protocol.command(command).toString(),
+              new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(COMMAND_TIMEOUT_MILLIS))
+          .onSuccess(reply -> answer(response(command, reply.body()), command.getDittoHeaders()))
+          .onFailure(
+              failure -> {
+                refusedMessages.increment();
+                if (failure instanceof io.vertx.core.eventbus.ReplyException reply
+                    && reply.failureCode() >= 400
+                    && reply.failureCode() < 600) {
+                  write(
+                      errorMessage(
+                          Optional.of(command.getEntityId()),
+                          command.getDittoHeaders(),
+                          reply.failureCode(),
+                          JsonFactory.newObject(reply.getMessage())),
+                      command.getDittoHeaders());
+                } else {
+                  write(
+                      errorMessage(
+                          Optional.of(command.getEntityId()),
+                          command.getDittoHeaders(),
+                          ApiErrors.UPSTREAM_UNAVAILABLE.toException(
+                              "The twin service did not answer.")),
+                      command.getDittoHeaders());
+                }
+              });
+    }
+
+    /** The Ditto response to a change the twin service made: {@code {status, revision, thing?}}. */
+    private Signal<?> response(ThingModifyCommand<?> command, JsonObject reply) {
+      DittoHeaders headers = command.getDittoHeaders();
+      boolean created = reply.getInteger("status") == 201;
+      Optional<Thing> thing =
+          Optional.ofNullable(reply.getJsonObject("thing"))
+              .map(
+                  json ->
+                      org.eclipse.ditto.things.model.ThingsModelFactory.newThing(json.encode()));
+      if (command instanceof CreateThing) {
+        return CreateThingResponse.of(thing.orElseThrow(), headers);
+      }
+      if (command instanceof ModifyThing) {
+        return created
+            ? ModifyThingResponse.created(thing.orElseThrow(), headers)
+            : ModifyThingResponse.modified(command.getEntityId(), headers);
+      }
+      if (command instanceof MergeThing merge) {
+        return MergeThingResponse.of(merge.getEntityId(), merge.getPath(), headers);
+      }
+      return DeleteThingResponse.of(command.getEntityId(), headers);
+    }
+
+    /** Answers a command, unless it asked for no response (a response never asks for one). */
+    private void answer(Signal<?> response, DittoHeaders commandHeaders) {
+      write(
+          ProtocolFactory.wrapAsJsonifiableAdaptable(adapter.toAdaptable(response)).toJsonString(),
+          commandHeaders);
+    }
+
+    private void refuse(
+        Optional<ThingId> thingId, DittoHeaders headers, DittoRuntimeException error) {
+      refusedMessages.increment();
+      write(errorMessage(thingId, headers, error), headers);
+    }
+
+    /** Sends an answer unless the command said it wants none ({@code response-required: false}). */
+    private void write(String message, DittoHeaders headers) {
+      if (headers.isResponseRequired() && !socket.isClosed()) {
+        socket.writeTextMessage(message);
+      }
+    }
+  }
+
+  private static String errorMessage(
+      Optional<ThingId> thingId, DittoHeaders headers, DittoRuntimeException error) {
+    return errorMessage(thingId, headers, error.getHttpStatus().getCode(), error.toJson());
+  }
+
+  /**
+   * A Ditto Protocol error: topic {@code ns/name/things/twin/errors} ({@code _/_} when no thing is
+   * known), the error's JSON as value, its status, and the correlation id of what it answers.
+   */
+  private static String errorMessage(
+      Optional<ThingId> thingId,
+      DittoHeaders headers,
+      int status,
+      org.eclipse.ditto.json.JsonObject error) {
+    String topic =
+        thingId.map(id -> id.getNamespace() + "/" + id.getName()).orElse("_/_")
+            + "/things/twin/errors";
+    var answerHeaders = JsonFactory.newObjectBuilder().set("content-type", "application/json");
+    headers
+        .getCorrelationId()
+        .ifPresent(correlationId -> answerHeaders.set("correlation-id", correlationId));
+    return JsonFactory.newObjectBuilder()
+        .set("topic", topic)
+        .set("headers", answerHeaders.build())
+        .set("path", "/")
+        .set("value", error)
+        .set("status", status)
+        .build()
+        .toString();
+  }
+}

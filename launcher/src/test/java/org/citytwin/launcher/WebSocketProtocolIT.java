@@ -1,0 +1,154 @@
+package org.citytwin.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Ditto Protocol on {@code /ws/2} as text, with the JDK's WebSocket client: subscriptions with
+ * a namespace and an RQL filter, their acknowledgements, and the errors bad messages get (answered,
+ * counted, and the connection kept).
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class WebSocketProtocolIT {
+
+  @TempDir Path directory;
+  private RunningDistrict city;
+  private WebSocket socket;
+  private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+
+  @AfterEach
+  void stop() {
+    if (socket != null) {
+      socket.abort();
+    }
+    if (city != null) {
+      city.close();
+    }
+  }
+
+  private void open() throws Exception {
+    socket =
+        HttpClient.newHttpClient()
+            .newWebSocketBuilder()
+            .buildAsync(
+                URI.create("ws://127.0.0.1:" + city.server.port() + "/ws/2"),
+                new WebSocket.Listener() {
+                  private final StringBuilder message = new StringBuilder();
+
+                  @Override
+                  public CompletionStage<?> onText(
+                      WebSocket webSocket, CharSequence data, boolean last) {
+                    message.append(data);
+                    if (last) {
+                      received.add(message.toString());
+                      message.setLength(0);
+                    }
+                    webSocket.request(1);
+                    return null;
+                  }
+                })
+            .get(10, TimeUnit.SECONDS);
+  }
+
+  private String next() throws InterruptedException {
+    String message = received.poll(10, TimeUnit.SECONDS);
+    assertThat(message).as("a message within 10 s").isNotNull();
+    return message;
+  }
+
+  private String send(String text) throws Exception {
+    socket.sendText(text, true).get(5, TimeUnit.SECONDS);
+    return next();
+  }
+
+  @Test
+  void sendsOnlyTheEventsItsFilterAndNamespacesLetThrough() throws Exception {
+    city = new RunningDistrict(directory, 1, 3);
+    open();
+    String deep = "gt(features/waterlogging/properties/depth,0.3)";
+    assertThat(
+            send(
+                "START-SEND-EVENTS?namespaces=water&filter="
+                    + URLEncoder.encode(deep, StandardCharsets.UTF_8)))
+        .isEqualTo("START-SEND-EVENTS:ACK");
+    city.reportDepth(city.gauge(0), 10);
+    city.reportDepth(city.gauge(1), 40);
+    JsonObject event = new JsonObject(next());
+    assertThat(event.getString("topic"))
+        .isEqualTo(
+            city.gauge(1).thingId().getNamespace()
+                + "/"
+                + city.gauge(1).thingId().getName()
+                + "/things/twin/events/merged");
+    assertThat(event.getValue("value").toString()).contains("0.4");
+    assertThat(received.poll(1, TimeUnit.SECONDS)).as("the shallow gauge's event").isNull();
+
+    assertThat(send("STOP-SEND-EVENTS")).isEqualTo("STOP-SEND-EVENTS:ACK");
+    city.reportDepth(city.gauge(2), 45);
+    assertThat(received.poll(1, TimeUnit.SECONDS)).as("an event after stopping").isNull();
+  }
+
+  @Test
+  void answersBadMessagesWithDittoErrorsAndKeepsTheConnection() throws Exception {
+    city = new RunningDistrict(directory, 1, 1);
+    open();
+    JsonObject notJson = new JsonObject(send("this is no JSON"));
+    assertThat(notJson.getString("topic")).isEqualTo("_/_/things/twin/errors");
+    assertThat(notJson.getInteger("status")).isEqualTo(400);
+    assertThat(notJson.getJsonObject("value").fieldNames())
+        .contains("status", "error", "message", "description");
+
+    JsonObject unknown = new JsonObject(send("START-SEND-WEATHER"));
+    assertThat(unknown.getInteger("status")).isEqualTo(400);
+    assertThat(unknown.getJsonObject("value").getString("message")).contains("START-SEND-WEATHER");
+
+    JsonObject badFilter = new JsonObject(send("START-SEND-EVENTS?filter=gt(depth"));
+    assertThat(badFilter.getInteger("status")).isEqualTo(400);
+
+    JsonObject missing =
+        new JsonObject(
+            send(
+                "{\"topic\":\"water/no-such-gauge/things/twin/commands/retrieve\","
+                    + "\"headers\":{\"correlation-id\":\"q-1\"},\"path\":\"/\"}"));
+    assertThat(missing.getString("topic")).isEqualTo("water/no-such-gauge/things/twin/errors");
+    assertThat(missing.getInteger("status")).isEqualTo(404);
+    assertThat(missing.getJsonObject("headers").getString("correlation-id")).isEqualTo("q-1");
+    assertThat(missing.getJsonObject("value").getString("error"))
+        .isEqualTo("things:thing.notfound");
+
+    // Still connected: a good command is answered.
+    JsonObject gauge =
+        new JsonObject(
+            send(
+                "{\"topic\":\""
+                    + city.gauge(0).thingId().getNamespace()
+                    + "/"
+                    + city.gauge(0).thingId().getName()
+                    + "/things/twin/commands/retrieve\",\"headers\":{\"correlation-id\":\"q-2\"},"
+                    + "\"path\":\"/\"}"));
+    assertThat(gauge.getInteger("status")).isEqualTo(200);
+    assertThat(gauge.getJsonObject("value").getString("thingId"))
+        .isEqualTo(city.gauge(0).thingId().toString());
+    assertThat(city.get("/metrics").body()).contains("citytwin_websocket_refused_messages_total 4");
+
+    // Plain HTTP on the socket's address gets a Ditto-style 400, not a failure.
+    var plain = city.get("/ws/2");
+    assertThat(plain.status()).isEqualTo(400);
+    assertThat(plain.json().getString("error")).isEqualTo("api:message.invalid");
+  }
+}
