@@ -10,6 +10,7 @@
 //   merge-attribute <id> <name> <json value>
 //   retrieve <id>
 //   delete <id>
+//   search <page size> <RQL filter>   every hit's thing id, in the order found, as a JSON array
 //   quit
 
 import java.io.BufferedReader;
@@ -110,6 +111,20 @@ public final class DittoClientProbe {
           case "delete" -> {
             done(client.twin().delete(ThingId.of(words[1])));
             say("OK deleted");
+          }
+          case "search" -> {
+            String filter = line.strip().split(" ", 3)[2];
+            var ids = JsonFactory.newArrayBuilder();
+            client
+                .twin()
+                .search()
+                .stream(
+                    query ->
+                        query
+                            .filter(filter)
+                            .options("size(" + words[1] + "),sort(+thingId)"))
+                .forEach(thing -> ids.add(thing.getEntityId().orElseThrow().toString()));
+            say("OK " + ids.build());
           }
           case "quit" -> {
             client.destroy();

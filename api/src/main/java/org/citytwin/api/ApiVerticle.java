@@ -95,9 +95,9 @@ public final class ApiVerticle extends AbstractVerticle {
     new ScreenRoutes().mount(router);
     new ThingsRoutes(vertx, things, feeds).mount(router);
     new ThingWriteRoutes(vertx, protocol).mount(router);
-    DittoWebSocket webSocket = new DittoWebSocket(vertx, things, feeds, protocol);
-    webSocket.mount(router);
     ThingSearch search = new ThingSearch(things);
+    DittoWebSocket webSocket = new DittoWebSocket(vertx, things, search, feeds, protocol);
+    webSocket.mount(router);
     new SearchRoutes(vertx, search, zones).mount(router);
     new ModelRoutes(models).mount(router);
     new IncidentRoutes(vertx, zones, feeds).mount(router);

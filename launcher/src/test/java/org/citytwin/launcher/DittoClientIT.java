@@ -74,9 +74,10 @@ class DittoClientIT {
     private final Writer commands;
     private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
     private final List<JsonObject> events = new CopyOnWriteArrayList<>();
+    private final Path log;
 
     Probe(String token) throws IOException {
-      Path log = Files.createTempFile(directory, "probe", ".log");
+      log = Files.createTempFile(directory, "probe", ".log");
       process =
           new ProcessBuilder(
                   Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -114,7 +115,16 @@ class DittoClientIT {
     /** The next answer: to connecting first, then to each command in turn. */
     String answer() throws InterruptedException {
       String answer = answers.poll(60, TimeUnit.SECONDS);
-      assertThat(answer).as("the Ditto client answered within 60 s").isNotNull();
+      if (answer == null) {
+        String errors;
+        try {
+          errors = Files.readString(log);
+        } catch (IOException unreadable) {
+          errors = unreadable.toString();
+        }
+        throw new AssertionError(
+            "the Ditto client did not answer within 60 s; it said:\n" + errors);
+      }
       return answer;
     }
 
@@ -168,6 +178,16 @@ class DittoClientIT {
     assertThat(city.get("/api/2/things/traffic:bridge-7").json().getJsonObject("attributes"))
         .isEqualTo(read.getJsonObject("attributes"));
 
+    // Search, paged through Ditto's search protocol: 2 of the 3 hits on a page.
+    client.okJson("create {\"thingId\":\"traffic:bridge-8\",\"attributes\":{\"spanMetres\":120}}");
+    client.okJson("create {\"thingId\":\"traffic:bridge-9\",\"attributes\":{\"spanMetres\":40}}");
+    assertThat(client.ask("search 2 gt(attributes/spanMetres,50)"))
+        .isEqualTo("OK [\"traffic:bridge-7\",\"traffic:bridge-8\"]");
+    assertThat(client.ask("search 1 exists(attributes/spanMetres)"))
+        .isEqualTo("OK [\"traffic:bridge-7\",\"traffic:bridge-8\",\"traffic:bridge-9\"]");
+    assertThat(client.ask("search 2 eq(attributes/spanMetres,1)")).isEqualTo("OK []");
+    assertThat(client.ask("search 2 gt(attributes/spanMetres")).startsWith("ERROR");
+
     // A reading a gauge sends over HTTP reaches the client as a Ditto event too.
     SimDevice gauge = city.gauge(0);
     city.reportDepth(gauge, 12);
@@ -215,6 +235,9 @@ class DittoClientIT {
     assertThat(traffic.ask("retrieve " + gaugeId)).startsWith("ERROR ThingNotAccessibleException");
     assertThat(traffic.ask("merge-attribute " + gaugeId + " tampered true"))
         .startsWith("ERROR ThingNotAccessibleException");
+    // Searches see only what the caller may read.
+    assertThat(water.ask("search 200 exists(thingId)")).contains(gaugeId);
+    assertThat(traffic.ask("search 200 exists(thingId)")).isEqualTo("OK []");
 
     // traffic hears of its own things, not of water's gauge reporting.
     assertThat(traffic.okJson("create {\"thingId\":\"traffic:light-1\"}").getString("thingId"))

@@ -8,17 +8,24 @@ import io.vertx.ext.web.RoutingContext;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.citytwin.twin.EventBusAddresses;
+import org.citytwin.twin.SearchPage;
+import org.citytwin.twin.ThingQuery;
+import org.citytwin.twin.ThingSearch;
 import org.citytwin.twin.ThingStore;
 import org.citytwin.twin.TwinEvent;
 import org.citytwin.twin.TwinProtocol;
 import org.citytwin.twin.search.RqlFilter;
+import org.citytwin.twin.search.SearchOptions;
 import org.eclipse.ditto.base.model.exceptions.DittoRuntimeException;
 import org.eclipse.ditto.base.model.headers.DittoHeaders;
 import org.eclipse.ditto.base.model.json.JsonSchemaVersion;
@@ -43,6 +50,15 @@ import org.eclipse.ditto.things.model.signals.commands.modify.ModifyThingRespons
 import org.eclipse.ditto.things.model.signals.commands.modify.ThingModifyCommand;
 import org.eclipse.ditto.things.model.signals.commands.query.RetrieveThing;
 import org.eclipse.ditto.things.model.signals.commands.query.RetrieveThingResponse;
+import org.eclipse.ditto.thingsearch.model.signals.commands.ThingSearchCommand;
+import org.eclipse.ditto.thingsearch.model.signals.commands.exceptions.SubscriptionNotFoundException;
+import org.eclipse.ditto.thingsearch.model.signals.commands.subscription.CancelSubscription;
+import org.eclipse.ditto.thingsearch.model.signals.commands.subscription.CreateSubscription;
+import org.eclipse.ditto.thingsearch.model.signals.commands.subscription.RequestFromSubscription;
+import org.eclipse.ditto.thingsearch.model.signals.events.SubscriptionComplete;
+import org.eclipse.ditto.thingsearch.model.signals.events.SubscriptionCreated;
+import org.eclipse.ditto.thingsearch.model.signals.events.SubscriptionFailed;
+import org.eclipse.ditto.thingsearch.model.signals.events.SubscriptionHasNextPage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,8 +66,9 @@ import org.slf4j.LoggerFactory;
  * Ditto's WebSocket at {@code /ws/2}, speaking the Ditto Protocol: {@code START-SEND-EVENTS} (with
  * {@code namespaces} and an RQL {@code filter}) and {@code STOP-SEND-EVENTS}, each acknowledged as
  * Ditto does; twin commands to create, modify, merge, delete and retrieve things, answered with
- * their Ditto Protocol responses (or errors) under the command's {@code correlation-id}; and the
- * twin events the caller may read, as the twin service published them.
+ * their Ditto Protocol responses (or errors) under the command's {@code correlation-id}; Ditto's
+ * search protocol (subscribe, request, cancel); and the twin events the caller may read, as the
+ * twin service published them.
  *
  * <p>The connection is authenticated like {@code /api}: each department reads and changes its own
  * namespace, and a thing it may not read is answered as missing. citytwin has no live channel (live
@@ -73,15 +90,18 @@ public final class DittoWebSocket {
 
   private final Vertx vertx;
   private final ThingStore store;
+  private final ThingSearch search;
   private final ChangeFeed<TwinMessage> feed;
   private final TwinProtocol protocol;
   private final DittoProtocolAdapter adapter = DittoProtocolAdapter.newInstance();
   private final LongAdder droppedTooSlow = new LongAdder();
   private final LongAdder refusedMessages = new LongAdder();
 
-  public DittoWebSocket(Vertx vertx, ThingStore store, LiveFeeds feeds, TwinProtocol protocol) {
+  public DittoWebSocket(
+      Vertx vertx, ThingStore store, ThingSearch search, LiveFeeds feeds, TwinProtocol protocol) {
     this.vertx = vertx;
     this.store = store;
+    this.search = search;
     this.feed = feeds.twins;
     this.protocol = protocol;
   }
@@ -114,11 +134,14 @@ public final class DittoWebSocket {
         .onFailure(context::fail);
   }
 
-  /** One connection: its caller, and its event subscription if it started one. */
+  /** One connection: its caller, its event subscription if it started one, its searches. */
   private final class Session {
     private final ServerWebSocket socket;
     private final Caller caller;
     private Runnable stopEvents = () -> {};
+    // The searches open on this connection, by subscription id; touched on its event loop only.
+    private final Map<String, OpenSearch> searches = new HashMap<>();
+    private long searchesOpened;
 
     Session(ServerWebSocket socket, Caller caller) {
       this.socket = socket;
@@ -232,6 +255,10 @@ public final class DittoWebSocket {
             ProtocolFactory.jsonifiableAdaptableFromJson(JsonFactory.newObject(text));
         headers = adaptable.getDittoHeaders();
         Signal<?> signal = adapter.fromAdaptable(adaptable);
+        if (signal instanceof ThingSearchCommand<?> searchCommand) {
+          onSearchCommand(searchCommand);
+          return;
+        }
         if (!(signal instanceof ThingCommand<?> command)) {
           throw ApiErrors.MESSAGE_INVALID.toException(
               "citytwin's WebSocket takes twin commands on things, not " + signal.getType() + ".");
@@ -264,6 +291,99 @@ public final class DittoWebSocket {
             headers,
             ApiErrors.MESSAGE_INVALID.toException(
                 "Not a Ditto Protocol message: " + notProtocol.getMessage()));
+      }
+    }
+
+    /**
+     * Ditto's search protocol: {@code subscribe} opens a search and is answered {@code created};
+     * each {@code request} for n pages is answered with up to n {@code next} pages, then {@code
+     * complete} once the last was sent; {@code cancel} closes it. Pages are searched off the event
+     * loop, one request at a time per search, in order.
+     */
+    private void onSearchCommand(ThingSearchCommand<?> command) {
+      DittoHeaders headers = command.getDittoHeaders();
+      if (command instanceof CreateSubscription create) {
+        ThingQuery query =
+            ThingQuery.parse(
+                create.getFilter().orElse(null),
+                create.getNamespaces().map(namespaces -> String.join(",", namespaces)).orElse(null),
+                create.getOptions().orElse(null),
+                Optional.empty());
+        String id = create.getPrefix().orElse("") + Long.toString(++searchesOpened);
+        searches.put(id, new OpenSearch(caller.narrow(query), create.getSelectedFields(), headers));
+        sendSearchEvent(SubscriptionCreated.of(id, headers));
+      } else if (command instanceof RequestFromSubscription request) {
+        OpenSearch open = searches.get(request.getSubscriptionId());
+        if (open == null) {
+          refusedMessages.increment();
+          sendSearchEvent(
+              SubscriptionFailed.of(
+                  request.getSubscriptionId(),
+                  SubscriptionNotFoundException.of(request.getSubscriptionId(), headers),
+                  headers));
+          return;
+        }
+        sendPages(request.getSubscriptionId(), open, request.getDemand());
+      } else if (command instanceof CancelSubscription cancel) {
+        searches.remove(cancel.getSubscriptionId());
+      } else {
+        throw ApiErrors.MESSAGE_INVALID.toException(
+            "citytwin's WebSocket takes search subscribe, request and cancel, not "
+                + command.getType()
+                + ".");
+      }
+    }
+
+    private void sendPages(String id, OpenSearch open, long demand) {
+      if (demand <= 0 || socket.isClosed() || searches.get(id) != open) {
+        return;
+      }
+      Optional<ThingQuery> query = open.next;
+      vertx
+          .executeBlocking(
+              () -> query.map(search::search).orElse(new SearchPage(List.of(), Optional.empty())),
+              false)
+          .onSuccess(
+              page -> {
+                if (searches.get(id) != open) {
+                  return; // cancelled meanwhile
+                }
+                if (!page.items().isEmpty()) {
+                  sendSearchEvent(
+                      SubscriptionHasNextPage.of(id, open.render(page.items()), open.headers));
+                }
+                if (page.cursor().isEmpty()) {
+                  searches.remove(id);
+                  sendSearchEvent(SubscriptionComplete.of(id, open.headers));
+                  return;
+                }
+                ThingQuery current = query.orElseThrow();
+                open.next =
+                    Optional.of(
+                        new ThingQuery(
+                            current.filter(),
+                            current.namespaces(),
+                            new SearchOptions(
+                                current.options().size(), current.options().sort(), page.cursor()),
+                            current.geo()));
+                sendPages(id, open, demand - 1);
+              })
+          .onFailure(
+              failure -> {
+                searches.remove(id);
+                refusedMessages.increment();
+                DittoRuntimeException error =
+                    failure instanceof DittoRuntimeException dittoError
+                        ? dittoError
+                        : ApiErrors.UPSTREAM_UNAVAILABLE.toException("The search failed.");
+                sendSearchEvent(SubscriptionFailed.of(id, error, open.headers));
+              });
+    }
+
+    private void sendSearchEvent(Signal<?> event) {
+      if (!socket.isClosed()) {
+        socket.writeTextMessage(
+            ProtocolFactory.wrapAsJsonifiableAdaptable(adapter.toAdaptable(event)).toJsonString());
       }
     }
 
@@ -359,6 +479,26 @@ public final class DittoWebSocket {
       if (headers.isResponseRequired() && !socket.isClosed()) {
         socket.writeTextMessage(message);
       }
+    }
+  }
+
+  /**
+   * A search open on a connection: the query for its next page (none: the caller may read nothing).
+   */
+  private static final class OpenSearch {
+    private Optional<ThingQuery> next;
+    private final Optional<JsonFieldSelector> fields;
+    private final DittoHeaders headers;
+
+    OpenSearch(
+        Optional<ThingQuery> first, Optional<JsonFieldSelector> fields, DittoHeaders headers) {
+      this.next = first;
+      this.fields = fields;
+      this.headers = headers;
+    }
+
+    org.eclipse.ditto.json.JsonArray render(List<Thing> things) {
+      return SearchRoutes.items(things, fields);
     }
   }
 

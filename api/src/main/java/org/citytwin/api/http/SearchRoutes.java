@@ -17,6 +17,7 @@ import org.eclipse.ditto.json.JsonFactory;
 import org.eclipse.ditto.json.JsonFieldSelector;
 import org.eclipse.ditto.json.JsonObject;
 import org.eclipse.ditto.json.JsonValue;
+import org.eclipse.ditto.things.model.Thing;
 
 /**
  * Ditto's search, {@code GET /api/2/search/things} and {@code /api/2/search/things/count}, with
@@ -79,17 +80,22 @@ public final class SearchRoutes {
   }
 
   private static JsonObject render(SearchPage page, Optional<JsonFieldSelector> fields) {
-    JsonArray items =
-        page.items().stream()
-            .map(
-                thing ->
-                    (JsonValue)
-                        fields
-                            .map(f -> thing.toJson(JsonSchemaVersion.V_2, f))
-                            .orElseGet(thing::toJson))
-            .collect(JsonCollectors.valuesToArray());
-    var result = JsonFactory.newObjectBuilder().set("items", items);
+    var result = JsonFactory.newObjectBuilder().set("items", items(page.items(), fields));
     page.cursor().ifPresent(cursor -> result.set("cursor", cursor));
     return result.build();
+  }
+
+  /**
+   * Search hits as Ditto answers them: each thing's JSON, or the {@code fields} of it asked for.
+   */
+  static JsonArray items(List<Thing> things, Optional<JsonFieldSelector> fields) {
+    return things.stream()
+        .map(
+            thing ->
+                (JsonValue)
+                    fields
+                        .map(f -> thing.toJson(JsonSchemaVersion.V_2, f))
+                        .orElseGet(thing::toJson))
+        .collect(JsonCollectors.valuesToArray());
   }
 }
