@@ -16,6 +16,7 @@ import org.citytwin.api.http.HistoryRoutes;
 import org.citytwin.api.http.IncidentRoutes;
 import org.citytwin.api.http.LiveFeeds;
 import org.citytwin.api.http.ModelRoutes;
+import org.citytwin.api.http.OpenApiRoute;
 import org.citytwin.api.http.OperationsRoutes;
 import org.citytwin.api.http.ScreenRoutes;
 import org.citytwin.api.http.SearchRoutes;
@@ -59,7 +60,9 @@ public final class ApiVerticle extends AbstractVerticle {
   private final Clock clock;
   private final Optional<String> tokenSecret;
   private final TwinProtocol protocol = new TwinProtocol();
+  private final OpenApiRoute openApi = new OpenApiRoute();
   private HttpServer server;
+  private Router router;
 
   public ApiVerticle(
       Listen listen,
@@ -84,11 +87,12 @@ public final class ApiVerticle extends AbstractVerticle {
 
   @Override
   public void start(Promise<Void> started) {
-    Router router = Router.router(vertx);
+    router = Router.router(vertx);
     deviceIngest.mount(router);
     ApiAuthentication authentication =
         new ApiAuthentication(
             tokenSecret.map(secret -> new ApiTokens(vertx, secret)::authenticate));
+    openApi.mount(router); // public: before /api's authentication
     router.route("/api/*").handler(authentication);
     router.route("/ws/2").handler(authentication);
     LiveFeeds feeds = LiveFeeds.listen(vertx);
@@ -115,6 +119,24 @@ public final class ApiVerticle extends AbstractVerticle {
         .onSuccess(listening -> server = listening)
         .<Void>mapEmpty()
         .onComplete(started);
+  }
+
+  /**
+   * Every operation routed to an exact path, as {@code "GET /api/2/things/{thingId}"} (path
+   * parameters in OpenAPI's braces): what the OpenAPI document must describe. Gates that only let
+   * requests on, static files under a prefix and pattern routes are left out.
+   */
+  public java.util.SortedSet<String> routedOperations() {
+    java.util.SortedSet<String> operations = new java.util.TreeSet<>();
+    for (io.vertx.ext.web.Route route : router.getRoutes()) {
+      String path = route.getPath();
+      if (path == null || route.isRegexPath() || !route.isExactPath() || route.methods() == null) {
+        continue;
+      }
+      String openApiPath = path.replaceAll(":([A-Za-z]+)", "{$1}");
+      route.methods().forEach(method -> operations.add(method.name() + " " + openApiPath));
+    }
+    return operations;
   }
 
   /** The port the server listens on; only meaningful once started. */

@@ -297,6 +297,11 @@ public final class CitytwinServer implements AutoCloseable {
     return mqttPort;
   }
 
+  /** The HTTP operations the server routes (for checking the OpenAPI document against). */
+  public java.util.SortedSet<String> routedOperations() {
+    return api.routedOperations();
+  }
+
   /** The port the HTTP server listens on. */
   public int port() {
     return api.actualPort();

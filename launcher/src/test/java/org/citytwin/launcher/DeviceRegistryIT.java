@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -160,6 +161,13 @@ class DeviceRegistryIT {
     assertThat(city.get("/api/devices/water/rg-0003").status())
         .as("nothing of a refused import is registered")
         .isEqualTo(404);
+    // Empty bodies are bad requests, not failures.
+    for (String path :
+        List.of("/api/devices/water/rg-0003", "/api/devices/water/rg-0002/enabled")) {
+      RunningDistrict.Answer empty = city.request(HttpMethod.PUT, path, "");
+      assertThat(empty.status()).as(path).isEqualTo(400);
+      assertThat(empty.json().getString("error")).as(path).startsWith("api:");
+    }
 
     restart();
     assertThat(city.get("/api/devices/water?size=1").json().getJsonArray("items")).hasSize(1);

@@ -123,7 +123,7 @@ public final class DeviceRoutes {
 
   private void onEnabled(RoutingContext context) {
     DeviceId id = id(context);
-    String body = context.body() == null ? "" : context.body().asString().strip();
+    String body = bodyText(context).strip();
     if (!body.equals("true") && !body.equals("false")) {
       throw ApiErrors.BODY_MISSING.toException("Send true or false.");
     }
@@ -152,7 +152,7 @@ public final class DeviceRoutes {
                 .split(";")[0]
                 .strip()
                 .toLowerCase(Locale.ROOT);
-    String body = context.body() == null ? "" : context.body().asString();
+    String body = bodyText(context);
     Callable<Integer> work =
         switch (type) {
           case "application/json" -> {
@@ -205,7 +205,13 @@ public final class DeviceRoutes {
   }
 
   private static JsonObject jsonObject(RoutingContext context) {
-    return parseObject(context.body() == null ? "" : context.body().asString());
+    return parseObject(bodyText(context));
+  }
+
+  /** The body as text; empty when there is none (Vert.x gives null for an empty body). */
+  private static String bodyText(RoutingContext context) {
+    String text = context.body() == null ? null : context.body().asString();
+    return text == null ? "" : text;
   }
 
   private static JsonObject parseObject(String body) {
