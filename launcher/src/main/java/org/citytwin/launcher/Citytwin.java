@@ -83,6 +83,11 @@ public final class Citytwin implements Runnable {
       LOG.info("effective configuration:\n{}", config.describe());
       CitytwinServer server = CitytwinServer.start(config, Clock.systemUTC());
       LOG.info("citytwin serving on http://{}:{}", config.httpHost(), server.port());
+      if (config.apiTokenSecret().isEmpty()) {
+        LOG.warn(
+            "the API is open: without api.auth.secret (CITYTWIN_API_AUTH_SECRET) every caller"
+                + " reads and changes every department's twins, incidents and devices");
+      }
       runUntilShutdown(server::close);
       return 0;
     }
@@ -347,12 +352,12 @@ public final class Citytwin implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Run a benchmark and print its figures as Markdown. Targets: twins, ingest, history,"
-              + " fusion.")
+              + " fusion, live.")
   static final class Bench implements Callable<Integer> {
 
     @picocli.CommandLine.Parameters(
         paramLabel = "TARGET",
-        description = "What to measure: twins, ingest, history, fusion.")
+        description = "What to measure: twins, ingest, history, fusion, live.")
     String target;
 
     @picocli.CommandLine.Option(
@@ -379,8 +384,22 @@ public final class Citytwin implements Runnable {
     @picocli.CommandLine.Option(
         names = "--seconds",
         paramLabel = "N",
-        description = "ingest: how long each protocol is driven (default 60).")
+        description =
+            "ingest: how long each protocol is driven; live: how long each rate is (default 60).")
     int seconds = 60;
+
+    @picocli.CommandLine.Option(
+        names = "--rates",
+        split = ",",
+        paramLabel = "N",
+        description = "live: background readings per second, one round each (default 2000,20000).")
+    java.util.List<Integer> rates = java.util.List.of(2_000, 20_000);
+
+    @picocli.CommandLine.Option(
+        names = "--subscribers",
+        paramLabel = "N",
+        description = "live: subscribers of the whole twin stream (default 50).")
+    int subscribers = 50;
 
     @picocli.CommandLine.Option(
         names = "--readings",
@@ -420,6 +439,10 @@ public final class Citytwin implements Runnable {
                                     "",
                                     "citytwin_bench_" + ProcessHandle.current().pid())))
                     .run();
+            case "live" ->
+                new org.citytwin.launcher.bench.LiveBenchmark(
+                        work, java.time.Duration.ofSeconds(seconds), rates, subscribers)
+                    .run();
             case "fusion" ->
                 new org.citytwin.launcher.bench.FusionBenchmark(
                         readings,
@@ -431,7 +454,7 @@ public final class Citytwin implements Runnable {
                 throw new IllegalArgumentException(
                     "unknown benchmark '"
                         + target
-                        + "'; available: twins, ingest, history, fusion");
+                        + "'; available: twins, ingest, history, fusion, live");
           };
       Runtime runtime = Runtime.getRuntime();
       System.out.printf(

@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -123,6 +124,45 @@ final class EventStream {
     id.ifPresent(i -> event.append("id: ").append(i).append('\n'));
     event.append("data: ").append(data).append("\n\n");
     response.write(event.toString());
+  }
+
+  /**
+   * Sends several events in one write, the last with {@code lastId}: one write per published
+   * message rather than one per event, which would cost a system call each and, with tens of
+   * subscribers, leave the event loop writing instead of reading.
+   */
+  void sendAll(List<String> data, Optional<String> lastId) {
+    if (!data.isEmpty()) {
+      sendChunk(chunk(data, lastId));
+    }
+  }
+
+  /** Sends events already rendered by {@link #chunk}, shared by many subscribers. */
+  void sendChunk(String chunk) {
+    if (!isOpen()) {
+      return;
+    }
+    if (response.writeQueueFull()) {
+      response.end(":dropped: subscriber too slow; reconnect with Last-Event-ID\n\n");
+      return;
+    }
+    response.write(chunk);
+  }
+
+  /** Events as SSE text, the last with {@code lastId}. */
+  static String chunk(List<String> data, Optional<String> lastId) {
+    int length = 0;
+    for (String event : data) {
+      length += event.length() + 10;
+    }
+    StringBuilder events = new StringBuilder(length + 48);
+    for (int i = 0; i < data.size(); i++) {
+      if (i == data.size() - 1) {
+        lastId.ifPresent(id -> events.append("id: ").append(id).append('\n'));
+      }
+      events.append("data: ").append(data.get(i)).append("\n\n");
+    }
+    return events.toString();
   }
 
   /** Tells a resuming subscriber that what it missed is gone: it must read current state. */

@@ -270,19 +270,31 @@ public final class ThingsRoutes {
                 && (ids.isEmpty() || ids.contains(event.thingId()))
                 && (namespaces.isEmpty() || namespaces.contains(event.thingId().getNamespace()))
                 && filter.map(f -> f.test(filterable(event))).orElse(true);
+    // A subscriber of everything gets each message as one chunk rendered for all such subscribers.
+    boolean everything =
+        caller.wholeDistrict() && ids.isEmpty() && namespaces.isEmpty() && filter.isEmpty();
     EventStream.follow(
         vertx,
         context,
         feed,
         (stream, change) -> {
-          List<TwinEvent> events = change.item().events().stream().filter(wanted).toList();
-          for (int i = 0; i < events.size(); i++) {
-            // The id goes on the message's last event only: a subscriber cut off inside a message
-            // resumes before it and sees its first events twice rather than losing the rest.
-            Optional<String> id =
-                i == events.size() - 1 ? Optional.of(feed.eventId(change)) : Optional.empty();
-            stream.send(id, Optional.empty(), events.get(i).changedThing().toString());
+          // The id goes on the message's last event only: a subscriber cut off inside a message
+          // resumes before it and sees its first events twice rather than losing the rest.
+          String id = feed.eventId(change);
+          TwinMessage message = change.item();
+          if (everything) {
+            stream.sendChunk(message.everyEventChunk(id));
+            return;
           }
+          List<TwinEvent> events = message.events();
+          List<String> rendered = message.changedThings();
+          List<String> chosen = new java.util.ArrayList<>();
+          for (int i = 0; i < events.size(); i++) {
+            if (wanted.test(events.get(i))) {
+              chosen.add(rendered.get(i));
+            }
+          }
+          stream.sendAll(chosen, Optional.of(id));
         },
         TwinMessage::release);
   }

@@ -21,6 +21,8 @@ final class TwinMessage {
   // Read on first use and kept until released. Only the API's event loop touches it.
   private List<Event> read;
   private List<TwinEvent> events;
+  private List<String> changedThings;
+  private String everyEventChunk;
 
   TwinMessage(String body) {
     this.body = body;
@@ -35,6 +37,30 @@ final class TwinMessage {
   void release() {
     read = null;
     events = null;
+    changedThings = null;
+    everyEventChunk = null;
+  }
+
+  /**
+   * Each event's body on the SSE stream (the changed part with the thing's id), in the order of
+   * {@link #events()}: rendered once for all the message's subscribers, not once per subscriber.
+   */
+  List<String> changedThings() {
+    if (changedThings == null) {
+      changedThings = events().stream().map(event -> event.changedThing().toString()).toList();
+    }
+    return changedThings;
+  }
+
+  /**
+   * Every event of the message as one SSE chunk, the last carrying {@code id}: what each subscriber
+   * of the whole stream is sent, built once for all of them.
+   */
+  String everyEventChunk(String id) {
+    if (everyEventChunk == null) {
+      everyEventChunk = EventStream.chunk(changedThings(), java.util.Optional.of(id));
+    }
+    return everyEventChunk;
   }
 
   List<TwinEvent> events() {

@@ -49,8 +49,8 @@ import org.citytwin.twin.Reading;
 public final class IngestBenchmark {
 
   private static final String PASSWORD = "bench-password";
-  private static final String GATEWAY = "gw-bench";
-  private static final int ITEMS_PER_BATCH = 500;
+  static final String GATEWAY = "gw-bench";
+  static final int ITEMS_PER_BATCH = 500;
   private static final int HTTP_BATCHES_IN_FLIGHT = 16;
   private static final int MQTT_CONNECTIONS = 50;
   private static final int MQTT_IN_FLIGHT_PER_CONNECTION = 20;
@@ -75,18 +75,7 @@ public final class IngestBenchmark {
     row("devices", String.format(Locale.ROOT, "%,d waterlogging gauges", gauges.size()), "");
 
     double direct = directAppend(gauges);
-    CitytwinConfig config =
-        CitytwinConfig.resolve(
-                Optional.empty(),
-                Map.of(),
-                Map.of(
-                    "http.port",
-                    "0",
-                    "mqtt.port",
-                    "0",
-                    "data.dir",
-                    workDirectory.resolve("data").toString()))
-            .withDistrict(districtDir);
+    CitytwinConfig config = serverConfig(workDirectory, districtDir);
     try (CitytwinServer server = CitytwinServer.start(config, Clock.systemUTC())) {
       double http = httpBatches(server.port(), gauges);
       row(
@@ -110,8 +99,49 @@ public final class IngestBenchmark {
     System.err.println(what + ": " + result + " " + note);
   }
 
+  /** A server on free ports with its data in {@code workDirectory}, serving the district. */
+  static CitytwinConfig serverConfig(Path workDirectory, Path districtDir) {
+    return CitytwinConfig.resolve(
+            Optional.empty(),
+            Map.of(),
+            Map.of(
+                "http.port",
+                "0",
+                "mqtt.port",
+                "0",
+                "data.dir",
+                workDirectory.resolve("data").toString()))
+        .withDistrict(districtDir);
+  }
+
+  /**
+   * 100 batches of 500 readings of {@code gauges}, for {@code POST /telemetry/batch} from the
+   * gateway.
+   */
+  static List<Buffer> gatewayBatches(List<SimDevice> gauges, long seed) {
+    List<Buffer> batches = new ArrayList<>();
+    SplittableRandom random = new SplittableRandom(seed);
+    for (int b = 0; b < 100; b++) {
+      JsonArray items = new JsonArray();
+      for (int i = 0; i < ITEMS_PER_BATCH; i++) {
+        SimDevice gauge = gauges.get((b * ITEMS_PER_BATCH + i) % gauges.size());
+        items.add(
+            new JsonObject()
+                .put("device", gauge.deviceId())
+                .put(
+                    "payload",
+                    // No time of its own: stamped on arrival, so a batch sent again is new
+                    // readings, not repeats. Depths stay within what cleaning calls plausible
+                    // change, so that every reading reaches its twin.
+                    new JsonObject().put("depth_cm", 20 + random.nextInt(5))));
+      }
+      batches.add(items.toBuffer());
+    }
+    return batches;
+  }
+
   /** Lists the bench gateway in every device's "via" and registers it. */
-  private static void registerGateway(Path devicesFile) throws Exception {
+  static void registerGateway(Path devicesFile) throws Exception {
     JsonArray devices = new JsonArray(Files.readString(devicesFile));
     JsonObject first = devices.getJsonObject(0).copy();
     devices.forEach(device -> ((JsonObject) device).put("via", new JsonArray().add(GATEWAY)));
@@ -159,24 +189,7 @@ public final class IngestBenchmark {
   }
 
   private double httpBatches(int port, List<SimDevice> gauges) throws Exception {
-    List<Buffer> batches = new ArrayList<>();
-    SplittableRandom random = new SplittableRandom(2);
-    for (int b = 0; b < 100; b++) {
-      JsonArray items = new JsonArray();
-      for (int i = 0; i < ITEMS_PER_BATCH; i++) {
-        SimDevice gauge = gauges.get((b * ITEMS_PER_BATCH + i) % gauges.size());
-        items.add(
-            new JsonObject()
-                .put("device", gauge.deviceId())
-                .put(
-                    "payload",
-                    // No time of its own: stamped on arrival, so a batch sent again is new
-                    // readings, not repeats. Depths stay within what cleaning calls plausible
-                    // change, so that every reading reaches its twin.
-                    new JsonObject().put("depth_cm", 20 + random.nextInt(5))));
-      }
-      batches.add(items.toBuffer());
-    }
+    List<Buffer> batches = gatewayBatches(gauges, 2);
     String authorization =
         "Basic "
             + Base64.getEncoder()

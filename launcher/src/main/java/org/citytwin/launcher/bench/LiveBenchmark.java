@@ -1,0 +1,319 @@
+package org.citytwin.launcher.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.parsetools.RecordParser;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.citytwin.launcher.CitytwinConfig;
+import org.citytwin.launcher.CitytwinServer;
+import org.citytwin.sim.DemoDistrict;
+import org.citytwin.sim.District;
+import org.citytwin.sim.SimDevice;
+
+/**
+ * The live API's benchmark: how long a reading takes from being sent to reaching subscribers of the
+ * twin stream ({@code GET /api/2/things}, server-sent events), while a gateway keeps a background
+ * load of readings coming at a set rate and every subscriber takes the whole stream.
+ *
+ * <p>One gauge is the tracer: ten times a second it sends a reading with a depth no other reading
+ * has (rising a hundredth of a millimetre each time, so that cleaning passes it), and every
+ * subscriber notes when that depth arrives. The latency is from the tracer's send to its arrival,
+ * so it includes the reading's whole way in (authenticated, normalised, cleaned, in history, in the
+ * twin); it is no less than from acceptance to delivery. Everything runs in this process on the
+ * machine's cores: server, load, and subscribers.
+ */
+public final class LiveBenchmark {
+
+  private static final String PASSWORD = "bench-password";
+  private static final int ITEMS_PER_BATCH = IngestBenchmark.ITEMS_PER_BATCH;
+  private static final int MAX_BATCHES_IN_FLIGHT = 32;
+  private static final int TRACER_PER_SECOND = 10;
+
+  private final Path workDirectory;
+  private final Duration duration;
+  private final List<Integer> rates;
+  private final int subscribers;
+  private final List<String> rows = new ArrayList<>();
+
+  /**
+   * @param rates background readings per second to measure at, one after the other
+   * @param subscribers twin-stream subscribers connected throughout
+   */
+  public LiveBenchmark(
+      Path workDirectory, Duration duration, List<Integer> rates, int subscribers) {
+    this.workDirectory = workDirectory;
+    this.duration = duration;
+    this.rates = List.copyOf(rates);
+    this.subscribers = subscribers;
+  }
+
+  public String run() throws Exception {
+    District district = new DemoDistrict(5, 10, 20, PASSWORD).generate();
+    Path districtDir = workDirectory.resolve("district");
+    district.writeTo(districtDir);
+    IngestBenchmark.registerGateway(districtDir.resolve(District.DEVICES_FILE));
+    List<SimDevice> gauges = district.devices();
+    CitytwinConfig config = IngestBenchmark.serverConfig(workDirectory, districtDir);
+    try (CitytwinServer server = CitytwinServer.start(config, Clock.systemUTC())) {
+      int round = 0;
+      for (int rate : rates) {
+        measure(server.port(), gauges, rate, round++);
+      }
+    }
+    return "| background readings/s asked | accepted | subscribers | events delivered/s (all"
+        + " subscribers) | send to delivery, p50 | p99 | max | tracer readings seen by every"
+        + " subscriber | subscribers dropped |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
+        + String.join("\n", rows)
+        + "\n";
+  }
+
+  private void measure(int port, List<SimDevice> gauges, int rate, int round) throws Exception {
+    Vertx clients = Vertx.vertx();
+    try {
+      HttpClient http =
+          clients.createHttpClient(
+              new HttpClientOptions()
+                  .setDefaultHost("127.0.0.1")
+                  .setDefaultPort(port)
+                  .setMaxPoolSize(MAX_BATCHES_IN_FLIGHT + subscribers + 4));
+      SimDevice tracer = gauges.get(0);
+      String marker = "\"thingId\":\"" + tracer.thingId() + "\"";
+      Map<Long, Long> tracerSentAt = new ConcurrentHashMap<>();
+      List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+      Map<Long, AtomicInteger> seenBy = new ConcurrentHashMap<>();
+      AtomicLong delivered = new AtomicLong();
+      AtomicInteger dropped = new AtomicInteger();
+      AtomicInteger connected = new AtomicInteger();
+      long measuring = System.nanoTime() + TimeUnit.SECONDS.toNanos(3); // let streams settle
+      long end = measuring + duration.toNanos();
+      for (int s = 0; s < subscribers; s++) {
+        subscribe(
+            http,
+            marker,
+            tracerSentAt,
+            latencies,
+            seenBy,
+            delivered,
+            dropped,
+            connected,
+            measuring,
+            end);
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (connected.get() < subscribers && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      AtomicLong accepted = new AtomicLong();
+      AtomicInteger inFlight = new AtomicInteger();
+      List<Buffer> batches =
+          IngestBenchmark.gatewayBatches(gauges.subList(1, gauges.size()), round);
+      String gateway = basic(IngestBenchmark.GATEWAY + "@water", PASSWORD);
+      long batchEveryMillis = Math.max(1, 1000L * ITEMS_PER_BATCH / Math.max(1, rate));
+      AtomicInteger batchIndex = new AtomicInteger();
+      long loadTimer =
+          clients.setPeriodic(
+              batchEveryMillis,
+              tick -> {
+                if (rate == 0 || inFlight.get() >= MAX_BATCHES_IN_FLIGHT) {
+                  return;
+                }
+                inFlight.incrementAndGet();
+                post(
+                        http,
+                        "/telemetry/batch",
+                        gateway,
+                        batches.get(batchIndex.getAndIncrement() % batches.size()))
+                    .onComplete(
+                        done -> {
+                          inFlight.decrementAndGet();
+                          long now = System.nanoTime();
+                          if (done.succeeded() && now >= measuring && now <= end) {
+                            accepted.addAndGet(done.result().getInteger("readings", 0));
+                          }
+                        });
+              });
+      String tracerAuth = basic(tracer.username(), PASSWORD);
+      AtomicLong tracerSequence = new AtomicLong();
+      long tracerTimer =
+          clients.setPeriodic(
+              1000 / TRACER_PER_SECOND,
+              tick -> {
+                long sequence = tracerSequence.incrementAndGet();
+                // a depth no other reading of this run has: 20 cm plus a hundredth of a mm a step
+                long tenThousandths = 2000 + sequence + round * 1000L;
+                double centimetres = tenThousandths / 100.0;
+                tracerSentAt.put(tenThousandths, System.nanoTime());
+                post(
+                    http,
+                    "/telemetry",
+                    tracerAuth,
+                    new JsonObject().put("depth_cm", centimetres).toBuffer());
+              });
+      Thread.sleep(TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()) + 2_000);
+      clients.cancelTimer(loadTimer);
+      clients.cancelTimer(tracerTimer);
+      double seconds = duration.toNanos() / 1e9;
+      long traced =
+          tracerSentAt.entrySet().stream()
+              .filter(sent -> sent.getValue() >= measuring && sent.getValue() <= end)
+              .count();
+      long seenByAll =
+          tracerSentAt.entrySet().stream()
+              .filter(sent -> sent.getValue() >= measuring && sent.getValue() <= end)
+              .filter(
+                  sent ->
+                      Optional.ofNullable(seenBy.get(sent.getKey()))
+                              .map(AtomicInteger::get)
+                              .orElse(0)
+                          >= subscribers - dropped.get())
+              .count();
+      long[] sorted;
+      synchronized (latencies) {
+        sorted = latencies.stream().mapToLong(Long::longValue).toArray();
+      }
+      Arrays.sort(sorted);
+      String row =
+          String.format(
+              Locale.ROOT,
+              "| %,d | %,.0f /s | %d | %,.0f | %s | %s | %s | %,d of %,d | %d |",
+              rate,
+              accepted.get() / seconds,
+              subscribers,
+              delivered.get() / seconds,
+              millis(sorted, 50),
+              millis(sorted, 99),
+              sorted.length == 0
+                  ? "-"
+                  : String.format(Locale.ROOT, "%.1f ms", sorted[sorted.length - 1] / 1e6),
+              seenByAll,
+              traced,
+              dropped.get());
+      rows.add(row);
+      System.err.println(row);
+    } finally {
+      clients.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** One subscriber of the whole twin stream, noting when each tracer depth arrives. */
+  private static void subscribe(
+      HttpClient http,
+      String marker,
+      Map<Long, Long> tracerSentAt,
+      List<Long> latencies,
+      Map<Long, AtomicInteger> seenBy,
+      AtomicLong delivered,
+      AtomicInteger dropped,
+      AtomicInteger connected,
+      long measuring,
+      long end) {
+    http.request(
+            new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setURI("/api/2/things")
+                .putHeader("Accept", "text/event-stream"))
+        .compose(request -> request.send())
+        .onSuccess(
+            response -> {
+              connected.incrementAndGet();
+              Buffer markerBytes = Buffer.buffer(marker);
+              RecordParser lines = RecordParser.newDelimited("\n");
+              lines.handler(
+                  line -> {
+                    if (line.length() < 6 || line.getByte(0) != 'd') {
+                      return; // ids, comments, blank lines
+                    }
+                    long now = System.nanoTime();
+                    if (now >= measuring && now <= end) {
+                      delivered.incrementAndGet();
+                    }
+                    // Only the tracer's lines are read as text: the subscribers share the
+                    // server's cores, and reading every line would measure this loop.
+                    if (io.netty.buffer.ByteBufUtil.indexOf(
+                            markerBytes.getByteBuf(), line.getByteBuf())
+                        < 0) {
+                      return;
+                    }
+                    String data = line.toString(StandardCharsets.UTF_8);
+                    int depthAt = data.indexOf("\"depth\":");
+                    if (depthAt < 0) {
+                      return;
+                    }
+                    int from = depthAt + "\"depth\":".length();
+                    int to = from;
+                    while (to < data.length() && "0123456789.".indexOf(data.charAt(to)) >= 0) {
+                      to++;
+                    }
+                    long tenThousandths =
+                        Math.round(Double.parseDouble(data.substring(from, to)) * 10_000);
+                    Long sent = tracerSentAt.get(tenThousandths);
+                    if (sent != null && sent >= measuring && sent <= end) {
+                      latencies.add(now - sent);
+                      seenBy
+                          .computeIfAbsent(tenThousandths, k -> new AtomicInteger())
+                          .incrementAndGet();
+                    }
+                  });
+              response.handler(lines);
+              response.endHandler(
+                  ended -> {
+                    if (System.nanoTime() < end) {
+                      dropped.incrementAndGet();
+                    }
+                  });
+            });
+  }
+
+  private static io.vertx.core.Future<JsonObject> post(
+      HttpClient http, String uri, String authorization, Buffer body) {
+    return http.request(
+            new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setURI(uri)
+                .putHeader("Authorization", authorization)
+                .putHeader("Content-Type", "application/json"))
+        .compose(request -> request.send(body))
+        .compose(
+            response ->
+                response
+                    .body()
+                    .map(
+                        answer ->
+                            response.statusCode() / 100 == 2 && answer.length() > 0
+                                ? new JsonObject(answer)
+                                : new JsonObject()));
+  }
+
+  private static String basic(String user, String password) {
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String millis(long[] sorted, int percentile) {
+    if (sorted.length == 0) {
+      return "-";
+    }
+    return String.format(
+        Locale.ROOT, "%.1f ms", sorted[(int) ((long) sorted.length * percentile / 100)] / 1e6);
+  }
+}
