@@ -119,6 +119,9 @@ class WebSocketProtocolIT {
 
     JsonObject badFilter = new JsonObject(send("START-SEND-EVENTS?filter=gt(depth"));
     assertThat(badFilter.getInteger("status")).isEqualTo(400);
+    JsonObject badEscape = new JsonObject(send("START-SEND-EVENTS?filter=%zz"));
+    assertThat(badEscape.getJsonObject("value").getString("error"))
+        .isEqualTo("api:message.invalid");
 
     JsonObject missing =
         new JsonObject(
@@ -144,7 +147,7 @@ class WebSocketProtocolIT {
     assertThat(gauge.getInteger("status")).isEqualTo(200);
     assertThat(gauge.getJsonObject("value").getString("thingId"))
         .isEqualTo(city.gauge(0).thingId().toString());
-    assertThat(city.get("/metrics").body()).contains("citytwin_websocket_refused_messages_total 4");
+    assertThat(city.get("/metrics").body()).contains("citytwin_websocket_refused_messages_total 5");
 
     // Plain HTTP on the socket's address gets a Ditto-style 400, not a failure.
     var plain = city.get("/ws/2");

@@ -190,6 +190,16 @@ public final class DittoWebSocket {
           refusedMessages.increment();
           socket.writeTextMessage(errorMessage(Optional.empty(), DittoHeaders.empty(), invalid));
           return;
+        } catch (IllegalArgumentException badEscape) {
+          refusedMessages.increment();
+          socket.writeTextMessage(
+              errorMessage(
+                  Optional.empty(),
+                  DittoHeaders.empty(),
+                  ApiErrors.MESSAGE_INVALID.toException(
+                      "The subscription's parameters are not URL-encoded: "
+                          + badEscape.getMessage())));
+          return;
         }
         stopEvents.run();
         stopEvents = feed.listen(change -> deliver(change.item(), wanted));
