@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.citytwin.fusion.SameProcessCodec;
 import org.citytwin.twin.EventBusAddresses;
 import org.citytwin.twin.Preconditions;
 import org.citytwin.twin.ThingChange;
@@ -125,8 +126,8 @@ public final class TwinServiceVerticle extends AbstractVerticle {
 
   @Override
   public void start(Promise<Void> started) {
-    LocalCodec.register(vertx, TwinCommandBatch.class);
-    LocalCodec.register(vertx, TwinCommandBatch.Outcomes.class);
+    SameProcessCodec.register(vertx, TwinCommandBatch.class);
+    SameProcessCodec.register(vertx, TwinCommandBatch.Outcomes.class);
     vertx
         .eventBus()
         .consumer(EventBusAddresses.TWIN_COMMANDS, this::onMessage)

@@ -47,11 +47,7 @@ final class TwinEventReader extends AbstractVerticle {
 
   @Override
   public void start(Promise<Void> started) {
-    try {
-      vertx.eventBus().registerDefaultCodec(Batch.class, new SameProcessCodec<>(Batch.class));
-    } catch (IllegalStateException alreadyRegistered) {
-      // Another fusion deployment in this process registered it: one codec serves both.
-    }
+    SameProcessCodec.register(vertx, Batch.class);
     vertx
         .eventBus()
         .<String>consumer(EventBusAddresses.TWIN_EVENTS, this::onTwinEvents)

@@ -169,8 +169,8 @@ public record DemoDistrict(
     for (int i = 0; i < riverGauges; i++) {
       String number = String.format(Locale.ROOT, "%02d", i + 1);
       WgsPoint location = ZoneFeatures.along(RIVER, (i + 0.5) / riverGauges);
-      int row = cell(location.latitude(), SOUTH, height);
-      int column = cell(location.longitude(), WEST, width);
+      int row = GeneratedDistrict.cell(location.latitude(), SOUTH, NORTH, catchmentsPerSide);
+      int column = GeneratedDistrict.cell(location.longitude(), WEST, EAST, catchmentsPerSide);
       RiverLevels levels = RiverLevels.ofSection(i);
       ThingId sectionId = ThingId.of(DEVICE_TENANT, "rs-" + number);
       ThingId gaugeId = ThingId.of(DEVICE_TENANT, "wl-" + number);
@@ -260,10 +260,6 @@ public record DemoDistrict(
     }
   }
 
-  private int cell(double value, double from, double size) {
-    return Math.min(catchmentsPerSide - 1, (int) Math.floor((value - from) / size));
-  }
-
   private String catchmentId(int row, int column) {
     return String.format(Locale.ROOT, "catchment-%02d", row * catchmentsPerSide + column + 1);
   }
@@ -284,28 +280,10 @@ public record DemoDistrict(
    * end.
    */
   private void addGovernance(JsonArray zoneFeatures, double width, double height) {
-    zoneFeatures.add(
-        ZoneFeatures.rectangle(
-            "gongshu",
-            "district",
-            "Gongshu District",
-            WEST,
-            SOUTH,
-            EAST - WEST,
-            NORTH - SOUTH,
-            new JsonObject()));
+    zoneFeatures.add(ZoneFeatures.district());
     for (int row = 0; row < catchmentsPerSide; row++) {
       double south = SOUTH + row * height;
-      zoneFeatures.add(
-          ZoneFeatures.rectangle(
-              "street-" + (row + 1),
-              "street",
-              "Street " + (row + 1),
-              WEST,
-              south,
-              EAST - WEST,
-              height,
-              new JsonObject()));
+      zoneFeatures.add(ZoneFeatures.street(row + 1, south, height));
       for (int column = 0; column < catchmentsPerSide; column++) {
         zoneFeatures.add(
             ZoneFeatures.rectangle(

@@ -171,7 +171,8 @@ public record GeneratedDistrict(long seed, double scale) {
     return String.format(Locale.ROOT, "catchment-%02d", row * side + column + 1);
   }
 
-  private static int cell(double value, double from, double to, int cells) {
+  /** Which of {@code cells} equal parts of [from, to) {@code value} falls in, clamped to them. */
+  static int cell(double value, double from, double to, int cells) {
     return Math.min(cells - 1, Math.max(0, (int) ((value - from) / (to - from) * cells)));
   }
 
@@ -238,16 +239,7 @@ public record GeneratedDistrict(long seed, double scale) {
     }
 
     private void governance() {
-      zones.add(
-          ZoneFeatures.rectangle(
-              "gongshu",
-              "district",
-              "Gongshu District",
-              WEST,
-              SOUTH,
-              EAST - WEST,
-              NORTH - SOUTH,
-              new JsonObject()));
+      zones.add(ZoneFeatures.district());
       int streets = streets();
       int communities = communitiesPerStreet();
       int grids = gridsPerCommunitySide();
@@ -255,16 +247,7 @@ public record GeneratedDistrict(long seed, double scale) {
       double communityWidth = (EAST - WEST) / communities;
       for (int s = 0; s < streets; s++) {
         double south = SOUTH + s * streetHeight;
-        zones.add(
-            ZoneFeatures.rectangle(
-                "street-" + (s + 1),
-                "street",
-                "Street " + (s + 1),
-                WEST,
-                south,
-                EAST - WEST,
-                streetHeight,
-                new JsonObject()));
+        zones.add(ZoneFeatures.street(s + 1, south, streetHeight));
         zones.add(
             ZoneFeatures.patrolTeam(
                 "water-team-" + (s + 1), "water", (WEST + EAST) / 2, south + streetHeight / 2));

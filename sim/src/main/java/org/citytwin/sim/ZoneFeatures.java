@@ -103,6 +103,32 @@ public final class ZoneFeatures {
     return new WgsPoint(from[0] + (to[0] - from[0]) * within, from[1] + (to[1] - from[1]) * within);
   }
 
+  /** The whole Gongshu district, the top level incidents are routed through. */
+  static JsonObject district() {
+    return rectangle(
+        "gongshu",
+        "district",
+        "Gongshu District",
+        DemoDistrict.WEST,
+        DemoDistrict.SOUTH,
+        DemoDistrict.EAST - DemoDistrict.WEST,
+        DemoDistrict.NORTH - DemoDistrict.SOUTH,
+        new JsonObject());
+  }
+
+  /** Street {@code number} (from 1): a band across the whole district from {@code south}. */
+  static JsonObject street(int number, double south, double height) {
+    return rectangle(
+        "street-" + number,
+        "street",
+        "Street " + number,
+        DemoDistrict.WEST,
+        south,
+        DemoDistrict.EAST - DemoDistrict.WEST,
+        height,
+        new JsonObject());
+  }
+
   /** A patrol team based at a point. */
   public static JsonObject patrolTeam(
       String id, String department, double longitude, double latitude) {

@@ -170,16 +170,14 @@ public final class DittoWebSocket {
       boolean start = command.startsWith("START-SEND-");
       String what = command.substring(start ? "START-SEND-".length() : "STOP-SEND-".length());
       if (!LIVE_SUBSCRIPTIONS.contains(what)) {
-        refusedMessages.increment();
-        socket.writeTextMessage(
-            errorMessage(
-                Optional.empty(),
-                DittoHeaders.empty(),
-                ApiErrors.MESSAGE_INVALID.toException(
-                    "Unknown subscription '"
-                        + command
-                        + "': START-SEND- or STOP-SEND- takes EVENTS, MESSAGES, LIVE-COMMANDS,"
-                        + " LIVE-EVENTS or POLICY-ANNOUNCEMENTS.")));
+        refuse(
+            Optional.empty(),
+            DittoHeaders.empty(),
+            ApiErrors.MESSAGE_INVALID.toException(
+                "Unknown subscription '"
+                    + command
+                    + "': START-SEND- or STOP-SEND- takes EVENTS, MESSAGES, LIVE-COMMANDS,"
+                    + " LIVE-EVENTS or POLICY-ANNOUNCEMENTS."));
         return;
       }
       if (command.equals(START_SEND_EVENTS)) {
@@ -187,18 +185,14 @@ public final class DittoWebSocket {
         try {
           wanted = subscriptionFilter(query < 0 ? "" : text.substring(query + 1));
         } catch (DittoRuntimeException invalid) {
-          refusedMessages.increment();
-          socket.writeTextMessage(errorMessage(Optional.empty(), DittoHeaders.empty(), invalid));
+          refuse(Optional.empty(), DittoHeaders.empty(), invalid);
           return;
         } catch (IllegalArgumentException badEscape) {
-          refusedMessages.increment();
-          socket.writeTextMessage(
-              errorMessage(
-                  Optional.empty(),
-                  DittoHeaders.empty(),
-                  ApiErrors.MESSAGE_INVALID.toException(
-                      "The subscription's parameters are not URL-encoded: "
-                          + badEscape.getMessage())));
+          refuse(
+              Optional.empty(),
+              DittoHeaders.empty(),
+              ApiErrors.MESSAGE_INVALID.toException(
+                  "The subscription's parameters are not URL-encoded: " + badEscape.getMessage()));
           return;
         }
         stopEvents.run();

@@ -140,6 +140,13 @@ public final class IngestBenchmark {
     return batches;
   }
 
+  /** An HTTP Basic {@code Authorization} header value. */
+  static String basic(String user, String password) {
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
   /** Lists the bench gateway in every device's "via" and registers it. */
   static void registerGateway(Path devicesFile) throws Exception {
     JsonArray devices = new JsonArray(Files.readString(devicesFile));
@@ -190,10 +197,7 @@ public final class IngestBenchmark {
 
   private double httpBatches(int port, List<SimDevice> gauges) throws Exception {
     List<Buffer> batches = gatewayBatches(gauges, 2);
-    String authorization =
-        "Basic "
-            + Base64.getEncoder()
-                .encodeToString((GATEWAY + "@water:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+    String authorization = basic(GATEWAY + "@water", PASSWORD);
     Vertx clients = Vertx.vertx();
     try {
       HttpClient http =

@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -126,7 +125,7 @@ public final class LiveBenchmark {
       AtomicInteger inFlight = new AtomicInteger();
       List<Buffer> batches =
           IngestBenchmark.gatewayBatches(gauges.subList(1, gauges.size()), round);
-      String gateway = basic(IngestBenchmark.GATEWAY + "@water", PASSWORD);
+      String gateway = IngestBenchmark.basic(IngestBenchmark.GATEWAY + "@water", PASSWORD);
       long batchEveryMillis = Math.max(1, 1000L * ITEMS_PER_BATCH / Math.max(1, rate));
       AtomicInteger batchIndex = new AtomicInteger();
       long loadTimer =
@@ -151,7 +150,7 @@ public final class LiveBenchmark {
                           }
                         });
               });
-      String tracerAuth = basic(tracer.username(), PASSWORD);
+      String tracerAuth = IngestBenchmark.basic(tracer.username(), PASSWORD);
       AtomicLong tracerSequence = new AtomicLong();
       long tracerTimer =
           clients.setPeriodic(
@@ -301,12 +300,6 @@ public final class LiveBenchmark {
                             response.statusCode() / 100 == 2 && answer.length() > 0
                                 ? new JsonObject(answer)
                                 : new JsonObject()));
-  }
-
-  private static String basic(String user, String password) {
-    return "Basic "
-        + Base64.getEncoder()
-            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
   private static String millis(long[] sorted, int percentile) {
