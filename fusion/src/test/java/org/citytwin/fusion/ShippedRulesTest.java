@@ -392,12 +392,12 @@ class ShippedRulesTest {
 
     @Test
     void threeDarkLampsOnOneRoadAreAnIncidentTwoAreNot() {
-      lamp("urban:lc-1", new WgsPoint(120.1101, 30.30), "dark", 0);
-      lamp("urban:lc-2", new WgsPoint(120.1101, 30.301), "dark", 5);
-      lamp("urban:lc-2", new WgsPoint(120.1101, 30.301), "dark", 6); // the same lamp again
-      lamp("urban:lc-9", new WgsPoint(120.16, 30.30), "dark", 7); // off the road
+      lamp("urban:lc-1", new WgsPoint(120.1101, 30.30), "lamp-failure", 0);
+      lamp("urban:lc-2", new WgsPoint(120.1101, 30.301), "lamp-failure", 5);
+      lamp("urban:lc-2", new WgsPoint(120.1101, 30.301), "lamp-failure", 6); // the same lamp again
+      lamp("urban:lc-9", new WgsPoint(120.16, 30.30), "lamp-failure", 7); // off the road
       assertThat(engine.incidents().all()).isEmpty();
-      assertThat(lamp("urban:lc-3", new WgsPoint(120.1101, 30.302), "dark", 10))
+      assertThat(lamp("urban:lc-3", new WgsPoint(120.1101, 30.302), "lamp-failure", 10))
           .singleElement()
           .satisfies(
               incident -> {
@@ -407,7 +407,7 @@ class ShippedRulesTest {
                     .extracting(Evidence::thingId)
                     .containsExactly("urban:lc-3", "urban:lc-2", "urban:lc-1");
               });
-      lamp("urban:lc-4", new WgsPoint(120.1101, 30.303), "dark", 12);
+      lamp("urban:lc-4", new WgsPoint(120.1101, 30.303), "lamp-failure", 12);
       assertThat(engine.incidents().all())
           .singleElement()
           .satisfies(incident -> assertThat(incident.evidence()).hasSize(4));
@@ -415,10 +415,10 @@ class ShippedRulesTest {
 
     @Test
     void aLampThatComesBackNoLongerCounts() {
-      lamp("urban:lc-1", new WgsPoint(120.1101, 30.30), "dark", 0);
-      lamp("urban:lc-2", new WgsPoint(120.1101, 30.301), "dark", 1);
+      lamp("urban:lc-1", new WgsPoint(120.1101, 30.30), "lamp-failure", 0);
+      lamp("urban:lc-2", new WgsPoint(120.1101, 30.301), "lamp-failure", 1);
       lamp("urban:lc-1", new WgsPoint(120.1101, 30.30), "", 2); // repaired
-      assertThat(lamp("urban:lc-3", new WgsPoint(120.1101, 30.302), "dark", 3)).isEmpty();
+      assertThat(lamp("urban:lc-3", new WgsPoint(120.1101, 30.302), "lamp-failure", 3)).isEmpty();
     }
   }
 

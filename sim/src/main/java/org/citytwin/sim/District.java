@@ -37,6 +37,29 @@ public record District(JsonObject zones, List<Thing> things, List<SimDevice> dev
     devices = List.copyOf(devices);
   }
 
+  /** The devices of {@code kind}, in id order. */
+  public List<SimDevice> devicesOfKind(String kind) {
+    return devices.stream()
+        .filter(device -> device.kind().equals(kind))
+        .sorted(java.util.Comparator.comparing(SimDevice::deviceId))
+        .toList();
+  }
+
+  /** How the device registry holds {@code device}, with {@code password} as its stored hash. */
+  public static Device registration(SimDevice device, PasswordHash password) {
+    return new Device(
+        new DeviceId(device.tenant(), device.deviceId()),
+        device.deviceId(),
+        password,
+        device.thingId(),
+        device.vendorFormat(),
+        true,
+        device.parameters(),
+        Set.of(),
+        Optional.ofNullable(device.observes()),
+        device.observes() == null ? Reading.UNCLASSIFIED : device.observedCategory());
+  }
+
   /**
    * Writes the district in the formats the server imports. Device passwords are written hashed, as
    * the registry stores them.
@@ -53,18 +76,7 @@ public record District(JsonObject zones, List<Thing> things, List<SimDevice> dev
     JsonArray devicesJson = new JsonArray();
     for (SimDevice device : devices) {
       devicesJson.add(
-          DeviceRegistry.toJson(
-              new Device(
-                  new DeviceId(device.tenant(), device.deviceId()),
-                  device.deviceId(),
-                  PasswordHash.of(device.password(), random),
-                  device.thingId(),
-                  device.vendorFormat(),
-                  true,
-                  device.parameters(),
-                  Set.of(),
-                  Optional.ofNullable(device.observes()),
-                  device.observes() == null ? Reading.UNCLASSIFIED : device.observedCategory())));
+          DeviceRegistry.toJson(registration(device, PasswordHash.of(device.password(), random))));
     }
     Files.writeString(
         directory.resolve(DEVICES_FILE), devicesJson.encodePrettily(), StandardCharsets.UTF_8);

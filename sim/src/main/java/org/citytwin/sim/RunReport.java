@@ -196,30 +196,21 @@ public record RunReport(JsonObject json, List<String> failures) {
               });
       JsonObject scenarios = new JsonObject();
       JsonObject timings = new JsonObject();
-      Map<String, Instant> floodTruth = plan.flood().floodedWhereSeen(15);
-      Set<String> unseen = new TreeSet<>(plan.flood().flooded(15).keySet());
-      unseen.removeAll(floodTruth.keySet());
-      Map<String, Instant> truckTruth = new TreeMap<>();
-      plan.muckTrucks().runs().stream()
-          .filter(MuckTruckScenario.Run::isCase)
-          .forEach(run -> truckTruth.put(run.vehicle(), run.leavesAt()));
-      score(
-          "flood",
-          floodTruth,
-          raisedBy(raisedAfterStart, outcome.incidentsFirstSeen(), "flood", "scope"),
-          scenarios,
-          timings,
-          failures);
+      for (ExpectedIncidents expected : plan.expected()) {
+        score(
+            expected,
+            raised(raisedAfterStart, outcome.incidentsFirstSeen(), expected),
+            scenarios,
+            timings,
+            failures);
+      }
+      Set<String> unseen =
+          new TreeSet<>(plan.flood().flooded(ScenarioPlan.FLOOD_DEPTH_CENTIMETRES).keySet());
+      unseen.removeAll(
+          plan.flood().floodedWhereSeen(ScenarioPlan.FLOOD_DEPTH_CENTIMETRES).keySet());
       scenarios
           .getJsonObject("flood")
           .put("floodedWhereNoWorkingGaugeStood", new JsonArray(List.copyOf(unseen)));
-      score(
-          "muck-truck",
-          truckTruth,
-          raisedBy(raisedAfterStart, outcome.incidentsFirstSeen(), "muck-truck", "vehicle"),
-          scenarios,
-          timings,
-          failures);
       json.put("scenarios", scenarios);
 
       JsonArray bad = new JsonArray();
@@ -267,58 +258,91 @@ public record RunReport(JsonObject json, List<String> failures) {
       return new RunReport(json, failures);
     }
 
-    /** First time each subject (a catchment, a vehicle) was seen in an incident of {@code type}. */
-    private static Map<String, Instant> raisedBy(
+    /** A raised incident of a scenario's type: the case it names, when it was seen, its grade. */
+    private record Raised(String id, String key, Instant firstSeen, String severity) {}
+
+    /**
+     * The incidents of {@code expected}'s type, oldest first; those an operator merged into another
+     * are left out, as they were folded into it.
+     */
+    private static List<Raised> raised(
         Map<String, JsonObject> incidents,
         Map<String, Instant> firstSeen,
-        String type,
-        String subject) {
-      Map<String, Instant> raised = new TreeMap<>();
+        ExpectedIncidents expected) {
+      List<Raised> raised = new ArrayList<>();
       incidents.forEach(
           (id, incident) -> {
-            if (!type.equals(incident.getString("type"))) {
+            if (!expected.incidentType().equals(incident.getString("type"))
+                || incident.containsKey("mergedInto")) {
               return;
             }
+            Map<String, String> subjects = new TreeMap<>();
+            incident
+                .getJsonObject("subjects", new JsonObject())
+                .forEach(entry -> subjects.put(entry.getKey(), String.valueOf(entry.getValue())));
             String key =
-                subject.equals("scope")
-                    ? incident.getJsonObject("scope").getString("id")
-                    : incident.getJsonObject("subjects", new JsonObject()).getString(subject);
-            if (key != null) {
-              raised.merge(key, firstSeen.get(id), (a, b) -> a.isBefore(b) ? a : b);
-            }
+                expected.key().of(incident.getJsonObject("scope").getString("id"), subjects);
+            raised.add(
+                new Raised(
+                    id, String.valueOf(key), firstSeen.get(id), incident.getString("severity")));
           });
+      raised.sort(java.util.Comparator.comparing(Raised::firstSeen).thenComparing(Raised::id));
       return raised;
     }
 
+    /**
+     * Precision counts every raised incident: one whose case was raised before (a burst that did
+     * not merge) is a false alarm as much as one for no case.
+     */
     private static void score(
-        String scenario,
-        Map<String, Instant> truth,
-        Map<String, Instant> raised,
+        ExpectedIncidents expected,
+        List<Raised> raised,
         JsonObject scenarios,
         JsonObject timings,
         List<String> failures) {
-      Set<String> hits = new TreeSet<>(raised.keySet());
-      hits.retainAll(truth.keySet());
-      Set<String> falseAlarms = new TreeSet<>(raised.keySet());
-      falseAlarms.removeAll(truth.keySet());
-      Set<String> missed = new TreeSet<>(truth.keySet());
-      missed.removeAll(raised.keySet());
-      double precision = raised.isEmpty() ? 1 : (double) hits.size() / raised.size();
-      double recall = truth.isEmpty() ? 1 : (double) hits.size() / truth.size();
-      List<Long> latencies = new ArrayList<>();
-      for (String hit : hits) {
-        latencies.add(Duration.between(truth.get(hit), raised.get(hit)).toNanos());
+      String scenario = expected.scenario();
+      Map<String, ExpectedIncidents.Case> truth = expected.cases();
+      Map<String, Raised> firstOfCase = new TreeMap<>();
+      List<String> falseAlarms = new ArrayList<>();
+      List<String> duplicates = new ArrayList<>();
+      for (Raised incident : raised) {
+        if (!truth.containsKey(incident.key())) {
+          falseAlarms.add(incident.key());
+        } else if (firstOfCase.putIfAbsent(incident.key(), incident) != null) {
+          duplicates.add(incident.key());
+        }
       }
+      Set<String> missed = new TreeSet<>(truth.keySet());
+      missed.removeAll(firstOfCase.keySet());
+      int hits = firstOfCase.size();
+      double precision = raised.isEmpty() ? 1 : (double) hits / raised.size();
+      double recall = truth.isEmpty() ? 1 : (double) hits / truth.size();
+      List<Long> latencies = new ArrayList<>();
+      List<String> wrongGrades = new ArrayList<>();
+      firstOfCase.forEach(
+          (key, incident) -> {
+            ExpectedIncidents.Case expectedCase = truth.get(key);
+            latencies.add(Duration.between(expectedCase.at(), incident.firstSeen()).toNanos());
+            expectedCase
+                .severity()
+                .filter(severity -> !severity.equals(incident.severity()))
+                .ifPresent(
+                    severity ->
+                        wrongGrades.add(
+                            key + " " + incident.severity() + " (not " + severity + ")"));
+          });
       scenarios.put(
           scenario,
           new JsonObject()
               .put("expected", truth.size())
               .put("raised", raised.size())
-              .put("hits", hits.size())
+              .put("hits", hits)
               .put("precision", Math.round(precision * 1000) / 1000.0)
               .put("recall", Math.round(recall * 1000) / 1000.0)
               .put("missed", new JsonArray(List.copyOf(missed)))
-              .put("falseAlarms", new JsonArray(List.copyOf(falseAlarms))));
+              .put("falseAlarms", new JsonArray(falseAlarms))
+              .put("duplicates", new JsonArray(duplicates))
+              .put("wrongGrades", new JsonArray(wrongGrades)));
       timings.put(scenario + "DetectionLatencyMs", percentiles(latencies));
       if (truth.isEmpty()) {
         failures.add(scenario + ": the scenario expected no incident, so it measured nothing");
@@ -327,13 +351,18 @@ public record RunReport(JsonObject json, List<String> failures) {
         failures.add(
             String.format(
                 Locale.ROOT,
-                "%s: precision %.3f, recall %.3f (at least %.2f each); missed %s, false %s",
+                "%s: precision %.3f, recall %.3f (at least %.2f each); missed %s, false %s,"
+                    + " duplicates %s",
                 scenario,
                 precision,
                 recall,
                 QUALITY_FLOOR,
                 missed,
-                falseAlarms));
+                falseAlarms,
+                duplicates));
+      }
+      if (!wrongGrades.isEmpty()) {
+        failures.add(scenario + ": incidents at the wrong grade: " + wrongGrades);
       }
     }
 
@@ -354,6 +383,11 @@ public record RunReport(JsonObject json, List<String> failures) {
     private static double millis(long nanos) {
       return Math.round(nanos / 100_000.0) / 10.0;
     }
+  }
+
+  private static String listed(JsonObject score, String field, String label) {
+    JsonArray entries = score.getJsonArray(field, new JsonArray());
+    return entries.isEmpty() ? "" : "; " + label + ": " + entries.encode();
   }
 
   /** The report as a reader wants it in a log. */
@@ -401,10 +435,12 @@ public record RunReport(JsonObject json, List<String> failures) {
               score.getDouble("precision"),
               score.getDouble("recall"),
               timings.getJsonObject(scenario + "DetectionLatencyMs").encode(),
-              score.containsKey("floodedWhereNoWorkingGaugeStood")
-                  ? "; flooded where no working gauge stood: "
-                      + score.getJsonArray("floodedWhereNoWorkingGaugeStood").encode()
-                  : ""));
+              listed(score, "duplicates", "not merged")
+                  + listed(score, "wrongGrades", "at the wrong grade")
+                  + listed(
+                      score,
+                      "floodedWhereNoWorkingGaugeStood",
+                      "flooded where no working gauge stood")));
     }
     json.getJsonArray("badInputs")
         .forEach(

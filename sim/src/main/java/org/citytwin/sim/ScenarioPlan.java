@@ -94,11 +94,23 @@ public record ScenarioPlan(District district, Settings settings, Instant start, 
     }
   }
 
+  /** A send and the time it is due. */
+  public record Timed(Instant at, Send send) {
+    /** {@code reading} sent alone over {@code transport}, at the time it states. */
+    public static Timed alone(Reading reading, Transport transport) {
+      return new Timed(
+          reading.observedAt(), new Send(reading.device(), transport, List.of(reading)));
+    }
+  }
+
   /** How far ahead the skewed gauge's clock runs: past the 5 minutes ingest tolerates. */
   public static final Duration CLOCK_AHEAD = Duration.ofMinutes(6);
 
   /** How old a late reading is when it arrives: past the 10 minutes ingest calls late. */
   public static final Duration LATE_BY = Duration.ofMinutes(12);
+
+  /** The standing water at a gauge that makes its catchment a flood case, in centimetres. */
+  public static final double FLOOD_DEPTH_CENTIMETRES = 15;
 
   /** What a spike adds to a gauge's depth, in centimetres. */
   public static final double SPIKE_CENTIMETRES = 150;
@@ -115,6 +127,40 @@ public record ScenarioPlan(District district, Settings settings, Instant start, 
 
   public MuckTruckScenario muckTrucks() {
     return new MuckTruckScenario(district, start, settings.length(), settings.interval(), seed);
+  }
+
+  /**
+   * The scenarios of everyday devices: embankments, bridges, lamp posts, PV farms and water
+   * quality.
+   */
+  public List<FieldScenario> fieldScenarios() {
+    Duration length = settings.length();
+    Duration interval = settings.interval();
+    return List.of(
+        new EmbankmentIntrusionScenario(district, start, length, interval, seed),
+        new BridgeLoadScenario(district, start, length, interval, seed),
+        new LampOutageScenario(district, start, length, interval, seed),
+        new PvPatrolScenario(district, start, length, interval),
+        new WaterPollutionScenario(district, start, length, interval, seed));
+  }
+
+  /** The incidents every scenario of the run should raise, the storm's and the trucks' first. */
+  public List<ExpectedIncidents> expected() {
+    Map<String, ExpectedIncidents.Case> floods = new TreeMap<>();
+    flood()
+        .floodedWhereSeen(FLOOD_DEPTH_CENTIMETRES)
+        .forEach((catchment, at) -> floods.put(catchment, ExpectedIncidents.Case.at(at)));
+    Map<String, ExpectedIncidents.Case> trucks = new TreeMap<>();
+    muckTrucks().runs().stream()
+        .filter(MuckTruckScenario.Run::isCase)
+        .forEach(run -> trucks.put(run.vehicle(), ExpectedIncidents.Case.at(run.leavesAt())));
+    List<ExpectedIncidents> expected = new ArrayList<>();
+    expected.add(new ExpectedIncidents("flood", "flood", ExpectedIncidents.CaseKey.SCOPE, floods));
+    expected.add(
+        new ExpectedIncidents(
+            "muck-truck", "muck-truck", ExpectedIncidents.CaseKey.VEHICLE, trucks));
+    fieldScenarios().forEach(scenario -> expected.add(scenario.expected()));
+    return expected;
   }
 
   /** Every send, by tick, in the order they are made within the tick. */
@@ -188,6 +234,9 @@ public record ScenarioPlan(District district, Settings settings, Instant start, 
     }
     rain(ticks, flood.storm());
     trucks(ticks);
+    for (FieldScenario scenario : fieldScenarios()) {
+      scenario.sends().forEach(timed -> add(ticks, timed.at(), timed.send()));
+    }
     return ticks;
   }
 

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import org.citytwin.fusion.FusionEngine;
 import org.citytwin.fusion.Incident;
 import org.citytwin.fusion.IncidentBook;
@@ -19,11 +21,15 @@ import org.citytwin.fusion.PatrolTeam;
 import org.citytwin.fusion.RuleLoader;
 import org.citytwin.fusion.SlaPolicy;
 import org.citytwin.fusion.ZoneIndex;
+import org.citytwin.ingest.PasswordHash;
+import org.citytwin.ingest.VendorFormats;
+import org.citytwin.twin.Reading;
+import org.citytwin.twin.ReadingValue;
 import org.citytwin.twin.ThingModels;
+import org.citytwin.twin.WgsPoint;
 import org.eclipse.ditto.json.JsonFactory;
 import org.eclipse.ditto.json.JsonObject;
 import org.eclipse.ditto.json.JsonPointer;
-import org.eclipse.ditto.json.JsonValue;
 import org.eclipse.ditto.things.model.ThingId;
 import org.junit.jupiter.api.Test;
 
@@ -37,17 +43,20 @@ class ScenarioPlanTest {
 
   private static final Instant START = Instant.parse("2026-07-14T02:00:00Z");
 
-  record Quality(Set<String> expected, Set<String> raised) {
-    double precision() {
+  /** A scenario's cases and the keys of the incidents raised, one entry per incident. */
+  record Quality(Set<String> expected, List<String> raised) {
+    int hits() {
       Set<String> hits = new HashSet<>(raised);
       hits.retainAll(expected);
-      return raised.isEmpty() ? 1 : (double) hits.size() / raised.size();
+      return hits.size();
+    }
+
+    double precision() {
+      return raised.isEmpty() ? 1 : (double) hits() / raised.size();
     }
 
     double recall() {
-      Set<String> hits = new HashSet<>(raised);
-      hits.retainAll(expected);
-      return expected.isEmpty() ? 1 : (double) hits.size() / expected.size();
+      return expected.isEmpty() ? 1 : (double) hits() / expected.size();
     }
   }
 
@@ -61,7 +70,10 @@ class ScenarioPlanTest {
             new IncidentBook(zones, PatrolTeam.fromGeoJson(district.zones()), SlaPolicy.defaults()),
             new RuleLoader().loadShipped(),
             Clock.fixed(START, ZoneOffset.UTC));
-    Map<String, Instant> newest = new java.util.HashMap<>();
+    VendorFormats formats = VendorFormats.builtIn();
+    PasswordHash anyPassword = PasswordHash.of("unused", new java.security.SecureRandom());
+    Map<String, Instant> newest = new HashMap<>();
+    Set<String> seen = new HashSet<>();
     plan.sends()
         .values()
         .forEach(
@@ -75,73 +87,98 @@ class ScenarioPlanTest {
                                       || reading.fault() == ScenarioPlan.Fault.CLOCK_AHEAD) {
                                     return;
                                   }
-                                  Instant last = newest.get(reading.series() + reading.device());
+                                  String series = reading.series() + reading.device();
+                                  Instant last = newest.get(series);
                                   if (last != null && !reading.observedAt().isAfter(last)) {
                                     return;
                                   }
-                                  newest.put(
-                                      reading.series() + reading.device(), reading.observedAt());
-                                  engine.observe(observation(reading));
+                                  newest.put(series, reading.observedAt());
+                                  seen.add(reading.device().kind());
+                                  engine.observe(observation(reading, formats, anyPassword));
                                 })));
-    Set<String> floods = new TreeSet<>();
-    Set<String> trucks = new TreeSet<>();
-    for (Incident incident : engine.incidents().all()) {
-      if (incident.template().type().equals("flood")) {
-        floods.add(incident.scope());
-      } else if (incident.template().type().equals("muck-truck")) {
-        trucks.add(incident.subjects().get("vehicle"));
+    assertThat(seen)
+        .contains(
+            "waterlogging-gauge",
+            "rain-gauge",
+            "gps-tracker",
+            "ai-camera",
+            "strain-gauge",
+            "lamp-controller",
+            "pv-inspection",
+            "water-quality-station");
+    Map<String, Quality> quality = new TreeMap<>();
+    for (ExpectedIncidents expected : plan.expected()) {
+      List<String> raised = new ArrayList<>();
+      for (Incident incident : engine.incidents().all()) {
+        if (incident.template().type().equals(expected.incidentType())) {
+          raised.add(expected.key().of(incident.scope(), incident.subjects()));
+        }
       }
+      quality.put(expected.scenario(), new Quality(expected.cases().keySet(), raised));
+      expected
+          .cases()
+          .forEach(
+              (key, expectedCase) ->
+                  expectedCase
+                      .severity()
+                      .ifPresent(
+                          severity ->
+                              assertThat(
+                                      engine.incidents().all().stream()
+                                          .filter(
+                                              incident ->
+                                                  expected
+                                                      .key()
+                                                      .of(incident.scope(), incident.subjects())
+                                                      .equals(key))
+                                          .map(Incident::severity))
+                                  .as("the grade of %s %s", expected.scenario(), key)
+                                  .containsExactly(severity)));
     }
-    Set<String> truckCases = new TreeSet<>();
-    plan.muckTrucks().runs().stream()
-        .filter(MuckTruckScenario.Run::isCase)
-        .forEach(run -> truckCases.add(run.vehicle()));
-    return Map.of(
-        "flood",
-        new Quality(plan.flood().floodedWhereSeen(15).keySet(), floods),
-        "muck-truck",
-        new Quality(truckCases, trucks));
+    return quality;
   }
 
-  private static Observation observation(ScenarioPlan.Reading reading) {
+  /**
+   * The twin change a reading makes, as fusion sees it: the payload normalised by its vendor
+   * format, at the device's place (a tracker's at the fix it reports).
+   */
+  private static Observation observation(
+      ScenarioPlan.Reading reading, VendorFormats formats, PasswordHash anyPassword) {
     SimDevice device = reading.device();
+    List<Reading> readings =
+        formats
+            .find(device.vendorFormat())
+            .orElseThrow()
+            .normalise(reading.payload(), District.registration(device, anyPassword), START);
+    JsonObject features = JsonFactory.newObject();
+    Map<String, Double> position = new HashMap<>();
+    for (Reading canonical : readings) {
+      features =
+          features.setValue(
+              JsonPointer.of(
+                  "features/" + canonical.feature() + "/properties/" + canonical.property()),
+              canonical.value().toJson());
+      if (canonical.feature().equals("position")
+          && canonical.value() instanceof ReadingValue.Numeric number) {
+        position.put(canonical.property(), number.number());
+      }
+    }
+    Optional<WgsPoint> where =
+        position.containsKey("longitude") && position.containsKey("latitude")
+            ? Optional.of(new WgsPoint(position.get("longitude"), position.get("latitude")))
+            : Optional.of(device.location());
     JsonObject attributes =
         JsonFactory.newObjectBuilder()
             .set(ThingModels.LOCATION, device.location().toGeoJson())
             .set("observes", device.observes() == null ? "" : device.observes().toString())
             .set("vehicleKind", device.kind().equals("gps-tracker") ? "muck-truck" : "")
             .build();
-    JsonPointer value;
-    JsonValue number;
-    Optional<org.citytwin.twin.WgsPoint> where = Optional.of(device.location());
-    switch (reading.series()) {
-      case "waterlogging/depth" -> {
-        value = JsonPointer.of("features/waterlogging/properties/depth");
-        number = JsonValue.of(reading.payload().getDouble("depth_cm") / 100);
-      }
-      case "rain/intensity" -> {
-        value = JsonPointer.of("features/rain/properties/intensity");
-        number =
-            JsonValue.of(
-                reading.payload().getInteger("tips")
-                    * 720.0
-                    / reading.payload().getInteger("interval_s"));
-      }
-      default -> {
-        value = JsonPointer.of("features/position/properties/speed");
-        number = JsonValue.of(reading.payload().getDouble("speed") / 3.6);
-        where =
-            Optional.of(
-                org.citytwin.ingest.format.ChinaCoordinates.gcj02ToWgs84(
-                    reading.payload().getDouble("lng"), reading.payload().getDouble("lat")));
-      }
-    }
     return new Observation(
         ThingId.of(device.thingId().toString()),
         "citytwin:" + device.kind() + ":1.0.0",
         where,
         attributes,
-        JsonFactory.newObject().setValue(value, number),
+        features,
         reading.observedAt());
   }
 
@@ -160,8 +197,8 @@ class ScenarioPlanTest {
                   q.raised().size(),
                   q.precision(),
                   q.recall()));
-      assertThat(quality.get("flood").expected()).isNotEmpty();
-      assertThat(quality.get("muck-truck").expected()).isNotEmpty();
+      quality.forEach(
+          (scenario, q) -> assertThat(q.expected()).as("the cases of %s", scenario).isNotEmpty());
       quality.values().forEach(q -> assertThat(q.precision()).isEqualTo(1.0));
       quality.values().forEach(q -> assertThat(q.recall()).isEqualTo(1.0));
     }

@@ -58,7 +58,7 @@ public final class FusionBenchmark {
     {"rain-gauge", "features/rain/properties/intensity", "10", "0", "8", "30"},
     {"water-level-gauge", "features/level/properties/aboveWarning", "5", "-1.5", "-0.2", "0.3"},
     {"strain-gauge", "features/strain/properties/strain", "10", "100", "600", "1300"},
-    {"lamp-controller", "features/lamp/properties/fault", "15", "", "", "dark"},
+    {"lamp-controller", "features/lamp/properties/fault", "15", "", "", "lamp-failure"},
     {"gps-tracker", "features/position/properties/longitude", "15", "", "", ""},
     {"ai-camera", "features/detection/properties/scene", "5", "", "", "region-intrusion"},
     {"drone-detector", "features/detection/properties/kind", "2", "", "", "region-intrusion"},
