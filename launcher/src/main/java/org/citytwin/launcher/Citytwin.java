@@ -352,13 +352,41 @@ public final class Citytwin implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Run a benchmark and print its figures as Markdown. Targets: twins, ingest, history,"
-              + " fusion, live.")
+              + " fusion, live, load.")
   static final class Bench implements Callable<Integer> {
 
     @picocli.CommandLine.Parameters(
         paramLabel = "TARGET",
-        description = "What to measure: twins, ingest, history, fusion, live.")
+        description = "What to measure: twins, ingest, history, fusion, live, load.")
     String target;
+
+    @picocli.CommandLine.Option(
+        names = "--scale",
+        paramLabel = "S",
+        description = "load: the generated district's scale (default 0.1).")
+    double scale = 0.1;
+
+    @picocli.CommandLine.Option(
+        names = "--seed",
+        paramLabel = "N",
+        description = "load: the generated district's seed (default 7).")
+    long seed = 7;
+
+    @picocli.CommandLine.Option(
+        names = "--server",
+        paramLabel = "URL",
+        description =
+            "load: drive this running server (holding the district of --seed and --scale, device"
+                + " MQTT on 1884) instead of starting one.")
+    java.net.URI server;
+
+    @picocli.CommandLine.Option(
+        names = "--write",
+        paramLabel = "FILE",
+        description =
+            "Also write the figures and the machine into FILE (docs/benchmarks.md), replacing"
+                + " this benchmark's earlier figures there; load only.")
+    Path write;
 
     @picocli.CommandLine.Option(
         names = "--devices",
@@ -385,7 +413,7 @@ public final class Citytwin implements Runnable {
         names = "--seconds",
         paramLabel = "N",
         description =
-            "ingest: how long each protocol is driven; live: how long each rate is (default 60).")
+            "ingest, load: how long each way is driven; live: how long each rate is (default 60).")
     int seconds = 60;
 
     @picocli.CommandLine.Option(
@@ -443,6 +471,14 @@ public final class Citytwin implements Runnable {
                 new org.citytwin.launcher.bench.LiveBenchmark(
                         work, java.time.Duration.ofSeconds(seconds), rates, subscribers)
                     .run();
+            case "load" ->
+                new org.citytwin.launcher.bench.LoadBenchmark(
+                        work,
+                        seed,
+                        scale,
+                        java.time.Duration.ofSeconds(seconds),
+                        java.util.Optional.ofNullable(server))
+                    .run();
             case "fusion" ->
                 new org.citytwin.launcher.bench.FusionBenchmark(
                         readings,
@@ -454,16 +490,27 @@ public final class Citytwin implements Runnable {
                 throw new IllegalArgumentException(
                     "unknown benchmark '"
                         + target
-                        + "'; available: twins, ingest, history, fusion, live");
+                        + "'; available: twins, ingest, history, fusion, live, load");
           };
       Runtime runtime = Runtime.getRuntime();
-      System.out.printf(
-          "Machine: %d cores, %.1f GiB max heap, %s %s%n%n%s",
-          runtime.availableProcessors(),
-          runtime.maxMemory() / (1024.0 * 1024 * 1024),
-          System.getProperty("java.vm.name"),
-          System.getProperty("java.version"),
-          table);
+      String machine =
+          String.format(
+              java.util.Locale.ROOT,
+              "Machine: %d cores, %.1f GiB max heap, %s %s, %s %s",
+              runtime.availableProcessors(),
+              runtime.maxMemory() / (1024.0 * 1024 * 1024),
+              System.getProperty("java.vm.name"),
+              System.getProperty("java.version"),
+              System.getProperty("os.name"),
+              System.getProperty("os.arch"));
+      System.out.printf("%s%n%n%s", machine, table);
+      if (write != null) {
+        if (!target.equals("load")) {
+          throw new IllegalArgumentException("--write is for the load benchmark");
+        }
+        org.citytwin.launcher.bench.LoadBenchmark.writeInto(write, machine, table);
+        System.out.println("written into " + write);
+      }
       return 0;
     }
   }
@@ -521,8 +568,10 @@ public final class Citytwin implements Runnable {
       name = "run",
       mixinStandardHelpOptions = true,
       description = {
-        "Drive a running server with a rainstorm and muck trucks, faults included, as its devices",
-        "would; score the incidents against the ground truth; exit 1 if the run fails."
+        "Drive a running server with the seven scenarios (rainstorm, muck trucks, embankment",
+        "intrusions, bridge overload, lamp outages, PV hot spots, water pollution), faults",
+        "included, as its devices would; score the incidents against the ground truth; exit 1 if",
+        "the run fails."
       })
   static final class SimRun implements Callable<Integer> {
     @Option(names = "--server", description = "The server (default http://127.0.0.1:8080).")

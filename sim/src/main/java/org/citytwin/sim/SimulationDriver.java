@@ -7,9 +7,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -19,7 +16,6 @@ import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.MqttClientOptions;
 import java.io.PrintStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -197,34 +193,12 @@ public final class SimulationDriver {
   }
 
   private HttpClient subscribe() {
-    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setIdleTimeout(0));
-    client
-        .request(
-            new RequestOptions()
-                .setMethod(HttpMethod.GET)
-                .setHost(settings.server().getHost())
-                .setPort(settings.server().getPort())
-                .setURI("/api/2/things?namespaces=water")
-                .addHeader("Accept", "text/event-stream"))
-        .compose(request -> request.send())
-        .onSuccess(
-            response -> {
-              StringBuilder pending = new StringBuilder();
-              response.handler(
-                  chunk -> {
-                    pending.append(chunk.toString(StandardCharsets.UTF_8));
-                    int end;
-                    while ((end = pending.indexOf("\n\n")) >= 0) {
-                      String event = pending.substring(0, end);
-                      pending.delete(0, end + 2);
-                      if (event.startsWith("data: ")) {
-                        twinChanged(new JsonObject(event.substring(6)));
-                      }
-                    }
-                  });
-            })
-        .onFailure(failure -> recorder.note("SSE subscription failed: " + failure.getMessage()));
-    return client;
+    return TwinChangeStream.subscribe(
+        vertx,
+        settings.server(),
+        "/api/2/things?namespaces=water",
+        this::twinChanged,
+        failure -> recorder.note("SSE subscription failed: " + failure));
   }
 
   /** A gauge's depth on its twin: how long after it was sent did the subscriber see it. */

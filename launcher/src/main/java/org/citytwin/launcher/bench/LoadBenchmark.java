@@ -1,0 +1,179 @@
+package org.citytwin.launcher.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.citytwin.sim.GeneratedDistrict;
+import org.citytwin.sim.LoadDriver;
+
+/**
+ * The load benchmark: a generated district served by the built jar in a process of its own (as
+ * {@code citytwin serve} runs it, embedded DuckDB on a fresh data directory), driven from this
+ * process by the simulator's {@link LoadDriver}: HTTP single readings, HTTP batches, MQTT QoS 1,
+ * the twin change seen by an SSE subscriber, and searches. Both processes share the machine, as a
+ * driver on the same host would.
+ *
+ * <p>With {@code server} given, it drives that server instead (which must hold the district of the
+ * same seed and scale).
+ */
+public final class LoadBenchmark {
+
+  /** Where {@link #writeInto} puts the figures, replacing what it put there before. */
+  static final String BEGIN = "<!-- citytwin bench load: begin -->";
+
+  static final String END = "<!-- citytwin bench load: end -->";
+
+  private final Path work;
+  private final long seed;
+  private final double scale;
+  private final Duration window;
+  private final Optional<URI> server;
+
+  public LoadBenchmark(Path work, long seed, double scale, Duration window, Optional<URI> server) {
+    this.work = work;
+    this.seed = seed;
+    this.scale = scale;
+    this.window = window;
+    this.server = server;
+  }
+
+  /** Runs the benchmark and returns its figures as Markdown. */
+  public String run() throws Exception {
+    int httpPort = 18_080;
+    int mqttPort = 18_884;
+    Process process = null;
+    URI address = server.orElse(URI.create("http://127.0.0.1:" + httpPort));
+    try {
+      if (server.isEmpty()) {
+        Path district = work.resolve("district");
+        new GeneratedDistrict(seed, scale).generate().writeTo(district);
+        process = startServer(district, httpPort, mqttPort);
+        awaitHealthy(address, process);
+      }
+      LoadDriver.Result result =
+          new LoadDriver(
+                  new LoadDriver.Settings(
+                      address,
+                      server.isEmpty() ? mqttPort : 1884,
+                      seed,
+                      scale,
+                      window,
+                      32,
+                      100,
+                      50,
+                      Duration.ofSeconds(10)))
+              .run();
+      return String.format(
+              Locale.ROOT,
+              "`./citytwin bench load --scale %s --seconds %d`, %s: a district of seed %d at scale %s"
+                  + " (%,d waterlogging gauges send), each way driven for %d s after the last, HTTP"
+                  + " with 32 requests in flight after 10 s of each HTTP way uncounted.%n%n",
+              scale,
+              window.toSeconds(),
+              LocalDate.now(),
+              seed,
+              scale,
+              result.gauges(),
+              window.toSeconds())
+          + result.markdown();
+    } finally {
+      if (process != null) {
+        process.destroy();
+        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      }
+    }
+  }
+
+  private Process startServer(Path district, int httpPort, int mqttPort) throws IOException {
+    Path jar =
+        Path.of(
+            URI.create(
+                LoadBenchmark.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toString()));
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(
+          "bench load starts the server from the built jar; run it as ./citytwin bench load");
+    }
+    List<String> command =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "-jar",
+            jar.toString(),
+            "serve",
+            "--district",
+            district.toString(),
+            "--data-dir",
+            work.resolve("data").toString(),
+            "--port",
+            String.valueOf(httpPort),
+            "--set",
+            "mqtt.port=" + mqttPort);
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(work.resolve("server.log").toFile())
+        .start();
+  }
+
+  private void awaitHealthy(URI address, Process process) throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "the server exited early; its log: " + work.resolve("server.log"));
+      }
+      try {
+        HttpResponse<Void> answer =
+            client.send(
+                HttpRequest.newBuilder(address.resolve("/health")).build(),
+                HttpResponse.BodyHandlers.discarding());
+        if (answer.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // still starting
+      }
+      Thread.sleep(500);
+    }
+    throw new IllegalStateException("the server did not answer /health within 180 s");
+  }
+
+  /**
+   * Puts {@code figures} into {@code file} between the benchmark's markers, replacing what was
+   * there; appends a section with the markers when the file has none.
+   */
+  public static void writeInto(Path file, String machine, String figures) throws IOException {
+    String text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+    String section = BEGIN + "\n" + machine + "\n\n" + figures + END;
+    int begin = text.indexOf(BEGIN);
+    int end = text.indexOf(END);
+    String written;
+    if (begin >= 0 && end > begin) {
+      written = text.substring(0, begin) + section + text.substring(end + END.length());
+    } else {
+      written =
+          text
+              + (text.endsWith("\n") || text.isEmpty() ? "" : "\n")
+              + "\n## Load: `./citytwin bench load`\n\n"
+              + section
+              + "\n";
+    }
+    Files.writeString(file, written, StandardCharsets.UTF_8);
+  }
+}
