@@ -77,6 +77,51 @@ class WebSocketProtocolIT {
   }
 
   @Test
+  void requestsThatArriveTogetherGetSuccessivePagesNeverTheSameOneTwice() throws Exception {
+    city = new RunningDistrict(directory, 1, 3);
+    open();
+    JsonObject created =
+        new JsonObject(
+            send(
+                new JsonObject()
+                    .put("topic", "_/_/things/twin/search/subscribe")
+                    .put("path", "/")
+                    .put(
+                        "value",
+                        new JsonObject()
+                            .put("filter", "eq(definition,\"citytwin:waterlogging-gauge:1.0.0\")")
+                            .put("options", "size(1),sort(+thingId)"))
+                    .encode()));
+    assertThat(created.getString("topic")).isEqualTo("_/_/things/twin/search/created");
+    String id = created.getJsonObject("value").getString("subscriptionId");
+    String request =
+        new JsonObject()
+            .put("topic", "_/_/things/twin/search/request")
+            .put("path", "/")
+            .put("value", new JsonObject().put("subscriptionId", id).put("demand", 1))
+            .encode();
+    // Three requests of one page each, sent without waiting: the pages must still follow on.
+    for (int i = 0; i < 3; i++) {
+      socket.sendText(request, true).get(5, TimeUnit.SECONDS);
+    }
+    java.util.List<String> things = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      JsonObject page = new JsonObject(next());
+      assertThat(page.getString("topic")).isEqualTo("_/_/things/twin/search/next");
+      page.getJsonObject("value")
+          .getJsonArray("items")
+          .forEach(item -> things.add(((JsonObject) item).getString("thingId")));
+    }
+    assertThat(things)
+        .containsExactly(
+            city.gauge(0).thingId().toString(),
+            city.gauge(1).thingId().toString(),
+            city.gauge(2).thingId().toString());
+    assertThat(new JsonObject(send(request)).getString("topic"))
+        .isEqualTo("_/_/things/twin/search/complete");
+  }
+
+  @Test
   void sendsOnlyTheEventsItsFilterAndNamespacesLetThrough() throws Exception {
     city = new RunningDistrict(directory, 1, 3);
     open();

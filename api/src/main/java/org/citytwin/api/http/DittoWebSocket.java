@@ -327,7 +327,13 @@ public final class DittoWebSocket {
                   headers));
           return;
         }
-        sendPages(request.getSubscriptionId(), open, request.getDemand());
+        // Demand adds up; a request that arrives while a page is being searched waits for it, so
+        // that no page is searched twice from the same cursor.
+        long more = Math.max(0, request.getDemand());
+        open.demand = open.demand > Long.MAX_VALUE - more ? Long.MAX_VALUE : open.demand + more;
+        if (!open.searching) {
+          sendPages(request.getSubscriptionId(), open);
+        }
       } else if (command instanceof CancelSubscription cancel) {
         searches.remove(cancel.getSubscriptionId());
       } else {
@@ -338,10 +344,13 @@ public final class DittoWebSocket {
       }
     }
 
-    private void sendPages(String id, OpenSearch open, long demand) {
-      if (demand <= 0 || socket.isClosed() || searches.get(id) != open) {
+    private void sendPages(String id, OpenSearch open) {
+      if (open.demand <= 0 || socket.isClosed() || searches.get(id) != open) {
+        open.searching = false;
         return;
       }
+      open.searching = true;
+      open.demand--;
       Optional<ThingQuery> query = open.next;
       vertx
           .executeBlocking(
@@ -370,7 +379,7 @@ public final class DittoWebSocket {
                             new SearchOptions(
                                 current.options().size(), current.options().sort(), page.cursor()),
                             current.geo()));
-                sendPages(id, open, demand - 1);
+                sendPages(id, open);
               })
           .onFailure(
               failure -> {
@@ -491,6 +500,13 @@ public final class DittoWebSocket {
    */
   private static final class OpenSearch {
     private Optional<ThingQuery> next;
+
+    /** Pages requested and not yet sent. */
+    private long demand;
+
+    /** Whether a page is being searched now. */
+    private boolean searching;
+
     private final Optional<JsonFieldSelector> fields;
     private final DittoHeaders headers;
 
