@@ -132,7 +132,7 @@ public final class LoadDriver {
   private final Settings settings;
   private final Vertx vertx = Vertx.vertx();
   private final WebClient web;
-  private final Map<String, Long> sentDepths = new ConcurrentHashMap<>();
+  private final DepthSends sentDepths = new DepthSends();
   private final List<Long> twinNanos = new ArrayList<>();
   private final List<String> problems = new ArrayList<>();
   private final Map<String, long[]> gaugeState = new ConcurrentHashMap<>();
@@ -207,20 +207,14 @@ public final class LoadDriver {
   }
 
   private void twinChanged(JsonObject change) {
-    Object depth =
-        change
-            .getJsonObject("features", new JsonObject())
-            .getJsonObject("waterlogging", new JsonObject())
-            .getJsonObject("properties", new JsonObject())
-            .getValue("depth");
-    if (depth instanceof Number number) {
-      Long sent = sentDepths.remove(change.getString("thingId") + "|" + number.doubleValue());
-      if (sent != null) {
-        synchronized (twinNanos) {
-          twinNanos.add(System.nanoTime() - sent);
-        }
-      }
-    }
+    sentDepths
+        .seen(change, System.nanoTime())
+        .ifPresent(
+            nanos -> {
+              synchronized (twinNanos) {
+                twinNanos.add(nanos);
+              }
+            });
   }
 
   /** HTTP, one reading a request or batches of a gauge's own readings, in a closed loop. */
@@ -272,11 +266,11 @@ public final class LoadDriver {
       }
       body = items.toBuffer();
       JsonObject last = items.getJsonObject(readings - 1).getJsonObject("payload");
-      sentDepths.put(gauge.thingId() + "|" + last.getDouble("depth_cm") / 100, sentNanos);
+      sentDepths.sent(gauge.thingId(), last.getDouble("depth_cm"), sentNanos);
     } else {
       JsonObject reading = nextReading(gauge, random);
       body = reading.toBuffer();
-      sentDepths.put(gauge.thingId() + "|" + reading.getDouble("depth_cm") / 100, sentNanos);
+      sentDepths.sent(gauge.thingId(), reading.getDouble("depth_cm"), sentNanos);
     }
     HttpRequest<Buffer> request =
         web.post(batches ? "/telemetry/batch" : "/telemetry")

@@ -66,7 +66,7 @@ public final class SimulationDriver {
   private final WebClient web;
   private final RunReport.Recorder recorder = new RunReport.Recorder();
   private final Map<String, MqttLink> mqtt = new ConcurrentHashMap<>();
-  private final Map<String, Long> sentDepths = new ConcurrentHashMap<>();
+  private final DepthSends sentDepths = new DepthSends();
   private final Map<String, Instant> incidentsFirstSeen = new ConcurrentHashMap<>();
   private final Map<String, JsonObject> incidents = new ConcurrentHashMap<>();
 
@@ -203,21 +203,7 @@ public final class SimulationDriver {
 
   /** A gauge's depth on its twin: how long after it was sent did the subscriber see it. */
   private void twinChanged(JsonObject change) {
-    JsonObject features = change.getJsonObject("features");
-    if (features == null || !features.containsKey("waterlogging")) {
-      return;
-    }
-    Object depth =
-        features
-            .getJsonObject("waterlogging")
-            .getJsonObject("properties", new JsonObject())
-            .getValue("depth");
-    if (depth instanceof Number number) {
-      Long sent = sentDepths.remove(change.getString("thingId") + "|" + number.doubleValue());
-      if (sent != null) {
-        recorder.twinLatency(System.nanoTime() - sent);
-      }
-    }
+    sentDepths.seen(change, System.nanoTime()).ifPresent(recorder::twinLatency);
   }
 
   private void play(NavigableMap<Instant, List<ScenarioPlan.Send>> sends, Instant start)
@@ -265,9 +251,8 @@ public final class SimulationDriver {
     for (ScenarioPlan.Reading reading : send.readings()) {
       if (reading.series().equals("waterlogging/depth")
           && reading.fault() == ScenarioPlan.Fault.NONE) {
-        sentDepths.put(
-            send.device().thingId() + "|" + reading.payload().getDouble("depth_cm") / 100,
-            sentNanos);
+        sentDepths.sent(
+            send.device().thingId(), reading.payload().getDouble("depth_cm"), sentNanos);
       }
     }
     switch (send.transport()) {
