@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.citytwin.api.http.Caller;
+import org.citytwin.twin.AccessGrant;
 
 /**
  * The API's bearer tokens: JSON Web Tokens signed with HMAC-SHA256 under one configured secret,
@@ -63,9 +64,10 @@ public final class ApiTokens {
     JsonObject claims = new JsonObject().put("sub", subject);
     department.ifPresentOrElse(
         name -> {
-          if (!DEPARTMENT.matcher(name).matches()) {
+          if (!DEPARTMENT.matcher(name).matches() || AccessGrant.isReserved(name)) {
             throw new IllegalArgumentException(
-                "a department is a namespace: lower-case letters, digits and dashes, not '"
+                "a department is a namespace of its own (lower-case letters, digits and dashes;"
+                    + " not access or incidents), not '"
                     + name
                     + "'");
           }
@@ -102,7 +104,9 @@ public final class ApiTokens {
       return new Caller(subject, Optional.empty(), true);
     }
     String department = claims.getString("department");
-    if (department == null || !DEPARTMENT.matcher(department).matches()) {
+    if (department == null
+        || !DEPARTMENT.matcher(department).matches()
+        || AccessGrant.isReserved(department)) {
       throw new IllegalArgumentException("the token names no department");
     }
     return new Caller(subject, Optional.of(department), false);

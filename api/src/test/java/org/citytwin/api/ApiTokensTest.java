@@ -35,15 +35,15 @@ class ApiTokensTest {
   void aDepartmentTokenSpeaksForItsUserAndDepartment() throws Exception {
     Caller caller = check(tokens.issue("wang", Optional.of("water"), Duration.ofHours(1)));
     assertThat(caller).isEqualTo(new Caller("wang", Optional.of("water"), false));
-    assertThat(caller.mayRead("water")).isTrue();
-    assertThat(caller.mayRead("traffic")).isFalse();
+    assertThat(caller.owns("water")).isTrue();
+    assertThat(caller.owns("traffic")).isFalse();
   }
 
   @Test
   void aDistrictTokenReadsEverything() throws Exception {
     Caller caller = check(tokens.issue("duty", Optional.empty(), Duration.ofHours(1)));
     assertThat(caller.wholeDistrict()).isTrue();
-    assertThat(caller.mayRead("construction")).isTrue();
+    assertThat(caller.owns("construction")).isTrue();
   }
 
   @Test

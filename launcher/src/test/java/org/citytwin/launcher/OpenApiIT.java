@@ -28,17 +28,18 @@ class OpenApiIT {
   @TempDir Path directory;
 
   private static final Map<String, String> SAMPLE_PATH_VALUES =
-      Map.of(
-          "thingId", "water:openapi-probe",
-          "featureId", "waterlogging",
-          "attributePath", "location",
-          "propertyPath", "depth",
-          "feature", "waterlogging",
-          "property", "depth",
-          "id", "no-such-incident",
-          "tenant", "water",
-          "device", "openapi-probe",
-          "definition", "citytwin:waterlogging-gauge:1.0.0");
+      Map.ofEntries(
+          Map.entry("thingId", "water:openapi-probe"),
+          Map.entry("featureId", "waterlogging"),
+          Map.entry("attributePath", "location"),
+          Map.entry("propertyPath", "depth"),
+          Map.entry("feature", "waterlogging"),
+          Map.entry("property", "depth"),
+          Map.entry("id", "no-such-incident"),
+          Map.entry("tenant", "water"),
+          Map.entry("device", "openapi-probe"),
+          Map.entry("definition", "citytwin:waterlogging-gauge:1.0.0"),
+          Map.entry("policyId", "water:owner"));
 
   @Test
   @SuppressWarnings("unchecked")

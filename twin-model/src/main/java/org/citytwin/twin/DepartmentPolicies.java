@@ -76,6 +76,33 @@ public final class DepartmentPolicies {
         .build();
   }
 
+  /**
+   * The policy of {@code owner}'s namespace with an entry for each of {@code grants} that lends to
+   * another department at {@code now} (subject {@code department:<requester>} with the grant's
+   * expiry, READ on each of its paths), labelled {@code grant-<id>}: the policy Ditto would hold
+   * for the namespace, as {@code GET /api/2/policies/<owner>:owner} shows it.
+   */
+  public static Policy withGrants(
+      String owner, java.util.Collection<AccessGrant> grants, Instant now) {
+    Policy policy = owner(owner);
+    for (AccessGrant grant : grants) {
+      if (!grant.owner().equals(owner) || grant.stateAt(now) != AccessGrant.State.GRANTED) {
+        continue;
+      }
+      for (org.eclipse.ditto.json.JsonPointer path : grant.paths()) {
+        policy =
+            grant(
+                policy,
+                "grant-" + grant.id(),
+                grant.requester(),
+                path.toString(),
+                List.of(PolicyEvaluator.READ),
+                grant.expiry().orElseThrow());
+      }
+    }
+    return policy;
+  }
+
   /** The policy without the grant under {@code label}. */
   public static Policy withdraw(Policy policy, String label) {
     return policy.removeEntry(Label.of(label));

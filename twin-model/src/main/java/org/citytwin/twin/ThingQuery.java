@@ -10,16 +10,53 @@ import org.citytwin.twin.search.SearchOptions;
 /**
  * A search for things, as Ditto's {@code /search/things} takes it: an RQL {@code filter}, {@code
  * namespaces} to look in, {@code option}s (size, sort, cursor), and citytwin's spatial condition,
- * which must hold too.
+ * which must hold too; searched within what the caller may read ({@link ReadScope}).
  */
 public record ThingQuery(
     Optional<RqlFilter> filter,
     Set<String> namespaces,
     SearchOptions options,
-    Optional<GeoFilter> geo) {
+    Optional<GeoFilter> geo,
+    ReadScope scope) {
 
   public ThingQuery {
     namespaces = Set.copyOf(namespaces);
+    java.util.Objects.requireNonNull(scope, "scope");
+  }
+
+  /** A search of the whole district. */
+  public ThingQuery(
+      Optional<RqlFilter> filter,
+      Set<String> namespaces,
+      SearchOptions options,
+      Optional<GeoFilter> geo) {
+    this(filter, namespaces, options, geo, ReadScope.wholeDistrict());
+  }
+
+  /** The same search within {@code readable}. */
+  public ThingQuery within(ReadScope readable) {
+    return new ThingQuery(filter, namespaces, options, geo, readable);
+  }
+
+  /** The same search from another cursor (or from the start). */
+  public ThingQuery from(Optional<String> cursor) {
+    return new ThingQuery(
+        filter, namespaces, new SearchOptions(options.size(), options.sort(), cursor), geo, scope);
+  }
+
+  /**
+   * The namespaces to search: those asked for, within those the scope reads anything in; null for
+   * every namespace. Empty when nothing asked for is readable.
+   */
+  Set<String> searchedNamespaces() {
+    if (scope.isWholeDistrict()) {
+      return namespaces.isEmpty() ? null : namespaces;
+    }
+    Set<String> readable = new java.util.LinkedHashSet<>(scope.namespaces());
+    if (!namespaces.isEmpty()) {
+      readable.retainAll(namespaces);
+    }
+    return readable;
   }
 
   /**

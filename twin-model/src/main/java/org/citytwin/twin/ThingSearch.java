@@ -13,6 +13,7 @@ import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
+import org.citytwin.twin.search.Fields;
 import org.citytwin.twin.search.JsonValues;
 import org.citytwin.twin.search.NumberRange;
 import org.citytwin.twin.search.RqlFilter;
@@ -194,7 +195,8 @@ public final class ThingSearch {
 
   private Optional<Match> match(Twin twin, ThingQuery query) {
     ThingId thingId = twin.thingId();
-    if (!query.namespaces().isEmpty() && !query.namespaces().contains(thingId.getNamespace())) {
+    Set<String> namespaces = query.searchedNamespaces();
+    if (namespaces != null && !namespaces.contains(thingId.getNamespace())) {
       return Optional.empty();
     }
     if (query.geo().isPresent()) {
@@ -203,7 +205,12 @@ public final class ThingSearch {
         return Optional.empty();
       }
     }
-    TwinFields fields = new TwinFields(twin);
+    // The caller's filter and sort read only what it may read of the twin.
+    Optional<Fields> readable = query.scope().readable(thingId, new TwinFields(twin));
+    if (readable.isEmpty()) {
+      return Optional.empty();
+    }
+    Fields fields = readable.get();
     if (query.filter().isPresent() && !query.filter().get().test(fields)) {
       return Optional.empty();
     }
@@ -247,13 +254,14 @@ public final class ThingSearch {
       }
       narrowest = smaller(narrowest, ids);
     }
-    if (!query.namespaces().isEmpty()) {
+    Set<String> namespaces = query.searchedNamespaces();
+    if (namespaces != null) {
       Set<ThingId> inNamespaces;
-      if (query.namespaces().size() == 1) {
-        inNamespaces = index.inNamespace(query.namespaces().iterator().next());
+      if (namespaces.size() == 1) {
+        inNamespaces = index.inNamespace(namespaces.iterator().next());
       } else {
         inNamespaces = new HashSet<>();
-        for (String namespace : query.namespaces()) {
+        for (String namespace : namespaces) {
           inNamespaces.addAll(index.inNamespace(namespace));
         }
       }

@@ -2,17 +2,14 @@ package org.citytwin.api.http;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.HashSet;
 import java.util.Optional;
-import java.util.Set;
-import org.citytwin.twin.ThingQuery;
 
 /**
- * Who is asking, as far as the API's authorisation goes: a department's user sees the things in its
- * department's namespace (a department owns one namespace, named after it) and the incidents its
- * department leads or cooperates on; a caller with the {@value #DISTRICT_ROLE} role (the command
- * centre, the data bureau) sees the whole district. Without authentication configured every caller
- * is {@link #OPEN}.
+ * Who is asking, as far as the API's authorisation goes: a department's user owns the things in its
+ * department's namespace (a department owns one namespace, named after it), reads what other
+ * departments lend it ({@link ThingAccess}) and the incidents its department leads or cooperates
+ * on; a caller with the {@value #DISTRICT_ROLE} role (the command centre, the data bureau) sees the
+ * whole district. Without authentication configured every caller is {@link #OPEN}.
  *
  * @param subject the user or service, from the token's {@code sub}
  * @param department the department the caller belongs to; empty for district-wide callers
@@ -32,8 +29,12 @@ public record Caller(String subject, Optional<String> department, boolean wholeD
     }
   }
 
-  /** Whether the caller may read (and, for now, write) things in {@code namespace}. */
-  public boolean mayRead(String namespace) {
+  /**
+   * Whether {@code namespace} is the caller's own (every namespace for district-wide callers): it
+   * reads and writes its things and devices. What other departments lend it is decided by {@link
+   * ThingAccess}.
+   */
+  public boolean owns(String namespace) {
     return wholeDistrict || department.get().equals(namespace);
   }
 
@@ -45,23 +46,5 @@ public record Caller(String subject, Optional<String> department, boolean wholeD
     String own = department.get();
     JsonArray cooperating = incident.getJsonArray("cooperatingDepartments", new JsonArray());
     return own.equals(incident.getString("leadDepartment")) || cooperating.contains(own);
-  }
-
-  /**
-   * {@code query} narrowed to the namespaces the caller may read; empty when none of the namespaces
-   * it names are readable, so that nothing is to be searched.
-   */
-  public Optional<ThingQuery> narrow(ThingQuery query) {
-    if (wholeDistrict) {
-      return Optional.of(query);
-    }
-    Set<String> readable = new HashSet<>(Set.of(department.get()));
-    if (!query.namespaces().isEmpty()) {
-      readable.retainAll(query.namespaces());
-    }
-    if (readable.isEmpty()) {
-      return Optional.empty();
-    }
-    return Optional.of(new ThingQuery(query.filter(), readable, query.options(), query.geo()));
   }
 }

@@ -75,7 +75,7 @@ public final class DeviceRoutes {
    */
   private static void onlyOwnTenant(RoutingContext context) {
     String tenant = context.pathParam("param0");
-    if (ApiAuthentication.caller(context).mayRead(tenant)) {
+    if (ApiAuthentication.caller(context).owns(tenant)) {
       context.next();
     } else if (context.pathParam("param1") == null || context.pathParam("param1").equals("/")) {
       json(context, 200, new JsonObject().put("items", new JsonArray()).encode());

@@ -15,20 +15,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.citytwin.twin.EventBusAddresses;
+import org.citytwin.twin.ReadScope;
 import org.citytwin.twin.SearchPage;
 import org.citytwin.twin.ThingQuery;
 import org.citytwin.twin.ThingSearch;
 import org.citytwin.twin.ThingStore;
-import org.citytwin.twin.TwinEvent;
 import org.citytwin.twin.TwinProtocol;
 import org.citytwin.twin.search.RqlFilter;
-import org.citytwin.twin.search.SearchOptions;
 import org.eclipse.ditto.base.model.exceptions.DittoRuntimeException;
 import org.eclipse.ditto.base.model.headers.DittoHeaders;
-import org.eclipse.ditto.base.model.json.JsonSchemaVersion;
 import org.eclipse.ditto.base.model.signals.Signal;
 import org.eclipse.ditto.json.JsonFactory;
 import org.eclipse.ditto.json.JsonFieldSelector;
@@ -93,12 +90,19 @@ public final class DittoWebSocket {
   private final ThingSearch search;
   private final ChangeFeed<TwinMessage> feed;
   private final TwinProtocol protocol;
+  private final ThingAccess access;
   private final DittoProtocolAdapter adapter = DittoProtocolAdapter.newInstance();
   private final LongAdder droppedTooSlow = new LongAdder();
   private final LongAdder refusedMessages = new LongAdder();
 
   public DittoWebSocket(
-      Vertx vertx, ThingStore store, ThingSearch search, LiveFeeds feeds, TwinProtocol protocol) {
+      Vertx vertx,
+      ThingStore store,
+      ThingSearch search,
+      LiveFeeds feeds,
+      TwinProtocol protocol,
+      ThingAccess access) {
+    this.access = access;
     this.vertx = vertx;
     this.store = store;
     this.search = search;
@@ -181,7 +185,7 @@ public final class DittoWebSocket {
         return;
       }
       if (command.equals(START_SEND_EVENTS)) {
-        Predicate<TwinEvent> wanted;
+        EventChoice wanted;
         try {
           wanted = subscriptionFilter(query < 0 ? "" : text.substring(query + 1));
         } catch (DittoRuntimeException invalid) {
@@ -204,7 +208,7 @@ public final class DittoWebSocket {
       socket.writeTextMessage(command + ":ACK");
     }
 
-    private Predicate<TwinEvent> subscriptionFilter(String query) {
+    private EventChoice subscriptionFilter(String query) {
       Set<String> namespaces = Set.of();
       Optional<RqlFilter> filter = Optional.empty();
       for (String pair : query.split("&")) {
@@ -224,18 +228,26 @@ public final class DittoWebSocket {
           filter = Optional.of(RqlFilter.parse(value));
         }
       }
-      Set<String> chosen = namespaces;
-      Optional<RqlFilter> rql = filter;
-      return event ->
-          caller.mayRead(event.thingId().getNamespace())
-              && (chosen.isEmpty() || chosen.contains(event.thingId().getNamespace()))
-              && rql.map(f -> f.test(ThingsRoutes.filterable(event))).orElse(true);
+      return new EventChoice(namespaces, filter);
     }
 
-    private void deliver(TwinMessage message, Predicate<TwinEvent> wanted) {
+    private void deliver(TwinMessage message, EventChoice wanted) {
+      // Read per message: a grant approved, revoked or expired counts from the next one.
+      ReadScope scope = access.scope(caller);
       for (TwinMessage.Event event : message.withTexts()) {
-        if (!wanted.test(event.event())) {
+        Set<String> namespaces = wanted.namespaces();
+        if (!namespaces.isEmpty() && !namespaces.contains(event.event().thingId().getNamespace())) {
           continue;
+        }
+        Optional<ThingAccess.EventView> view = access.eventView(scope, event.event());
+        if (view.isEmpty()
+            || !wanted.filter().map(f -> f.test(view.get().filterable())).orElse(true)) {
+          continue;
+        }
+        String text = event.text();
+        if (!view.get().lentBy().isEmpty()) {
+          access.used(view.get(), caller, ThingAccess.Use.WEBSOCKET);
+          text = lentEvent(event.text(), view.get());
         }
         if (socket.isClosed()) {
           return;
@@ -247,7 +259,7 @@ public final class DittoWebSocket {
           socket.close(TOO_SLOW, "subscriber too slow; reconnect and read current state");
           return;
         }
-        socket.writeTextMessage(event.text());
+        socket.writeTextMessage(text);
       }
     }
 
@@ -268,10 +280,10 @@ public final class DittoWebSocket {
               "citytwin's WebSocket takes twin commands on things, not " + signal.getType() + ".");
         }
         thingId = Optional.of(command.getEntityId());
-        if (!caller.mayRead(command.getEntityId().getNamespace())) {
-          throw ThingNotAccessibleException.newBuilder(command.getEntityId())
-              .dittoHeaders(command.getDittoHeaders())
-              .build();
+        if (command instanceof RetrieveThing) {
+          access.requireReadable(caller, command.getEntityId());
+        } else {
+          access.requireWritable(caller, command.getEntityId());
         }
         if (command instanceof RetrieveThing retrieve) {
           answer(retrieve(retrieve), retrieve.getDittoHeaders());
@@ -314,7 +326,12 @@ public final class DittoWebSocket {
                 create.getOptions().orElse(null),
                 Optional.empty());
         String id = create.getPrefix().orElse("") + Long.toString(++searchesOpened);
-        searches.put(id, new OpenSearch(caller.narrow(query), create.getSelectedFields(), headers));
+        searches.put(
+            id,
+            new OpenSearch(
+                Optional.of(query.within(access.scope(caller))),
+                create.getSelectedFields(),
+                headers));
         sendSearchEvent(SubscriptionCreated.of(id, headers));
       } else if (command instanceof RequestFromSubscription request) {
         OpenSearch open = searches.get(request.getSubscriptionId());
@@ -363,22 +380,22 @@ public final class DittoWebSocket {
                 }
                 if (!page.items().isEmpty()) {
                   sendSearchEvent(
-                      SubscriptionHasNextPage.of(id, open.render(page.items()), open.headers));
+                      SubscriptionHasNextPage.of(
+                          id,
+                          SearchRoutes.items(
+                              access,
+                              caller,
+                              query.orElseThrow().scope(),
+                              page.items(),
+                              open.fields),
+                          open.headers));
                 }
                 if (page.cursor().isEmpty()) {
                   searches.remove(id);
                   sendSearchEvent(SubscriptionComplete.of(id, open.headers));
                   return;
                 }
-                ThingQuery current = query.orElseThrow();
-                open.next =
-                    Optional.of(
-                        new ThingQuery(
-                            current.filter(),
-                            current.namespaces(),
-                            new SearchOptions(
-                                current.options().size(), current.options().sort(), page.cursor()),
-                            current.geo()));
+                open.next = Optional.of(query.orElseThrow().from(page.cursor()));
                 sendPages(id, open);
               })
           .onFailure(
@@ -412,9 +429,13 @@ public final class DittoWebSocket {
                           .build());
       Optional<JsonFieldSelector> fields = retrieve.getSelectedFields();
       org.eclipse.ditto.json.JsonObject json =
-          fields
-              .map(selector -> thing.toJson(JsonSchemaVersion.V_2, selector))
-              .orElseGet(thing::toJson);
+          access
+              .view(caller, access.scope(caller), thing, fields, ThingAccess.Use.WEBSOCKET)
+              .orElseThrow(
+                  () ->
+                      ThingNotAccessibleException.newBuilder(thingId)
+                          .dittoHeaders(retrieve.getDittoHeaders())
+                          .build());
       return RetrieveThingResponse.of(thingId, json, retrieve.getDittoHeaders());
     }
 
@@ -495,6 +516,33 @@ public final class DittoWebSocket {
     }
   }
 
+  /** What a subscriber asked for with {@code START-SEND-EVENTS}: namespaces and an RQL filter. */
+  private record EventChoice(Set<String> namespaces, Optional<RqlFilter> filter) {}
+
+  /**
+   * A lent thing's event as the borrower gets it: the lent parts of the change, as a merge of them
+   * at the thing's root (Ditto's {@code merged} event at {@code /}), with only the lent parts of
+   * the definition and attributes in {@code extra}; a creation or deletion keeps its action.
+   */
+  static String lentEvent(String protocolText, ThingAccess.EventView view) {
+    org.eclipse.ditto.json.JsonObject event = JsonFactory.newObject(protocolText);
+    String topic = event.getValue("topic").map(v -> v.asString()).orElse("");
+    String action = topic.substring(topic.lastIndexOf('/') + 1);
+    if (!action.equals("created") && !action.equals("deleted")) {
+      topic = topic.substring(0, topic.lastIndexOf('/') + 1) + "merged";
+    }
+    var extra = JsonFactory.newObjectBuilder();
+    view.filterable().getValue("definition").ifPresent(d -> extra.set("definition", d));
+    view.filterable().getValue("attributes").ifPresent(a -> extra.set("attributes", a));
+    return event.toBuilder()
+        .set("topic", topic)
+        .set("path", "/")
+        .set("value", view.changed().remove("thingId"))
+        .set("extra", extra.build())
+        .build()
+        .toString();
+  }
+
   /**
    * A search open on a connection: the query for its next page (none: the caller may read nothing).
    */
@@ -515,10 +563,6 @@ public final class DittoWebSocket {
       this.next = first;
       this.fields = fields;
       this.headers = headers;
-    }
-
-    org.eclipse.ditto.json.JsonArray render(List<Thing> things) {
-      return SearchRoutes.items(things, fields);
     }
   }
 

@@ -19,7 +19,7 @@ import org.citytwin.fusion.ZoneIndex;
 import org.citytwin.history.LatestQuery;
 import org.citytwin.history.RangeQuery;
 import org.citytwin.twin.EventBusAddresses;
-import org.citytwin.twin.SearchPage;
+import org.citytwin.twin.ReadScope;
 import org.citytwin.twin.ThingQuery;
 import org.citytwin.twin.ThingSearch;
 import org.eclipse.ditto.things.model.ThingId;
@@ -47,16 +47,19 @@ public final class HistoryRoutes {
   private final Clock clock;
   private final ThingSearch search;
   private final ZoneIndex zones;
+  private final ThingAccess access;
 
-  public HistoryRoutes(Vertx vertx, Clock clock, ThingSearch search, ZoneIndex zones) {
+  public HistoryRoutes(
+      Vertx vertx, Clock clock, ThingSearch search, ZoneIndex zones, ThingAccess access) {
     this.vertx = vertx;
     this.clock = clock;
     this.search = search;
     this.zones = zones;
+    this.access = access;
   }
 
   public void mount(Router router) {
-    router.routeWithRegex("/api/history/things/([^/]+)(/.*)?").handler(ThingsRoutes::onlyReadable);
+    router.routeWithRegex("/api/history/things/([^/]+)(/.*)?").handler(this::onlyReadable);
     router
         .get("/api/history/things/:thingId/features/:feature/properties/:property")
         .handler(this::onRange);
@@ -141,24 +144,34 @@ public final class HistoryRoutes {
     } catch (IllegalArgumentException e) {
       throw ApiErrors.PARAMETER_INVALID.toException(e.getMessage() + ".");
     }
-    Optional<ThingQuery> thingQuery =
-        ApiAuthentication.caller(context)
-            .narrow(
-                ThingQuery.parse(
-                    context.request().getParam("filter"),
-                    context.request().getParam("namespaces"),
-                    context.request().getParam("option"),
-                    GeoParameter.parse(context.request().getParam("geo"), zones)));
+    Caller caller = ApiAuthentication.caller(context);
+    ReadScope scope = access.scope(caller);
+    ThingQuery thingQuery =
+        ThingQuery.parse(
+                context.request().getParam("filter"),
+                context.request().getParam("namespaces"),
+                context.request().getParam("option"),
+                GeoParameter.parse(context.request().getParam("geo"), zones))
+            .within(scope);
+    org.eclipse.ditto.json.JsonPointer readingPath =
+        org.eclipse.ditto.json.JsonPointer.empty()
+            .addLeaf(org.eclipse.ditto.json.JsonKey.of("features"))
+            .addLeaf(org.eclipse.ditto.json.JsonKey.of(feature))
+            .addLeaf(org.eclipse.ditto.json.JsonKey.of("properties"))
+            .addLeaf(org.eclipse.ditto.json.JsonKey.of(property));
     vertx
-        .executeBlocking(
-            () ->
-                thingQuery.map(search::search).orElse(new SearchPage(List.of(), Optional.empty())),
-            false)
+        .executeBlocking(() -> search.search(thingQuery), false)
         .onSuccess(
             page -> {
+              // A lent thing's readings are listed only where the property is lent.
               List<String> ids =
                   page.items().stream()
-                      .map(thing -> thing.getEntityId().orElseThrow().toString())
+                      .map(thing -> thing.getEntityId().orElseThrow())
+                      .filter(
+                          thingId ->
+                              access.mayRead(
+                                  caller, scope, thingId, readingPath, ThingAccess.Use.HISTORY))
+                      .map(ThingId::toString)
                       .toList();
               JsonObject query =
                   new JsonObject()
@@ -189,6 +202,36 @@ public final class HistoryRoutes {
                   page.cursor());
             })
         .onFailure(context::fail);
+  }
+
+  /**
+   * Lets a request for a thing's history on only if the caller may read the part it asks for: the
+   * property of a range, the feature of a trajectory; otherwise the thing answers as missing.
+   */
+  private void onlyReadable(RoutingContext context) {
+    ThingId thingId = ThingId.of(context.pathParam("param0"));
+    String rest = Optional.ofNullable(context.pathParam("param1")).orElse("");
+    org.eclipse.ditto.json.JsonPointer part;
+    if (rest.startsWith("/features/")) {
+      part = org.eclipse.ditto.json.JsonPointer.of(rest);
+    } else if (rest.equals("/trajectory")) {
+      part =
+          org.eclipse.ditto.json.JsonPointer.empty()
+              .addLeaf(org.eclipse.ditto.json.JsonKey.of("features"))
+              .addLeaf(
+                  org.eclipse.ditto.json.JsonKey.of(
+                      Optional.ofNullable(context.request().getParam("feature"))
+                          .orElse("position")));
+    } else {
+      part = org.eclipse.ditto.json.JsonPointer.empty();
+    }
+    Caller caller = ApiAuthentication.caller(context);
+    if (!access.mayRead(caller, access.scope(caller), thingId, part, ThingAccess.Use.HISTORY)) {
+      throw org.eclipse.ditto.things.model.signals.commands.exceptions.ThingNotAccessibleException
+          .newBuilder(thingId)
+          .build();
+    }
+    context.next();
   }
 
   private static String required(RoutingContext context, String name) {

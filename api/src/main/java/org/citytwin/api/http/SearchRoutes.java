@@ -7,10 +7,10 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Optional;
 import org.citytwin.fusion.ZoneIndex;
+import org.citytwin.twin.ReadScope;
 import org.citytwin.twin.SearchPage;
 import org.citytwin.twin.ThingQuery;
 import org.citytwin.twin.ThingSearch;
-import org.eclipse.ditto.base.model.json.JsonSchemaVersion;
 import org.eclipse.ditto.json.JsonArray;
 import org.eclipse.ditto.json.JsonCollectors;
 import org.eclipse.ditto.json.JsonFactory;
@@ -30,11 +30,13 @@ public final class SearchRoutes {
   private final Vertx vertx;
   private final ThingSearch search;
   private final ZoneIndex zones;
+  private final ThingAccess access;
 
-  public SearchRoutes(Vertx vertx, ThingSearch search, ZoneIndex zones) {
+  public SearchRoutes(Vertx vertx, ThingSearch search, ZoneIndex zones, ThingAccess access) {
     this.vertx = vertx;
     this.search = search;
     this.zones = zones;
+    this.access = access;
   }
 
   public void mount(Router router) {
@@ -42,34 +44,38 @@ public final class SearchRoutes {
     router.get("/api/2/search/things/count").handler(this::onCount);
   }
 
-  private ThingQuery query(RoutingContext context) {
+  /** The search the request asks for, within what its caller may read. */
+  private ThingQuery query(RoutingContext context, ReadScope scope) {
     return ThingQuery.parse(
-        context.request().getParam("filter"),
-        context.request().getParam("namespaces"),
-        context.request().getParam("option"),
-        GeoParameter.parse(context.request().getParam("geo"), zones));
+            context.request().getParam("filter"),
+            context.request().getParam("namespaces"),
+            context.request().getParam("option"),
+            GeoParameter.parse(context.request().getParam("geo"), zones))
+        .within(scope);
   }
 
   private void onSearch(RoutingContext context) {
-    Optional<ThingQuery> query = ApiAuthentication.caller(context).narrow(query(context));
+    Caller caller = ApiAuthentication.caller(context);
+    ReadScope scope = access.scope(caller);
+    ThingQuery query = query(context, scope);
     Optional<JsonFieldSelector> fields = ThingsRoutes.fieldSelector(context);
     vertx
-        .executeBlocking(
-            () -> query.map(search::search).orElse(new SearchPage(List.of(), Optional.empty())),
-            false)
+        .executeBlocking(() -> search.search(query), false)
         .onSuccess(
             page ->
                 context
                     .response()
                     .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                    .end(render(page, fields).toString()))
+                    .end(
+                        render(page, items(access, caller, scope, page.items(), fields))
+                            .toString()))
         .onFailure(context::fail);
   }
 
   private void onCount(RoutingContext context) {
-    Optional<ThingQuery> query = ApiAuthentication.caller(context).narrow(query(context));
+    ThingQuery query = query(context, access.scope(ApiAuthentication.caller(context)));
     vertx
-        .executeBlocking(() -> query.map(search::count).orElse(0L), false)
+        .executeBlocking(() -> search.count(query), false)
         .onSuccess(
             count ->
                 context
@@ -79,23 +85,26 @@ public final class SearchRoutes {
         .onFailure(context::fail);
   }
 
-  private static JsonObject render(SearchPage page, Optional<JsonFieldSelector> fields) {
-    var result = JsonFactory.newObjectBuilder().set("items", items(page.items(), fields));
+  private static JsonObject render(SearchPage page, JsonArray items) {
+    var result = JsonFactory.newObjectBuilder().set("items", items);
     page.cursor().ifPresent(cursor -> result.set("cursor", cursor));
     return result.build();
   }
 
   /**
-   * Search hits as Ditto answers them: each thing's JSON, or the {@code fields} of it asked for.
+   * Search hits as Ditto answers them: each thing's JSON, or the {@code fields} of it asked for, as
+   * far as the caller may read it (a lent thing's lent parts; each counted as a use of its grants).
    */
-  static JsonArray items(List<Thing> things, Optional<JsonFieldSelector> fields) {
+  static JsonArray items(
+      ThingAccess access,
+      Caller caller,
+      ReadScope scope,
+      List<Thing> things,
+      Optional<JsonFieldSelector> fields) {
     return things.stream()
-        .map(
-            thing ->
-                (JsonValue)
-                    fields
-                        .map(f -> thing.toJson(JsonSchemaVersion.V_2, f))
-                        .orElseGet(thing::toJson))
+        .map(thing -> access.view(caller, scope, thing, fields, ThingAccess.Use.SEARCH))
+        .flatMap(Optional::stream)
+        .map(json -> (JsonValue) json)
         .collect(JsonCollectors.valuesToArray());
   }
 }

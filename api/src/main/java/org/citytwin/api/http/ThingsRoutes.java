@@ -13,10 +13,10 @@ import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.citytwin.twin.Preconditions;
+import org.citytwin.twin.ReadScope;
 import org.citytwin.twin.ThingStore;
 import org.citytwin.twin.TwinEvent;
 import org.citytwin.twin.search.RqlFilter;
-import org.eclipse.ditto.base.model.json.JsonSchemaVersion;
 import org.eclipse.ditto.json.JsonArray;
 import org.eclipse.ditto.json.JsonCollectors;
 import org.eclipse.ditto.json.JsonFactory;
@@ -35,34 +35,28 @@ public final class ThingsRoutes {
 
   private final Vertx vertx;
   private final ThingStore store;
+  private final ThingAccess access;
   private final ChangeFeed<TwinMessage> feed;
 
-  public ThingsRoutes(Vertx vertx, ThingStore store, LiveFeeds feeds) {
+  public ThingsRoutes(Vertx vertx, ThingStore store, ThingAccess access, LiveFeeds feeds) {
     this.vertx = vertx;
     this.store = store;
+    this.access = access;
     this.feed = feeds.twins;
   }
 
   /**
    * Mounts the routes, behind a gate that answers any request for a thing the caller may not read
-   * exactly as for a thing that does not exist (as Ditto does), for reads and writes alike.
+   * exactly as for a thing that does not exist (as Ditto does), for reads and writes alike, and a
+   * write to a thing it may only read with Ditto's {@code things:thing.notmodifiable}.
    */
   public void mount(Router router) {
-    router.routeWithRegex("/api/2/things/([^/]+)(/.*)?").handler(ThingsRoutes::onlyReadable);
+    router.routeWithRegex("/api/2/things/([^/]+)(/.*)?").handler(access::gate);
     router.get("/api/2/things").handler(this::onThings);
     router.get("/api/2/things/:thingId").handler(this::onThing);
     router
         .getWithRegex("/api/2/things/([^/]+)/(attributes|features|definition|policyId)(/.*)?")
         .handler(this::onThingPart);
-  }
-
-  /** Lets the request on only if the caller may read the thing its path names. */
-  static void onlyReadable(RoutingContext context) {
-    ThingId thingId = ThingId.of(context.pathParam("param0"));
-    if (!ApiAuthentication.caller(context).mayRead(thingId.getNamespace())) {
-      throw ThingNotAccessibleException.newBuilder(thingId).build();
-    }
-    context.next();
   }
 
   /**
@@ -76,10 +70,7 @@ public final class ThingsRoutes {
     String rest = context.pathParam("param2");
     JsonPointer below =
         rest == null || rest.equals("/") ? JsonPointer.empty() : JsonPointer.of(rest);
-    Thing thing =
-        store
-            .retrieve(thingId)
-            .orElseThrow(() -> ThingNotAccessibleException.newBuilder(thingId).build());
+    Thing thing = readable(context, thingId);
     org.eclipse.ditto.json.JsonValue value =
         switch (part) {
           case "attributes" -> attributePart(thing, thingId, below);
@@ -201,11 +192,36 @@ public final class ThingsRoutes {
                     .build());
   }
 
+  /**
+   * The thing as far as the caller may read it: whole, or as the lent parts of it (a lent thing's
+   * part that is not lent is then missing, as if the thing had none).
+   */
+  private Thing readable(RoutingContext context, ThingId thingId) {
+    Thing thing =
+        store
+            .retrieve(thingId)
+            .orElseThrow(() -> ThingNotAccessibleException.newBuilder(thingId).build());
+    Caller caller = ApiAuthentication.caller(context);
+    if (caller.owns(thingId.getNamespace())) {
+      return thing;
+    }
+    org.eclipse.ditto.json.JsonObject view =
+        access
+            .view(caller, access.scope(caller), thing, Optional.empty(), ThingAccess.Use.READ)
+            .orElseThrow(() -> ThingNotAccessibleException.newBuilder(thingId).build());
+    return org.eclipse.ditto.things.model.ThingsModelFactory.newThing(view);
+  }
+
   private void onThing(RoutingContext context) {
     ThingId thingId = ThingId.of(context.pathParam("thingId"));
     Thing thing =
         store
             .retrieve(thingId)
+            .orElseThrow(() -> ThingNotAccessibleException.newBuilder(thingId).build());
+    Caller caller = ApiAuthentication.caller(context);
+    org.eclipse.ditto.json.JsonObject json =
+        access
+            .view(caller, access.scope(caller), thing, fieldSelector(context), ThingAccess.Use.READ)
             .orElseThrow(() -> ThingNotAccessibleException.newBuilder(thingId).build());
     HttpServerResponse response = context.response();
     thing
@@ -215,7 +231,7 @@ public final class ThingsRoutes {
     // A 304 or 412 keeps the ETag set above, so the client learns the current revision.
     Preconditions.checkRead(ThingWriteRoutes.conditions(context), thing);
     response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
-    response.end(render(thing, fieldSelector(context)).toString());
+    response.end(json.toString());
   }
 
   private void onThings(RoutingContext context) {
@@ -230,14 +246,16 @@ public final class ThingsRoutes {
     }
     Optional<JsonFieldSelector> fields = fieldSelector(context);
     Caller caller = ApiAuthentication.caller(context);
+    ReadScope scope = access.scope(caller);
     JsonArray things =
         Arrays.stream(ids.split(","))
             .map(String::trim)
             .map(ThingId::of)
-            .filter(thingId -> caller.mayRead(thingId.getNamespace()))
             .map(store::retrieve)
             .flatMap(Optional::stream)
-            .map(thing -> (org.eclipse.ditto.json.JsonValue) render(thing, fields))
+            .map(thing -> access.view(caller, scope, thing, fields, ThingAccess.Use.READ))
+            .flatMap(Optional::stream)
+            .map(json -> (org.eclipse.ditto.json.JsonValue) json)
             .collect(JsonCollectors.valuesToArray());
     context
         .response()
@@ -264,12 +282,10 @@ public final class ThingsRoutes {
         filterText == null || filterText.isBlank()
             ? Optional.empty()
             : Optional.of(RqlFilter.parse(filterText));
-    Predicate<TwinEvent> wanted =
+    Predicate<TwinEvent> asked =
         event ->
-            caller.mayRead(event.thingId().getNamespace())
-                && (ids.isEmpty() || ids.contains(event.thingId()))
-                && (namespaces.isEmpty() || namespaces.contains(event.thingId().getNamespace()))
-                && filter.map(f -> f.test(filterable(event))).orElse(true);
+            (ids.isEmpty() || ids.contains(event.thingId()))
+                && (namespaces.isEmpty() || namespaces.contains(event.thingId().getNamespace()));
     // A subscriber of everything gets each message as one chunk rendered for all such subscribers.
     boolean everything =
         caller.wholeDistrict() && ids.isEmpty() && namespaces.isEmpty() && filter.isEmpty();
@@ -289,9 +305,22 @@ public final class ThingsRoutes {
           List<TwinEvent> events = message.events();
           List<String> rendered = message.changedThings();
           List<String> chosen = new java.util.ArrayList<>();
+          // Read per message: a grant approved, revoked or expired counts from the next one.
+          ReadScope scope = access.scope(caller);
           for (int i = 0; i < events.size(); i++) {
-            if (wanted.test(events.get(i))) {
+            TwinEvent event = events.get(i);
+            if (!asked.test(event)) {
+              continue;
+            }
+            Optional<ThingAccess.EventView> view = access.eventView(scope, event);
+            if (view.isEmpty() || !filter.map(f -> f.test(view.get().filterable())).orElse(true)) {
+              continue;
+            }
+            if (view.get().lentBy().isEmpty()) {
               chosen.add(rendered.get(i));
+            } else {
+              access.used(view.get(), caller, ThingAccess.Use.STREAM);
+              chosen.add(view.get().changed().toString());
             }
           }
           stream.sendAll(chosen, Optional.of(id));
@@ -309,13 +338,6 @@ public final class ThingsRoutes {
       thing.set("definition", event.definition());
     }
     return thing.setAll(event.changes()).build();
-  }
-
-  private static org.eclipse.ditto.json.JsonObject render(
-      Thing thing, Optional<JsonFieldSelector> fields) {
-    return fields
-        .map(selector -> thing.toJson(JsonSchemaVersion.V_2, selector))
-        .orElseGet(thing::toJson);
   }
 
   /** Ditto's {@code fields} parameter, if given: which parts of a thing to answer. */

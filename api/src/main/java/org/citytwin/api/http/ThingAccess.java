@@ -1,0 +1,279 @@
+package org.citytwin.api.http;
+
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.citytwin.twin.AccessGrant;
+import org.citytwin.twin.ReadScope;
+import org.citytwin.twin.ThingStore;
+import org.citytwin.twin.Twin;
+import org.citytwin.twin.TwinEvent;
+import org.citytwin.twin.search.Fields;
+import org.eclipse.ditto.base.model.json.JsonSchemaVersion;
+import org.eclipse.ditto.json.JsonFactory;
+import org.eclipse.ditto.json.JsonFieldSelector;
+import org.eclipse.ditto.json.JsonObject;
+import org.eclipse.ditto.json.JsonPointer;
+import org.eclipse.ditto.things.model.Thing;
+import org.eclipse.ditto.things.model.ThingId;
+import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingNotAccessibleException;
+import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingNotModifiableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that decides what a caller may read and change of the twins, for every route (REST,
+ * search, history, both event streams, the WebSocket): a department reads and writes its own
+ * namespace, reads what {@link AccessGrant}s in force lend it (only the lent parts), and nothing
+ * else, which is answered exactly as a thing that does not exist; the command centre reads
+ * everything. Grants are read from their twins in the {@value AccessGrant#NAMESPACE} namespace, so
+ * an approval, revocation or expiry counts from the next request or delivered message.
+ *
+ * <p>Every use of a grant (a lent thing read, found, streamed or sent on the WebSocket) is counted
+ * by kind with its last user, for the owner's audit ({@link #uses}).
+ */
+public final class ThingAccess {
+
+  /** How a lent thing reached the borrower: the audit's kinds of use. */
+  public enum Use {
+    READ,
+    SEARCH,
+    HISTORY,
+    STREAM,
+    WEBSOCKET;
+
+    String text() {
+      return name().toLowerCase();
+    }
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger(ThingAccess.class);
+
+  private final ThingStore store;
+  private final Clock clock;
+  // Grant twins read once per revision: grants are few, and read on every borrower's request.
+  private final Map<ThingId, Read> grantsRead = new ConcurrentHashMap<>();
+  private final Map<String, Uses> uses = new ConcurrentHashMap<>();
+
+  private record Read(long revision, Optional<AccessGrant> grant) {}
+
+  /** One grant's uses since start. */
+  private static final class Uses {
+    final Map<Use, LongAdder> byKind = new ConcurrentHashMap<>();
+    volatile Instant lastAt;
+    volatile String lastBy;
+  }
+
+  public ThingAccess(ThingStore store, Clock clock) {
+    this.store = store;
+    this.clock = clock;
+  }
+
+  /** Every grant kept, in any state. */
+  public List<AccessGrant> grants() {
+    List<AccessGrant> grants = new ArrayList<>();
+    for (Twin twin : store.inNamespace(AccessGrant.NAMESPACE)) {
+      Read read = grantsRead.get(twin.thingId());
+      if (read == null || read.revision() != twin.revision()) {
+        read = new Read(twin.revision(), parse(twin));
+        grantsRead.put(twin.thingId(), read);
+      }
+      read.grant().ifPresent(grants::add);
+    }
+    return grants;
+  }
+
+  /** A grant as kept, with the revision of its twin: a step applies to that revision only. */
+  record Kept(AccessGrant grant, long revision) {}
+
+  /** The grant kept under {@code id}, in any state. */
+  Optional<Kept> grant(String id) {
+    ThingId thingId;
+    try {
+      thingId = ThingId.of(AccessGrant.NAMESPACE, id);
+    } catch (RuntimeException notAnId) {
+      return Optional.empty();
+    }
+    return store
+        .twin(thingId)
+        .flatMap(twin -> parse(twin).map(grant -> new Kept(grant, twin.revision())));
+  }
+
+  private static Optional<AccessGrant> parse(Twin twin) {
+    try {
+      return Optional.of(AccessGrant.fromThing(twin.thing()));
+    } catch (IllegalArgumentException notAGrant) {
+      LOG.warn("{} is kept as a grant but is not one: {}", twin.thingId(), notAGrant.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** What the caller may read now. */
+  public ReadScope scope(Caller caller) {
+    if (caller.wholeDistrict()) {
+      return ReadScope.wholeDistrict();
+    }
+    return ReadScope.of(caller.department().orElseThrow(), grants(), clock.instant());
+  }
+
+  /** The time grants are judged at. */
+  Instant now() {
+    return clock.instant();
+  }
+
+  /**
+   * Lets a request for one thing (its path's first parameter) on: reads only if the caller may read
+   * the thing, writes only if it may change it. A thing it may not read answers as missing; one it
+   * may read but not change answers Ditto's {@code things:thing.notmodifiable} (403).
+   */
+  void gate(RoutingContext context) {
+    ThingId thingId = ThingId.of(context.pathParam("param0"));
+    Caller caller = ApiAuthentication.caller(context);
+    if (context.request().method() == HttpMethod.GET) {
+      requireReadable(caller, thingId);
+    } else {
+      requireWritable(caller, thingId);
+    }
+    context.next();
+  }
+
+  /**
+   * Passes if the caller may read something of the thing, or may create it in its namespace when it
+   * does not exist; otherwise answers it as missing.
+   */
+  void requireReadable(Caller caller, ThingId thingId) {
+    ReadScope scope = scope(caller);
+    if (scope.owns(thingId.getNamespace())) {
+      return;
+    }
+    Optional<Twin> twin = store.twin(thingId);
+    if (twin.isEmpty() || scope.readable(thingId, ThingStore.fields(twin.get())).isEmpty()) {
+      throw ThingNotAccessibleException.newBuilder(thingId).build();
+    }
+  }
+
+  /**
+   * Passes if the caller may change the thing: in its own namespace (the command centre: any but
+   * the grants', which change only through their own resource). A thing it may only read answers
+   * 403, one it may not read as missing.
+   */
+  void requireWritable(Caller caller, ThingId thingId) {
+    if (AccessGrant.NAMESPACE.equals(thingId.getNamespace())) {
+      throw ApiErrors.ACCESS_DENIED.toException(
+          "Grants change only through /api/access-requests, not as things.");
+    }
+    if (caller.owns(thingId.getNamespace())) {
+      return;
+    }
+    requireReadable(caller, thingId);
+    throw ThingNotModifiableException.newBuilder(thingId)
+        .description("It is lent to your department for reading; the owner changes it.")
+        .build();
+  }
+
+  /**
+   * The caller's view of {@code thing} (with {@code fields} selected, if given), or empty when it
+   * may read none of it; a lent thing counts as a use of the grants lending it.
+   */
+  Optional<JsonObject> view(
+      Caller caller, ReadScope scope, Thing thing, Optional<JsonFieldSelector> fields, Use use) {
+    JsonObject json =
+        fields.map(f -> thing.toJson(JsonSchemaVersion.V_2, f)).orElseGet(thing::toJson);
+    ThingId thingId = thing.getEntityId().orElseThrow();
+    if (scope.owns(thingId.getNamespace())) {
+      return Optional.of(json);
+    }
+    Fields values = ThingStore.fields(Twin.of(thing));
+    List<AccessGrant> covering = scope.grantsCovering(thingId, values);
+    Optional<JsonObject> view = scope.view(thingId, values, json);
+    if (view.isPresent()) {
+      covering.forEach(grant -> recordUse(grant, caller, use));
+    }
+    return view;
+  }
+
+  /**
+   * What the caller may see of one event: the changed part with the thing's id ({@code changed}),
+   * and what its filters are tested against ({@code filterable}: the change with the thing's
+   * definition and attributes), both cut to what it may read; {@code lentBy} the grants lending it
+   * (none for its own things).
+   */
+  record EventView(JsonObject changed, JsonObject filterable, List<AccessGrant> lentBy) {}
+
+  /**
+   * The caller's view of an event: whole for its own things, the lent parts of a lent thing's
+   * change (the grants' filters tested with the definition and attributes the event carries), empty
+   * otherwise. Count the use with {@link #used} once it is delivered.
+   */
+  Optional<EventView> eventView(ReadScope scope, TwinEvent event) {
+    JsonObject filterable = ThingsRoutes.filterable(event);
+    if (scope.owns(event.thingId().getNamespace())) {
+      return Optional.of(new EventView(event.changedThing(), filterable, List.of()));
+    }
+    Fields values =
+        pointer -> pointer.isEmpty() ? Optional.of(filterable) : filterable.getValue(pointer);
+    List<AccessGrant> covering = scope.grantsCovering(event.thingId(), values);
+    if (covering.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<JsonObject> changed = scope.view(event.thingId(), values, event.changedThing());
+    Optional<JsonObject> readable = scope.view(event.thingId(), values, filterable);
+    if (changed.isEmpty() || readable.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new EventView(changed.get(), readable.get(), covering));
+  }
+
+  /** Counts the delivery of a lent event. */
+  void used(EventView view, Caller caller, Use use) {
+    view.lentBy().forEach(grant -> recordUse(grant, caller, use));
+  }
+
+  /**
+   * Whether the caller may read the thing's part at {@code path} (for history), counting a use when
+   * the thing is lent.
+   */
+  boolean mayRead(Caller caller, ReadScope scope, ThingId thingId, JsonPointer path, Use use) {
+    if (scope.owns(thingId.getNamespace())) {
+      return true;
+    }
+    Optional<Twin> twin = store.twin(thingId);
+    if (twin.isEmpty()) {
+      return false;
+    }
+    Fields values = ThingStore.fields(twin.get());
+    if (!scope.mayRead(thingId, values, path)) {
+      return false;
+    }
+    scope.grantsCovering(thingId, values).forEach(grant -> recordUse(grant, caller, use));
+    return true;
+  }
+
+  private void recordUse(AccessGrant grant, Caller caller, Use use) {
+    Uses counted = uses.computeIfAbsent(grant.id(), id -> new Uses());
+    counted.byKind.computeIfAbsent(use, kind -> new LongAdder()).increment();
+    counted.lastAt = clock.instant();
+    counted.lastBy = caller.subject();
+  }
+
+  /** A grant's uses since the server started: counts by kind, the last use and its user. */
+  JsonObject uses(String grantId) {
+    var json = JsonFactory.newObjectBuilder();
+    Uses counted = uses.get(grantId);
+    for (Use use : Use.values()) {
+      LongAdder count = counted == null ? null : counted.byKind.get(use);
+      json.set(use.text(), count == null ? 0 : count.sum());
+    }
+    if (counted != null && counted.lastAt != null) {
+      json.set("lastAt", counted.lastAt.toString()).set("lastBy", counted.lastBy);
+    }
+    return json.build();
+  }
+}

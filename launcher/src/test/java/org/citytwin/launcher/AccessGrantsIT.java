@@ -1,0 +1,364 @@
+package org.citytwin.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.citytwin.api.ApiTokens;
+import org.citytwin.sim.SimDevice;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * "Shared on demand, used by authorisation", end to end on a running server: traffic asks water for
+ * its waterlogging gauges' depths, water approves with an expiry, and traffic then reads the lent
+ * parts (and nothing else) on REST, search, history, the SSE stream and the WebSocket, until water
+ * revokes the grant or it expires; construction, which was granted nothing, sees nothing at any
+ * point; every step is audited and every use counted.
+ */
+@Timeout(180)
+class AccessGrantsIT {
+
+  private static final String SECRET = "a-test-secret-that-is-at-least-32-bytes-long";
+  private static final String GAUGES = "eq(definition,\"citytwin:waterlogging-gauge:1.0.0\")";
+
+  @TempDir Path directory;
+  private RunningDistrict city;
+  private String water;
+  private String traffic;
+  private String construction;
+  private String district;
+  private WebSocket socket;
+  private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+
+  @BeforeEach
+  void startCity() throws Exception {
+    city = new RunningDistrict(directory, 2, 2, devices -> {}, Map.of("api.auth.secret", SECRET));
+    ApiTokens tokens = new ApiTokens(city.server.vertx(), SECRET);
+    water = tokens.issue("chen", Optional.of("water"), Duration.ofHours(1));
+    traffic = tokens.issue("li", Optional.of("traffic"), Duration.ofHours(1));
+    construction = tokens.issue("zhao", Optional.of("construction"), Duration.ofHours(1));
+    district = tokens.issue("duty-officer", Optional.empty(), Duration.ofHours(1));
+  }
+
+  @AfterEach
+  void stopCity() {
+    if (socket != null) {
+      socket.abort();
+    }
+    city.close();
+  }
+
+  private RunningDistrict.Answer get(String path, String token) {
+    return city.request(HttpMethod.GET, path, null, "Authorization", "Bearer " + token);
+  }
+
+  private RunningDistrict.Answer post(String path, String token, JsonObject body) {
+    return city.request(
+        HttpMethod.POST,
+        path,
+        body.encode(),
+        "Content-Type",
+        "application/json",
+        "Authorization",
+        "Bearer " + token);
+  }
+
+  /** Traffic asks for the gauges' attributes and depth feature; answers the request's id. */
+  private String askForGauges() {
+    RunningDistrict.Answer asked =
+        post(
+            "/api/access-requests",
+            traffic,
+            new JsonObject()
+                .put("owner", "water")
+                .put("filter", GAUGES)
+                .put("paths", new JsonArray().add("/attributes").add("/features/waterlogging"))
+                .put("validFor", "P7D")
+                .put("reason", "close flooded underpasses to traffic"));
+    assertThat(asked.status()).as(asked.body()).isEqualTo(201);
+    assertThat(asked.json().getString("state")).isEqualTo("requested");
+    return asked.json().getString("id");
+  }
+
+  private RunningDistrict.Answer act(String id, String token, JsonObject action) {
+    return post("/api/access-requests/" + id + "/actions", token, action);
+  }
+
+  /** Whether {@code token}'s caller reads the gauge on REST, in a search and in its history. */
+  private void assertReads(String token, SimDevice gauge, boolean reads) {
+    String thing = "/api/2/things/" + gauge.thingId();
+    assertThat(get(thing, token).status()).isEqualTo(reads ? 200 : 404);
+    assertThat(get("/api/2/search/things/count?namespaces=water", token).body())
+        .isEqualTo(reads ? "8" : "0");
+    assertThat(
+            get(
+                    "/api/history/things/"
+                        + gauge.thingId()
+                        + "/features/waterlogging/properties/depth",
+                    token)
+                .status())
+        .isEqualTo(reads ? 200 : 404);
+  }
+
+  @Test
+  void aDepartmentReadsWhatWasLentItUntilItIsRevokedAndNoOneElseDoes() throws Exception {
+    SimDevice gauge = city.gauge(0);
+    city.reportDepth(gauge, 12);
+    String id = askForGauges();
+
+    // Asked, not yet granted: nothing lent; the request is seen by both sides and no one else.
+    assertReads(traffic, gauge, false);
+    assertThat(get("/api/access-requests/" + id, construction).status()).isEqualTo(404);
+    assertThat(new JsonArray(get("/api/access-requests?owner=water", water).body())).hasSize(1);
+    RunningDistrict.Answer selfApproved =
+        act(id, traffic, new JsonObject().put("action", "approve"));
+    assertThat(selfApproved.status()).isEqualTo(403);
+    assertThat(selfApproved.json().getString("error")).isEqualTo("access:action.denied");
+
+    RunningDistrict.Answer approved =
+        act(id, water, new JsonObject().put("action", "approve").put("note", "for the storm"));
+    assertThat(approved.status()).as(approved.body()).isEqualTo(200);
+    assertThat(approved.json().getString("state")).isEqualTo("granted");
+    assertThat(Instant.parse(approved.json().getString("expiry")))
+        .isAfter(Instant.now().plus(Duration.ofDays(6)));
+    RunningDistrict.Answer twice = act(id, water, new JsonObject().put("action", "approve"));
+    assertThat(twice.status()).isEqualTo(409);
+    assertThat(twice.json().getString("error")).isEqualTo("access:transition.illegal");
+
+    // Granted: traffic reads the lent parts of the gauges, nothing else of water's.
+    assertReads(traffic, gauge, true);
+    assertReads(construction, gauge, false);
+    JsonObject lent = get("/api/2/things/" + gauge.thingId(), traffic).json();
+    assertThat(lent.fieldNames()).containsExactlyInAnyOrder("thingId", "attributes", "features");
+    assertThat(lent.getJsonObject("features").fieldNames()).containsExactly("waterlogging");
+    assertThat(RunningDistrict.waterloggingDepth(lent)).isEqualTo(0.12);
+    assertThat(get("/api/2/things/" + gauge.thingId() + "/definition", traffic).status())
+        .isEqualTo(404);
+    String notAGauge =
+        get("/api/2/search/things?namespaces=water&filter=not(" + urlEncoded(GAUGES) + ")", water)
+            .json()
+            .getJsonArray("items")
+            .getJsonObject(0)
+            .getString("thingId");
+    assertThat(get("/api/2/things/" + notAGauge, traffic).status()).isEqualTo(404);
+    RunningDistrict.Answer write =
+        city.request(
+            HttpMethod.PATCH,
+            "/api/2/things/" + gauge.thingId(),
+            "{\"attributes\": {\"note\": \"closed\"}}",
+            "Content-Type",
+            "application/merge-patch+json",
+            "Authorization",
+            "Bearer " + traffic);
+    assertThat(write.status()).isEqualTo(403);
+    assertThat(write.json().getString("error")).isEqualTo("things:thing.notmodifiable");
+
+    // The owner's policy shows the grant; only the owner and the command centre read it.
+    JsonObject policy = get("/api/2/policies/water:owner", water).json();
+    assertThat(policy.getJsonObject("entries").fieldNames()).contains("grant-" + id);
+    assertThat(get("/api/2/policies/water:owner", district).status()).isEqualTo(200);
+    assertThat(get("/api/2/policies/water:owner", traffic).status()).isEqualTo(404);
+
+    // Streams: traffic hears the gauge's changes (lent parts only), construction nothing.
+    StringBuffer trafficStream =
+        city.subscribe("/api/2/things", "Authorization", "Bearer " + traffic);
+    StringBuffer constructionStream =
+        city.subscribe("/api/2/things", "Authorization", "Bearer " + construction);
+    openSocket(traffic);
+    assertThat(send("START-SEND-EVENTS?namespaces=water")).isEqualTo("START-SEND-EVENTS:ACK");
+    city.reportDepth(gauge, 31);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(trafficStream).contains("\"depth\":0.31"));
+    JsonObject event = new JsonObject(nextMatching("0.31"));
+    assertThat(event.getString("topic"))
+        .isEqualTo(
+            gauge.thingId().getNamespace()
+                + "/"
+                + gauge.thingId().getName()
+                + "/things/twin/events/merged");
+    assertThat(event.getString("path")).isEqualTo("/");
+    assertThat(event.getJsonObject("extra").containsKey("definition")).isFalse();
+    JsonObject retrieved =
+        new JsonObject(
+            send(
+                new JsonObject()
+                    .put(
+                        "topic",
+                        gauge.thingId().getNamespace()
+                            + "/"
+                            + gauge.thingId().getName()
+                            + "/things/twin/commands/retrieve")
+                    .put("headers", new JsonObject().put("correlation-id", "r-1"))
+                    .put("path", "/")
+                    .encode(),
+                "r-1"));
+    assertThat(retrieved.getInteger("status")).isEqualTo(200);
+    assertThat(retrieved.getJsonObject("value").getJsonObject("features").fieldNames())
+        .containsExactly("waterlogging");
+    assertThat(constructionStream.toString()).doesNotContain("data:");
+
+    // Every use is counted for the owner.
+    JsonObject uses = get("/api/access-requests/" + id, water).json().getJsonObject("uses");
+    assertThat(uses.getLong("read")).isGreaterThanOrEqualTo(2);
+    assertThat(uses.getLong("history")).isGreaterThanOrEqualTo(1);
+    assertThat(uses.getLong("stream")).isGreaterThanOrEqualTo(1);
+    assertThat(uses.getLong("websocket")).isGreaterThanOrEqualTo(2);
+    assertThat(uses.getString("lastBy")).isEqualTo("li");
+
+    // Revoked: nothing lent from the next request or change on.
+    RunningDistrict.Answer revoked =
+        act(id, water, new JsonObject().put("action", "revoke").put("note", "storm over"));
+    assertThat(revoked.status()).isEqualTo(200);
+    assertThat(revoked.json().getString("state")).isEqualTo("revoked");
+    assertThat(
+            revoked.json().getJsonArray("audit").stream()
+                .map(s -> ((JsonObject) s).getString("action")))
+        .containsExactly("request", "approve", "revoke");
+    assertReads(traffic, gauge, false);
+    city.reportDepth(gauge, 44);
+    city.reportDepth(city.gauge(1), 45);
+    StringBuffer waterStream = city.subscribe("/api/2/things", "Authorization", "Bearer " + water);
+    city.reportDepth(city.gauge(1), 46);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(waterStream).contains("\"depth\":0.46"));
+    assertThat(trafficStream.toString()).doesNotContain("0.44").doesNotContain("0.46");
+    assertThat(received).noneMatch(message -> message.contains("0.46"));
+  }
+
+  @Test
+  void aGrantStopsCountingOnceItExpires() {
+    SimDevice gauge = city.gauge(0);
+    String id = askForGauges();
+    RunningDistrict.Answer approved =
+        act(
+            id,
+            water,
+            new JsonObject()
+                .put("action", "approve")
+                .put("expiry", Instant.now().plusSeconds(3).toString()));
+    assertThat(approved.status()).as(approved.body()).isEqualTo(200);
+    assertThat(get("/api/2/things/" + gauge.thingId(), traffic).status()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertReads(traffic, gauge, false));
+    assertThat(get("/api/access-requests/" + id, traffic).json().getString("state"))
+        .isEqualTo("expired");
+    RunningDistrict.Answer late = act(id, traffic, new JsonObject().put("action", "revoke"));
+    assertThat(late.status()).isEqualTo(409);
+  }
+
+  @Test
+  void badRequestsAreRefusedWithTheirErrorAndNothingIsKept() {
+    JsonObject valid =
+        new JsonObject().put("owner", "water").put("reason", "why").put("filter", GAUGES);
+    for (JsonObject bad :
+        new JsonObject[] {
+          valid.copy().put("owner", "traffic"),
+          valid.copy().put("owner", "access"),
+          without(valid, "reason"),
+          valid.copy().put("reason", " "),
+          valid.copy().put("paths", new JsonArray().add("/policyId")),
+          valid.copy().put("paths", new JsonArray()),
+          valid.copy().put("validFor", "P400D"),
+          valid.copy().put("validFor", "a week"),
+        }) {
+      RunningDistrict.Answer refused = post("/api/access-requests", traffic, bad);
+      assertThat(refused.status()).as(bad.encode()).isEqualTo(400);
+      assertThat(refused.json().getString("error")).isEqualTo("access:request.invalid");
+    }
+    RunningDistrict.Answer badFilter =
+        post("/api/access-requests", traffic, valid.copy().put("filter", "eq(definition"));
+    assertThat(badFilter.status()).isEqualTo(400);
+    assertThat(badFilter.json().getString("error")).isEqualTo("rql.expression.invalid");
+    RunningDistrict.Answer fromTheCentre = post("/api/access-requests", district, valid);
+    assertThat(fromTheCentre.status()).isEqualTo(400);
+    assertThat(new JsonArray(get("/api/access-requests", district).body())).isEmpty();
+    RunningDistrict.Answer grantAsThing =
+        city.request(
+            HttpMethod.PUT,
+            "/api/2/things/access:g-forged",
+            "{\"attributes\": {}}",
+            "Content-Type",
+            "application/json",
+            "Authorization",
+            "Bearer " + district);
+    assertThat(grantAsThing.status()).isEqualTo(403);
+    assertThat(get("/api/access-requests/g-missing", water).json().getString("error"))
+        .isEqualTo("access:request.notfound");
+  }
+
+  private static JsonObject without(JsonObject object, String key) {
+    JsonObject copy = object.copy();
+    copy.remove(key);
+    return copy;
+  }
+
+  private static String urlEncoded(String text) {
+    return java.net.URLEncoder.encode(text, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private void openSocket(String token) throws Exception {
+    socket =
+        HttpClient.newHttpClient()
+            .newWebSocketBuilder()
+            .header("Authorization", "Bearer " + token)
+            .buildAsync(
+                URI.create("ws://127.0.0.1:" + city.server.port() + "/ws/2"),
+                new WebSocket.Listener() {
+                  private final StringBuilder message = new StringBuilder();
+
+                  @Override
+                  public CompletionStage<?> onText(
+                      WebSocket webSocket, CharSequence data, boolean last) {
+                    message.append(data);
+                    if (last) {
+                      received.add(message.toString());
+                      message.setLength(0);
+                    }
+                    webSocket.request(1);
+                    return null;
+                  }
+                })
+            .get(10, TimeUnit.SECONDS);
+  }
+
+  private String send(String text) throws Exception {
+    socket.sendText(text, true).get(5, TimeUnit.SECONDS);
+    return nextMatching("");
+  }
+
+  private String send(String text, String containing) throws Exception {
+    socket.sendText(text, true).get(5, TimeUnit.SECONDS);
+    return nextMatching(containing);
+  }
+
+  /** The next message received that contains {@code text}, skipping others, within 10 s. */
+  private String nextMatching(String text) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      String message = received.poll(1, TimeUnit.SECONDS);
+      if (message != null && message.contains(text)) {
+        return message;
+      }
+    }
+    throw new AssertionError("no WebSocket message containing '" + text + "' within 10 s");
+  }
+}

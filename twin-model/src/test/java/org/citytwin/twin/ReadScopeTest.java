@@ -1,0 +1,314 @@
+package org.citytwin.twin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import org.citytwin.twin.search.RqlFilter;
+import org.citytwin.twin.search.SearchOptions;
+import org.eclipse.ditto.json.JsonFactory;
+import org.eclipse.ditto.json.JsonObject;
+import org.eclipse.ditto.json.JsonPointer;
+import org.eclipse.ditto.things.model.Thing;
+import org.eclipse.ditto.things.model.ThingId;
+import org.eclipse.ditto.things.model.ThingsModelFactory;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a department reads of others' twins through access grants: the things a grant's filter
+ * selects, only their lent parts, only while the grant is in force; in views, in filters and in
+ * searches.
+ */
+class ReadScopeTest {
+
+  private static final Instant NOW = Instant.parse("2026-07-14T08:00:00Z");
+  private static final String CAMERA = "citytwin:ai-camera:1.0.0";
+
+  private final ThingStore store = new ThingStore(Clock.fixed(NOW, ZoneOffset.UTC));
+  private final ThingSearch search = new ThingSearch(store);
+
+  private static Thing thing(String id, String definition, String attributes, String features) {
+    return ThingsModelFactory.newThing(
+        "{\"thingId\":\""
+            + id
+            + "\",\"definition\":\""
+            + definition
+            + "\",\"attributes\":"
+            + attributes
+            + ",\"features\":"
+            + features
+            + "}");
+  }
+
+  @BeforeEach
+  void district() {
+    store.put(
+        thing(
+            "urban:cam-1",
+            CAMERA,
+            "{\"name\":\"Canal camera\",\"operator\":\"Hikvision\"}",
+            "{\"camera\":{\"properties\":{\"alarm\":true,\"rank\":3}},\"stream\":{\"properties\":{\"url\":\"rtsp://secret\"}}}"));
+    store.put(
+        thing(
+            "urban:cam-2",
+            CAMERA,
+            "{\"name\":\"Market camera\",\"operator\":\"Dahua\"}",
+            "{\"camera\":{\"properties\":{\"alarm\":false,\"rank\":1}},\"stream\":{\"properties\":{\"url\":\"rtsp://other\"}}}"));
+    store.put(
+        thing(
+            "urban:lamp-1",
+            "citytwin:lamp-controller:1.0.0",
+            "{\"name\":\"Lamp\"}",
+            "{\"lamp\":{\"properties\":{\"on\":true}}}"));
+    store.put(
+        thing(
+            "traffic:bridge-1",
+            "citytwin:bridge:1.0.0",
+            "{\"name\":\"Bridge\"}",
+            "{\"load\":{\"properties\":{\"strain\":120}}}"));
+  }
+
+  private static AccessGrant camerasFor(String requester, Instant until) {
+    return AccessGrant.request(
+            "g-cameras",
+            requester,
+            "urban",
+            Optional.of("eq(definition,\"" + CAMERA + "\")"),
+            List.of(JsonPointer.of("/attributes/name"), JsonPointer.of("/features/camera")),
+            "muck trucks at night",
+            Duration.ofDays(7),
+            "li",
+            NOW.minusSeconds(60))
+        .approve("chen", NOW.minusSeconds(30), until, "for the campaign");
+  }
+
+  private static List<String> ids(SearchPage page) {
+    return page.items().stream().map(t -> t.getEntityId().orElseThrow().toString()).toList();
+  }
+
+  private ThingQuery all(String filter, ReadScope scope) {
+    return ThingQuery.parse(filter, null, "sort(+thingId)", Optional.empty()).within(scope);
+  }
+
+  @Test
+  void aGrantInForceLendsTheSelectedThingsLentPartsOnly() {
+    ReadScope traffic =
+        ReadScope.of("traffic", List.of(camerasFor("traffic", NOW.plus(Duration.ofDays(1)))), NOW);
+    Thing camera = store.retrieve(ThingId.of("urban:cam-1")).orElseThrow();
+    JsonObject view =
+        traffic
+            .view(
+                camera.getEntityId().orElseThrow(),
+                ThingStore.fields(Twin.of(camera)),
+                camera.toJson())
+            .orElseThrow();
+    assertThat(view)
+        .isEqualTo(
+            JsonFactory.newObject(
+                "{\"thingId\":\"urban:cam-1\",\"attributes\":{\"name\":\"Canal camera\"},"
+                    + "\"features\":{\"camera\":{\"properties\":{\"alarm\":true,\"rank\":3}}}}"));
+    Thing lamp = store.retrieve(ThingId.of("urban:lamp-1")).orElseThrow();
+    assertThat(
+            traffic.view(
+                ThingId.of("urban:lamp-1"), ThingStore.fields(Twin.of(lamp)), lamp.toJson()))
+        .as("not selected by the grant's filter")
+        .isEmpty();
+    assertThat(
+            traffic.mayRead(
+                ThingId.of("urban:cam-1"),
+                ThingStore.fields(Twin.of(camera)),
+                JsonPointer.of("/features/camera/properties/alarm")))
+        .isTrue();
+    assertThat(
+            traffic.mayRead(
+                ThingId.of("urban:cam-1"),
+                ThingStore.fields(Twin.of(camera)),
+                JsonPointer.of("/features/stream/properties/url")))
+        .isFalse();
+    // Its own namespace stays whole.
+    Thing bridge = store.retrieve(ThingId.of("traffic:bridge-1")).orElseThrow();
+    assertThat(
+            traffic.view(
+                ThingId.of("traffic:bridge-1"),
+                ThingStore.fields(Twin.of(bridge)),
+                bridge.toJson()))
+        .contains(bridge.toJson());
+  }
+
+  @Test
+  void searchesFindOwnAndLentThingsAndFilterOnlyOnLentParts() {
+    ReadScope traffic =
+        ReadScope.of("traffic", List.of(camerasFor("traffic", NOW.plus(Duration.ofDays(1)))), NOW);
+    assertThat(ids(search.search(all(null, traffic))))
+        .containsExactly("traffic:bridge-1", "urban:cam-1", "urban:cam-2");
+    assertThat(search.count(all(null, traffic))).isEqualTo(3);
+    assertThat(ids(search.search(all("eq(features/camera/properties/alarm,true)", traffic))))
+        .containsExactly("urban:cam-1");
+    // The stream URL is not lent: a filter on it matches nothing rather than telling its value.
+    assertThat(ids(search.search(all("like(features/stream/properties/url,\"rtsp*\")", traffic))))
+        .isEmpty();
+    assertThat(ids(search.search(all("exists(attributes/operator)", traffic)))).isEmpty();
+    assertThat(
+            ids(
+                search.search(
+                    all(
+                        "like(features/stream/properties/url,\"rtsp*\")",
+                        ReadScope.wholeDistrict()))))
+        .containsExactly("urban:cam-1", "urban:cam-2");
+    // Sorting by a lent value works; paging keeps the scope.
+    ThingQuery sorted =
+        ThingQuery.parse(
+                null, "urban", "sort(-features/camera/properties/rank),size(1)", Optional.empty())
+            .within(traffic);
+    SearchPage first = search.search(sorted);
+    assertThat(ids(first)).containsExactly("urban:cam-1");
+    assertThat(ids(search.search(sorted.from(first.cursor())))).containsExactly("urban:cam-2");
+  }
+
+  @Test
+  void nothingIsLentToOthersBeforeApprovalAfterRevocationOrAfterExpiry() {
+    AccessGrant granted = camerasFor("traffic", NOW.plus(Duration.ofHours(1)));
+    AccessGrant requested =
+        AccessGrant.request(
+            "g-asked",
+            "traffic",
+            "urban",
+            Optional.empty(),
+            List.of(JsonPointer.empty()),
+            "why",
+            Duration.ofDays(1),
+            "li",
+            NOW);
+    AccessGrant revoked = granted.revoke("chen", "urban", NOW, "campaign over");
+    for (ReadScope scope :
+        List.of(
+            ReadScope.of("traffic", List.of(requested, revoked), NOW),
+            ReadScope.of("traffic", List.of(granted), NOW.plus(Duration.ofHours(1))),
+            ReadScope.of("construction", List.of(granted), NOW))) {
+      assertThat(ids(search.search(all(null, scope))))
+          .as(scope.department().orElseThrow())
+          .allMatch(id -> id.startsWith(scope.department().orElseThrow() + ":"));
+      assertThat(scope.namespaces()).containsExactly(scope.department().orElseThrow());
+    }
+    assertThat(granted.stateAt(NOW.plus(Duration.ofHours(1)))).isEqualTo(AccessGrant.State.EXPIRED);
+    assertThat(revoked.stateAt(NOW)).isEqualTo(AccessGrant.State.REVOKED);
+  }
+
+  @Test
+  void theNamespacePolicyHoldsOneEntryPerGrantInForceWithItsExpiry() {
+    Instant until = NOW.plus(Duration.ofDays(1));
+    AccessGrant granted = camerasFor("traffic", until);
+    var policy = DepartmentPolicies.withGrants("urban", List.of(granted), NOW);
+    JsonObject json = policy.toJson();
+    assertThat(json.getValue("entries/grant-g-cameras/subjects/department:traffic/expiry"))
+        .map(v -> v.asString())
+        .contains(until.toString());
+    PolicyEvaluator evaluator = new PolicyEvaluator(Clock.fixed(NOW, ZoneOffset.UTC));
+    java.util.Set<String> traffic = java.util.Set.of(DepartmentPolicies.subject("traffic"));
+    assertThat(
+            evaluator.hasPermission(
+                policy,
+                traffic,
+                "thing",
+                JsonPointer.of("/features/camera/properties/alarm"),
+                PolicyEvaluator.READ))
+        .isTrue();
+    assertThat(
+            evaluator.hasPermission(
+                policy, traffic, "thing", JsonPointer.of("/attributes/name"), PolicyEvaluator.READ))
+        .isTrue();
+    assertThat(
+            evaluator.hasPermission(
+                policy, traffic, "thing", JsonPointer.of("/features/stream"), PolicyEvaluator.READ))
+        .isFalse();
+    assertThat(
+            evaluator.hasPermission(
+                policy,
+                traffic,
+                "thing",
+                JsonPointer.of("/features/camera"),
+                PolicyEvaluator.WRITE))
+        .isFalse();
+    assertThat(DepartmentPolicies.withGrants("urban", List.of(granted), until).getEntriesSet())
+        .as("expired: no entry")
+        .hasSize(2);
+  }
+
+  @Test
+  void aGrantGoesThroughItsLifeCycleOnlyForward() {
+    AccessGrant asked =
+        AccessGrant.request(
+            "g-1",
+            "traffic",
+            "urban",
+            Optional.empty(),
+            List.of(JsonPointer.empty()),
+            "why",
+            Duration.ofDays(2),
+            "li",
+            NOW);
+    AccessGrant rejected = asked.reject("chen", NOW, "no");
+    assertThatThrownBy(() -> rejected.approve("chen", NOW, NOW.plusSeconds(60), ""))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("rejected");
+    assertThatThrownBy(() -> asked.approve("chen", NOW, NOW.minusSeconds(1), ""))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> asked.approve("chen", NOW, NOW.plus(Duration.ofDays(400)), ""))
+        .isInstanceOf(IllegalArgumentException.class);
+    AccessGrant expired = asked.approve("chen", NOW, NOW.plusSeconds(60), "");
+    assertThatThrownBy(() -> expired.revoke("li", "traffic", NOW.plusSeconds(61), ""))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("expired");
+    assertThatThrownBy(
+            () ->
+                AccessGrant.request(
+                    "g-2",
+                    "urban",
+                    "urban",
+                    Optional.empty(),
+                    List.of(JsonPointer.empty()),
+                    "why",
+                    Duration.ofDays(2),
+                    "li",
+                    NOW))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () ->
+                AccessGrant.request(
+                    "g-3",
+                    "traffic",
+                    "access",
+                    Optional.empty(),
+                    List.of(JsonPointer.empty()),
+                    "why",
+                    Duration.ofDays(2),
+                    "li",
+                    NOW))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aGrantSurvivesItsTwin() {
+    AccessGrant granted = camerasFor("traffic", NOW.plus(Duration.ofDays(1)));
+    Thing kept = granted.toThing();
+    assertThat(kept.getEntityId()).contains(ThingId.of("access:g-cameras"));
+    assertThat(AccessGrant.fromThing(ThingsModelFactory.newThing(kept.toJson().toString())))
+        .isEqualTo(granted);
+    assertThat(RqlFilter.parse(granted.filter().orElseThrow()).toString()).contains(CAMERA);
+    assertThat(
+            new ThingQuery(
+                    Optional.empty(),
+                    java.util.Set.of(),
+                    SearchOptions.parse(null),
+                    Optional.empty())
+                .scope()
+                .isWholeDistrict())
+        .isTrue();
+  }
+}
