@@ -239,13 +239,21 @@ public final class DittoWebSocket {
         if (!namespaces.isEmpty() && !namespaces.contains(event.event().thingId().getNamespace())) {
           continue;
         }
-        Optional<ThingAccess.EventView> view = access.eventView(scope, event.event());
-        if (view.isEmpty()
-            || !wanted.filter().map(f -> f.test(view.get().filterable())).orElse(true)) {
-          continue;
-        }
         String text = event.text();
-        if (!view.get().lentBy().isEmpty()) {
+        if (scope.owns(event.event().thingId().getNamespace())) {
+          // Its own things: the filter reads the event, nothing is cut.
+          if (!wanted
+              .filter()
+              .map(f -> f.test(ThingsRoutes.filterable(event.event())))
+              .orElse(true)) {
+            continue;
+          }
+        } else {
+          Optional<ThingAccess.EventView> view = access.eventView(scope, event.event());
+          if (view.isEmpty()
+              || !wanted.filter().map(f -> f.test(view.get().filterable())).orElse(true)) {
+            continue;
+          }
           access.used(view.get(), caller, ThingAccess.Use.WEBSOCKET);
           text = lentEvent(event.text(), view.get());
         }

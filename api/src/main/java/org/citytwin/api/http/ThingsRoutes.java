@@ -312,16 +312,18 @@ public final class ThingsRoutes {
             if (!asked.test(event)) {
               continue;
             }
+            if (scope.owns(event.thingId().getNamespace())) {
+              if (filter.map(f -> f.test(filterable(event))).orElse(true)) {
+                chosen.add(rendered.get(i));
+              }
+              continue;
+            }
             Optional<ThingAccess.EventView> view = access.eventView(scope, event);
             if (view.isEmpty() || !filter.map(f -> f.test(view.get().filterable())).orElse(true)) {
               continue;
             }
-            if (view.get().lentBy().isEmpty()) {
-              chosen.add(rendered.get(i));
-            } else {
-              access.used(view.get(), caller, ThingAccess.Use.STREAM);
-              chosen.add(view.get().changed().toString());
-            }
+            access.used(view.get(), caller, ThingAccess.Use.STREAM);
+            chosen.add(view.get().changed().toString());
           }
           stream.sendAll(chosen, Optional.of(id));
         },
