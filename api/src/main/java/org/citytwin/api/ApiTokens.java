@@ -64,13 +64,7 @@ public final class ApiTokens {
     JsonObject claims = new JsonObject().put("sub", subject);
     department.ifPresentOrElse(
         name -> {
-          if (!DEPARTMENT.matcher(name).matches() || AccessGrant.isReserved(name)) {
-            throw new IllegalArgumentException(
-                "a department is a namespace of its own (lower-case letters, digits and dashes;"
-                    + " not access or incidents), not '"
-                    + name
-                    + "'");
-          }
+          ApiKeys.checkDepartment(name);
           claims.put("department", name).put("roles", new JsonArray());
         },
         () -> claims.put("roles", new JsonArray().add(Caller.DISTRICT_ROLE)));
@@ -91,6 +85,11 @@ public final class ApiTokens {
         .map(user -> caller(user.attributes().getJsonObject("accessToken", user.principal())));
   }
 
+  /** Whether {@code name} can be a department: a namespace of its own, not a reserved one. */
+  static boolean isDepartment(String name) {
+    return DEPARTMENT.matcher(name).matches() && !AccessGrant.isReserved(name);
+  }
+
   private static Caller caller(JsonObject claims) {
     String subject = claims.getString("sub");
     if (subject == null || subject.isBlank()) {
@@ -104,9 +103,7 @@ public final class ApiTokens {
       return new Caller(subject, Optional.empty(), true);
     }
     String department = claims.getString("department");
-    if (department == null
-        || !DEPARTMENT.matcher(department).matches()
-        || AccessGrant.isReserved(department)) {
+    if (department == null || !isDepartment(department)) {
       throw new IllegalArgumentException("the token names no department");
     }
     return new Caller(subject, Optional.of(department), false);

@@ -96,6 +96,7 @@ public final class TwinServiceVerticle extends AbstractVerticle {
   private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
   private boolean committing;
   private boolean snapshotting;
+  private Optional<String> lastCommitFailure = Optional.empty();
   private volatile long appliedSequence;
   private long snapshotSequence;
 
@@ -132,6 +133,18 @@ public final class TwinServiceVerticle extends AbstractVerticle {
         .eventBus()
         .consumer(EventBusAddresses.TWIN_COMMANDS, this::onMessage)
         .completionHandler(started);
+    vertx.eventBus().<JsonObject>consumer(EventBusAddresses.TWIN_READY, this::onReady);
+  }
+
+  private void onReady(Message<JsonObject> request) {
+    request.reply(
+        new JsonObject()
+            .put("ready", lastCommitFailure.isEmpty())
+            .put(
+                "detail",
+                lastCommitFailure
+                    .map(failure -> "the journal's last commit failed: " + failure)
+                    .orElse(store.size() + " twins, " + waiting.size() + " changes waiting")));
   }
 
   private void onMessage(Message<Object> request) {
@@ -323,6 +336,10 @@ public final class TwinServiceVerticle extends AbstractVerticle {
 
   private void onCommitted(List<Waiting> batch, AsyncResult<Committed> committed) {
     committing = false;
+    lastCommitFailure =
+        committed.succeeded()
+            ? Optional.empty()
+            : Optional.of(String.valueOf(committed.cause().getMessage()));
     if (committed.succeeded()) {
       // The journal starts on what waits while this batch is applied: the two overlap.
       commitIfIdle();

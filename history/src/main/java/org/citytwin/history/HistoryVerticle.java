@@ -49,6 +49,9 @@ public final class HistoryVerticle extends AbstractVerticle {
    */
   static final Duration MAINTENANCE_EVERY = Duration.ofHours(1);
 
+  /** A group commit normally takes milliseconds; one this long means the store is in trouble. */
+  static final Duration SLOW_COMMIT = Duration.ofSeconds(5);
+
   private final HistoryStore store;
   private final Optional<RetentionPolicy> retention;
   private final Clock clock;
@@ -56,6 +59,8 @@ public final class HistoryVerticle extends AbstractVerticle {
   private BufferAllocator allocator;
   private ArrowAnswers arrow;
   private boolean committing;
+  private long commitStartedNanos;
+  private Optional<String> lastCommitFailure = Optional.empty();
 
   /** A history that keeps everything (closed days are still compacted). */
   public HistoryVerticle(HistoryStore store) {
@@ -77,6 +82,7 @@ public final class HistoryVerticle extends AbstractVerticle {
     allocator = new RootAllocator();
     arrow = new ArrowAnswers(allocator);
     vertx.eventBus().<JsonObject>consumer(EventBusAddresses.HISTORY_APPEND, this::onAppend);
+    vertx.eventBus().<JsonObject>consumer(EventBusAddresses.HISTORY_READY, this::onReady);
     vertx.eventBus().<JsonObject>consumer(EventBusAddresses.HISTORY_LATEST, this::onLatest);
     vertx.eventBus().<JsonObject>consumer(EventBusAddresses.HISTORY_TRAJECTORY, this::onTrajectory);
     vertx.setTimer(
@@ -195,6 +201,31 @@ public final class HistoryVerticle extends AbstractVerticle {
     return new JsonObject().put("readings", rows);
   }
 
+  /**
+   * Ready unless the last group commit failed or the running one takes longer than {@link
+   * #SLOW_COMMIT}: a store that slow makes every acknowledgement wait, and ingest soon pushes back.
+   */
+  private void onReady(Message<JsonObject> request) {
+    Duration running =
+        committing ? Duration.ofNanos(System.nanoTime() - commitStartedNanos) : Duration.ZERO;
+    String waiting = pending.size() + " appends waiting";
+    if (lastCommitFailure.isPresent()) {
+      request.reply(
+          new JsonObject()
+              .put("ready", false)
+              .put("detail", "the last commit failed: " + lastCommitFailure.get()));
+    } else if (running.compareTo(SLOW_COMMIT) > 0) {
+      request.reply(
+          new JsonObject()
+              .put("ready", false)
+              .put(
+                  "detail",
+                  "a commit has been running for " + running.toMillis() + " ms, " + waiting));
+    } else {
+      request.reply(new JsonObject().put("ready", true).put("detail", waiting));
+    }
+  }
+
   private void onAppend(Message<JsonObject> request) {
     List<Reading> readings;
     try {
@@ -212,6 +243,7 @@ public final class HistoryVerticle extends AbstractVerticle {
       return;
     }
     committing = true;
+    commitStartedNanos = System.nanoTime();
     List<PendingAppend> batch = new ArrayList<>();
     List<Reading> rows = new ArrayList<>();
     while (!pending.isEmpty()
@@ -231,6 +263,10 @@ public final class HistoryVerticle extends AbstractVerticle {
         .onComplete(
             committed -> {
               committing = false;
+              lastCommitFailure =
+                  committed.succeeded()
+                      ? Optional.empty()
+                      : Optional.of(String.valueOf(committed.cause().getMessage()));
               for (PendingAppend append : batch) {
                 if (committed.succeeded()) {
                   append

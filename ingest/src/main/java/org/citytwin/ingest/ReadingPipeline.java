@@ -115,6 +115,11 @@ public final class ReadingPipeline {
     }
   }
 
+  /** How many readings may wait for storage before more are refused. */
+  public int maxReadingsInFlight() {
+    return maxReadingsInFlight;
+  }
+
   /** Readings accepted but not yet committed (or refused) by history. */
   public int readingsInFlight() {
     return readingsInFlight.get();

@@ -38,7 +38,8 @@ import picocli.CommandLine.Option;
       Citytwin.Import.class,
       Citytwin.Bench.class,
       Citytwin.Sim.class,
-      Citytwin.Token.class
+      Citytwin.Token.class,
+      ApiKeyCommand.class
     })
 public final class Citytwin implements Runnable {
 
@@ -248,14 +249,7 @@ public final class Citytwin implements Runnable {
 
     @Mixin ConfigOptions options;
 
-    @Option(
-        names = "--department",
-        paramLabel = "NAME",
-        description = "The department (and namespace) the user reads, such as water.")
-    String department;
-
-    @Option(names = "--district", description = "Read the whole district (the district role).")
-    boolean wholeDistrict;
+    @Mixin ActsForOptions actsFor;
 
     @Option(
         names = "--user",
@@ -273,9 +267,7 @@ public final class Citytwin implements Runnable {
 
     @Override
     public Integer call() {
-      if ((department == null) == !wholeDistrict) {
-        throw new IllegalArgumentException("name a --department, or give --district");
-      }
+      java.util.Optional<String> department = actsFor.department();
       CitytwinConfig config = options.resolve();
       String secret =
           config
@@ -288,8 +280,7 @@ public final class Citytwin implements Runnable {
       io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
       try {
         System.out.println(
-            new org.citytwin.api.ApiTokens(vertx, secret)
-                .issue(user, java.util.Optional.ofNullable(department), validFor));
+            new org.citytwin.api.ApiTokens(vertx, secret).issue(user, department, validFor));
       } finally {
         vertx.close();
       }

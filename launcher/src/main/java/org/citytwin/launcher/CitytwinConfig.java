@@ -45,8 +45,11 @@ import org.yaml.snakeyaml.error.YAMLException;
  * @param formatsDir a directory of vendor-format YAML files to add to (or replace) the shipped ones
  * @param rulesDir a directory of fusion rule files (YAML or JSON) to add to (or replace) the
  *     shipped rules, watched and reloaded while running
- * @param apiTokenSecret the secret API bearer tokens are signed with; without one the API is open
- *     to every caller (fine on a laptop, never in a city)
+ * @param apiTokenSecret the secret API bearer tokens are signed with; without one (and without API
+ *     keys) the API is open to every caller (fine on a laptop, never in a city)
+ * @param apiKeysFile where services' API keys are kept ({@code citytwin api-key} writes it)
+ * @param apiRequestsPerSecond each API client's sustained request rate; 0 for no limit
+ * @param apiRequestBurst how many requests an API client may send at once
  * @param demo the demo district and its rainstorm
  */
 public record CitytwinConfig(
@@ -64,6 +67,9 @@ public record CitytwinConfig(
     Optional<MqttBridge.Settings> mqttBridge,
     Optional<HonoNorthbound.Settings> hono,
     Optional<String> apiTokenSecret,
+    Path apiKeysFile,
+    double apiRequestsPerSecond,
+    int apiRequestBurst,
     Demo demo) {
 
   /** The generated demo district and the rainstorm played over it. */
@@ -110,6 +116,10 @@ public record CitytwinConfig(
     defaults.put("hono.password", "");
     defaults.put("hono.tenants", "");
     defaults.put("api.auth.secret", "");
+    defaults.put("api.auth.keys-file", "");
+    // A dashboard asks a few times a second and a data-bureau script tens: this bounds a runaway.
+    defaults.put("api.rate-limit.per-second", "200");
+    defaults.put("api.rate-limit.burst", "400");
     defaults.put("demo.seed", "42");
     defaults.put("demo.catchments-per-side", "3");
     defaults.put("demo.gauges-per-catchment", "4");
@@ -173,6 +183,11 @@ public record CitytwinConfig(
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("history.retention: " + e.getMessage(), e);
     }
+    if (integer(settings, "api.rate-limit.per-second", 0, 1_000_000) > 0
+        && integer(settings, "api.rate-limit.burst", 0, 1_000_000) < 1) {
+      throw new IllegalArgumentException(
+          "api.rate-limit.burst must be at least 1 while api.rate-limit.per-second is set");
+    }
     String district = settings.get("district.dir");
     String formats = settings.get("ingest.formats-dir");
     String rules = settings.get("fusion.rules-dir");
@@ -191,6 +206,11 @@ public record CitytwinConfig(
         mqttBridge(settings),
         hono(settings),
         apiTokenSecret(settings),
+        settings.get("api.auth.keys-file").isBlank()
+            ? Path.of(settings.get("data.dir")).resolve("api-keys.json")
+            : Path.of(settings.get("api.auth.keys-file")),
+        integer(settings, "api.rate-limit.per-second", 0, 1_000_000),
+        integer(settings, "api.rate-limit.burst", 0, 1_000_000),
         new Demo(
             integer(settings, "demo.seed", Integer.MIN_VALUE, Integer.MAX_VALUE),
             integer(settings, "demo.catchments-per-side", 1, 20),
@@ -293,6 +313,12 @@ public record CitytwinConfig(
             .orElse("(off)"));
     effective.put(
         "api.auth.secret", apiTokenSecret.isPresent() ? "**** (bearer tokens required)" : "(open)");
+    effective.put("api.auth.keys-file", apiKeysFile.toString());
+    effective.put(
+        "api.rate-limit",
+        apiRequestsPerSecond == 0
+            ? "(off)"
+            : (long) apiRequestsPerSecond + "/s per client, bursts of " + apiRequestBurst);
     effective.put("demo.seed", String.valueOf(demo.seed()));
     effective.put("demo.catchments-per-side", String.valueOf(demo.catchmentsPerSide()));
     effective.put("demo.gauges-per-catchment", String.valueOf(demo.gaugesPerCatchment()));
@@ -322,6 +348,9 @@ public record CitytwinConfig(
         mqttBridge,
         hono,
         apiTokenSecret,
+        apiKeysFile,
+        apiRequestsPerSecond,
+        apiRequestBurst,
         demo);
   }
 

@@ -1,10 +1,12 @@
 package org.citytwin.launcher;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.citytwin.api.ApiVerticle;
@@ -151,7 +153,12 @@ public final class CitytwinServer implements AutoCloseable {
               zones,
               models,
               clock,
-              config.apiTokenSecret());
+              new ApiVerticle.Security(
+                  config.apiTokenSecret(),
+                  Optional.of(config.apiKeysFile()),
+                  config.apiRequestsPerSecond(),
+                  config.apiRequestBurst()),
+              Map.of("ingest", () -> ingestPressure(pipeline)));
       Vertx running = vertx;
       running
           .deployVerticle(
@@ -199,6 +206,17 @@ public final class CitytwinServer implements AutoCloseable {
       }
       throw new IllegalStateException("citytwin did not start: " + rootMessage(e), e);
     }
+  }
+
+  /** Ingest is fit while it takes readings: not when it pushes back for storage falling behind. */
+  private static Future<String> ingestPressure(ReadingPipeline pipeline) {
+    int inFlight = pipeline.readingsInFlight();
+    int most = pipeline.maxReadingsInFlight();
+    String detail = inFlight + " of at most " + most + " readings waiting for storage";
+    // Nine tenths: a server about to refuse readings should leave the rotation before it does.
+    return inFlight < most * 0.9
+        ? Future.succeededFuture(detail)
+        : Future.failedFuture("pushing back: " + detail);
   }
 
   /**

@@ -478,14 +478,26 @@ public final class SimulationDriver {
       String to,
       java.util.function.Function<JsonObject, java.util.stream.Stream<?>> times)
       throws Exception {
-    HttpResponse<Buffer> answer =
-        await(
-            web.get(uri)
-                .addQueryParam("from", from)
-                .addQueryParam("to", to)
-                .addQueryParam("limit", "100000")
-                .timeout(REQUEST_TIMEOUT.toMillis())
-                .send());
+    HttpResponse<Buffer> answer = null;
+    // The check reads history as fast as the server answers: more than one client's rate, so it
+    // waits out a 429 as Retry-After asks, as any well-behaved API client does.
+    for (int attempt = 0; attempt < MAX_RATE_LIMITED_ATTEMPTS; attempt++) {
+      answer =
+          await(
+              web.get(uri)
+                  .addQueryParam("from", from)
+                  .addQueryParam("to", to)
+                  .addQueryParam("limit", "100000")
+                  .timeout(REQUEST_TIMEOUT.toMillis())
+                  .send());
+      if (answer.statusCode() != 429) {
+        break;
+      }
+      long waitSeconds = retryAfterSeconds(answer);
+      Promise<Void> waited = Promise.promise();
+      vertx.setTimer(waitSeconds * 1000, tick -> waited.complete());
+      await(waited.future());
+    }
     Set<Instant> stored = new HashSet<>();
     if (answer.statusCode() == 200) {
       times
@@ -503,6 +515,16 @@ public final class SimulationDriver {
     long millis = Duration.between(clock.instant(), when).toMillis();
     if (millis > 0) {
       Thread.sleep(millis);
+    }
+  }
+
+  private static final int MAX_RATE_LIMITED_ATTEMPTS = 10;
+
+  private static long retryAfterSeconds(HttpResponse<Buffer> answer) {
+    try {
+      return Math.max(1, Math.min(30, Long.parseLong(answer.getHeader("Retry-After").strip())));
+    } catch (RuntimeException missingOrMalformed) {
+      return 1;
     }
   }
 

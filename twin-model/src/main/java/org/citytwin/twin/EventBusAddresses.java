@@ -109,5 +109,17 @@ public final class EventBusAddresses {
   /** Fusion. Request {@code {}}; reply {@code {"rules": [...], "reload": {...}}}. */
   public static final String RULE_LIST = "citytwin.fusion.rules";
 
+  /**
+   * Twins. Request {@code {}}; reply {@code {"ready", "detail"}}: ready unless the journal's last
+   * commit failed (changes are then refused until one succeeds).
+   */
+  public static final String TWIN_READY = "citytwin.twin.ready";
+
+  /**
+   * History. Request {@code {}}; reply {@code {"ready", "detail"}}: ready unless the last group
+   * commit failed, or commits wait longer than a healthy store takes.
+   */
+  public static final String HISTORY_READY = "citytwin.history.ready";
+
   private EventBusAddresses() {}
 }

@@ -12,10 +12,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Establishes the {@link Caller} of every API request from its {@code Authorization: Bearer} token,
- * before any route runs; without a token check configured every caller is {@link Caller#OPEN}. A
- * missing, malformed, forged or expired token is answered 401 with Ditto's {@code
- * gateway:authentication.failed}, and counted.
+ * Establishes the {@link Caller} of every API request, before any route runs: from a user's {@code
+ * Authorization: Bearer} JSON web token, or from a service's API key, sent as {@code X-Api-Key} or
+ * as the bearer token itself (keys start with {@code ctk_}, so clients that only send bearer
+ * tokens, such as the Ditto client, can use one). Without either check configured every caller is
+ * {@link Caller#OPEN}. A missing, malformed, forged, revoked or expired credential is answered 401
+ * with Ditto's {@code gateway:authentication.failed}, and counted.
  */
 public final class ApiAuthentication implements Handler<RoutingContext> {
 
@@ -29,16 +31,28 @@ public final class ApiAuthentication implements Handler<RoutingContext> {
       new ErrorCode(
           "gateway:authentication.failed",
           HttpStatus.UNAUTHORIZED,
-          "Send 'Authorization: Bearer <token>' with a token from 'citytwin token' that has not expired.");
+          "Send 'Authorization: Bearer <token>' with a token from 'citytwin token' that has not"
+              + " expired, or a service's key from 'citytwin api-key create' as 'X-Api-Key'.");
+
+  /** The header services send their API key in. */
+  public static final String API_KEY_HEADER = "X-Api-Key";
+
+  private static final String API_KEY_PREFIX = "ctk_";
 
   private static final Logger LOG = LoggerFactory.getLogger(ApiAuthentication.class);
   private static final String CALLER_KEY = "citytwin.caller";
 
   private final Optional<TokenCheck> tokens;
+  private final Optional<TokenCheck> apiKeys;
   private final LongAdder refused = new LongAdder();
 
-  public ApiAuthentication(Optional<TokenCheck> tokens) {
+  /**
+   * @param tokens checks users' bearer tokens, if the API takes them
+   * @param apiKeys checks services' API keys, if the API takes them
+   */
+  public ApiAuthentication(Optional<TokenCheck> tokens, Optional<TokenCheck> apiKeys) {
     this.tokens = tokens;
+    this.apiKeys = apiKeys;
   }
 
   /** The caller {@link ApiAuthentication} established for this request. */
@@ -52,7 +66,7 @@ public final class ApiAuthentication implements Handler<RoutingContext> {
 
   /** Whether requests must bring a token. */
   public boolean required() {
-    return tokens.isPresent();
+    return tokens.isPresent() || apiKeys.isPresent();
   }
 
   /** Requests refused for their token since start. */
@@ -62,19 +76,35 @@ public final class ApiAuthentication implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext context) {
-    if (tokens.isEmpty()) {
+    if (!required()) {
       context.put(CALLER_KEY, Caller.OPEN);
       context.next();
       return;
     }
+    String key = context.request().getHeader(API_KEY_HEADER);
     String header = context.request().getHeader(HttpHeaders.AUTHORIZATION);
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      refuse(context, "The request has no 'Authorization: Bearer' token.");
+    boolean bearer = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7);
+    if (key == null && bearer && header.substring(7).trim().startsWith(API_KEY_PREFIX)) {
+      key = header.substring(7).trim();
+    }
+    if (key != null) {
+      check(context, apiKeys, key.trim(), "API keys");
+    } else if (bearer) {
+      check(context, tokens, header.substring(7).trim(), "bearer tokens");
+    } else {
+      refuse(context, "The request has no 'Authorization: Bearer' token and no API key.");
+    }
+  }
+
+  private void check(
+      RoutingContext context, Optional<TokenCheck> checks, String credential, String kind) {
+    if (checks.isEmpty()) {
+      refuse(context, "This server takes no " + kind + ".");
       return;
     }
-    tokens
+    checks
         .get()
-        .check(header.substring(7).trim())
+        .check(credential)
         .onSuccess(
             caller -> {
               context.put(CALLER_KEY, caller);
@@ -83,7 +113,7 @@ public final class ApiAuthentication implements Handler<RoutingContext> {
         .onFailure(
             failure -> {
               LOG.debug("token refused: {}", failure.getMessage());
-              refuse(context, "The bearer token was refused: " + failure.getMessage());
+              refuse(context, "The credential was refused: " + failure.getMessage());
             });
   }
 

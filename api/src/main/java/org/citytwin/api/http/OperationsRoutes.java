@@ -6,23 +6,33 @@ import io.vertx.ext.web.RoutingContext;
 import org.citytwin.ingest.IngestCounters;
 import org.citytwin.twin.ThingStore;
 
-/** {@code /health} for probes and {@code /metrics} in Prometheus' text format. */
+/**
+ * {@code /health} (the process lives), {@code /ready} (every part should be sent traffic: 200, or
+ * 503 naming the part that is not; see {@link Readiness}) and {@code /metrics} in Prometheus' text
+ * format. None of them needs a token: probes and scrapers carry none.
+ */
 public final class OperationsRoutes {
 
   private final IngestCounters ingest;
   private final ThingStore things;
   private final ApiAuthentication authentication;
+  private final RateLimits rateLimits;
   private final DittoWebSocket webSocket;
+  private final Readiness readiness;
 
   public OperationsRoutes(
       IngestCounters ingest,
       ThingStore things,
       ApiAuthentication authentication,
-      DittoWebSocket webSocket) {
+      RateLimits rateLimits,
+      DittoWebSocket webSocket,
+      Readiness readiness) {
     this.ingest = ingest;
     this.things = things;
     this.authentication = authentication;
+    this.rateLimits = rateLimits;
     this.webSocket = webSocket;
+    this.readiness = readiness;
   }
 
   public void mount(Router router) {
@@ -34,7 +44,22 @@ public final class OperationsRoutes {
                     .response()
                     .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                     .end("{\"status\":\"UP\"}"));
+    router.get("/ready").handler(this::onReady);
     router.get("/metrics").handler(this::onMetrics);
+  }
+
+  private void onReady(RoutingContext context) {
+    readiness
+        .check()
+        .onSuccess(
+            outcome ->
+                context
+                    .response()
+                    .setStatusCode("UP".equals(outcome.getString("status")) ? 200 : 503)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                    .end(outcome.encode()))
+        .onFailure(context::fail);
   }
 
   private void onMetrics(RoutingContext context) {
@@ -86,6 +111,18 @@ public final class OperationsRoutes {
         .append("# TYPE citytwin_api_authentication_refused_total counter\n")
         .append("citytwin_api_authentication_refused_total ")
         .append(authentication.refused())
+        .append('\n')
+        .append(
+            "# HELP citytwin_api_rate_limited_total API requests refused for their client's"
+                + " rate.\n")
+        .append("# TYPE citytwin_api_rate_limited_total counter\n")
+        .append("citytwin_api_rate_limited_total ")
+        .append(rateLimits.refused())
+        .append('\n')
+        .append("# HELP citytwin_api_rate_limited_clients Clients with a rate bucket now.\n")
+        .append("# TYPE citytwin_api_rate_limited_clients gauge\n")
+        .append("citytwin_api_rate_limited_clients ")
+        .append(rateLimits.clients())
         .append('\n')
         .append(
             "# HELP citytwin_websocket_refused_messages_total /ws/2 messages answered with an"

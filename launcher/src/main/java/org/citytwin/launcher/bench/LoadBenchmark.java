@@ -58,7 +58,7 @@ public final class LoadBenchmark {
         Path district = work.resolve("district");
         new GeneratedDistrict(seed, scale).generate().writeTo(district);
         process = startServer(district, httpPort, mqttPort);
-        awaitHealthy(address, process);
+        awaitReady(address, process);
       }
       LoadDriver.Result result =
           new LoadDriver(
@@ -123,14 +123,17 @@ public final class LoadBenchmark {
             "--port",
             String.valueOf(httpPort),
             "--set",
-            "mqtt.port=" + mqttPort);
+            "mqtt.port=" + mqttPort,
+            // One driver is every user at once here: measure the server, not one client's share.
+            "--set",
+            "api.rate-limit.per-second=0");
     return new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(work.resolve("server.log").toFile())
         .start();
   }
 
-  private void awaitHealthy(URI address, Process process) throws Exception {
+  private void awaitReady(URI address, Process process) throws Exception {
     HttpClient client = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
     while (System.nanoTime() < deadline) {
@@ -141,7 +144,7 @@ public final class LoadBenchmark {
       try {
         HttpResponse<Void> answer =
             client.send(
-                HttpRequest.newBuilder(address.resolve("/health")).build(),
+                HttpRequest.newBuilder(address.resolve("/ready")).build(),
                 HttpResponse.BodyHandlers.discarding());
         if (answer.statusCode() == 200) {
           return;
@@ -151,7 +154,7 @@ public final class LoadBenchmark {
       }
       Thread.sleep(500);
     }
-    throw new IllegalStateException("the server did not answer /health within 180 s");
+    throw new IllegalStateException("the server was not ready (/ready) within 180 s");
   }
 
   /**
