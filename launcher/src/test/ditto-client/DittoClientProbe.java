@@ -8,6 +8,9 @@
 //   consume                          start consuming twin events (START-SEND-EVENTS)
 //   create <thing json>              create a thing
 //   merge-attribute <id> <name> <json value>
+//   put-attribute <id> <name> <json value>
+//   put-property <id> <feature> <property> <json value>
+//   delete-attribute <id> <name>
 //   retrieve <id>
 //   delete <id>
 //   search <page size> <RQL filter>   every hit's thing id, in the order found, as a JSON array
@@ -105,6 +108,27 @@ public final class DittoClientProbe {
                     .forId(ThingId.of(words[1]))
                     .mergeAttribute(words[2], JsonFactory.readFrom(words[3])));
             say("OK merged");
+          }
+          case "put-attribute" -> {
+            done(
+                client
+                    .twin()
+                    .forId(ThingId.of(words[1]))
+                    .putAttribute(words[2], JsonFactory.readFrom(words[3])));
+            say("OK put");
+          }
+          case "put-property" -> {
+            String[] parts = line.strip().split(" ", 5);
+            done(
+                client
+                    .twin()
+                    .forFeature(ThingId.of(parts[1]), parts[2])
+                    .putProperty(parts[3], JsonFactory.readFrom(parts[4])));
+            say("OK put");
+          }
+          case "delete-attribute" -> {
+            done(client.twin().forId(ThingId.of(words[1])).deleteAttribute(words[2]));
+            say("OK deleted");
           }
           case "retrieve" ->
               say("OK " + done(client.twin().forId(ThingId.of(words[1])).retrieve()).toJson());

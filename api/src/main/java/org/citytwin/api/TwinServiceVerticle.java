@@ -29,8 +29,11 @@ import org.citytwin.twin.TwinProtocol;
 import org.eclipse.ditto.base.model.exceptions.DittoJsonException;
 import org.eclipse.ditto.base.model.exceptions.DittoRuntimeException;
 import org.eclipse.ditto.base.model.headers.DittoHeaders;
+import org.eclipse.ditto.base.model.json.JsonSchemaVersion;
+import org.eclipse.ditto.base.model.signals.commands.Command;
 import org.eclipse.ditto.json.JsonFactory;
 import org.eclipse.ditto.json.JsonRuntimeException;
+import org.eclipse.ditto.json.JsonValue;
 import org.eclipse.ditto.things.model.Thing;
 import org.eclipse.ditto.things.model.ThingId;
 import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingConflictException;
@@ -164,8 +167,15 @@ public final class TwinServiceVerticle extends AbstractVerticle {
 
   private void onCommand(String text, Message<Object> request) {
     ThingChange change;
+    boolean createsPart;
     try {
-      change = changeFor(protocol.parseCommand(JsonFactory.newObject(text)), clock.instant());
+      ThingModifyCommand<?> command = protocol.parseCommand(JsonFactory.newObject(text));
+      // A PUT on a part answers 201 when there was nothing there, as Ditto's does.
+      createsPart =
+          isPartWrite(command)
+              && command.getCategory() == Command.Category.MODIFY
+              && !ThingChanges.holds(current(command.getEntityId()), command.getResourcePath());
+      change = changeFor(command, clock.instant());
     } catch (RuntimeException e) {
       DittoRuntimeException error = asDittoError(e, text);
       request.fail(error.getHttpStatus().getCode(), error.toJson().toString());
@@ -176,7 +186,10 @@ public final class TwinServiceVerticle extends AbstractVerticle {
         new Completion() {
           @Override
           public void committed(ThingChange committed) {
-            request.reply(reply(committed));
+            request.reply(
+                createsPart
+                    ? new JsonObject().put("revision", committed.revision()).put("status", 201)
+                    : reply(committed));
           }
 
           @Override
@@ -295,6 +308,17 @@ public final class TwinServiceVerticle extends AbstractVerticle {
       return ThingChanges.merge(thingId, current, merge.getPath(), merge.getValue(), now);
     } else if (command instanceof DeleteThing) {
       return ThingChanges.delete(thingId, current, now);
+    } else if (command.getCategory() == Command.Category.DELETE) {
+      return ThingChanges.removeAt(thingId, current, command.getResourcePath(), now);
+    } else if (command.getCategory() == Command.Category.MODIFY) {
+      JsonValue value =
+          command
+              .getEntity(JsonSchemaVersion.V_2)
+              .orElseThrow(
+                  () ->
+                      TwinErrors.UNSUPPORTED_COMMAND.toException(
+                          command.getType() + " carries no value."));
+      return ThingChanges.putAt(thingId, current, command.getResourcePath(), value, now);
     }
     throw TwinErrors.UNSUPPORTED_COMMAND.toException("Unsupported command " + command.getType());
   }
@@ -428,6 +452,14 @@ public final class TwinServiceVerticle extends AbstractVerticle {
             LOG.warn("twin snapshot failed; the journal keeps everything", result.cause());
           }
         });
+  }
+
+  /** Whether the command writes a part of a thing rather than the whole of it. */
+  private static boolean isPartWrite(ThingModifyCommand<?> command) {
+    return !(command instanceof CreateThing
+        || command instanceof ModifyThing
+        || command instanceof MergeThing
+        || command instanceof DeleteThing);
   }
 
   private static JsonObject reply(ThingChange change) {

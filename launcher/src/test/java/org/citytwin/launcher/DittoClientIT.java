@@ -174,6 +174,17 @@ class DittoClientIT {
     assertThat(read.getJsonObject("attributes").getMap())
         .containsEntry("name", "Gongchen Bridge")
         .containsEntry("spanMetres", 98.5);
+    // Writes to parts, as the client's putAttribute, putProperty and deleteAttribute send them.
+    assertThat(client.ask("put-attribute traffic:bridge-7 lanes 4")).isEqualTo("OK put");
+    assertThat(client.ask("put-attribute traffic:bridge-7 lanes 6")).isEqualTo("OK put");
+    assertThat(client.ask("put-property traffic:bridge-7 load strain 118.5"))
+        .startsWith("ERROR FeatureNotAccessibleException");
+    assertThat(client.ask("delete-attribute traffic:bridge-7 lanes")).isEqualTo("OK deleted");
+    assertThat(client.ask("delete-attribute traffic:bridge-7 lanes"))
+        .startsWith("ERROR AttributeNotAccessibleException");
+    assertThat(client.ask("put-attribute traffic:bridge-7 lanes 2")).isEqualTo("OK put");
+    read = client.okJson("retrieve traffic:bridge-7");
+    assertThat(read.getJsonObject("attributes").getMap()).containsEntry("lanes", 2);
     // The REST API sees what the WebSocket wrote.
     assertThat(city.get("/api/2/things/traffic:bridge-7").json().getJsonObject("attributes"))
         .isEqualTo(read.getJsonObject("attributes"));
@@ -206,7 +217,11 @@ class DittoClientIT {
                   .containsExactly(
                       org.assertj.core.groups.Tuple.tuple("CREATED", 1L),
                       org.assertj.core.groups.Tuple.tuple("MERGED", 2L),
-                      org.assertj.core.groups.Tuple.tuple("DELETED", 3L));
+                      org.assertj.core.groups.Tuple.tuple("MERGED", 3L),
+                      org.assertj.core.groups.Tuple.tuple("MERGED", 4L),
+                      org.assertj.core.groups.Tuple.tuple("MERGED", 5L),
+                      org.assertj.core.groups.Tuple.tuple("MERGED", 6L),
+                      org.assertj.core.groups.Tuple.tuple("DELETED", 7L));
               assertThat(client.eventsOf(gauge.thingId().toString()))
                   .singleElement()
                   .satisfies(
@@ -217,6 +232,8 @@ class DittoClientIT {
             });
     assertThat(client.eventsOf("traffic:bridge-7").get(1).getString("path"))
         .isEqualTo("/attributes/spanMetres");
+    assertThat(client.eventsOf("traffic:bridge-7").get(4).getString("path"))
+        .isEqualTo("/attributes/lanes");
   }
 
   @Test

@@ -250,6 +250,93 @@ class ThingWritesIT {
     assertThat(city.get(BRIDGE).status()).as("nothing was created").isEqualTo(404);
   }
 
+  @Test
+  void partsAreWrittenAtTheirDittoPathsAndSurviveARestart() throws Exception {
+    put(BRIDGE_JSON);
+    RunningDistrict.Answer created =
+        city.request(HttpMethod.PUT, BRIDGE + "/attributes/lanes", "4");
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    assertThat(created.headers()).containsEntry("Location", BRIDGE + "/attributes/lanes");
+    assertThat(created.body()).isEqualTo("4");
+    assertThat(city.request(HttpMethod.PUT, BRIDGE + "/attributes/lanes", "6").status())
+        .isEqualTo(204);
+    // A PUT replaces the part whole: the location loses what the new value leaves out.
+    assertThat(
+            city.request(
+                    HttpMethod.PUT,
+                    BRIDGE + "/attributes/location",
+                    "{\"type\":\"Point\",\"coordinates\":[120.14,30.32]}")
+                .status())
+        .isEqualTo(204);
+    assertThat(
+            city.request(HttpMethod.PUT, BRIDGE + "/features/load/properties/strain", "130.0")
+                .status())
+        .isEqualTo(204);
+    assertThat(
+            city.request(
+                    HttpMethod.PATCH,
+                    BRIDGE + "/features/load/properties",
+                    "{\"tilt\":0.2}",
+                    "Content-Type",
+                    "application/merge-patch+json")
+                .status())
+        .isEqualTo(204);
+    assertThat(city.request(HttpMethod.DELETE, BRIDGE + "/attributes/built", null).status())
+        .isEqualTo(204);
+    assertDittoError(
+        city.request(HttpMethod.DELETE, BRIDGE + "/attributes/built", null),
+        404,
+        "things:attribute.notfound");
+    assertDittoError(
+        city.request(HttpMethod.PUT, BRIDGE + "/features/wind/properties/speed", "3"),
+        404,
+        "things:feature.notfound");
+    assertDittoError(
+        city.request(HttpMethod.PUT, BRIDGE + "/attributes", "[1]"), 400, "api:body.invalid");
+    assertDittoError(
+        city.request(HttpMethod.PUT, BRIDGE + "/attributes/note", "{\"x\":null}"),
+        400,
+        "twin:value.null");
+    assertDittoError(
+        city.request(HttpMethod.PUT, BRIDGE + "/definition", "\"not a definition\""),
+        400,
+        "things:definition.identifier.invalid");
+    assertDittoError(
+        city.request(HttpMethod.PUT, BRIDGE + "/attributes/lanes", "8", "If-Match", "\"rev:1\""),
+        412,
+        "things:precondition.failed");
+    assertDittoError(
+        city.request(HttpMethod.DELETE, BRIDGE + "/policyId", null), 405, "api:method.notallowed");
+
+    JsonObject expected = city.get(BRIDGE).json();
+    assertThat(expected.getJsonObject("attributes").getMap())
+        .containsEntry("lanes", 6)
+        .doesNotContainKey("built");
+    assertThat(
+            expected
+                .getJsonObject("attributes")
+                .getJsonObject("location")
+                .getJsonArray("coordinates")
+                .getList())
+        .containsExactly(120.14, 30.32);
+    assertThat(
+            expected
+                .getJsonObject("features")
+                .getJsonObject("load")
+                .getJsonObject("properties")
+                .getMap())
+        .containsEntry("strain", 130.0)
+        .containsEntry("tilt", 0.2);
+    city.close();
+
+    city = new RunningDistrict(directory, 1, 1);
+    JsonObject recovered = city.get(BRIDGE).json();
+    assertThat(recovered.getJsonObject("attributes"))
+        .isEqualTo(expected.getJsonObject("attributes"));
+    assertThat(recovered.getJsonObject("features")).isEqualTo(expected.getJsonObject("features"));
+    assertThat(recovered.getLong("_revision", 0L)).isEqualTo(expected.getLong("_revision", 0L));
+  }
+
   private static void assertDittoError(RunningDistrict.Answer answer, int status, String code) {
     assertThat(answer.status()).as(answer.body()).isEqualTo(status);
     JsonObject error = answer.json();

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.ditto.base.model.exceptions.DittoRuntimeException;
 import org.eclipse.ditto.base.model.headers.DittoHeaders;
 import org.eclipse.ditto.json.JsonFactory;
 import org.eclipse.ditto.json.JsonKey;
@@ -16,6 +17,17 @@ import org.eclipse.ditto.things.model.Thing;
 import org.eclipse.ditto.things.model.ThingId;
 import org.eclipse.ditto.things.model.ThingRevision;
 import org.eclipse.ditto.things.model.ThingsModelFactory;
+import org.eclipse.ditto.things.model.signals.commands.exceptions.AttributeNotAccessibleException;
+import org.eclipse.ditto.things.model.signals.commands.exceptions.AttributesNotAccessibleException;
+import org.eclipse.ditto.things.model.signals.commands.exceptions.FeatureDefinitionNotAccessibleException;
+import org.eclipse.ditto.things.model.signals.commands.exceptions.FeatureDesiredPropertiesNotAccessibleException;
+import org.eclipse.ditto.things.model.signals.commands.exceptions.FeatureDesiredPropertyNotAccessibleException;
+import org.eclipse.ditto.things.model.signals.commands.exceptions.FeatureNotAccessibleException;
+import org.eclipse.ditto.things.model.signals.commands.exceptions.FeaturePropertiesNotAccessibleException;
+import org.eclipse.ditto.things.model.signals.commands.exceptions.FeaturePropertyNotAccessibleException;
+import org.eclipse.ditto.things.model.signals.commands.exceptions.FeaturesNotAccessibleException;
+import org.eclipse.ditto.things.model.signals.commands.exceptions.PolicyIdNotAccessibleException;
+import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingDefinitionNotAccessibleException;
 import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingIdNotExplicitlySettableException;
 import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingNotAccessibleException;
 
@@ -98,6 +110,152 @@ public final class ThingChanges {
     Thing next = stamped(merged.asObject(), revision, current.created().orElse(at), at);
     return new ThingChange(
         ThingChange.Kind.MERGED, thingId, Twin.of(next), path, patch, revision, at);
+  }
+
+  /**
+   * Replaces or creates what is at {@code path} with {@code value}, as Ditto's {@code PUT} on a
+   * part of a thing does ({@code /attributes/location}, {@code /features/rain}, ...). Recorded as
+   * the merge patch at {@code path} that turns the old part into the new one, so the journal,
+   * replay and every subscriber take it as they take any merge, and only the changed part travels.
+   *
+   * @throws ThingNotAccessibleException if {@code current} is null
+   * @throws FeatureNotAccessibleException if the path is inside a feature the thing lacks
+   * @throws CitytwinException with {@link TwinErrors#NULL_VALUE} if {@code value} holds a null,
+   *     which a merge patch cannot keep
+   */
+  public static ThingChange putAt(
+      ThingId thingId, Twin current, JsonPointer path, JsonValue value, Instant at) {
+    if (current == null) {
+      throw ThingNotAccessibleException.newBuilder(thingId).build();
+    }
+    if (holdsNull(value)) {
+      throw TwinErrors.NULL_VALUE.toException("The value for " + path + " holds a null.");
+    }
+    JsonObject thing = current.thing().toJson();
+    requireFeature(thingId, thing, path);
+    JsonValue patch = thing.getValue(path).map(old -> patch(old, value)).orElse(value);
+    return merge(thingId, current, path, patch, at);
+  }
+
+  /**
+   * Removes what is at {@code path}, as Ditto's {@code DELETE} on a part of a thing does; recorded
+   * as the merge patch {@code null} at {@code path}.
+   *
+   * @throws ThingNotAccessibleException if {@code current} is null
+   * @throws DittoRuntimeException Ditto's not-accessible error for the part when nothing is there
+   */
+  public static ThingChange removeAt(ThingId thingId, Twin current, JsonPointer path, Instant at) {
+    if (current == null) {
+      throw ThingNotAccessibleException.newBuilder(thingId).build();
+    }
+    if (!holds(current, path)) {
+      throw notFound(thingId, path);
+    }
+    return merge(thingId, current, path, JsonFactory.nullLiteral(), at);
+  }
+
+  /** Whether the twin has something at {@code path}: a PUT there replaces (204), else creates. */
+  public static boolean holds(Twin current, JsonPointer path) {
+    return current != null && current.thing().toJson().getValue(path).isPresent();
+  }
+
+  /** Ditto's not-accessible error for the part at {@code path}, as Ditto answers a missing one. */
+  private static DittoRuntimeException notFound(ThingId thingId, JsonPointer path) {
+    String top = path.get(0).map(JsonKey::toString).orElse("");
+    int levels = path.getLevelCount();
+    if (top.equals("attributes")) {
+      return levels == 1
+          ? AttributesNotAccessibleException.newBuilder(thingId).build()
+          : AttributeNotAccessibleException.newBuilder(thingId, path.nextLevel()).build();
+    }
+    if (top.equals("definition")) {
+      return ThingDefinitionNotAccessibleException.newBuilder(thingId).build();
+    }
+    if (top.equals("policyId")) {
+      return PolicyIdNotAccessibleException.newBuilder(thingId).build();
+    }
+    if (!top.equals("features")) {
+      return ThingNotAccessibleException.newBuilder(thingId)
+          .message("The thing '" + thingId + "' has nothing at " + path + ".")
+          .build();
+    }
+    if (levels == 1) {
+      return FeaturesNotAccessibleException.newBuilder(thingId).build();
+    }
+    String featureId = path.get(1).orElseThrow().toString();
+    String inFeature = path.get(2).map(JsonKey::toString).orElse("");
+    JsonPointer below = path.getSubPointer(3).orElse(JsonPointer.empty());
+    return switch (inFeature) {
+      case "properties" ->
+          below.isEmpty()
+              ? FeaturePropertiesNotAccessibleException.newBuilder(thingId, featureId).build()
+              : FeaturePropertyNotAccessibleException.newBuilder(thingId, featureId, below).build();
+      case "desiredProperties" ->
+          below.isEmpty()
+              ? FeatureDesiredPropertiesNotAccessibleException.newBuilder(thingId, featureId)
+                  .build()
+              : FeatureDesiredPropertyNotAccessibleException.newBuilder(thingId, featureId, below)
+                  .build();
+      case "definition" ->
+          FeatureDefinitionNotAccessibleException.newBuilder(thingId, featureId).build();
+      default -> FeatureNotAccessibleException.newBuilder(thingId, featureId).build();
+    };
+  }
+
+  /** The merge patch that turns {@code old} into {@code next}. */
+  private static JsonValue patch(JsonValue old, JsonValue next) {
+    if (!old.isObject() || !next.isObject()) {
+      return next;
+    }
+    JsonObject before = old.asObject();
+    JsonObject after = next.asObject();
+    org.eclipse.ditto.json.JsonObjectBuilder patch = JsonFactory.newObjectBuilder();
+    for (JsonKey key : before.getKeys()) {
+      if (!after.contains(key)) {
+        patch.set(key, JsonFactory.nullLiteral());
+      }
+    }
+    for (org.eclipse.ditto.json.JsonField field : after) {
+      JsonValue was = before.getValue(field.getKey()).orElse(null);
+      if (was == null) {
+        patch.set(field.getKey(), field.getValue());
+      } else if (!was.equals(field.getValue())) {
+        patch.set(field.getKey(), patch(was, field.getValue()));
+      }
+    }
+    return patch.build();
+  }
+
+  private static boolean holdsNull(JsonValue value) {
+    if (value.isNull()) {
+      return true;
+    }
+    if (value.isObject()) {
+      for (org.eclipse.ditto.json.JsonField field : value.asObject()) {
+        if (holdsNull(field.getValue())) {
+          return true;
+        }
+      }
+    } else if (value.isArray()) {
+      for (JsonValue item : value.asArray()) {
+        if (holdsNull(item)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** A part inside a feature ({@code /features/{id}/...}) needs the feature, as in Ditto. */
+  private static void requireFeature(ThingId thingId, JsonObject thing, JsonPointer path) {
+    if (path.getLevelCount() > 2 && path.get(0).orElseThrow().equals(FEATURES)) {
+      String featureId = path.get(1).orElseThrow().toString();
+      if (thing
+          .getValue(JsonPointer.empty().addLeaf(FEATURES).addLeaf(path.get(1).get()))
+          .isEmpty()) {
+        throw FeatureNotAccessibleException.newBuilder(thingId, featureId).build();
+      }
+    }
   }
 
   /**

@@ -9,7 +9,14 @@ public final class TwinErrors {
       new ErrorCode(
           "twin:command.unsupported",
           HttpStatus.BAD_REQUEST,
-          "Send a Ditto Protocol create, modify, merge or delete command for a whole thing.");
+          "Send a Ditto Protocol create, modify, merge or delete command for a thing or one of its"
+              + " parts (attributes, features, properties, definition, policyId).");
+
+  public static final ErrorCode NULL_VALUE =
+      new ErrorCode(
+          "twin:value.null",
+          HttpStatus.BAD_REQUEST,
+          "A twin keeps no null values: leave the key out, or delete it.");
 
   public static final ErrorCode UNAVAILABLE =
       new ErrorCode(

@@ -14,10 +14,7 @@ import org.eclipse.ditto.json.JsonValue;
 import org.eclipse.ditto.protocol.ProtocolFactory;
 import org.eclipse.ditto.protocol.adapter.DittoProtocolAdapter;
 import org.eclipse.ditto.things.model.ThingId;
-import org.eclipse.ditto.things.model.signals.commands.modify.CreateThing;
-import org.eclipse.ditto.things.model.signals.commands.modify.DeleteThing;
 import org.eclipse.ditto.things.model.signals.commands.modify.MergeThing;
-import org.eclipse.ditto.things.model.signals.commands.modify.ModifyThing;
 import org.eclipse.ditto.things.model.signals.commands.modify.ThingModifyCommand;
 import org.eclipse.ditto.things.model.signals.events.ThingCreated;
 import org.eclipse.ditto.things.model.signals.events.ThingDeleted;
@@ -77,8 +74,10 @@ public final class TwinProtocol {
   }
 
   /**
-   * Reads a Ditto Protocol command on a whole thing: create, modify (create or replace), merge or
-   * delete, with its headers ({@code if-match}, {@code if-none-match}).
+   * Reads a Ditto Protocol command that changes a thing: create, modify (create or replace), merge
+   * or delete of the whole thing or of a part of it (attributes, an attribute, features, a feature,
+   * its properties or one of them, definitions, the policy id), with its headers ({@code if-match},
+   * {@code if-none-match}).
    *
    * @throws DittoRuntimeException if the message is not one of those, well-formed
    */
@@ -117,14 +116,12 @@ public final class TwinProtocol {
       throw TwinErrors.UNSUPPORTED_COMMAND.toException(
           "Not a Ditto Protocol command: " + e.getMessage());
     }
-    if (signal instanceof CreateThing
-        || signal instanceof ModifyThing
-        || signal instanceof MergeThing
-        || signal instanceof DeleteThing) {
-      return (ThingModifyCommand<?>) signal;
+    if (signal instanceof ThingModifyCommand<?> command) {
+      return command;
     }
     throw TwinErrors.UNSUPPORTED_COMMAND.toException(
-        "citytwin's twin service takes create, modify, merge and delete of a whole thing, not "
+        "citytwin's twin service takes create, modify, merge and delete of a thing or one of its"
+            + " parts, not "
             + signal.getType());
   }
 

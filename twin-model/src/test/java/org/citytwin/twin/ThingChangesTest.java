@@ -133,4 +133,93 @@ class ThingChangesTest {
     }
     assertThat(twin.thing().getRevision().orElseThrow().toLong()).isEqualTo(twin.revision());
   }
+
+  /** A PUT at a path gives the thing with exactly that value there, whatever was there before. */
+  @Test
+  void aPutAtAPathReplacesThePartWholeAndIsKeptAsAMerge() {
+    List<Case> cases =
+        List.of(
+            new Case("/features/waterlogging/properties/status", "{\"battery\":0.5}"),
+            new Case("/features/waterlogging/properties/status", "7"),
+            new Case("/features/waterlogging/properties/depth", "{\"value\":0.2}"),
+            new Case("/features/waterlogging/properties", "{\"depth\":0.3}"),
+            new Case("/features/rain", "{\"properties\":{\"intensity\":4}}"),
+            new Case("/attributes/location", "{\"type\":\"Point\",\"coordinates\":[120,30]}"),
+            new Case("/attributes", "{\"b\":2}"),
+            new Case("/attributes/a", "1"),
+            new Case("/definition", "\"citytwin:waterlogging-gauge:1.0.0\""));
+    for (Case c : cases) {
+      JsonPointer path = JsonPointer.of(c.path());
+      JsonValue value = JsonFactory.readFrom(c.patch());
+      ThingChange change = ThingChanges.putAt(ID, Twin.of(GAUGE), path, value, AT.plusSeconds(1));
+
+      assertThat(change.kind()).as(c.path()).isEqualTo(ThingChange.Kind.MERGED);
+      // As plain JSON: Ditto's typed parts (FeatureProperties, ...) are not equal to their JSON.
+      assertThat(change.thing().toJson().getValue(path).map(Object::toString))
+          .as(c.path())
+          .contains(value.toString());
+      assertThat(change.thing().getRevision().orElseThrow().toLong()).isEqualTo(2);
+      // Replaying the recorded merge gives the same thing: the journal keeps the patch.
+      ThingChange replayed =
+          ThingChanges.replay(
+              Twin.of(GAUGE), change.kind(), ID, change.path(), change.value(), 2, AT);
+      assertThat(replayed.thing().toJson().getValue(path).map(Object::toString))
+          .as(c.path())
+          .contains(value.toString());
+      // Outside the path nothing changes.
+      assertThat(change.thing().getAttributes().orElseThrow().getValue("a").isPresent())
+          .as(c.path())
+          .isEqualTo(!c.path().equals("/attributes"));
+    }
+  }
+
+  @Test
+  void putsAndRemovesAtAPathAnswerDittosErrorsForWhatIsMissing() {
+    assertThat(ThingChanges.holds(Twin.of(GAUGE), JsonPointer.of("/attributes/a"))).isTrue();
+    assertThat(ThingChanges.holds(Twin.of(GAUGE), JsonPointer.of("/attributes/b"))).isFalse();
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                ThingChanges.putAt(
+                    ID,
+                    Twin.of(GAUGE),
+                    JsonPointer.of("/features/rain/properties/intensity"),
+                    JsonValue.of(3),
+                    AT))
+        .hasFieldOrPropertyWithValue("errorCode", "things:feature.notfound");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                ThingChanges.putAt(
+                    ID,
+                    Twin.of(GAUGE),
+                    JsonPointer.of("/attributes/x"),
+                    JsonFactory.readFrom("{\"y\":null}"),
+                    AT))
+        .isInstanceOf(CitytwinException.class)
+        .hasMessageContaining("null");
+    for (String[] missing :
+        new String[][] {
+          {"/attributes/b", "things:attribute.notfound"},
+          {"/features/rain", "things:feature.notfound"},
+          {"/features/waterlogging/properties/missing", "things:feature.property.notfound"},
+          {"/features/waterlogging/definition", "things:feature.definition.notfound"},
+          {"/definition", "things:definition.notfound"}
+        }) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> ThingChanges.removeAt(ID, Twin.of(GAUGE), JsonPointer.of(missing[0]), AT))
+          .as(missing[0])
+          .hasFieldOrPropertyWithValue("errorCode", missing[1]);
+    }
+    ThingChange removed =
+        ThingChanges.removeAt(
+            ID, Twin.of(GAUGE), JsonPointer.of("/features/waterlogging/properties/status"), AT);
+    assertThat(
+            removed
+                .thing()
+                .getFeatures()
+                .orElseThrow()
+                .getFeature("waterlogging")
+                .orElseThrow()
+                .getProperty("status"))
+        .isEmpty();
+  }
 }

@@ -24,6 +24,7 @@ import org.citytwin.twin.ThingSearch;
 import org.citytwin.twin.ThingStore;
 import org.citytwin.twin.TwinProtocol;
 import org.citytwin.twin.search.RqlFilter;
+import org.eclipse.ditto.base.model.common.HttpStatus;
 import org.eclipse.ditto.base.model.exceptions.DittoRuntimeException;
 import org.eclipse.ditto.base.model.headers.DittoHeaders;
 import org.eclipse.ditto.base.model.signals.Signal;
@@ -295,15 +296,12 @@ public final class DittoWebSocket {
         }
         if (command instanceof RetrieveThing retrieve) {
           answer(retrieve(retrieve), retrieve.getDittoHeaders());
-        } else if (command instanceof CreateThing
-            || command instanceof ModifyThing
-            || command instanceof MergeThing
-            || command instanceof DeleteThing) {
-          modify((ThingModifyCommand<?>) command);
+        } else if (command instanceof ThingModifyCommand<?> change) {
+          modify(change);
         } else {
           throw ApiErrors.MESSAGE_INVALID.toException(
-              "citytwin's WebSocket takes create, modify, merge, delete and retrieve of a thing"
-                  + " (a merge at any path), not "
+              "citytwin's WebSocket takes create, modify, merge and delete of a thing or a part of"
+                  + " it, and retrieve of a thing, not "
                   + command.getType()
                   + ".");
         }
@@ -454,7 +452,14 @@ public final class DittoWebSocket {
               EventBusAddresses.TWIN_COMMANDS,
               protocol.command(command).toString(),
               new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(COMMAND_TIMEOUT_MILLIS))
-          .onSuccess(reply -> answer(response(command, reply.body()), command.getDittoHeaders()))
+          .onSuccess(
+              reply -> {
+                if (isWholeThing(command)) {
+                  answer(response(command, reply.body()), command.getDittoHeaders());
+                } else {
+                  write(partResponse(command, reply.body()), command.getDittoHeaders());
+                }
+              })
           .onFailure(
               failure -> {
                 refusedMessages.increment();
@@ -478,6 +483,31 @@ public final class DittoWebSocket {
                       command.getDittoHeaders());
                 }
               });
+    }
+
+    private static boolean isWholeThing(ThingModifyCommand<?> command) {
+      return command instanceof CreateThing
+          || command instanceof ModifyThing
+          || command instanceof MergeThing
+          || command instanceof DeleteThing;
+    }
+
+    /**
+     * The Ditto response to a write of a part: the command's topic, path and headers, with 201 and
+     * the value written when the part was created, else 204 (as Ditto's part responses are).
+     */
+    private String partResponse(ThingModifyCommand<?> command, JsonObject reply) {
+      Adaptable asked = adapter.toAdaptable(command);
+      boolean created = reply.getInteger("status") == 201;
+      org.eclipse.ditto.protocol.PayloadBuilder payload =
+          ProtocolFactory.newPayloadBuilder(asked.getPayload().getPath())
+              .withStatus(created ? HttpStatus.CREATED : HttpStatus.NO_CONTENT);
+      if (created) {
+        asked.getPayload().getValue().ifPresent(payload::withValue);
+      }
+      return ProtocolFactory.wrapAsJsonifiableAdaptable(
+              ProtocolFactory.newAdaptableBuilder(asked).withPayload(payload.build()).build())
+          .toJsonString();
     }
 
     /** The Ditto response to a change the twin service made: {@code {status, revision, thing?}}. */

@@ -26,12 +26,16 @@ import org.eclipse.ditto.things.model.signals.commands.modify.ModifyThing;
 import org.eclipse.ditto.things.model.signals.commands.modify.ThingModifyCommand;
 
 /**
- * Writes to whole things, as Ditto's HTTP API takes them: {@code PUT /api/2/things/{id}} creates
- * (201, with the thing) or replaces (204), {@code PATCH} applies a JSON merge patch ({@code
- * Content-Type: application/merge-patch+json}; 204), {@code DELETE} removes (204). {@code
- * If-Match}, {@code If-None-Match} and Ditto's {@code condition=} (an RQL filter the thing must
- * match) travel to the twin service as Ditto headers and are checked there, atomically with the
- * write; a failed condition is 412 {@code things:precondition.failed}.
+ * Writes to things and their parts, as Ditto's HTTP API takes them: {@code PUT /api/2/things/{id}}
+ * creates (201, with the thing) or replaces (204), {@code PATCH} applies a JSON merge patch ({@code
+ * Content-Type: application/merge-patch+json}; 204), {@code DELETE} removes (204). The same three
+ * work on a part: {@code /attributes[/path]}, {@code /features[/id[/properties[/path]]]} (and a
+ * feature's {@code desiredProperties} and {@code definition}), {@code /definition}, {@code
+ * /policyId} (not deleted); a PUT that creates the part answers 201 with it, a DELETE of a missing
+ * part Ditto's not-found error for that part. {@code If-Match}, {@code If-None-Match} and Ditto's
+ * {@code condition=} (an RQL filter the thing must match) travel to the twin service as Ditto
+ * headers and are checked there, atomically with the write; a failed condition is 412 {@code
+ * things:precondition.failed}.
  */
 public final class ThingWriteRoutes {
 
@@ -53,6 +57,51 @@ public final class ThingWriteRoutes {
     router.put("/api/2/things/:thingId").handler(bodies).handler(this::onPut);
     router.patch("/api/2/things/:thingId").handler(bodies).handler(this::onPatch);
     router.delete("/api/2/things/:thingId").handler(this::onDelete);
+    router.putWithRegex(PART).handler(bodies).handler(this::onPutPart);
+    router.patchWithRegex(PART).handler(bodies).handler(this::onPatchPart);
+    router.deleteWithRegex(PART).handler(this::onDeletePart);
+  }
+
+  /** A part of a thing, as the path below {@code /api/2/things/{id}}. */
+  private static final String PART =
+      "/api/2/things/([^/]+)/(attributes|features|definition|policyId)(/.*)?";
+
+  private static JsonPointer partPath(RoutingContext context) {
+    String rest = context.pathParam("param2");
+    return JsonPointer.of(
+        "/" + context.pathParam("param1") + (rest == null || rest.equals("/") ? "" : rest));
+  }
+
+  private void onPutPart(RoutingContext context) {
+    ThingId thingId = ThingId.of(context.pathParam("param0"));
+    JsonPointer path = partPath(context);
+    JsonValue value = jsonBody(context);
+    send(context, ThingPartCommands.modify(thingId, path, value, conditions(context)), path, value);
+  }
+
+  private void onPatchPart(RoutingContext context) {
+    ThingId thingId = ThingId.of(context.pathParam("param0"));
+    requireMergePatch(context);
+    JsonPointer path = partPath(context);
+    send(
+        context,
+        MergeThing.of(thingId, path, jsonBody(context), conditions(context)),
+        path,
+        JsonFactory.nullLiteral());
+  }
+
+  private void onDeletePart(RoutingContext context) {
+    ThingId thingId = ThingId.of(context.pathParam("param0"));
+    JsonPointer path = partPath(context);
+    if (path.equals(JsonPointer.of("/policyId"))) {
+      throw ApiErrors.METHOD_NOT_ALLOWED.toException(
+          "A thing keeps its policy id; PUT another one instead.");
+    }
+    send(
+        context,
+        ThingPartCommands.delete(thingId, path, conditions(context)),
+        path,
+        JsonFactory.nullLiteral());
   }
 
   private void onPut(RoutingContext context) {
@@ -75,6 +124,17 @@ public final class ThingWriteRoutes {
 
   private void onPatch(RoutingContext context) {
     ThingId thingId = ThingId.of(context.pathParam("thingId"));
+    requireMergePatch(context);
+    JsonValue patch = jsonBody(context);
+    send(context, MergeThing.of(thingId, JsonPointer.empty(), patch, conditions(context)));
+  }
+
+  private void onDelete(RoutingContext context) {
+    ThingId thingId = ThingId.of(context.pathParam("thingId"));
+    send(context, DeleteThing.of(thingId, conditions(context)));
+  }
+
+  private static void requireMergePatch(RoutingContext context) {
     String contentType = context.request().getHeader(HttpHeaders.CONTENT_TYPE);
     if (contentType == null
         || !contentType.toLowerCase().startsWith("application/merge-patch+json")) {
@@ -83,13 +143,33 @@ public final class ThingWriteRoutes {
               + contentType
               + ".");
     }
-    JsonValue patch = jsonBody(context);
-    send(context, MergeThing.of(thingId, JsonPointer.empty(), patch, conditions(context)));
   }
 
-  private void onDelete(RoutingContext context) {
-    ThingId thingId = ThingId.of(context.pathParam("thingId"));
-    send(context, DeleteThing.of(thingId, conditions(context)));
+  /**
+   * Sends a write of a part: 201 with the value and its location when the part was created (as
+   * Ditto answers), else 204. Parts carry no ETag, as on reads.
+   */
+  private void send(
+      RoutingContext context, ThingModifyCommand<?> command, JsonPointer path, JsonValue value) {
+    String message = protocol.command(command).toString();
+    vertx
+        .eventBus()
+        .<JsonObject>request(EventBusAddresses.TWIN_COMMANDS, message, TIMEOUT)
+        .onSuccess(
+            reply -> {
+              HttpServerResponse response = context.response();
+              if (reply.body().getInteger("status") == 201) {
+                response
+                    .setStatusCode(201)
+                    .putHeader(
+                        HttpHeaders.LOCATION, "/api/2/things/" + command.getEntityId() + path)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end(value.toString());
+              } else {
+                response.setStatusCode(204).end();
+              }
+            })
+        .onFailure(failure -> ApiErrors.replyFailure(context, failure, "The twin service"));
   }
 
   private void send(RoutingContext context, ThingModifyCommand<?> command) {
