@@ -172,7 +172,7 @@ public final class TwinServiceVerticle extends AbstractVerticle {
       ThingModifyCommand<?> command = protocol.parseCommand(JsonFactory.newObject(text));
       // A PUT on a part answers 201 when there was nothing there, as Ditto's does.
       createsPart =
-          isPartWrite(command)
+          !TwinProtocol.writesWholeThing(command)
               && command.getCategory() == Command.Category.MODIFY
               && !ThingChanges.holds(current(command.getEntityId()), command.getResourcePath());
       change = changeFor(command, clock.instant());
@@ -452,14 +452,6 @@ public final class TwinServiceVerticle extends AbstractVerticle {
             LOG.warn("twin snapshot failed; the journal keeps everything", result.cause());
           }
         });
-  }
-
-  /** Whether the command writes a part of a thing rather than the whole of it. */
-  private static boolean isPartWrite(ThingModifyCommand<?> command) {
-    return !(command instanceof CreateThing
-        || command instanceof ModifyThing
-        || command instanceof MergeThing
-        || command instanceof DeleteThing);
   }
 
   private static JsonObject reply(ThingChange change) {

@@ -14,7 +14,10 @@ import org.eclipse.ditto.json.JsonValue;
 import org.eclipse.ditto.protocol.ProtocolFactory;
 import org.eclipse.ditto.protocol.adapter.DittoProtocolAdapter;
 import org.eclipse.ditto.things.model.ThingId;
+import org.eclipse.ditto.things.model.signals.commands.modify.CreateThing;
+import org.eclipse.ditto.things.model.signals.commands.modify.DeleteThing;
 import org.eclipse.ditto.things.model.signals.commands.modify.MergeThing;
+import org.eclipse.ditto.things.model.signals.commands.modify.ModifyThing;
 import org.eclipse.ditto.things.model.signals.commands.modify.ThingModifyCommand;
 import org.eclipse.ditto.things.model.signals.events.ThingCreated;
 import org.eclipse.ditto.things.model.signals.events.ThingDeleted;
@@ -123,6 +126,14 @@ public final class TwinProtocol {
         "citytwin's twin service takes create, modify, merge and delete of a thing or one of its"
             + " parts, not "
             + signal.getType());
+  }
+
+  /** Whether {@code command} writes a whole thing (create, modify, merge, delete), not a part. */
+  public static boolean writesWholeThing(ThingModifyCommand<?> command) {
+    return command instanceof CreateThing
+        || command instanceof ModifyThing
+        || command instanceof MergeThing
+        || command instanceof DeleteThing;
   }
 
   /**

@@ -39,7 +39,6 @@ import org.eclipse.ditto.things.model.signals.commands.ThingCommand;
 import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingNotAccessibleException;
 import org.eclipse.ditto.things.model.signals.commands.modify.CreateThing;
 import org.eclipse.ditto.things.model.signals.commands.modify.CreateThingResponse;
-import org.eclipse.ditto.things.model.signals.commands.modify.DeleteThing;
 import org.eclipse.ditto.things.model.signals.commands.modify.DeleteThingResponse;
 import org.eclipse.ditto.things.model.signals.commands.modify.MergeThing;
 import org.eclipse.ditto.things.model.signals.commands.modify.MergeThingResponse;
@@ -454,7 +453,7 @@ public final class DittoWebSocket {
               new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(COMMAND_TIMEOUT_MILLIS))
           .onSuccess(
               reply -> {
-                if (isWholeThing(command)) {
+                if (TwinProtocol.writesWholeThing(command)) {
                   answer(response(command, reply.body()), command.getDittoHeaders());
                 } else {
                   write(partResponse(command, reply.body()), command.getDittoHeaders());
@@ -483,13 +482,6 @@ public final class DittoWebSocket {
                       command.getDittoHeaders());
                 }
               });
-    }
-
-    private static boolean isWholeThing(ThingModifyCommand<?> command) {
-      return command instanceof CreateThing
-          || command instanceof ModifyThing
-          || command instanceof MergeThing
-          || command instanceof DeleteThing;
     }
 
     /**

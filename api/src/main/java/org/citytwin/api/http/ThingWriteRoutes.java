@@ -151,49 +151,55 @@ public final class ThingWriteRoutes {
    */
   private void send(
       RoutingContext context, ThingModifyCommand<?> command, JsonPointer path, JsonValue value) {
-    String message = protocol.command(command).toString();
-    vertx
-        .eventBus()
-        .<JsonObject>request(EventBusAddresses.TWIN_COMMANDS, message, TIMEOUT)
-        .onSuccess(
-            reply -> {
-              HttpServerResponse response = context.response();
-              if (reply.body().getInteger("status") == 201) {
-                response
-                    .setStatusCode(201)
-                    .putHeader(
-                        HttpHeaders.LOCATION, "/api/2/things/" + command.getEntityId() + path)
-                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                    .end(value.toString());
-              } else {
-                response.setStatusCode(204).end();
-              }
-            })
-        .onFailure(failure -> ApiErrors.replyFailure(context, failure, "The twin service"));
+    send(
+        context,
+        command,
+        body -> {
+          HttpServerResponse response = context.response();
+          if (body.getInteger("status") == 201) {
+            response
+                .setStatusCode(201)
+                .putHeader(HttpHeaders.LOCATION, "/api/2/things/" + command.getEntityId() + path)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(value.toString());
+          } else {
+            response.setStatusCode(204).end();
+          }
+        });
   }
 
+  /** Sends a write of a whole thing: its status, its ETag, and the thing when it was created. */
   private void send(RoutingContext context, ThingModifyCommand<?> command) {
-    String message = protocol.command(command).toString();
+    send(
+        context,
+        command,
+        body -> {
+          HttpServerResponse response =
+              context
+                  .response()
+                  .setStatusCode(body.getInteger("status"))
+                  .putHeader(HttpHeaders.ETAG, "\"rev:" + body.getLong("revision") + "\"");
+          if (body.containsKey("thing")) {
+            response
+                .putHeader(HttpHeaders.LOCATION, "/api/2/things/" + command.getEntityId())
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(body.getJsonObject("thing").encode());
+          } else {
+            response.end();
+          }
+        });
+  }
+
+  /** Asks the twin service to make the change; {@code answer} turns its reply into the response. */
+  private void send(
+      RoutingContext context,
+      ThingModifyCommand<?> command,
+      java.util.function.Consumer<JsonObject> answer) {
     vertx
         .eventBus()
-        .<JsonObject>request(EventBusAddresses.TWIN_COMMANDS, message, TIMEOUT)
-        .onSuccess(
-            reply -> {
-              JsonObject body = reply.body();
-              HttpServerResponse response =
-                  context
-                      .response()
-                      .setStatusCode(body.getInteger("status"))
-                      .putHeader(HttpHeaders.ETAG, "\"rev:" + body.getLong("revision") + "\"");
-              if (body.containsKey("thing")) {
-                response
-                    .putHeader(HttpHeaders.LOCATION, "/api/2/things/" + command.getEntityId())
-                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                    .end(body.getJsonObject("thing").encode());
-              } else {
-                response.end();
-              }
-            })
+        .<JsonObject>request(
+            EventBusAddresses.TWIN_COMMANDS, protocol.command(command).toString(), TIMEOUT)
+        .onSuccess(reply -> answer.accept(reply.body()))
         .onFailure(failure -> ApiErrors.replyFailure(context, failure, "The twin service"));
   }
 
