@@ -83,6 +83,11 @@ public interface HistoryStore {
    * the day's blocks; rewritten, they lie together. Late samples for a rewritten day are kept, only
    * not in that order.
    *
+   * <p>Each closed day not summarised yet is then summarised into minute rows (count, min, max,
+   * sum, last of its trusted numbers per series and minute), so that buckets of whole minutes read
+   * 1,440 rows for a series' day instead of its 86,400 samples. A late reading of a summarised day
+   * joins its summary in the transaction that appends it.
+   *
    * @return how many days were rewritten
    */
   int compact(java.time.Instant now);

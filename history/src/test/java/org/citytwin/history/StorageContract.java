@@ -349,6 +349,113 @@ abstract class StorageContract {
   }
 
   @Test
+  void answersClosedDaysFromMinuteSummariesWithEveryReadingCountedOnce() throws Exception {
+    Instant dayOne = T0.truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+    List<Reading> readings = new ArrayList<>();
+    for (int second = 0; second < 2 * 86_400; second += 7) {
+      readings.add(depth(GAUGE, dayOne.plusSeconds(second), (second * 37 % 1000) / 100.0));
+      readings.add(depth(OTHER, dayOne.plusSeconds(second), 1.0));
+    }
+    readings.add(depth(GAUGE, dayOne.plusSeconds(3), 99.0).withQuality(Set.of(QualityFlag.SPIKE)));
+    readings.add(new Reading(GAUGE, "waterlogging", "depth", JsonValue.of("dry"), dayOne));
+    storage.readings().append(readings);
+    Instant end = dayOne.plus(Duration.ofDays(2));
+    // Whole minutes (a summary answers them) and buckets that cut minutes (it cannot).
+    BucketQuery minutes =
+        new BucketQuery(GAUGE, "waterlogging", "depth", dayOne, end, Duration.ofMinutes(1));
+    BucketQuery quarters =
+        new BucketQuery(GAUGE, "waterlogging", "depth", dayOne, end, Duration.ofMinutes(15));
+    BucketQuery cutMinutes =
+        new BucketQuery(
+            GAUGE, "waterlogging", "depth", dayOne.plusSeconds(30), end, Duration.ofSeconds(90));
+    List<Bucket> minutesBefore = storage.readings().buckets(minutes);
+    List<Bucket> quartersBefore = storage.readings().buckets(quarters);
+    List<Bucket> cutBefore = storage.readings().buckets(cutMinutes);
+
+    // Both days closed: compaction rewrites and summarises them.
+    storage.readings().compact(end.plus(HistoryStore.DAY_CLOSES_AFTER));
+
+    assertSameBuckets(storage.readings().buckets(minutes), minutesBefore);
+    assertSameBuckets(storage.readings().buckets(quarters), quartersBefore);
+    assertSameBuckets(storage.readings().buckets(cutMinutes), cutBefore);
+
+    // A late number of a summarised day counts once either way; a late spike or state not at all.
+    Instant lateAt = dayOne.plusSeconds(600 + 59);
+    storage
+        .readings()
+        .append(
+            List.of(
+                depth(GAUGE, lateAt, 42.0),
+                depth(GAUGE, lateAt.minusSeconds(1), 77.0).withQuality(Set.of(QualityFlag.SPIKE)),
+                new Reading(GAUGE, "waterlogging", "depth", JsonValue.of("wet"), lateAt)));
+    Bucket tenthMinute = bucketAt(storage.readings().buckets(minutes), dayOne.plusSeconds(600));
+    Bucket tenthBefore = bucketAt(minutesBefore, dayOne.plusSeconds(600));
+    assertThat(tenthMinute.count()).isEqualTo(tenthBefore.count() + 1);
+    assertThat(tenthMinute.max()).isEqualTo(42.0);
+    assertThat(tenthMinute.last()).as("the latest reading of its minute").isEqualTo(42.0);
+    assertThat(tenthMinute.min()).isEqualTo(tenthBefore.min());
+    assertThat(total(storage.readings().buckets(cutMinutes))).isEqualTo(total(cutBefore) + 1);
+    assertThat(total(storage.readings().buckets(quarters))).isEqualTo(total(quartersBefore) + 1);
+
+    // After a restart the summaries are still known, and still not counted twice.
+    storage.close();
+    storage = reopen();
+    List<Bucket> minutesWithLate = storage.readings().buckets(minutes);
+    assertThat(total(minutesWithLate)).isEqualTo(total(minutesBefore) + 1);
+    assertThat(total(storage.readings().buckets(cutMinutes))).isEqualTo(total(cutBefore) + 1);
+
+    // Expiring a summarised day writes no second summary; its numbers still count once.
+    Instant dayThree = end.plus(Duration.ofHours(12));
+    RetentionOutcome outcome =
+        storage
+            .readings()
+            .retain(new RetentionPolicy(Duration.ofDays(1), Duration.ofDays(30)), dayThree);
+    assertThat(outcome.rawRowsRemoved())
+        .as("day one's samples, the late three among them")
+        .isPositive();
+    assertThat(outcome.minutesWritten()).as("the summary was written at compaction").isZero();
+    assertSameBuckets(storage.readings().buckets(minutes), minutesWithLate);
+    // Buckets that cut minutes take an expired day's minutes by their start, as retention has
+    // always answered: the readings of the minute begun before 00:00:30 fall outside.
+    long fromMinuteOne =
+        minutesWithLate.stream()
+            .filter(bucket -> !bucket.start().isBefore(cutMinutes.from()))
+            .mapToLong(Bucket::count)
+            .sum();
+    assertThat(total(storage.readings().buckets(cutMinutes))).isEqualTo(fromMinuteOne);
+
+    // A late number of the expired day is counted from its minute row, once.
+    storage.readings().append(List.of(depth(GAUGE, dayOne.plusSeconds(125), 0.5)));
+    assertThat(total(storage.readings().buckets(minutes))).isEqualTo(total(minutesBefore) + 2);
+    assertThat(total(storage.readings().buckets(cutMinutes))).isEqualTo(fromMinuteOne + 1);
+  }
+
+  private static long total(List<Bucket> buckets) {
+    return buckets.stream().mapToLong(Bucket::count).sum();
+  }
+
+  private static Bucket bucketAt(List<Bucket> buckets, Instant start) {
+    return buckets.stream()
+        .filter(bucket -> bucket.start().equals(start))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no bucket at " + start));
+  }
+
+  private static void assertSameBuckets(List<Bucket> actual, List<Bucket> expected) {
+    assertThat(actual).hasSameSizeAs(expected);
+    for (int i = 0; i < expected.size(); i++) {
+      Bucket got = actual.get(i);
+      Bucket want = expected.get(i);
+      assertThat(got.start()).isEqualTo(want.start());
+      assertThat(got.count()).as("count at %s", want.start()).isEqualTo(want.count());
+      assertThat(got.min()).isEqualTo(want.min());
+      assertThat(got.max()).isEqualTo(want.max());
+      assertThat(got.avg()).isCloseTo(want.avg(), within(1e-9));
+      assertThat(got.last()).isEqualTo(want.last());
+    }
+  }
+
+  @Test
   void compactsEachClosedDayOnceKeepingEveryReading() {
     Instant dayOne = T0.truncatedTo(java.time.temporal.ChronoUnit.DAYS);
     List<Reading> readings = new ArrayList<>();

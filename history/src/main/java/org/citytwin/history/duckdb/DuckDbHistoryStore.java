@@ -25,6 +25,7 @@ import org.citytwin.history.RetentionOutcome;
 import org.citytwin.history.RetentionPolicy;
 import org.citytwin.history.TrackPoint;
 import org.citytwin.history.TrajectoryQuery;
+import org.citytwin.history.jdbc.MinuteDays;
 import org.citytwin.history.jdbc.ReadingRows;
 import org.citytwin.history.jdbc.SampleQueries;
 import org.citytwin.history.jdbc.SeriesCatalog;
@@ -146,14 +147,17 @@ final class DuckDbHistoryStore implements HistoryStore {
   private final DuckDBConnection writer;
   private final SeriesCatalog catalog;
   private final Object maintenanceLock = new Object();
+  private final MinuteDays minuteDays;
   private final ReaderConnections readers;
   private final SampleQueries queries;
 
-  private DuckDbHistoryStore(DuckDBConnection writer, SeriesCatalog catalog) {
+  private DuckDbHistoryStore(
+      DuckDBConnection writer, SeriesCatalog catalog, MinuteDays minuteDays) {
     this.writer = writer;
     this.catalog = catalog;
+    this.minuteDays = minuteDays;
     this.readers = new ReaderConnections(writer);
-    this.queries = new SampleQueries(DIALECT, catalog);
+    this.queries = new SampleQueries(DIALECT, catalog, minuteDays);
   }
 
   /** Creates the tables if needed; {@code writer} must not be used by anyone else. */
@@ -178,9 +182,10 @@ final class DuckDbHistoryStore implements HistoryStore {
       statement.execute(SAMPLES);
       statement.execute(MINUTES);
       statement.execute(COMPACTED);
+      statement.execute(MinuteDays.TABLE);
       statement.execute(VIEW);
     }
-    return new DuckDbHistoryStore(writer, SeriesCatalog.load(writer));
+    return new DuckDbHistoryStore(writer, SeriesCatalog.load(writer), MinuteDays.load(writer));
   }
 
   private static boolean hasWideTable(Statement statement) throws SQLException {
@@ -198,37 +203,61 @@ final class DuckDbHistoryStore implements HistoryStore {
       return;
     }
     synchronized (writer) {
-      try {
+      try (MinuteDays.Turn turn = minuteDays.holdFor(readings)) {
         // New series commit first: a failed append leaves unused series behind, which is harmless.
         SeriesCatalog.Assignment series = catalog.assign(writer, readings);
         catalog.addAll(series.added());
         int[] ids = series.ids();
-        try (DuckDBAppender appender =
-            writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "samples")) {
-          for (int i = 0; i < ids.length; i++) {
-            Reading reading = readings.get(i);
-            appender
-                .beginRow()
-                .appendEpochMicros(ReadingRows.epochMicros(reading.observedAt()))
-                .append(ids[i]);
-            if (reading.value() instanceof ReadingValue.Numeric numeric) {
-              appender.append(numeric.number());
-            } else {
-              appender.appendNull();
-            }
-            appender.append((short) QualityFlag.mask(reading.quality()));
-            if (reading.value() instanceof ReadingValue.Stated stated) {
-              appender.append(stated.json().toString());
-            } else {
-              appender.appendNull();
-            }
-            appender.endRow();
+        // Late readings of a summarised day add minute rows, committed with their samples.
+        boolean late = minuteDays.anyLate(readings);
+        if (late) {
+          writer.setAutoCommit(false);
+        }
+        try {
+          appendSamples(readings, ids);
+          if (late) {
+            queries.writeLateMinutes(writer, readings, ids);
+            writer.commit();
           }
-          // Closing flushes the rows in one auto-committed transaction: durable when it returns.
+        } catch (SQLException | RuntimeException e) {
+          if (late) {
+            writer.rollback();
+          }
+          throw e;
+        } finally {
+          if (late) {
+            writer.setAutoCommit(true);
+          }
         }
       } catch (SQLException e) {
         throw new HistoryUnavailableException("cannot append " + readings.size() + " readings", e);
       }
+    }
+  }
+
+  private void appendSamples(List<Reading> readings, int[] ids) throws SQLException {
+    try (DuckDBAppender appender =
+        writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "samples")) {
+      for (int i = 0; i < ids.length; i++) {
+        Reading reading = readings.get(i);
+        appender
+            .beginRow()
+            .appendEpochMicros(ReadingRows.epochMicros(reading.observedAt()))
+            .append(ids[i]);
+        if (reading.value() instanceof ReadingValue.Numeric numeric) {
+          appender.append(numeric.number());
+        } else {
+          appender.appendNull();
+        }
+        appender.append((short) QualityFlag.mask(reading.quality()));
+        if (reading.value() instanceof ReadingValue.Stated stated) {
+          appender.append(stated.json().toString());
+        } else {
+          appender.appendNull();
+        }
+        appender.endRow();
+      }
+      // Closing flushes the rows; in auto-commit, one transaction, durable when it returns.
     }
   }
 
@@ -353,22 +382,18 @@ final class DuckDbHistoryStore implements HistoryStore {
         for (Instant dayStart : expired) {
           long from = ReadingRows.epochMicros(dayStart);
           long to = ReadingRows.epochMicros(dayStart.plus(1, ChronoUnit.DAYS));
-          maintenance.setAutoCommit(false);
-          try (PreparedStatement delete =
-              maintenance.prepareStatement(
-                  "DELETE FROM samples WHERE observed_at >= make_timestamp(?)"
-                      + " AND observed_at < make_timestamp(?)")) {
-            written += queries.rollUp(maintenance, "samples", dayStart);
-            delete.setLong(1, from);
-            delete.setLong(2, to);
-            removed += delete.executeUpdate();
-            maintenance.commit();
-          } catch (SQLException e) {
-            maintenance.rollback();
-            throw e;
-          } finally {
-            maintenance.setAutoCommit(true);
-          }
+          SampleQueries.Expiry expiry =
+              queries.expire(
+                  maintenance,
+                  "samples",
+                  dayStart,
+                  statement ->
+                      statement.executeUpdate(
+                          "DELETE FROM samples WHERE observed_at >= make_timestamp(%d)"
+                                  .formatted(from)
+                              + " AND observed_at < make_timestamp(%d)".formatted(to)));
+          written += expiry.minutesWritten();
+          removed += expiry.samplesRemoved();
         }
         long minutesRemoved;
         try (PreparedStatement delete =
@@ -377,6 +402,7 @@ final class DuckDbHistoryStore implements HistoryStore {
           delete.setLong(1, ReadingRows.epochMicros(policy.aggregateCutoff(now)));
           minutesRemoved = delete.executeUpdate();
         }
+        queries.forgetSummariesBefore(maintenance, MinuteDays.utcDay(policy.aggregateCutoff(now)));
         return new RetentionOutcome(removed, written, minutesRemoved);
       } catch (SQLException e) {
         throw new HistoryUnavailableException("cannot apply the retention policy", e);
@@ -427,12 +453,22 @@ final class DuckDbHistoryStore implements HistoryStore {
             maintenance.setAutoCommit(true);
           }
         }
+        summariseClosedDays(maintenance, today);
         if (compacted > 0) {
           checkpoint(maintenance);
         }
         return compacted;
       } catch (SQLException e) {
         throw new HistoryUnavailableException("cannot compact history", e);
+      }
+    }
+  }
+
+  /** Summarises every closed day not summarised yet (see {@link MinuteDays}). */
+  private void summariseClosedDays(Connection maintenance, Instant today) throws SQLException {
+    for (Instant dayStart : queries.daysWithSamples(maintenance, Instant.EPOCH, today)) {
+      if (!minuteDays.contains(MinuteDays.utcDay(dayStart))) {
+        queries.summarise(maintenance, "samples", dayStart);
       }
     }
   }

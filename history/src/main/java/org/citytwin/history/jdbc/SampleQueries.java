@@ -4,8 +4,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.citytwin.history.Bucket;
@@ -28,11 +31,13 @@ public final class SampleQueries {
 
   private final SqlDialect dialect;
   private final SeriesCatalog catalog;
+  private final MinuteDays minuteDays;
   private final String time;
 
-  public SampleQueries(SqlDialect dialect, SeriesCatalog catalog) {
+  public SampleQueries(SqlDialect dialect, SeriesCatalog catalog, MinuteDays minuteDays) {
     this.dialect = dialect;
     this.catalog = catalog;
+    this.minuteDays = minuteDays;
     this.time = dialect.timeParameter();
   }
 
@@ -70,6 +75,12 @@ public final class SampleQueries {
   /**
    * Raw samples and minute aggregates in one shape (count, min, max, sum, last, last_at), summed
    * per bucket; bucket numbers are microseconds since {@code from} divided by the width.
+   *
+   * <p>When the buckets are whole minutes, a summarised day (see {@link MinuteDays}) is read from
+   * its minute rows alone. Otherwise a summarised day whose samples are kept is read from them
+   * alone, an expired one from its minutes alone. Days summarised by no {@code minute_days} row
+   * (rolled up before there was one) are read from both, as they never hold the same reading twice.
+   * Either way each reading counts once.
    */
   public List<Bucket> buckets(Connection connection, BucketQuery query) throws SQLException {
     List<SeriesCatalog.Series> series =
@@ -78,38 +89,65 @@ public final class SampleQueries {
       return List.of();
     }
     String ids = SeriesCatalog.idList(series);
-    String sql =
-        """
-        SELECT %1$s AS bucket, sum(n), min(lo), max(hi), sum(total) / sum(n), %2$s
-        FROM (
+    boolean wholeMinutes = MinuteDays.wholeMinutes(query.from(), query.to(), query.widthMicros());
+    List<MinuteDays.Part> sampleParts =
+        wholeMinutes
+            ? minuteDays.unsummarised(query.from(), query.to())
+            : minuteDays.withoutExpired(query.from(), query.to());
+    List<MinuteDays.Part> minuteParts =
+        wholeMinutes
+            ? List.of(new MinuteDays.Part(query.from(), query.to()))
+            : minuteDays.withoutKeptSamples(query.from(), query.to());
+    List<String> sources = new ArrayList<>(2);
+    if (!sampleParts.isEmpty()) {
+      sources.add(
+          """
           SELECT observed_at AS observed, 1::BIGINT AS n, value AS lo, value AS hi,
                  value AS total, value AS last, observed_at AS last_at
           FROM samples
-          WHERE series_id IN %3$s AND %4$s AND value IS NOT NULL AND %5$s
-          UNION ALL
-          SELECT minute, count, min, max, sum, last, last_at
+          WHERE series_id IN %s AND value IS NOT NULL AND %s AND (%s)
+          """
+              .formatted(ids, ReadingRows.TRUSTED, inParts("observed_at", sampleParts)));
+    }
+    if (!minuteParts.isEmpty()) {
+      sources.add(
+          """
+          SELECT minute AS observed, count AS n, min AS lo, max AS hi, sum AS total, last, last_at
           FROM sample_minutes
-          WHERE series_id IN %3$s AND %6$s
-        ) AS rows
+          WHERE series_id IN %s AND (%s)
+          """
+              .formatted(ids, inParts("minute", minuteParts)));
+    }
+    String sql =
+        """
+        SELECT %s AS bucket, sum(n), min(lo), max(hi), sum(total) / sum(n), %s
+        FROM (%s) AS rows
         GROUP BY bucket
         ORDER BY bucket
         """
             .formatted(
                 dialect.divide("(" + dialect.micros("observed") + " - ?)", "?"),
                 dialect.lastValue("last", "last_at"),
-                ids,
-                inTimeRange("observed_at"),
-                ReadingRows.TRUSTED,
-                inTimeRange("minute"));
+                String.join(" UNION ALL ", sources));
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setLong(1, ReadingRows.epochMicros(query.from()));
-      statement.setLong(2, query.widthMicros());
-      dialect.bindTime(statement, 3, query.from());
-      dialect.bindTime(statement, 4, query.to());
-      dialect.bindTime(statement, 5, query.from());
-      dialect.bindTime(statement, 6, query.to());
+      int parameter = 1;
+      statement.setLong(parameter++, ReadingRows.epochMicros(query.from()));
+      statement.setLong(parameter++, query.widthMicros());
+      for (MinuteDays.Part part : sampleParts) {
+        dialect.bindTime(statement, parameter++, part.from());
+        dialect.bindTime(statement, parameter++, part.to());
+      }
+      for (MinuteDays.Part part : minuteParts) {
+        dialect.bindTime(statement, parameter++, part.from());
+        dialect.bindTime(statement, parameter++, part.to());
+      }
       return Buckets.read(statement, query);
     }
+  }
+
+  /** {@code column} in any of {@code parts}, with two time parameters a part. */
+  private String inParts(String column, List<MinuteDays.Part> parts) {
+    return String.join(" OR ", java.util.Collections.nCopies(parts.size(), inTimeRange(column)));
   }
 
   public List<Reading> latest(Connection connection, LatestQuery query) throws SQLException {
@@ -227,8 +265,101 @@ public final class SampleQueries {
   }
 
   /**
+   * Writes the minute rows of {@code readings} (series numbers in {@code ids}) that are trusted
+   * numbers of a summarised day; the caller holds {@link MinuteDays#holdFor} and commits them with
+   * the samples.
+   *
+   * @return how many rows were written
+   */
+  public int writeLateMinutes(Connection connection, List<Reading> readings, int[] ids)
+      throws SQLException {
+    return minuteDays.writeLate(connection, dialect, readings, ids);
+  }
+
+  /**
+   * Summarises the closed UTC day starting at {@code dayStart} into minute rows, read from {@code
+   * source} (the samples table or the day's partition), and records it in {@code minute_days}, in
+   * one transaction on {@code connection} (in auto-commit before and after).
+   *
+   * @return how many minutes were written
+   */
+  public int summarise(Connection connection, String source, Instant dayStart) throws SQLException {
+    LocalDate day = MinuteDays.utcDay(dayStart);
+    try (MinuteDays.Turn turn = minuteDays.hold()) {
+      return inTransaction(
+          connection,
+          statement -> {
+            int written = rollUp(connection, source, dayStart);
+            statement.execute(minuteDays.record(day, true));
+            return written;
+          },
+          () -> minuteDays.recorded(day, true));
+    }
+  }
+
+  /** How a store removes one day's samples; returns how many it removed. */
+  @FunctionalInterface
+  public interface SampleRemoval {
+    long remove(Statement statement) throws SQLException;
+  }
+
+  /** What {@link #expire} did to a day: minute rows written, samples removed. */
+  public record Expiry(long minutesWritten, long samplesRemoved) {}
+
+  /**
+   * Removes the samples of the expired UTC day starting at {@code dayStart} with {@code removal},
+   * first rolling its trusted numbers into minute rows unless a summary already holds them, in one
+   * transaction on {@code connection} (in auto-commit before and after).
+   */
+  public Expiry expire(
+      Connection connection, String source, Instant dayStart, SampleRemoval removal)
+      throws SQLException {
+    LocalDate day = MinuteDays.utcDay(dayStart);
+    try (MinuteDays.Turn turn = minuteDays.hold()) {
+      return inTransaction(
+          connection,
+          statement -> {
+            long written = minuteDays.contains(day) ? 0 : rollUp(connection, source, dayStart);
+            long removed = removal.remove(statement);
+            statement.execute(minuteDays.record(day, false));
+            return new Expiry(written, removed);
+          },
+          () -> minuteDays.recorded(day, false));
+    }
+  }
+
+  /** Forgets the summarised days before {@code day}, whose minute rows retention removes. */
+  public void forgetSummariesBefore(Connection connection, LocalDate day) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("DELETE FROM minute_days WHERE day < DATE '" + day + "'");
+    }
+    minuteDays.forgetBefore(day);
+  }
+
+  private interface Work<T> {
+    T run(Statement statement) throws SQLException;
+  }
+
+  private static <T> T inTransaction(Connection connection, Work<T> work, Runnable committed)
+      throws SQLException {
+    connection.setAutoCommit(false);
+    try (Statement statement = connection.createStatement()) {
+      T result = work.run(statement);
+      connection.commit();
+      committed.run();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(true);
+    }
+  }
+
+  /**
    * Writes the minute aggregates of the trusted numbers of the UTC day starting at {@code
-   * dayStart}, read from {@code source} (the samples table or the day's partition).
+   * dayStart}, read from {@code source} (the samples table or the day's partition), in series and
+   * minute order so that one series' day lies in a few blocks.
    *
    * @return how many minutes were written
    */
@@ -241,6 +372,7 @@ public final class SampleQueries {
         FROM %s
         WHERE %s AND value IS NOT NULL AND %s
         GROUP BY series_id, date_trunc('minute', observed_at)
+        ORDER BY series_id, date_trunc('minute', observed_at)
         """
             .formatted(
                 dialect.lastValue("value", "observed_at"),

@@ -13,6 +13,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.NavigableSet;
@@ -30,6 +31,7 @@ import org.citytwin.history.RetentionOutcome;
 import org.citytwin.history.RetentionPolicy;
 import org.citytwin.history.TrackPoint;
 import org.citytwin.history.TrajectoryQuery;
+import org.citytwin.history.jdbc.MinuteDays;
 import org.citytwin.history.jdbc.ReadingRows;
 import org.citytwin.history.jdbc.SampleQueries;
 import org.citytwin.history.jdbc.SeriesCatalog;
@@ -159,6 +161,7 @@ final class PostgresHistoryStore implements HistoryStore {
   private final NavigableSet<LocalDate> partitions;
 
   private final SeriesCatalog catalog;
+  private final MinuteDays minuteDays;
   private final SampleQueries queries;
 
   private PostgresHistoryStore(
@@ -166,13 +169,15 @@ final class PostgresHistoryStore implements HistoryStore {
       Connection maintenance,
       Layout layout,
       NavigableSet<LocalDate> partitions,
-      SeriesCatalog catalog) {
+      SeriesCatalog catalog,
+      MinuteDays minuteDays) {
     this.connection = connection;
     this.maintenance = maintenance;
     this.layout = layout;
     this.partitions = partitions;
     this.catalog = catalog;
-    this.queries = new SampleQueries(DIALECT, catalog);
+    this.minuteDays = minuteDays;
+    this.queries = new SampleQueries(DIALECT, catalog, minuteDays);
   }
 
   static PostgresHistoryStore create(Connection connection, Connection maintenance)
@@ -193,6 +198,7 @@ final class PostgresHistoryStore implements HistoryStore {
       }
       statement.execute(MINUTES);
       statement.execute(COMPACTED);
+      statement.execute(MinuteDays.TABLE);
       for (String index : INDEXES) {
         statement.execute(index);
       }
@@ -203,9 +209,15 @@ final class PostgresHistoryStore implements HistoryStore {
       NavigableSet<LocalDate> partitions =
           layout == Layout.PARTITIONED ? listPartitions(statement) : new TreeSet<>();
       SeriesCatalog catalog = SeriesCatalog.load(connection);
+      MinuteDays minuteDays = MinuteDays.load(connection);
       connection.commit();
       return new PostgresHistoryStore(
-          connection, maintenance, layout, new ConcurrentSkipListSet<>(partitions), catalog);
+          connection,
+          maintenance,
+          layout,
+          new ConcurrentSkipListSet<>(partitions),
+          catalog,
+          minuteDays);
     } catch (SQLException e) {
       connection.rollback();
       throw e;
@@ -361,7 +373,7 @@ final class PostgresHistoryStore implements HistoryStore {
       return;
     }
     List<LocalDate> newDays = List.of();
-    try {
+    try (MinuteDays.Turn turn = minuteDays.holdFor(readings)) {
       connection.setAutoCommit(false);
       if (layout == Layout.PARTITIONED) {
         newDays =
@@ -384,9 +396,13 @@ final class PostgresHistoryStore implements HistoryStore {
                   connection.unwrap(PGConnection.class),
                   "COPY samples (" + BinaryCopy.COLUMNS + ") FROM STDIN (FORMAT binary)",
                   1 << 20))) {
-        for (int i = 0; i < ids.length; i++) {
+        for (int i : seriesOrder(ids)) {
           copy.write(readings.get(i), ids[i]);
         }
+      }
+      // Late readings of a summarised day add minute rows, committed with their samples.
+      if (minuteDays.anyLate(readings)) {
+        queries.writeLateMinutes(connection, readings, ids);
       }
       connection.commit();
       partitions.addAll(newDays);
@@ -397,6 +413,24 @@ final class PostgresHistoryStore implements HistoryStore {
     } finally {
       autoCommit(connection);
     }
+  }
+
+  /**
+   * The positions of {@code ids} ordered by series, arrival order kept within one: a commit's
+   * samples of one series then go to the same B-tree leaf one after another, instead of every row
+   * of a 50,000-row commit landing on a different leaf than the one before.
+   */
+  private static int[] seriesOrder(int[] ids) {
+    long[] keys = new long[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      keys[i] = ((long) ids[i] << 32) | i;
+    }
+    Arrays.sort(keys);
+    int[] order = new int[ids.length];
+    for (int i = 0; i < keys.length; i++) {
+      order[i] = (int) keys[i];
+    }
+    return order;
   }
 
   @Override
@@ -476,38 +510,40 @@ final class PostgresHistoryStore implements HistoryStore {
                 ? days(maintenance, Instant.EPOCH, rawCutoff)
                 : Collections.<Instant>emptyList();
         for (Instant dayStart : expired) {
-          maintenance.setAutoCommit(false);
           LocalDate day = utcDay(dayStart);
-          try (Statement statement = maintenance.createStatement()) {
-            String source = layout == Layout.PARTITIONED ? partitionName(day) : "samples";
-            written += queries.rollUp(maintenance, source, dayStart);
-            if (layout == Layout.PARTITIONED) {
-              removed += count(statement, "SELECT count(*) FROM " + source);
-              statement.execute("DROP TABLE " + source);
-            } else {
-              removed += count(statement, countDay(dayStart));
-              statement.execute(
-                  "SELECT drop_chunks('samples', older_than => TIMESTAMPTZ '"
-                      + time(dayStart.plus(1, ChronoUnit.DAYS))
-                      + "')");
-            }
-          }
-          maintenance.commit();
+          String source = layout == Layout.PARTITIONED ? partitionName(day) : "samples";
+          SampleQueries.Expiry expiry =
+              queries.expire(
+                  maintenance,
+                  source,
+                  dayStart,
+                  statement -> {
+                    if (layout == Layout.PARTITIONED) {
+                      long rows = count(statement, "SELECT count(*) FROM " + source);
+                      statement.execute("DROP TABLE " + source);
+                      return rows;
+                    }
+                    long rows = count(statement, countDay(dayStart));
+                    statement.execute(
+                        "SELECT drop_chunks('samples', older_than => TIMESTAMPTZ '"
+                            + time(dayStart.plus(1, ChronoUnit.DAYS))
+                            + "')");
+                    return rows;
+                  });
           partitions.remove(day);
+          written += expiry.minutesWritten();
+          removed += expiry.samplesRemoved();
         }
-        maintenance.setAutoCommit(true);
         long minutesRemoved;
         try (PreparedStatement statement =
             maintenance.prepareStatement("DELETE FROM sample_minutes WHERE minute < ?")) {
           statement.setObject(1, time(policy.aggregateCutoff(now)));
           minutesRemoved = statement.executeUpdate();
         }
+        queries.forgetSummariesBefore(maintenance, utcDay(policy.aggregateCutoff(now)));
         return new RetentionOutcome(removed, written, minutesRemoved);
       } catch (SQLException e) {
-        rollbackQuietly(maintenance);
         throw new HistoryUnavailableException("cannot apply the retention policy", e);
-      } finally {
-        autoCommit(maintenance);
       }
     }
   }
@@ -523,38 +559,48 @@ final class PostgresHistoryStore implements HistoryStore {
    */
   @Override
   public int compact(Instant now) {
-    if (layout != Layout.PARTITIONED) {
-      return 0;
-    }
     LocalDate today = utcDay(now.minus(DAY_CLOSES_AFTER));
     int compacted = 0;
     synchronized (maintenance) {
       try (Statement statement = maintenance.createStatement()) {
-        for (LocalDate day : List.copyOf(partitions.headSet(today, false))) {
-          if (count(statement, "SELECT count(*) FROM compacted_days WHERE day = DATE '" + day + "'")
-              > 0) {
-            continue;
-          }
-          String partition = partitionName(day);
-          String index;
-          try (ResultSet rows =
-              statement.executeQuery(
-                  "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
-                      + " AND tablename = '"
-                      + partition
-                      + "' AND indexdef LIKE '%(series_id, observed_at)%'")) {
-            if (!rows.next()) {
+        if (layout == Layout.PARTITIONED) {
+          for (LocalDate day : List.copyOf(partitions.headSet(today, false))) {
+            if (count(
+                    statement, "SELECT count(*) FROM compacted_days WHERE day = DATE '" + day + "'")
+                > 0) {
               continue;
             }
-            index = rows.getString(1);
+            String partition = partitionName(day);
+            String index;
+            try (ResultSet rows =
+                statement.executeQuery(
+                    "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+                        + " AND tablename = '"
+                        + partition
+                        + "' AND indexdef LIKE '%(series_id, observed_at)%'")) {
+              if (!rows.next()) {
+                continue;
+              }
+              index = rows.getString(1);
+            }
+            maintenance.setAutoCommit(false);
+            statement.execute("CLUSTER " + partition + " USING " + index);
+            statement.execute("ANALYZE " + partition);
+            statement.execute("INSERT INTO compacted_days VALUES (DATE '" + day + "')");
+            maintenance.commit();
+            maintenance.setAutoCommit(true);
+            compacted++;
           }
-          maintenance.setAutoCommit(false);
-          statement.execute("CLUSTER " + partition + " USING " + index);
-          statement.execute("ANALYZE " + partition);
-          statement.execute("INSERT INTO compacted_days VALUES (DATE '" + day + "')");
-          maintenance.commit();
-          maintenance.setAutoCommit(true);
-          compacted++;
+        }
+        Instant closedBefore = today.atStartOfDay().toInstant(ZoneOffset.UTC);
+        for (Instant dayStart : days(maintenance, Instant.EPOCH, closedBefore)) {
+          LocalDate day = utcDay(dayStart);
+          if (!minuteDays.contains(day)) {
+            queries.summarise(
+                maintenance,
+                layout == Layout.PARTITIONED ? partitionName(day) : "samples",
+                dayStart);
+          }
         }
         return compacted;
       } catch (SQLException e) {

@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import org.citytwin.history.Bucket;
 import org.citytwin.history.BucketQuery;
 import org.citytwin.history.HistoryStore;
 import org.citytwin.history.HistoryVerticle;
@@ -137,7 +138,7 @@ public final class HistoryBenchmark {
     long took = System.nanoTime() - started;
     row(
         backend,
-        "compaction of the closed days (rewrite in series order)",
+        "compaction of the closed days (rewrite in series order, minute summaries)",
         String.format(
             Locale.ROOT,
             "%d day(s) in %.1f s, %s rows/s",
@@ -155,16 +156,24 @@ public final class HistoryBenchmark {
 
   private void query(String backend, HistoryStore store) throws Exception {
     SplittableRandom random = new SplittableRandom(7);
-    long[] before = bucketLatencies(store, random);
+    long[] before = bucketLatencies(store, random.ints(BUCKET_QUERIES + 20, 0, devices).toArray());
+    List<List<Bucket>> appended = sampleDays(store);
     compact(backend, store);
-    long[] after = bucketLatencies(store, random);
+    int[] gauges = random.ints(BUCKET_QUERIES + 20, 0, devices).toArray();
+    long[] after = bucketLatencies(store, gauges);
+    // The same gauges again: the blocks the first pass loaded are in memory now.
+    long[] again = bucketLatencies(store, gauges);
+    if (!sameAnswers(appended, sampleDays(store))) {
+      throw new IllegalStateException(
+          backend + ": the compacted days' buckets differ from the appended days'");
+    }
     row(
         backend,
         "one gauge, one day by minute, p50 / p99: as appended",
         millis(before[BUCKET_QUERIES / 2]) + " / " + millis(before[BUCKET_QUERIES * 99 / 100]));
     row(
         backend,
-        "one gauge, one day by minute, p50 / p99: compacted",
+        "one gauge, one day by minute, p50 / p99: compacted and summarised",
         millis(after[BUCKET_QUERIES / 2])
             + " / "
             + millis(after[BUCKET_QUERIES * 99 / 100])
@@ -172,15 +181,63 @@ public final class HistoryBenchmark {
                 Locale.ROOT,
                 " (p99 %.1fx faster)",
                 (double) before[BUCKET_QUERIES * 99 / 100] / after[BUCKET_QUERIES * 99 / 100]));
+    row(
+        backend,
+        "the same gauges again, their blocks in memory: p50 / p99",
+        millis(again[BUCKET_QUERIES / 2]) + " / " + millis(again[BUCKET_QUERIES * 99 / 100]));
     answers(backend, store, random);
   }
 
-  private long[] bucketLatencies(HistoryStore store, SplittableRandom random) {
+  /** A few gauges' day by the minute, to compare before and after compaction. */
+  private List<List<Bucket>> sampleDays(HistoryStore store) {
+    List<List<Bucket>> days = new ArrayList<>();
+    for (int device = 0; device < devices; device += Math.max(1, devices / 5)) {
+      days.add(
+          store.buckets(
+              new BucketQuery(
+                  gauge(device),
+                  "waterlogging",
+                  "depth",
+                  DAY,
+                  DAY.plus(Duration.ofDays(1)),
+                  Duration.ofMinutes(1))));
+    }
+    return days;
+  }
+
+  private static boolean sameAnswers(List<List<Bucket>> expected, List<List<Bucket>> actual) {
+    if (expected.size() != actual.size()) {
+      return false;
+    }
+    for (int day = 0; day < expected.size(); day++) {
+      List<Bucket> want = expected.get(day);
+      List<Bucket> got = actual.get(day);
+      if (want.size() != got.size()) {
+        return false;
+      }
+      for (int i = 0; i < want.size(); i++) {
+        Bucket a = want.get(i);
+        Bucket b = got.get(i);
+        if (!a.start().equals(b.start())
+            || a.count() != b.count()
+            || a.min() != b.min()
+            || a.max() != b.max()
+            || a.last() != b.last()
+            || Math.abs(a.avg() - b.avg()) > 1e-9) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Times one bucket query per gauge of {@code gauges}, the first 20 to warm up. */
+  private long[] bucketLatencies(HistoryStore store, int[] gauges) {
     long[] latencies = new long[BUCKET_QUERIES];
     for (int i = -20; i < BUCKET_QUERIES; i++) {
       BucketQuery query =
           new BucketQuery(
-              gauge(random.nextInt(devices)),
+              gauge(gauges[i + 20]),
               "waterlogging",
               "depth",
               DAY,
