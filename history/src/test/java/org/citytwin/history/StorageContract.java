@@ -542,6 +542,28 @@ abstract class StorageContract {
               allocator,
               java.nio.channels.Channels.newChannel(out));
       assertThat(out.size()).as("an empty answer still names its columns").isPositive();
+
+      out.reset();
+      storage
+          .readings()
+          .rangeAsArrow(
+              new RangeQuery(
+                  drone, "detection", "confidence", T0.plusSeconds(60), T0.plusSeconds(120), 10),
+              allocator,
+              java.nio.channels.Channels.newChannel(out));
+      try (org.citytwin.history.arrow.ReadingArrowReader reader =
+          org.citytwin.history.arrow.ReadingArrowReader.open(
+              new org.apache.arrow.vector.util.ByteArrayReadableSeekableByteChannel(
+                  out.toByteArray()),
+              allocator)) {
+        List<Reading> none = new ArrayList<>();
+        for (var batch = reader.next((row, why) -> fail("row " + row + ": " + why));
+            batch.isPresent();
+            batch = reader.next((row, why) -> fail("row " + row + ": " + why))) {
+          none.addAll(batch.get());
+        }
+        assertThat(none).as("a known series with nothing in the range").isEmpty();
+      }
     }
   }
 

@@ -392,6 +392,14 @@ public final class Citytwin implements Runnable {
     int hours = 24;
 
     @picocli.CommandLine.Option(
+        names = "--summary-days",
+        paramLabel = "N",
+        description =
+            "history: days before the loaded one held as minute summaries, as a year of history"
+                + " leaves them (default 0).")
+    int summaryDays = 0;
+
+    @picocli.CommandLine.Option(
         names = "--postgres-url",
         paramLabel = "JDBC",
         description =
@@ -449,6 +457,7 @@ public final class Citytwin implements Runnable {
                         work,
                         devices,
                         hours,
+                        summaryDays,
                         postgresUrl.isBlank()
                             ? java.util.Optional.empty()
                             : java.util.Optional.of(

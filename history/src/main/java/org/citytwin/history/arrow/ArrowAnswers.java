@@ -34,7 +34,7 @@ import org.citytwin.twin.Reading;
 public final class ArrowAnswers {
 
   /** Rows per record batch: large enough for column speed, small enough to bound memory. */
-  static final int BATCH_ROWS = 65_536;
+  public static final int BATCH_ROWS = 65_536;
 
   private static final ArrowType UTC_MICROS = new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC");
   private static final ArrowType FLOAT8 =

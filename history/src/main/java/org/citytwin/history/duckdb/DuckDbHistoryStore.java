@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.ipc.ArrowReader;
-import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 import org.citytwin.history.Bucket;
 import org.citytwin.history.BucketQuery;
 import org.citytwin.history.ExportQuery;
@@ -25,12 +24,13 @@ import org.citytwin.history.RetentionOutcome;
 import org.citytwin.history.RetentionPolicy;
 import org.citytwin.history.TrackPoint;
 import org.citytwin.history.TrajectoryQuery;
+import org.citytwin.history.arrow.ArrowAnswers;
+import org.citytwin.history.arrow.SampleArrowWriter;
 import org.citytwin.history.jdbc.MinuteDays;
 import org.citytwin.history.jdbc.ReadingRows;
 import org.citytwin.history.jdbc.SampleQueries;
 import org.citytwin.history.jdbc.SeriesCatalog;
 import org.citytwin.history.jdbc.SqlDialect;
-import org.citytwin.twin.CanonicalUnit;
 import org.citytwin.twin.QualityFlag;
 import org.citytwin.twin.Reading;
 import org.citytwin.twin.ReadingValue;
@@ -271,8 +271,9 @@ final class DuckDbHistoryStore implements HistoryStore {
   }
 
   /**
-   * DuckDB hands the result over as Arrow columns (through the C data interface), so no reading is
-   * built: the series are joined in, flags and units turned into their text in SQL.
+   * DuckDB hands the samples over as Arrow columns (through the C data interface), and {@link
+   * SampleArrowWriter} adds the series' and flags' texts: no reading is built, and DuckDB hands
+   * over only narrow columns.
    */
   @Override
   public void rangeAsArrow(RangeQuery query, BufferAllocator allocator, WritableByteChannel out) {
@@ -283,50 +284,29 @@ final class DuckDbHistoryStore implements HistoryStore {
       return;
     }
     String sql =
-        "SELECT timezone('UTC', observed_at) AS observed_at, thing_id, feature, property, value, "
-            + ARROW_UNIT
-            + " AS unit, category, "
-            + ARROW_QUALITY
-            + " AS quality, stated FROM samples JOIN series USING (series_id)"
+        "SELECT epoch_us(observed_at), series_id, value, quality, stated FROM samples"
             + " WHERE series_id IN "
             + SeriesCatalog.idList(series)
             + " AND observed_at >= make_timestamp(?) AND observed_at < make_timestamp(?)"
             + " ORDER BY observed_at LIMIT ?";
     try (ReaderConnections.Lease lease = readers.borrow();
-        Statement session = lease.connection().createStatement();
         PreparedStatement statement = lease.connection().prepareStatement(sql)) {
-      // Arrow timestamps carry the session's zone; the answers' columns say UTC wherever the
-      // server runs.
-      session.execute("SET TimeZone = 'UTC'");
       statement.setLong(1, ReadingRows.epochMicros(query.from()));
       statement.setLong(2, ReadingRows.epochMicros(query.to()));
       statement.setInt(3, query.limit());
       try (DuckDBResultSet rows = statement.executeQuery().unwrap(DuckDBResultSet.class);
-          ArrowReader columns = (ArrowReader) rows.arrowExportStream(allocator, 65_536);
-          ArrowStreamWriter stream =
-              new ArrowStreamWriter(columns.getVectorSchemaRoot(), null, out)) {
-        stream.start();
+          ArrowReader columns =
+              (ArrowReader) rows.arrowExportStream(allocator, ArrowAnswers.BATCH_ROWS);
+          SampleArrowWriter stream =
+              new SampleArrowWriter(SeriesCatalog.labels(series), out, allocator)) {
         while (columns.loadNextBatch()) {
-          stream.writeBatch();
+          stream.write(columns.getVectorSchemaRoot());
         }
-        stream.end();
       }
     } catch (SQLException | IOException e) {
       throw new HistoryUnavailableException("cannot read history of " + query.thingId(), e);
     }
   }
-
-  /** The unit's symbol, as the Arrow answers give it. */
-  private static final String ARROW_UNIT =
-      java.util.Arrays.stream(CanonicalUnit.values())
-          .map(unit -> "WHEN '" + unit.name() + "' THEN '" + unit.symbol() + "'")
-          .collect(java.util.stream.Collectors.joining(" ", "CASE unit ", " END"));
-
-  /** The flags as their comma-separated text, as {@link QualityFlag#format} writes them. */
-  private static final String ARROW_QUALITY =
-      java.util.Arrays.stream(QualityFlag.values())
-          .map(flag -> "CASE WHEN quality & " + flag.bit() + " <> 0 THEN '" + flag.text() + "' END")
-          .collect(java.util.stream.Collectors.joining(", ", "concat_ws(',', ", ")"));
 
   @Override
   public List<Bucket> buckets(BucketQuery query) {

@@ -6,10 +6,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.citytwin.history.arrow.SampleArrowWriter;
 import org.citytwin.twin.CanonicalUnit;
 import org.citytwin.twin.Reading;
 import org.eclipse.ditto.things.model.ThingId;
@@ -50,6 +52,22 @@ public final class SeriesCatalog {
     Key key() {
       return new Key(thingId, feature, property, unit, category);
     }
+  }
+
+  /** What the rows of each of {@code series} say in an Arrow answer's text columns, by number. */
+  public static Map<Integer, SampleArrowWriter.SeriesLabels> labels(List<Series> series) {
+    Map<Integer, SampleArrowWriter.SeriesLabels> labels = new HashMap<>();
+    for (Series one : series) {
+      labels.put(
+          one.id(),
+          new SampleArrowWriter.SeriesLabels(
+              one.thingId().toString(),
+              one.feature(),
+              one.property(),
+              one.unit().symbol(),
+              one.category()));
+    }
+    return labels;
   }
 
   private record Key(

@@ -26,7 +26,7 @@ final class BinaryCopy implements AutoCloseable {
   };
 
   /** PostgreSQL counts time from 2000-01-01 UTC. */
-  private static final long POSTGRES_EPOCH_MICROS =
+  static final long POSTGRES_EPOCH_MICROS =
       ReadingRows.epochMicros(Instant.parse("2000-01-01T00:00:00Z"));
 
   private static final byte JSONB_VERSION = 1;

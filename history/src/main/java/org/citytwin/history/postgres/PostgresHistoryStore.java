@@ -1,6 +1,7 @@
 package org.citytwin.history.postgres;
 
 import java.io.IOException;
+import java.nio.channels.WritableByteChannel;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,6 +21,7 @@ import java.util.NavigableSet;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.function.Consumer;
+import org.apache.arrow.memory.BufferAllocator;
 import org.citytwin.history.Bucket;
 import org.citytwin.history.BucketQuery;
 import org.citytwin.history.ExportQuery;
@@ -31,6 +33,8 @@ import org.citytwin.history.RetentionOutcome;
 import org.citytwin.history.RetentionPolicy;
 import org.citytwin.history.TrackPoint;
 import org.citytwin.history.TrajectoryQuery;
+import org.citytwin.history.arrow.ArrowAnswers;
+import org.citytwin.history.arrow.SampleArrowWriter;
 import org.citytwin.history.jdbc.MinuteDays;
 import org.citytwin.history.jdbc.ReadingRows;
 import org.citytwin.history.jdbc.SampleQueries;
@@ -38,6 +42,7 @@ import org.citytwin.history.jdbc.SeriesCatalog;
 import org.citytwin.history.jdbc.SqlDialect;
 import org.citytwin.twin.Reading;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.PGCopyInputStream;
 import org.postgresql.copy.PGCopyOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -436,8 +441,107 @@ final class PostgresHistoryStore implements HistoryStore {
   @Override
   public synchronized List<Reading> range(RangeQuery query) {
     try {
-      return queries.range(connection, query);
+      return inIndexOrder(() -> queries.range(connection, query));
     } catch (SQLException e) {
+      throw new HistoryUnavailableException("cannot read history of " + query.thingId(), e);
+    }
+  }
+
+  /**
+   * The COPY stream's messages (a row each) in one buffer. Taking the messages as they come cost a
+   * fifth less than {@code InputStream.readAllBytes}, which reads them through small chunks.
+   */
+  private static java.nio.ByteBuffer allMessages(PGCopyInputStream rows) throws SQLException {
+    byte[] all = new byte[1 << 16];
+    int length = 0;
+    for (byte[] message = rows.readFromCopy(); message != null; message = rows.readFromCopy()) {
+      if (length + message.length > all.length) {
+        all = Arrays.copyOf(all, Math.max(all.length * 2, length + message.length));
+      }
+      System.arraycopy(message, 0, all, length, message.length);
+      length += message.length;
+    }
+    return java.nio.ByteBuffer.wrap(all, 0, length);
+  }
+
+  private interface Read<T> {
+    T run() throws SQLException, IOException;
+  }
+
+  /**
+   * Runs a range read with bitmap scans off. A compacted day lies in series order, and the
+   * statistics of {@code observed_at} alone then say its rows are scattered: the planner picks a
+   * bitmap scan and sorts a gauge's 86,400 rows by time (on disk, past work_mem), where the {@code
+   * (series_id, observed_at)} index hands them over in order. Measured with EXPLAIN ANALYZE on such
+   * a day: 53 ms with the bitmap scan and sort, 26 ms with the index scan.
+   */
+  private <T> T inIndexOrder(Read<T> read) throws SQLException {
+    connection.setAutoCommit(false);
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("SET LOCAL enable_bitmapscan = off");
+      T result = read.run();
+      connection.commit();
+      return result;
+    } catch (SQLException | IOException | RuntimeException e) {
+      rollbackQuietly(connection);
+      if (e instanceof SQLException sql) {
+        throw sql;
+      }
+      if (e instanceof IOException io) {
+        throw new SQLException("cannot read the COPY stream", io);
+      }
+      throw (RuntimeException) e;
+    } finally {
+      autoCommit(connection);
+    }
+  }
+
+  /**
+   * The range leaves the server as binary COPY and goes into Arrow columns as it is read ({@link
+   * BinaryCopyReader}, {@link SampleArrowWriter}): no JDBC value and no reading per row.
+   */
+  @Override
+  public synchronized void rangeAsArrow(
+      RangeQuery query, BufferAllocator allocator, WritableByteChannel out) {
+    List<SeriesCatalog.Series> series =
+        catalog.of(query.thingId(), query.feature(), query.property());
+    if (series.isEmpty()) {
+      HistoryStore.super.rangeAsArrow(query, allocator, out);
+      return;
+    }
+    // COPY takes no parameters: the times are the server's own ISO-8601 text of two Instants,
+    // the limit and series numbers integers.
+    String copy =
+        "COPY (SELECT observed_at, series_id, value, quality, stated::text FROM samples"
+            + " WHERE series_id IN "
+            + SeriesCatalog.idList(series)
+            + " AND observed_at >= TIMESTAMPTZ '"
+            + query.from()
+            + "' AND observed_at < TIMESTAMPTZ '"
+            + query.to()
+            + "' ORDER BY observed_at LIMIT "
+            + query.limit()
+            + ") TO STDOUT (FORMAT binary)";
+    java.nio.ByteBuffer copied;
+    try {
+      copied =
+          inIndexOrder(
+              () -> {
+                try (PGCopyInputStream rows =
+                    new PGCopyInputStream(connection.unwrap(PGConnection.class), copy)) {
+                  return allMessages(rows);
+                }
+              });
+    } catch (SQLException e) {
+      throw new HistoryUnavailableException("cannot read history of " + query.thingId(), e);
+    }
+    try (BinaryCopyReader reader = new BinaryCopyReader(copied, allocator);
+        SampleArrowWriter stream =
+            new SampleArrowWriter(SeriesCatalog.labels(series), out, allocator)) {
+      while (reader.next(ArrowAnswers.BATCH_ROWS)) {
+        stream.write(reader.batch());
+      }
+    } catch (IOException e) {
       throw new HistoryUnavailableException("cannot read history of " + query.thingId(), e);
     }
   }
@@ -593,6 +697,7 @@ final class PostgresHistoryStore implements HistoryStore {
           }
         }
         Instant closedBefore = today.atStartOfDay().toInstant(ZoneOffset.UTC);
+        boolean summarised = false;
         for (Instant dayStart : days(maintenance, Instant.EPOCH, closedBefore)) {
           LocalDate day = utcDay(dayStart);
           if (!minuteDays.contains(day)) {
@@ -600,7 +705,12 @@ final class PostgresHistoryStore implements HistoryStore {
                 maintenance,
                 layout == Layout.PARTITIONED ? partitionName(day) : "samples",
                 dayStart);
+            summarised = true;
           }
+        }
+        if (summarised) {
+          // The planner learns of the new minutes now, not when autovacuum gets round to it.
+          statement.execute("ANALYZE sample_minutes");
         }
         return compacted;
       } catch (SQLException e) {

@@ -44,18 +44,23 @@ public final class HistoryBenchmark {
   private final Path work;
   private final int devices;
   private final int hours;
+  private final int summaryDays;
   private final Optional<PostgresSettings> postgres;
   private final List<String[]> rows = new ArrayList<>();
 
   /**
    * @param devices how many gauges report once a second
    * @param hours how many hours of their readings are loaded (from 2026-07-14 00:00 UTC)
+   * @param summaryDays how many days before the loaded one to hold as minute summaries (expired
+   *     days, whose samples are gone), as a year of history leaves them; 0 for none
    * @param postgres the server to measure too, in a schema of its own dropped afterwards
    */
-  public HistoryBenchmark(Path work, int devices, int hours, Optional<PostgresSettings> postgres) {
+  public HistoryBenchmark(
+      Path work, int devices, int hours, int summaryDays, Optional<PostgresSettings> postgres) {
     this.work = work;
     this.devices = devices;
     this.hours = hours;
+    this.summaryDays = summaryDays;
     this.postgres = postgres;
   }
 
@@ -63,17 +68,31 @@ public final class HistoryBenchmark {
   public String run() throws Exception {
     Path file = work.resolve("history.duckdb");
     long loaded;
+    Storage.openDuckDb(file).close();
+    long summaryBytes = 0;
+    if (summaryDays > 0) {
+      try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + file)) {
+        addSummaryDays("DuckDB", connection);
+      }
+      summaryBytes = Files.size(file);
+    }
     try (Storage duckdb = Storage.openDuckDb(file)) {
       load("DuckDB", duckdb.readings());
       loaded = duckdb.readings().count();
     }
     // Closing checkpoints: the file then holds everything, the write-ahead log nothing.
-    bytesPerReading("DuckDB", "as appended", Files.size(file), loaded);
+    bytesPerReading("DuckDB", "as appended", Files.size(file) - summaryBytes, loaded);
     try (Storage duckdb = Storage.openDuckDb(file)) {
       query("DuckDB", duckdb.readings());
     }
-    bytesPerReading("DuckDB", "compacted", Files.size(file), loaded);
+    bytesPerReading("DuckDB", "compacted", Files.size(file) - summaryBytes, loaded);
     if (postgres.isPresent()) {
+      if (summaryDays > 0) {
+        Storage.openPostgres(postgres.get()).close();
+        try (Connection connection = postgresConnection()) {
+          addSummaryDays("PostgreSQL", connection);
+        }
+      }
       try (Storage pg = Storage.openPostgres(postgres.get())) {
         load("PostgreSQL", pg.readings());
         try (Connection connection = postgresConnection();
@@ -100,6 +119,51 @@ public final class HistoryBenchmark {
       table.append("| ").append(String.join(" | ", row)).append(" |\n");
     }
     return table.toString();
+  }
+
+  /**
+   * Writes minute summaries of every gauge for the {@link #summaryDays} days before the loaded one,
+   * day by day in series order as compaction writes them, and records the days as expired. They are
+   * what a bucket query of a summarised day searches among; the samples of other days, which such a
+   * query does not read, are not loaded. Runs before the storage is opened for the load, so the
+   * store reads the days as its own at its next opening.
+   */
+  private void addSummaryDays(String backend, Connection connection) throws Exception {
+    long started = System.nanoTime();
+    boolean duckdb = backend.equals("DuckDB");
+    connection.setAutoCommit(false);
+    try (Statement sql = connection.createStatement()) {
+      for (int day = summaryDays; day >= 1; day--) {
+        String minute =
+            duckdb
+                ? "TIMESTAMP '2026-07-14 00:00:00' - INTERVAL (%d) DAY + to_minutes(m)"
+                    .formatted(day)
+                : "TIMESTAMPTZ '2026-07-14 00:00:00Z' - INTERVAL '%d days' + m * INTERVAL '1 minute'"
+                    .formatted(day);
+        String gauges = duckdb ? "range(0, %d) AS s(s)" : "generate_series(0, %d - 1) AS s";
+        String minutes = duckdb ? "range(0, 1440) AS m(m)" : "generate_series(0, 1439) AS m";
+        sql.execute(
+            ("INSERT INTO sample_minutes SELECT s::INTEGER, %1$s, 60, 0.0, 0.5, 15.0, 0.25, %1$s"
+                    + " FROM %2$s, %3$s ORDER BY s, m")
+                .formatted(minute, gauges.formatted(devices), minutes));
+        sql.execute(
+            "INSERT INTO minute_days VALUES (DATE '2026-07-14' - %d, false)".formatted(day));
+        connection.commit();
+      }
+    } finally {
+      connection.setAutoCommit(true);
+    }
+    long took = System.nanoTime() - started;
+    row(
+        backend,
+        "minute summaries of the days before, as expired history",
+        String.format(
+            Locale.ROOT,
+            "%d days x %,d gauges x 1,440 = %,d rows, written in %.1f s",
+            summaryDays,
+            devices,
+            (long) summaryDays * devices * 1440,
+            took / 1e9));
   }
 
   private void load(String backend, HistoryStore store) {
@@ -233,6 +297,8 @@ public final class HistoryBenchmark {
 
   /** Times one bucket query per gauge of {@code gauges}, the first 20 to warm up. */
   private long[] bucketLatencies(HistoryStore store, int[] gauges) {
+    // The load's garbage (tens of millions of readings) is not the queries' to collect.
+    System.gc();
     long[] latencies = new long[BUCKET_QUERIES];
     for (int i = -20; i < BUCKET_QUERIES; i++) {
       BucketQuery query =
