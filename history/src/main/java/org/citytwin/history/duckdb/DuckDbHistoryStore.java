@@ -11,8 +11,22 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.function.Consumer;
+import org.apache.arrow.c.ArrowArrayStream;
+import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.SmallIntVector;
+import org.apache.arrow.vector.TimeStampMicroVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.TimeUnit;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.citytwin.history.Bucket;
 import org.citytwin.history.BucketQuery;
 import org.citytwin.history.ExportQuery;
@@ -34,7 +48,6 @@ import org.citytwin.history.jdbc.SqlDialect;
 import org.citytwin.twin.QualityFlag;
 import org.citytwin.twin.Reading;
 import org.citytwin.twin.ReadingValue;
-import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.duckdb.DuckDBResultSet;
 import org.slf4j.Logger;
@@ -147,6 +160,7 @@ final class DuckDbHistoryStore implements HistoryStore {
   private final DuckDBConnection writer;
   private final SeriesCatalog catalog;
   private final Object maintenanceLock = new Object();
+  private final BufferAllocator allocator = new RootAllocator();
   private final MinuteDays minuteDays;
   private final ReaderConnections readers;
   private final SampleQueries queries;
@@ -235,29 +249,106 @@ final class DuckDbHistoryStore implements HistoryStore {
     }
   }
 
+  /** The columns of {@code samples}, as Arrow hands them to DuckDB. */
+  private static final Schema SAMPLE_COLUMNS =
+      new Schema(
+          List.of(
+              Field.notNullable("observed_at", new ArrowType.Timestamp(TimeUnit.MICROSECOND, null)),
+              Field.notNullable("series_id", new ArrowType.Int(32, true)),
+              Field.nullable("value", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)),
+              Field.notNullable("quality", new ArrowType.Int(16, true)),
+              Field.nullable("stated", ArrowType.Utf8.INSTANCE)));
+
+  /**
+   * Hands the samples to DuckDB as Arrow columns (the C data interface) and inserts them in one
+   * statement. DuckDB's Appender takes a call per value through its Java side; filling Arrow
+   * columns and letting DuckDB read them whole wrote 1.6x the rows per second in back-to-back runs
+   * of 50,000-row commits (docs/benchmarks.md).
+   */
   private void appendSamples(List<Reading> readings, int[] ids) throws SQLException {
-    try (DuckDBAppender appender =
-        writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "samples")) {
-      for (int i = 0; i < ids.length; i++) {
+    int rows = ids.length;
+    try (VectorSchemaRoot columns = VectorSchemaRoot.create(SAMPLE_COLUMNS, allocator)) {
+      columns.getFieldVectors().forEach(vector -> vector.setInitialCapacity(rows));
+      columns.allocateNew();
+      TimeStampMicroVector observedAt = (TimeStampMicroVector) columns.getVector(0);
+      IntVector series = (IntVector) columns.getVector(1);
+      Float8Vector value = (Float8Vector) columns.getVector(2);
+      SmallIntVector quality = (SmallIntVector) columns.getVector(3);
+      VarCharVector stated = (VarCharVector) columns.getVector(4);
+      for (int i = 0; i < rows; i++) {
         Reading reading = readings.get(i);
-        appender
-            .beginRow()
-            .appendEpochMicros(ReadingRows.epochMicros(reading.observedAt()))
-            .append(ids[i]);
+        observedAt.set(i, ReadingRows.epochMicros(reading.observedAt()));
+        series.set(i, ids[i]);
         if (reading.value() instanceof ReadingValue.Numeric numeric) {
-          appender.append(numeric.number());
+          value.set(i, numeric.number());
+          stated.setNull(i);
         } else {
-          appender.appendNull();
+          value.setNull(i);
+          stated.setSafe(
+              i,
+              ((ReadingValue.Stated) reading.value())
+                  .json()
+                  .toString()
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
-        appender.append((short) QualityFlag.mask(reading.quality()));
-        if (reading.value() instanceof ReadingValue.Stated stated) {
-          appender.append(stated.json().toString());
-        } else {
-          appender.appendNull();
-        }
-        appender.endRow();
+        quality.set(i, (short) QualityFlag.mask(reading.quality()));
       }
-      // Closing flushes the rows; in auto-commit, one transaction, durable when it returns.
+      columns.setRowCount(rows);
+      try (ArrowReader batch = new OneBatch(allocator, columns);
+          ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
+        Data.exportArrayStream(allocator, batch, stream);
+        writer.registerArrowStream(INCOMING, stream);
+        try (Statement insert = writer.createStatement()) {
+          // In auto-commit, one transaction: durable when it returns.
+          insert.execute("INSERT INTO samples SELECT * FROM " + INCOMING);
+          insert.execute("DROP VIEW " + INCOMING);
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new SQLException("cannot hand the samples over", e);
+    }
+  }
+
+  /** The name the batch being appended goes by, for the one statement that inserts it. */
+  private static final String INCOMING = "incoming_samples";
+
+  /** One record batch as an Arrow reader, for DuckDB to scan. */
+  private static final class OneBatch extends ArrowReader {
+    private final VectorSchemaRoot columns;
+    private boolean handedOver;
+
+    OneBatch(BufferAllocator allocator, VectorSchemaRoot columns) {
+      super(allocator);
+      this.columns = columns;
+    }
+
+    @Override
+    public boolean loadNextBatch() {
+      if (handedOver) {
+        return false;
+      }
+      handedOver = true;
+      return true;
+    }
+
+    @Override
+    public VectorSchemaRoot getVectorSchemaRoot() {
+      return columns;
+    }
+
+    @Override
+    public long bytesRead() {
+      return 0;
+    }
+
+    @Override
+    protected void closeReadSource() {
+      // The columns belong to the caller, who closes them.
+    }
+
+    @Override
+    protected Schema readSchema() {
+      return columns.getSchema();
     }
   }
 
@@ -493,6 +584,7 @@ final class DuckDbHistoryStore implements HistoryStore {
     readers.close();
     synchronized (writer) {
       writer.close();
+      allocator.close();
     }
   }
 }
