@@ -223,14 +223,15 @@ final class DuckDbHistoryStore implements HistoryStore {
         catalog.addAll(series.added());
         int[] ids = series.ids();
         // Late readings of a summarised day add minute rows, committed with their samples.
-        boolean late = minuteDays.anyLate(readings);
+        int[] lateNumbers = minuteDays.lateNumbers(readings);
+        boolean late = lateNumbers.length > 0;
         if (late) {
           writer.setAutoCommit(false);
         }
         try {
           appendSamples(readings, ids);
           if (late) {
-            queries.writeLateMinutes(writer, readings, ids);
+            queries.writeLateMinutes(writer, readings, ids, lateNumbers);
             writer.commit();
           }
         } catch (SQLException | RuntimeException e) {

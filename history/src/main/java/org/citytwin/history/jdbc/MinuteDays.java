@@ -175,62 +175,58 @@ public final class MinuteDays {
   }
 
   /**
-   * Writes a minute row for each of {@code readings} (series numbers in {@code ids}) that is a
-   * trusted number of a summarised day; several rows of one minute add up in every query.
-   *
-   * @return how many rows were written
+   * The positions in {@code readings} of the trusted numbers of summarised days: the readings that
+   * need a minute row of their own. Found once per commit; a reading after the last summarised day
+   * (nearly every one) costs one comparison of instants.
    */
-  public int writeLate(Connection connection, SqlDialect dialect, List<Reading> readings, int[] ids)
+  public int[] lateNumbers(List<Reading> readings) {
+    Map.Entry<LocalDate, Boolean> last = days.lastEntry();
+    if (last == null) {
+      return new int[0];
+    }
+    Instant afterLast = last.getKey().plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+    int untrusted = QualityFlag.SPIKE.bit() | QualityFlag.CLOCK_AHEAD.bit();
+    int[] late = new int[0];
+    int count = 0;
+    for (int i = 0; i < readings.size(); i++) {
+      Reading reading = readings.get(i);
+      if (reading.observedAt().isBefore(afterLast)
+          && reading.value() instanceof ReadingValue.Numeric
+          && (QualityFlag.mask(reading.quality()) & untrusted) == 0
+          && days.containsKey(utcDay(reading.observedAt()))) {
+        if (count == late.length) {
+          late = java.util.Arrays.copyOf(late, Math.max(8, count * 2));
+        }
+        late[count++] = i;
+      }
+    }
+    return java.util.Arrays.copyOf(late, count);
+  }
+
+  /**
+   * Writes a minute row for each reading at {@code late} (positions from {@link #lateNumbers};
+   * series numbers in {@code ids}); several rows of one minute add up in every query.
+   */
+  void writeLate(
+      Connection connection, SqlDialect dialect, List<Reading> readings, int[] ids, int[] late)
       throws SQLException {
     String time = dialect.timeParameter();
     String sql = "INSERT INTO sample_minutes VALUES (?, " + time + ", 1, ?, ?, ?, ?, " + time + ")";
-    int written = 0;
-    int untrusted = QualityFlag.SPIKE.bit() | QualityFlag.CLOCK_AHEAD.bit();
-    PreparedStatement statement = null;
-    try {
-      for (int i = 0; i < ids.length; i++) {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (int i : late) {
         Reading reading = readings.get(i);
-        if (!(reading.value() instanceof ReadingValue.Numeric numeric)
-            || (QualityFlag.mask(reading.quality()) & untrusted) != 0
-            || !days.containsKey(utcDay(reading.observedAt()))) {
-          continue;
-        }
-        if (statement == null) {
-          statement = connection.prepareStatement(sql);
-        }
+        double number = ((ReadingValue.Numeric) reading.value()).number();
         long micros = ReadingRows.epochMicros(reading.observedAt());
         statement.setInt(1, ids[i]);
         dialect.bindTime(
             statement, 2, ReadingRows.instant(micros - Math.floorMod(micros, MINUTE_MICROS)));
         for (int column = 3; column <= 6; column++) {
-          statement.setDouble(column, numeric.number());
+          statement.setDouble(column, number);
         }
         dialect.bindTime(statement, 7, reading.observedAt());
         statement.addBatch();
-        written++;
       }
-      if (statement != null) {
-        statement.executeBatch();
-      }
-      return written;
-    } finally {
-      if (statement != null) {
-        statement.close();
-      }
+      statement.executeBatch();
     }
-  }
-
-  /** Whether any of {@code readings} is a number of a summarised day (cheap: a set lookup each). */
-  public boolean anyLate(List<Reading> readings) {
-    if (days.isEmpty()) {
-      return false;
-    }
-    for (Reading reading : readings) {
-      if (reading.value() instanceof ReadingValue.Numeric
-          && days.containsKey(utcDay(reading.observedAt()))) {
-        return true;
-      }
-    }
-    return false;
   }
 }

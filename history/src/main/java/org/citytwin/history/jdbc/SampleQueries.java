@@ -265,15 +265,13 @@ public final class SampleQueries {
   }
 
   /**
-   * Writes the minute rows of {@code readings} (series numbers in {@code ids}) that are trusted
-   * numbers of a summarised day; the caller holds {@link MinuteDays#holdFor} and commits them with
-   * the samples.
-   *
-   * @return how many rows were written
+   * Writes the minute rows of the late numbers at positions {@code late} of {@code readings} (from
+   * {@link MinuteDays#lateNumbers}; series numbers in {@code ids}); the caller holds {@link
+   * MinuteDays#holdFor} and commits them with the samples.
    */
-  public int writeLateMinutes(Connection connection, List<Reading> readings, int[] ids)
+  public void writeLateMinutes(Connection connection, List<Reading> readings, int[] ids, int[] late)
       throws SQLException {
-    return minuteDays.writeLate(connection, dialect, readings, ids);
+    minuteDays.writeLate(connection, dialect, readings, ids, late);
   }
 
   /**

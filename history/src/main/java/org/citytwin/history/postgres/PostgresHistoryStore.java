@@ -406,8 +406,9 @@ final class PostgresHistoryStore implements HistoryStore {
         }
       }
       // Late readings of a summarised day add minute rows, committed with their samples.
-      if (minuteDays.anyLate(readings)) {
-        queries.writeLateMinutes(connection, readings, ids);
+      int[] lateNumbers = minuteDays.lateNumbers(readings);
+      if (lateNumbers.length > 0) {
+        queries.writeLateMinutes(connection, readings, ids, lateNumbers);
       }
       connection.commit();
       partitions.addAll(newDays);
@@ -465,7 +466,7 @@ final class PostgresHistoryStore implements HistoryStore {
   }
 
   private interface Read<T> {
-    T run() throws SQLException, IOException;
+    T run() throws SQLException;
   }
 
   /**
@@ -482,15 +483,9 @@ final class PostgresHistoryStore implements HistoryStore {
       T result = read.run();
       connection.commit();
       return result;
-    } catch (SQLException | IOException | RuntimeException e) {
+    } catch (SQLException | RuntimeException e) {
       rollbackQuietly(connection);
-      if (e instanceof SQLException sql) {
-        throw sql;
-      }
-      if (e instanceof IOException io) {
-        throw new SQLException("cannot read the COPY stream", io);
-      }
-      throw (RuntimeException) e;
+      throw e;
     } finally {
       autoCommit(connection);
     }
@@ -530,6 +525,8 @@ final class PostgresHistoryStore implements HistoryStore {
                 try (PGCopyInputStream rows =
                     new PGCopyInputStream(connection.unwrap(PGConnection.class), copy)) {
                   return allMessages(rows);
+                } catch (IOException e) {
+                  throw new SQLException("cannot read the COPY stream", e);
                 }
               });
     } catch (SQLException e) {
