@@ -25,6 +25,8 @@ import org.citytwin.twin.ThingStore;
 import org.citytwin.twin.Twin;
 import org.citytwin.twin.TwinCommandBatch;
 import org.citytwin.twin.TwinErrors;
+import org.citytwin.twin.TwinEvent;
+import org.citytwin.twin.TwinEventBatch;
 import org.citytwin.twin.TwinProtocol;
 import org.eclipse.ditto.base.model.exceptions.DittoJsonException;
 import org.eclipse.ditto.base.model.exceptions.DittoRuntimeException;
@@ -132,6 +134,7 @@ public final class TwinServiceVerticle extends AbstractVerticle {
   public void start(Promise<Void> started) {
     SameProcessCodec.register(vertx, TwinCommandBatch.class);
     SameProcessCodec.register(vertx, TwinCommandBatch.Outcomes.class);
+    SameProcessCodec.register(vertx, TwinEventBatch.class);
     vertx
         .eventBus()
         .consumer(EventBusAddresses.TWIN_COMMANDS, this::onMessage)
@@ -375,23 +378,27 @@ public final class TwinServiceVerticle extends AbstractVerticle {
   }
 
   /** A journal commit: its last sequence number and its events, ready to publish. */
-  private record Committed(long lastSequence, List<String> eventMessages) {}
+  private record Committed(long lastSequence, List<TwinEventBatch> eventMessages) {}
 
-  /** The changes' events, one per line, {@link EventBusAddresses#EVENTS_PER_MESSAGE} a message. */
-  private List<String> eventMessages(List<ThingChange> changes) {
-    List<String> messages = new ArrayList<>();
-    StringBuilder events = new StringBuilder();
-    int eventsInMessage = 0;
+  /**
+   * The changes' events, text one per line and read, {@link EventBusAddresses#EVENTS_PER_MESSAGE} a
+   * message.
+   */
+  private List<TwinEventBatch> eventMessages(List<ThingChange> changes) {
+    List<TwinEventBatch> messages = new ArrayList<>();
+    StringBuilder texts = new StringBuilder();
+    List<TwinEvent> events = new ArrayList<>();
     for (ThingChange change : changes) {
-      events.append(protocol.eventText(change)).append('\n');
-      if (++eventsInMessage == EventBusAddresses.EVENTS_PER_MESSAGE) {
-        messages.add(events.toString());
-        events.setLength(0);
-        eventsInMessage = 0;
+      texts.append(protocol.eventText(change)).append('\n');
+      events.add(protocol.eventOf(change));
+      if (events.size() == EventBusAddresses.EVENTS_PER_MESSAGE) {
+        messages.add(new TwinEventBatch(texts.toString(), events));
+        texts.setLength(0);
+        events.clear();
       }
     }
-    if (eventsInMessage > 0) {
-      messages.add(events.toString());
+    if (!events.isEmpty()) {
+      messages.add(new TwinEventBatch(texts.toString(), events));
     }
     return messages;
   }

@@ -13,6 +13,8 @@ import org.citytwin.history.Storage;
 import org.citytwin.twin.EventBusAddresses;
 import org.citytwin.twin.ThingStore;
 import org.citytwin.twin.TwinCommandBatch;
+import org.citytwin.twin.TwinEvent;
+import org.citytwin.twin.TwinEventBatch;
 import org.citytwin.twin.TwinProtocol;
 import org.eclipse.ditto.base.model.headers.DittoHeaders;
 import org.eclipse.ditto.base.model.headers.entitytag.EntityTagMatchers;
@@ -41,6 +43,7 @@ class TwinServiceVerticleTest {
   private Storage storage;
   private ThingStore store;
   private final List<String> events = new CopyOnWriteArrayList<>();
+  private final List<TwinEventBatch> batches = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() throws Exception {
@@ -54,9 +57,12 @@ class TwinServiceVerticleTest {
                 store, storage.things(), protocol, Clock.systemUTC(), 0, Long.MAX_VALUE)));
     vertx
         .eventBus()
-        .<String>consumer(
+        .<TwinEventBatch>consumer(
             EventBusAddresses.TWIN_EVENTS,
-            message -> events.addAll(TwinProtocol.eventsIn(message.body())));
+            message -> {
+              batches.add(message.body());
+              events.addAll(message.body().texts());
+            });
   }
 
   @AfterEach
@@ -121,6 +127,14 @@ class TwinServiceVerticleTest {
                     .containsExactly(JsonValue.of(1), JsonValue.of(2), JsonValue.of(3)));
     assertThat(events.get(0)).contains("/things/twin/events/created");
     assertThat(events.get(2)).contains("/things/twin/events/merged").contains("0.4");
+    for (TwinEventBatch published : batches) {
+      assertThat(published.events())
+          .as("each event handed over read is its text read back")
+          .containsExactlyElementsOf(
+              published.texts().stream()
+                  .map(text -> TwinEvent.parse(JsonFactory.newObject(text)).orElseThrow())
+                  .toList());
+    }
   }
 
   private static <T> T await(io.vertx.core.Future<T> future) throws Exception {

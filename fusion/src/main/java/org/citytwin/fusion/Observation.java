@@ -44,8 +44,6 @@ public record Observation(
     Objects.requireNonNull(at, "at");
   }
 
-  private static final JsonPointer TIMESTAMP = JsonPointer.of("timestamp");
-
   /**
    * Reads a Ditto Protocol twin event, dated by its {@code timestamp} (when the twin service
    * accepted the change), or by {@code clock} if it has none.
@@ -53,25 +51,8 @@ public record Observation(
    * @return empty if the message is not a twin event
    */
   public static Optional<Observation> read(JsonObject event, java.time.Clock clock) {
-    Optional<TwinEvent> parsed = TwinEvent.parse(event);
-    if (parsed.isEmpty()) {
-      return Optional.empty();
-    }
-    Instant at =
-        event
-            .getValue(TIMESTAMP)
-            .filter(JsonValue::isString)
-            .flatMap(Observation::instant)
-            .orElseGet(clock::instant);
-    return Optional.of(of(parsed.get(), at));
-  }
-
-  private static Optional<Instant> instant(JsonValue text) {
-    try {
-      return Optional.of(Instant.parse(text.asString()));
-    } catch (java.time.format.DateTimeParseException e) {
-      return Optional.empty();
-    }
+    return TwinEvent.parse(event)
+        .map(parsed -> of(parsed, parsed.timestamp().orElseGet(clock::instant)));
   }
 
   /**

@@ -7,6 +7,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.citytwin.twin.EventBusAddresses;
+import org.citytwin.twin.TwinEvent;
+import org.citytwin.twin.TwinEventBatch;
 import org.citytwin.twin.TwinProtocol;
 import org.eclipse.ditto.json.JsonFactory;
 import org.slf4j.Logger;
@@ -50,20 +52,29 @@ final class TwinEventReader extends AbstractVerticle {
     SameProcessCodec.register(vertx, Batch.class);
     vertx
         .eventBus()
-        .<String>consumer(EventBusAddresses.TWIN_EVENTS, this::onTwinEvents)
+        .consumer(EventBusAddresses.TWIN_EVENTS, this::onTwinEvents)
         .completionHandler(started);
   }
 
-  private void onTwinEvents(Message<String> message) {
-    List<String> events = TwinProtocol.eventsIn(message.body());
-    List<Observation> observations = new ArrayList<>(events.size());
+  private void onTwinEvents(Message<Object> message) {
+    List<Observation> observations;
     int unreadable = 0;
-    for (String event : events) {
-      try {
-        Observation.read(JsonFactory.newObject(event), clock).ifPresent(observations::add);
-      } catch (RuntimeException e) {
-        unreadable++;
-        LOG.warn("skipped a twin event fusion could not read: {}", event, e);
+    if (message.body() instanceof TwinEventBatch batch) {
+      // Read already by the twin service: nothing to parse.
+      observations = new ArrayList<>(batch.events().size());
+      for (TwinEvent event : batch.events()) {
+        observations.add(Observation.of(event, event.timestamp().orElseGet(clock::instant)));
+      }
+    } else {
+      List<String> events = TwinProtocol.eventsIn((String) message.body());
+      observations = new ArrayList<>(events.size());
+      for (String event : events) {
+        try {
+          Observation.read(JsonFactory.newObject(event), clock).ifPresent(observations::add);
+        } catch (RuntimeException e) {
+          unreadable++;
+          LOG.warn("skipped a twin event fusion could not read: {}", event, e);
+        }
       }
     }
     if (!observations.isEmpty() || unreadable > 0) {

@@ -20,6 +20,7 @@ import org.apache.arrow.memory.RootAllocator;
 import org.citytwin.history.arrow.ArrowAnswers;
 import org.citytwin.twin.EventBusAddresses;
 import org.citytwin.twin.Reading;
+import org.citytwin.twin.ReadingBatch;
 import org.eclipse.ditto.things.model.ThingId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +42,7 @@ public final class HistoryVerticle extends AbstractVerticle {
 
   private static final Logger LOG = LoggerFactory.getLogger(HistoryVerticle.class);
 
-  private record PendingAppend(List<Reading> readings, Message<JsonObject> request) {}
+  private record PendingAppend(List<Reading> readings, Message<Object> request) {}
 
   /**
    * How often maintenance (retention, then compaction of closed days) runs; both work a day at a
@@ -81,7 +82,12 @@ public final class HistoryVerticle extends AbstractVerticle {
   public void start(Promise<Void> started) {
     allocator = new RootAllocator();
     arrow = new ArrowAnswers(allocator);
-    vertx.eventBus().<JsonObject>consumer(EventBusAddresses.HISTORY_APPEND, this::onAppend);
+    try {
+      vertx.eventBus().registerCodec(new HandedOver());
+    } catch (IllegalStateException alreadyRegistered) {
+      // another history verticle of this Vert.x instance registered it
+    }
+    vertx.eventBus().consumer(EventBusAddresses.HISTORY_APPEND, this::onAppend);
     vertx.eventBus().<JsonObject>consumer(EventBusAddresses.HISTORY_READY, this::onReady);
     vertx.eventBus().<JsonObject>consumer(EventBusAddresses.HISTORY_LATEST, this::onLatest);
     vertx.eventBus().<JsonObject>consumer(EventBusAddresses.HISTORY_TRAJECTORY, this::onTrajectory);
@@ -226,10 +232,13 @@ public final class HistoryVerticle extends AbstractVerticle {
     }
   }
 
-  private void onAppend(Message<JsonObject> request) {
+  private void onAppend(Message<Object> request) {
     List<Reading> readings;
     try {
-      readings = readingsOf(request.body());
+      readings =
+          request.body() instanceof ReadingBatch batch
+              ? batch.readings()
+              : readingsOf((JsonObject) request.body());
     } catch (IllegalArgumentException | ClassCastException | NullPointerException e) {
       request.fail(400, "malformed append request: " + e.getMessage());
       return;
@@ -312,9 +321,9 @@ public final class HistoryVerticle extends AbstractVerticle {
           if (arrowWanted) {
             // Written straight into the buffer that becomes the answer: a day of one gauge is
             // megabytes, and each copy of it costs as much as a tenth of the answer.
-            io.netty.buffer.ByteBuf stream = io.netty.buffer.Unpooled.buffer(1 << 16);
-            store.rangeAsArrow(query, allocator, new ByteBufChannel(stream));
-            return Buffer.buffer(stream);
+            ChunkedChannel stream = new ChunkedChannel();
+            store.rangeAsArrow(query, allocator, stream);
+            return Buffer.buffer(stream.written());
           }
           return readingsAnswer(store.range(query), false);
         });
@@ -367,7 +376,13 @@ public final class HistoryVerticle extends AbstractVerticle {
   private void answer(Message<JsonObject> request, java.util.concurrent.Callable<Object> read) {
     vertx
         .executeBlocking(read, false)
-        .onSuccess(request::reply)
+        .onSuccess(
+            answer ->
+                request.reply(
+                    answer,
+                    answer instanceof Buffer
+                        ? new io.vertx.core.eventbus.DeliveryOptions().setCodecName(HandedOver.NAME)
+                        : new io.vertx.core.eventbus.DeliveryOptions()))
         .onFailure(
             failure -> {
               LOG.error("history query {} failed", request.body(), failure);
@@ -406,19 +421,38 @@ public final class HistoryVerticle extends AbstractVerticle {
     return value;
   }
 
-  /** A channel appending to a Netty buffer. */
-  private static final class ByteBufChannel implements java.nio.channels.WritableByteChannel {
-    private final io.netty.buffer.ByteBuf target;
-
-    ByteBufChannel(io.netty.buffer.ByteBuf target) {
-      this.target = target;
-    }
+  /**
+   * A channel collecting what is written in chunks of {@value #CHUNK} bytes, joined without a copy
+   * at the end. A single growing buffer copied itself at each doubling, about as many bytes again
+   * as a gauge's day of megabytes.
+   */
+  private static final class ChunkedChannel implements java.nio.channels.WritableByteChannel {
+    private static final int CHUNK = 1 << 20;
+    private final io.netty.buffer.CompositeByteBuf chunks =
+        io.netty.buffer.Unpooled.compositeBuffer(Integer.MAX_VALUE);
+    private io.netty.buffer.ByteBuf current = io.netty.buffer.Unpooled.buffer(CHUNK, CHUNK);
 
     @Override
     public int write(java.nio.ByteBuffer source) {
       int length = source.remaining();
-      target.writeBytes(source);
+      while (source.hasRemaining()) {
+        if (!current.isWritable()) {
+          chunks.addComponent(true, current);
+          current = io.netty.buffer.Unpooled.buffer(CHUNK, CHUNK);
+        }
+        int part = Math.min(source.remaining(), current.writableBytes());
+        java.nio.ByteBuffer slice = source.slice();
+        slice.limit(part);
+        current.writeBytes(slice);
+        source.position(source.position() + part);
+      }
       return length;
+    }
+
+    /** Everything written, as one buffer. */
+    io.netty.buffer.ByteBuf written() {
+      chunks.addComponent(true, current);
+      return chunks;
     }
 
     @Override
@@ -428,7 +462,43 @@ public final class HistoryVerticle extends AbstractVerticle {
 
     @Override
     public void close() {
-      // Nothing to release: the buffer becomes the answer.
+      // Nothing to release: the chunks become the answer.
+    }
+  }
+
+  /**
+   * Replies with an answer's buffer as it is. The event bus copies a buffer it delivers in the
+   * process, a gauge's day of megabytes once more; an answer is built for its reply and never
+   * touched again, so handing it over is safe.
+   */
+  private static final class HandedOver
+      implements io.vertx.core.eventbus.MessageCodec<Buffer, Buffer> {
+    static final String NAME = "citytwin.history.handed-over-buffer";
+
+    @Override
+    public void encodeToWire(Buffer target, Buffer answer) {
+      target.appendInt(answer.length()).appendBuffer(answer);
+    }
+
+    @Override
+    public Buffer decodeFromWire(int position, Buffer source) {
+      int length = source.getInt(position);
+      return source.getBuffer(position + 4, position + 4 + length);
+    }
+
+    @Override
+    public Buffer transform(Buffer answer) {
+      return answer;
+    }
+
+    @Override
+    public String name() {
+      return NAME;
+    }
+
+    @Override
+    public byte systemCodecID() {
+      return -1;
     }
   }
 }

@@ -5,8 +5,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,6 +15,7 @@ import org.citytwin.ingest.clean.ReadingCleaner;
 import org.citytwin.twin.EventBusAddresses;
 import org.citytwin.twin.QualityFlag;
 import org.citytwin.twin.Reading;
+import org.citytwin.twin.ReadingBatch;
 import org.citytwin.twin.TwinCommandBatch;
 import org.citytwin.twin.TwinProtocol;
 import org.eclipse.ditto.things.model.ThingId;
@@ -77,6 +76,7 @@ public final class ReadingPipeline {
     this.cleaner = cleaner;
     this.clock = clock;
     this.maxReadingsInFlight = maxReadingsInFlight;
+    ReadingBatchCodec.register(vertx);
   }
 
   /**
@@ -126,14 +126,9 @@ public final class ReadingPipeline {
   }
 
   private Future<Void> commit(List<Reading> readings) {
-    JsonArray rows = new JsonArray(new ArrayList<>(readings.size()));
-    readings.forEach(reading -> rows.add(new JsonObject(reading.toJsonMap())));
     return vertx
         .eventBus()
-        .request(
-            EventBusAddresses.HISTORY_APPEND,
-            new JsonObject().put("readings", rows),
-            REQUEST_TIMEOUT)
+        .request(EventBusAddresses.HISTORY_APPEND, new ReadingBatch(readings), REQUEST_TIMEOUT)
         .recover(
             failure ->
                 Future.failedFuture(

@@ -7,16 +7,17 @@ package org.citytwin.twin;
  * unchanged. Readings travel as {@link Reading#toJsonMap()} in a Vert.x JSON object; twin commands
  * and events as Ditto Protocol messages ({@link TwinProtocol}) in JSON text: Vert.x passes a string
  * between verticles without copying it, and each consumer parses it once with Ditto's JSON library.
- * The one exception is {@link TwinCommandBatch}, Ditto command objects that senders in the same
- * process pass by reference because reading commands back from text would cost more than applying
- * them. A failed request fails with an HTTP status code as its failure code.
+ * The exceptions are {@link TwinCommandBatch}, Ditto command objects, and {@link ReadingBatch},
+ * readings, that senders in the same process pass by reference because reading them back from text
+ * would cost more than what the receiver does with them. A failed request fails with an HTTP status
+ * code as its failure code.
  */
 public final class EventBusAddresses {
 
   /**
-   * History. Request {@code {"readings": [reading, ...]}}; the reply {@code {"appended": n}} comes
-   * only once every reading is committed. Fails 400 for malformed readings, 503 if the store cannot
-   * commit.
+   * History. Request {@code {"readings": [reading, ...]}}, or in the same process a {@link
+   * ReadingBatch}; the reply {@code {"appended": n}} comes only once every reading is committed.
+   * Fails 400 for malformed readings, 503 if the store cannot commit.
    */
   public static final String HISTORY_APPEND = "citytwin.history.append";
 

@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.eclipse.ditto.json.JsonFactory;
 import org.eclipse.ditto.json.JsonKey;
+import org.eclipse.ditto.json.JsonObject;
 import org.eclipse.ditto.json.JsonObjectBuilder;
 import org.eclipse.ditto.json.JsonPointer;
 import org.eclipse.ditto.json.JsonValue;
@@ -51,8 +52,26 @@ public final class Twin {
     // Computed at most a few times per base under races; the value is always the same.
     private String extraText;
 
+    // As a plain JSON object, for events handed over read; cached like the text.
+    private JsonObject attributes;
+
     Base(Thing thing) {
       this.thing = thing;
+    }
+
+    JsonObject attributes() {
+      JsonObject object = attributes;
+      if (object == null) {
+        // Ditto's Attributes is a JsonObject that equals only Attributes: copied into a plain
+        // object, an event handed over equals the same event read back from its text.
+        object =
+            thing
+                .getAttributes()
+                .map(all -> JsonFactory.newObjectBuilder(all).build())
+                .orElse(NO_ATTRIBUTES);
+        attributes = object;
+      }
+      return object;
     }
 
     String extraText() {
@@ -146,6 +165,13 @@ public final class Twin {
    */
   Thing base() {
     return base.thing;
+  }
+
+  private static final JsonObject NO_ATTRIBUTES = JsonFactory.newObject();
+
+  /** The base thing's attributes as a plain JSON object (empty if none), for events. */
+  JsonObject attributes() {
+    return base.attributes();
   }
 
   /** {@code {"definition":..,"attributes":..}} as text, for Ditto's event enrichment. */

@@ -1,5 +1,8 @@
 package org.citytwin.twin;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Objects;
 import java.util.Optional;
 import org.eclipse.ditto.json.JsonFactory;
 import org.eclipse.ditto.json.JsonObject;
@@ -16,9 +19,23 @@ import org.eclipse.ditto.things.model.ThingId;
  * @param revision the thing's revision after the change
  * @param definition the thing's definition from {@code extra}, empty text if none
  * @param attributes the thing's attributes from {@code extra}, empty if none
+ * @param timestamp when the twin service accepted the change, if the event says
  */
 public record TwinEvent(
-    ThingId thingId, JsonObject changes, long revision, String definition, JsonObject attributes) {
+    ThingId thingId,
+    JsonObject changes,
+    long revision,
+    String definition,
+    JsonObject attributes,
+    Optional<Instant> timestamp) {
+
+  public TwinEvent {
+    Objects.requireNonNull(thingId, "thingId");
+    Objects.requireNonNull(changes, "changes");
+    Objects.requireNonNull(definition, "definition");
+    Objects.requireNonNull(attributes, "attributes");
+    Objects.requireNonNull(timestamp, "timestamp");
+  }
 
   // Pointers built once: Ditto parses a text key into a pointer on every lookup, which was a third
   // of reading an event.
@@ -29,6 +46,7 @@ public record TwinEvent(
   private static final JsonPointer REVISION = JsonPointer.of("revision");
   private static final JsonPointer DEFINITION = JsonPointer.of("definition");
   private static final JsonPointer ATTRIBUTES = JsonPointer.of("attributes");
+  private static final JsonPointer TIMESTAMP = JsonPointer.of("timestamp");
 
   /**
    * Reads a Ditto Protocol twin event ({@code ns/name/things/twin/events/<action>}).
@@ -57,10 +75,6 @@ public record TwinEvent(
                 .map(JsonValue::asString)
                 .orElse("/"));
     JsonValue value = message.getValue(VALUE).orElse(JsonFactory.nullLiteral());
-    JsonObject changes =
-        path.isEmpty()
-            ? (value.isObject() ? value.asObject() : JsonFactory.newObject())
-            : nested(path, value);
     JsonObject extra =
         message
             .getValue(EXTRA)
@@ -70,7 +84,7 @@ public record TwinEvent(
     return Optional.of(
         new TwinEvent(
             ThingId.of(topic[0], topic[1]),
-            changes,
+            changesOf(path, value),
             message
                 .getValue(REVISION)
                 .filter(JsonValue::isNumber)
@@ -85,7 +99,26 @@ public record TwinEvent(
                 .getValue(ATTRIBUTES)
                 .filter(JsonValue::isObject)
                 .map(JsonValue::asObject)
-                .orElse(JsonFactory.newObject())));
+                .orElse(JsonFactory.newObject()),
+            message
+                .getValue(TIMESTAMP)
+                .filter(JsonValue::isString)
+                .flatMap(text -> instant(text.asString()))));
+  }
+
+  private static Optional<Instant> instant(String text) {
+    try {
+      return Optional.of(Instant.parse(text));
+    } catch (DateTimeParseException notAnInstant) {
+      return Optional.empty();
+    }
+  }
+
+  /** What a change of {@code value} at {@code path} changed, rooted at the thing. */
+  static JsonObject changesOf(JsonPointer path, JsonValue value) {
+    return path.isEmpty()
+        ? (value.isObject() ? value.asObject() : JsonFactory.newObject())
+        : nested(path, value);
   }
 
   /**

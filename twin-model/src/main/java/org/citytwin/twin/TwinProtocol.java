@@ -2,11 +2,14 @@ package org.citytwin.twin;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.ditto.base.model.exceptions.DittoRuntimeException;
 import org.eclipse.ditto.base.model.headers.DittoHeaders;
 import org.eclipse.ditto.base.model.signals.Signal;
 import org.eclipse.ditto.json.JsonFactory;
+import org.eclipse.ditto.json.JsonKey;
 import org.eclipse.ditto.json.JsonObject;
 import org.eclipse.ditto.json.JsonObjectBuilder;
 import org.eclipse.ditto.json.JsonPointer;
@@ -52,17 +55,36 @@ public final class TwinProtocol {
 
   /** The Ditto merge command that writes {@code readings} into their twin. */
   public MergeThing merge(ThingId thingId, Collection<Reading> readings) {
-    JsonObjectBuilder patch = JsonFactory.newObjectBuilder();
+    // Built level by level from keys, one object per feature: parsing a pointer from text for each
+    // reading and letting the builder walk down it was a fifth of an MQTT reading's cost on the
+    // event loop. A reading's names hold no '/', so each is one key.
+    Map<String, JsonObjectBuilder> propertiesByFeature = new LinkedHashMap<>();
     for (Reading reading : readings) {
       if (!reading.thingId().equals(thingId)) {
         throw new IllegalArgumentException(reading + " does not belong to " + thingId);
       }
-      patch.set(
-          JsonPointer.of("features/" + reading.feature() + "/properties/" + reading.property()),
-          reading.value().toJson());
+      propertiesByFeature
+          .computeIfAbsent(reading.feature(), feature -> JsonFactory.newObjectBuilder())
+          .set(JsonFactory.newField(JsonKey.of(reading.property()), reading.value().toJson()));
     }
-    return MergeThing.of(thingId, JsonPointer.empty(), patch.build(), DittoHeaders.empty());
+    JsonObjectBuilder features = JsonFactory.newObjectBuilder();
+    propertiesByFeature.forEach(
+        (feature, properties) ->
+            features.set(
+                JsonFactory.newField(
+                    JsonKey.of(feature),
+                    JsonFactory.newObjectBuilder()
+                        .set(JsonFactory.newField(PROPERTIES, properties.build()))
+                        .build())));
+    JsonObject patch =
+        JsonFactory.newObjectBuilder()
+            .set(JsonFactory.newField(FEATURES, features.build()))
+            .build();
+    return MergeThing.of(thingId, JsonPointer.empty(), patch, DittoHeaders.empty());
   }
+
+  private static final JsonKey FEATURES = JsonKey.of("features");
+  private static final JsonKey PROPERTIES = JsonKey.of("properties");
 
   /**
    * Reads a Ditto Protocol merge command.
@@ -218,6 +240,24 @@ public final class TwinProtocol {
                   thingId, change.revision(), change.timestamp(), DittoHeaders.empty(), null);
         };
     return toJson(event).toBuilder().set("extra", extra(change)).build();
+  }
+
+  /**
+   * The event announcing {@code change} as a consumer reads it: what {@link TwinEvent#parse} gives
+   * for {@link #event}'s JSON (a test holds the two equal), built without it for merges.
+   */
+  public TwinEvent eventOf(ThingChange change) {
+    if (change.kind() != ThingChange.Kind.MERGED) {
+      return TwinEvent.parse(event(change)).orElseThrow();
+    }
+    var thing = change.twin().base();
+    return new TwinEvent(
+        change.thingId(),
+        TwinEvent.changesOf(change.path(), change.value()),
+        change.revision(),
+        thing.getDefinition().map(Object::toString).orElse(""),
+        change.twin().attributes(),
+        java.util.Optional.of(change.timestamp()));
   }
 
   /**

@@ -52,6 +52,22 @@ class TwinProtocolTest {
   }
 
   @Test
+  void mergePatchHoldsEachFeatureOnceWithTheLastValueOfEachProperty() {
+    List<Reading> readings =
+        List.of(
+            new Reading(GAUGE, "waterlogging", "depth", 0.23, CanonicalUnit.METRE, AT),
+            new Reading(GAUGE, "battery", "level", 0.9, CanonicalUnit.DIMENSIONLESS, AT),
+            new Reading(GAUGE, "waterlogging", "state", JsonValue.of("wet"), AT),
+            new Reading(GAUGE, "waterlogging", "depth", 0.31, CanonicalUnit.METRE, AT));
+    JsonObject expected =
+        JsonFactory.newObject(
+            "{\"features\":{\"waterlogging\":{\"properties\":{\"depth\":0.31,\"state\":\"wet\"}},"
+                + "\"battery\":{\"properties\":{\"level\":0.9}}}}");
+    assertThat((Object) protocol.merge(GAUGE, readings).getValue()).isEqualTo(expected);
+    assertThat((Object) protocol.merge(GAUGE, readings).getPath()).isEqualTo(JsonPointer.empty());
+  }
+
+  @Test
   void refusesReadingsOfAnotherThing() {
     Reading other =
         new Reading(
@@ -169,6 +185,41 @@ class TwinProtocolTest {
       assertThat(JsonFactory.newObject(protocol.eventText(change)))
           .isEqualTo(protocol.eventThroughDittoAdapter(change));
     }
+  }
+
+  @Test
+  void anEventHandedOverReadEqualsTheEventReadBackFromItsText() {
+    ThingStore store = new ThingStore(Clock.fixed(AT, ZoneOffset.UTC));
+    List<ThingChange> changes = new java.util.ArrayList<>();
+    changes.add(
+        store.put(
+            ThingsModelFactory.newThingBuilder()
+                .setId(GAUGE)
+                .setDefinition(ThingModels.WATERLOGGING_GAUGE)
+                .setAttribute(ThingModels.LOCATION, new WgsPoint(120.15, 30.3).toGeoJson())
+                .setFeatureProperty("waterlogging", JsonPointer.of("depth"), JsonValue.of(0))
+                .build()));
+    changes.add(
+        store.merge(
+            GAUGE, JsonPointer.of("features/waterlogging/properties/depth"), JsonValue.of(0.31)));
+    changes.add(
+        store.merge(
+            GAUGE,
+            JsonPointer.empty(),
+            JsonFactory.newObject("{\"attributes\":{\"street\":\"s-01\"}}")));
+    changes.add(
+        store.put(
+            ThingsModelFactory.newThingBuilder().setId(ThingId.of("water", "bare-1")).build()));
+    for (ThingChange change : changes) {
+      TwinEvent handedOver = protocol.eventOf(change);
+      TwinEvent readBack =
+          TwinEvent.parse(JsonFactory.newObject(protocol.eventText(change))).orElseThrow();
+      assertThat(handedOver).as(change.kind() + " at " + change.path()).isEqualTo(readBack);
+      assertThat(handedOver.timestamp()).contains(AT);
+    }
+    assertThat(protocol.eventOf(changes.get(2)).attributes().getValue("street"))
+        .as("attributes as they are after the change")
+        .contains(JsonValue.of("s-01"));
   }
 
   @Test

@@ -36,10 +36,10 @@ public final class LiveFeeds {
     LiveFeeds feeds = new LiveFeeds();
     vertx
         .eventBus()
-        .<String>consumer(
+        .consumer(
             EventBusAddresses.TWIN_EVENTS,
             message -> {
-              TwinMessage twinMessage = new TwinMessage(message.body());
+              TwinMessage twinMessage = TwinMessage.of(message.body());
               feeds.twins.publish(twinMessage);
               // Read once for this message's subscribers; the feed keeps only the text.
               twinMessage.release();

@@ -2,6 +2,7 @@ package org.citytwin.api.http;
 
 import java.util.List;
 import org.citytwin.twin.TwinEvent;
+import org.citytwin.twin.TwinEventBatch;
 import org.citytwin.twin.TwinProtocol;
 import org.eclipse.ditto.json.JsonFactory;
 
@@ -26,6 +27,24 @@ final class TwinMessage {
 
   TwinMessage(String body) {
     this.body = body;
+  }
+
+  /** A message the twin service read already: its events are not parsed again until released. */
+  TwinMessage(TwinEventBatch batch) {
+    this(batch.text());
+    List<String> texts = batch.texts();
+    List<Event> given = new java.util.ArrayList<>(texts.size());
+    for (int i = 0; i < texts.size(); i++) {
+      given.add(new Event(batch.events().get(i), texts.get(i)));
+    }
+    read = given;
+  }
+
+  /** The message a twin-events message body gives: a read batch, or the text alone. */
+  static TwinMessage of(Object body) {
+    return body instanceof TwinEventBatch batch
+        ? new TwinMessage(batch)
+        : new TwinMessage((String) body);
   }
 
   /** Roughly what the message takes in memory while held, in bytes (its text, mostly ASCII). */

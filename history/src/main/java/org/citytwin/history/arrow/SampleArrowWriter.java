@@ -6,8 +6,11 @@ import java.nio.channels.WritableByteChannel;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.SmallIntVector;
@@ -106,10 +109,10 @@ public final class SampleArrowWriter implements AutoCloseable {
     VarCharVector unit = (VarCharVector) root.getVector(5);
     VarCharVector category = (VarCharVector) root.getVector(6);
     VarCharVector quality = (VarCharVector) root.getVector(7);
-    // Each row's texts, found once; then each text column is sized exactly and filled without
-    // the capacity checks of setSafe (a gauge's day is 86,400 rows of six texts).
-    Encoded[] labels = new Encoded[rows];
-    byte[][] qualityOfRow = new byte[rows][];
+    // Rows come in runs of one series (and mostly of one set of flags): each text column is
+    // written run by run, from the runs found here in one pass.
+    Runs<Encoded> seriesRuns = new Runs<>(rows);
+    Runs<byte[]> qualityRuns = new Runs<>(rows);
     Encoded current = null;
     int currentId = -1;
     for (int row = 0; row < rows; row++) {
@@ -121,16 +124,16 @@ public final class SampleArrowWriter implements AutoCloseable {
         }
         currentId = id;
       }
-      labels[row] = current;
-      qualityOfRow[row] = qualityText(qualities.get(row));
+      seriesRuns.add(row, current);
+      qualityRuns.add(row, qualityText(qualities.get(row)));
       observedAt.set(row, observedUs.get(row));
     }
-    fill(thingId, rows, row -> labels[row].thingId());
-    fill(feature, rows, row -> labels[row].feature());
-    fill(property, rows, row -> labels[row].property());
-    fill(unit, rows, row -> labels[row].unit());
-    fill(category, rows, row -> labels[row].category());
-    fill(quality, rows, row -> qualityOfRow[row]);
+    fill(thingId, rows, seriesRuns, Encoded::thingId);
+    fill(feature, rows, seriesRuns, Encoded::feature);
+    fill(property, rows, seriesRuns, Encoded::property);
+    fill(unit, rows, seriesRuns, Encoded::unit);
+    fill(category, rows, seriesRuns, Encoded::category);
+    fill(quality, rows, qualityRuns, text -> text);
     // Numbers and stated JSON move over as they are: their buffers change hands, no copy.
     values.makeTransferPair(root.getVector(4)).transfer();
     stated.makeTransferPair(root.getVector(8)).transfer();
@@ -143,16 +146,71 @@ public final class SampleArrowWriter implements AutoCloseable {
     wroteBatch = true;
   }
 
-  private static void fill(
-      VarCharVector column, int rows, java.util.function.IntFunction<byte[]> text) {
+  /** Consecutive rows sharing one value (compared by identity: texts are prepared arrays). */
+  private static final class Runs<T> {
+    private final int[] ends;
+    private final Object[] values;
+    private int count;
+
+    Runs(int rows) {
+      ends = new int[rows];
+      values = new Object[rows];
+    }
+
+    void add(int row, T value) {
+      if (count > 0 && values[count - 1] == value) {
+        ends[count - 1] = row + 1;
+      } else {
+        values[count] = value;
+        ends[count++] = row + 1;
+      }
+    }
+
+    @SuppressWarnings("unchecked")
+    T value(int run) {
+      return (T) values[run];
+    }
+  }
+
+  /**
+   * Fills a text column straight into its buffers, run by run: validity set for all rows at once,
+   * each row's offset, and each run's text copied once and then doubled within the buffer. {@code
+   * VarCharVector.set} per row, with its checks and its validity bit written one at a time, and a
+   * text looked up per row and column, took about 20 ms of a gauge's day (six columns of 86,400
+   * rows), half of what reading the rows from PostgreSQL took.
+   */
+  private static <T> void fill(
+      VarCharVector column, int rows, Runs<T> runs, java.util.function.Function<T, byte[]> text) {
     long bytes = 0;
-    for (int row = 0; row < rows; row++) {
-      bytes += text.apply(row).length;
+    for (int run = 0, from = 0; run < runs.count; from = runs.ends[run++]) {
+      bytes += (long) text.apply(runs.value(run)).length * (runs.ends[run] - from);
     }
     column.allocateNew(Math.max(1, bytes), Math.max(1, rows));
-    for (int row = 0; row < rows; row++) {
-      column.set(row, text.apply(row));
+    if (rows == 0) {
+      return;
     }
+    column.getValidityBuffer().setOne(0, BitVectorHelper.getValidityBufferSize(rows));
+    ArrowBuf offsets = column.getOffsetBuffer();
+    ArrowBuf data = column.getDataBuffer();
+    int offset = 0;
+    for (int run = 0, from = 0; run < runs.count; from = runs.ends[run++]) {
+      byte[] value = text.apply(runs.value(run));
+      int runStart = offset;
+      for (int row = from; row < runs.ends[run]; row++) {
+        offsets.setInt((long) row * BaseVariableWidthVector.OFFSET_WIDTH, offset);
+        offset += value.length;
+      }
+      if (offset > runStart) {
+        data.setBytes(runStart, value);
+        for (long copied = value.length; copied < offset - runStart; ) {
+          long more = Math.min(copied, offset - runStart - copied);
+          data.setBytes(runStart + copied, data, runStart, more);
+          copied += more;
+        }
+      }
+    }
+    offsets.setInt((long) rows * BaseVariableWidthVector.OFFSET_WIDTH, offset);
+    column.setLastSet(rows - 1);
   }
 
   private byte[] qualityText(int mask) {

@@ -506,8 +506,11 @@ final class PostgresHistoryStore implements HistoryStore {
     }
     // COPY takes no parameters: the times are the server's own ISO-8601 text of two Instants,
     // the limit and series numbers integers.
+    BinaryCopyReader.Columns columns = BinaryCopyReader.Columns.of(series);
     String copy =
-        "COPY (SELECT observed_at, series_id, value, quality, stated::text FROM samples"
+        "COPY (SELECT "
+            + columns.selectList()
+            + " FROM samples"
             + " WHERE series_id IN "
             + SeriesCatalog.idList(series)
             + " AND observed_at >= TIMESTAMPTZ '"
@@ -532,7 +535,7 @@ final class PostgresHistoryStore implements HistoryStore {
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot read history of " + query.thingId(), e);
     }
-    try (BinaryCopyReader reader = new BinaryCopyReader(copied, allocator);
+    try (BinaryCopyReader reader = new BinaryCopyReader(copied, columns, allocator);
         SampleArrowWriter stream =
             new SampleArrowWriter(SeriesCatalog.labels(series), out, allocator)) {
       while (reader.next(ArrowAnswers.BATCH_ROWS)) {

@@ -58,7 +58,8 @@ class BinaryCopyReaderTest {
   @Test
   void readsEveryRowInBatchesWithNullsAndStatedValues() throws IOException {
     try (BufferAllocator allocator = new RootAllocator();
-        BinaryCopyReader reader = new BinaryCopyReader(ByteBuffer.wrap(copyOf(7)), allocator)) {
+        BinaryCopyReader reader =
+            new BinaryCopyReader(ByteBuffer.wrap(copyOf(7)), BinaryCopyReader.ALL, allocator)) {
       assertThat(reader.next(4)).isTrue();
       VectorSchemaRoot batch = reader.batch();
       assertThat(batch.getRowCount()).isEqualTo(4);
@@ -80,20 +81,87 @@ class BinaryCopyReaderTest {
     }
   }
 
+  /** Rows of one numeric series as the server sends them: time, value, quality. */
+  private static byte[] narrowCopy(double... values) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+    out.write(new byte[] {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0});
+    out.writeInt(0);
+    out.writeInt(0);
+    for (int i = 0; i < values.length; i++) {
+      out.writeShort(3);
+      out.writeInt(8);
+      out.writeLong(1_000_000L * i);
+      if (Double.isNaN(values[i])) {
+        out.writeInt(-1);
+      } else {
+        out.writeInt(8);
+        out.writeDouble(values[i]);
+      }
+      out.writeInt(2);
+      out.writeShort(i == 1 ? QualityFlag.SPIKE.bit() : 0);
+    }
+    out.writeShort(-1);
+    return bytes.toByteArray();
+  }
+
+  @Test
+  void readsRowsOfOneNumericSeriesWithItsNumberFilledInAndNoStatedText() throws IOException {
+    BinaryCopyReader.Columns oneGauge =
+        new BinaryCopyReader.Columns(java.util.OptionalInt.of(42), false);
+    assertThat(oneGauge.selectList()).isEqualTo("observed_at, value, quality");
+    try (BufferAllocator allocator = new RootAllocator();
+        BinaryCopyReader reader =
+            new BinaryCopyReader(
+                ByteBuffer.wrap(narrowCopy(0.5, 9.0, Double.NaN)), oneGauge, allocator)) {
+      assertThat(reader.next(10)).isTrue();
+      VectorSchemaRoot batch = reader.batch();
+      assertThat(batch.getRowCount()).isEqualTo(3);
+      assertThat(((BigIntVector) batch.getVector(0)).get(2))
+          .isEqualTo(2_000_000L + BinaryCopy.POSTGRES_EPOCH_MICROS);
+      for (int row = 0; row < 3; row++) {
+        assertThat(((IntVector) batch.getVector(1)).get(row)).isEqualTo(42);
+        assertThat(((VarCharVector) batch.getVector(4)).isNull(row)).isTrue();
+      }
+      assertThat(((Float8Vector) batch.getVector(2)).get(1)).isEqualTo(9.0);
+      assertThat(((Float8Vector) batch.getVector(2)).isNull(2)).isTrue();
+      assertThat(((SmallIntVector) batch.getVector(3)).get(1))
+          .isEqualTo((short) QualityFlag.SPIKE.bit());
+      assertThat(reader.next(10)).isFalse();
+    }
+  }
+
+  @Test
+  void refusesRowsWithOtherColumnsThanAsked() throws IOException {
+    try (BufferAllocator allocator = new RootAllocator();
+        BinaryCopyReader reader =
+            new BinaryCopyReader(
+                ByteBuffer.wrap(copyOf(2)),
+                new BinaryCopyReader.Columns(java.util.OptionalInt.of(1), false),
+                allocator)) {
+      assertThatThrownBy(() -> reader.next(10))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("expected 3 fields a row, got 5");
+    }
+  }
+
   @Test
   void refusesAStreamCutInsideARowOrWithoutItsSignature() throws IOException {
     byte[] whole = copyOf(3);
     try (BufferAllocator allocator = new RootAllocator()) {
       try (BinaryCopyReader reader =
           new BinaryCopyReader(
-              ByteBuffer.wrap(Arrays.copyOf(whole, whole.length - 5)), allocator)) {
+              ByteBuffer.wrap(Arrays.copyOf(whole, whole.length - 5)),
+              BinaryCopyReader.ALL,
+              allocator)) {
         assertThatThrownBy(() -> reader.next(10))
             .isInstanceOf(IOException.class)
             .hasMessageContaining("ended inside a row");
       }
       byte[] notCopy = whole.clone();
       notCopy[0] = 'X';
-      assertThatThrownBy(() -> new BinaryCopyReader(ByteBuffer.wrap(notCopy), allocator))
+      assertThatThrownBy(
+              () -> new BinaryCopyReader(ByteBuffer.wrap(notCopy), BinaryCopyReader.ALL, allocator))
           .isInstanceOf(IOException.class)
           .hasMessageContaining("not a binary COPY stream");
     }

@@ -221,9 +221,9 @@ public final class TwinBenchmark {
         AtomicLong events = new AtomicLong();
         vertx
             .eventBus()
-            .<String>consumer(
+            .<org.citytwin.twin.TwinEventBatch>consumer(
                 EventBusAddresses.TWIN_EVENTS,
-                message -> events.addAndGet(TwinProtocol.eventsIn(message.body()).size()));
+                message -> events.addAndGet(message.body().events().size()));
         SplittableRandom random = new SplittableRandom(7);
         List<MergeThing> merges = new ArrayList<>();
         for (int i = 0; i < 20_000; i++) {
