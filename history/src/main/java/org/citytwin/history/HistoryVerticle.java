@@ -422,15 +422,18 @@ public final class HistoryVerticle extends AbstractVerticle {
   }
 
   /**
-   * A channel collecting what is written in chunks of {@value #CHUNK} bytes, joined without a copy
-   * at the end. A single growing buffer copied itself at each doubling, about as many bytes again
-   * as a gauge's day of megabytes.
+   * A channel collecting what is written in chunks (the first of {@value #FIRST_CHUNK} bytes, for
+   * the many small answers, then of {@value #CHUNK}), joined without a copy at the end. A single
+   * growing buffer copied itself at each doubling, about as many bytes again as a gauge's day of
+   * megabytes.
    */
   private static final class ChunkedChannel implements java.nio.channels.WritableByteChannel {
+    private static final int FIRST_CHUNK = 1 << 16;
     private static final int CHUNK = 1 << 20;
     private final io.netty.buffer.CompositeByteBuf chunks =
         io.netty.buffer.Unpooled.compositeBuffer(Integer.MAX_VALUE);
-    private io.netty.buffer.ByteBuf current = io.netty.buffer.Unpooled.buffer(CHUNK, CHUNK);
+    private io.netty.buffer.ByteBuf current =
+        io.netty.buffer.Unpooled.buffer(FIRST_CHUNK, FIRST_CHUNK);
 
     @Override
     public int write(java.nio.ByteBuffer source) {

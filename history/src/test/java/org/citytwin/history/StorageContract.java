@@ -538,21 +538,9 @@ abstract class StorageContract {
         new RangeQuery(drone, "detection", "confidence", T0, T0.plusSeconds(60), 1000);
 
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    List<Reading> fromArrow = new ArrayList<>();
     try (org.apache.arrow.memory.BufferAllocator allocator =
         new org.apache.arrow.memory.RootAllocator()) {
-      storage.readings().rangeAsArrow(query, allocator, java.nio.channels.Channels.newChannel(out));
-      try (org.citytwin.history.arrow.ReadingArrowReader reader =
-          org.citytwin.history.arrow.ReadingArrowReader.open(
-              new org.apache.arrow.vector.util.ByteArrayReadableSeekableByteChannel(
-                  out.toByteArray()),
-              allocator)) {
-        for (var batch = reader.next((row, why) -> fail("row " + row + ": " + why));
-            batch.isPresent();
-            batch = reader.next((row, why) -> fail("row " + row + ": " + why))) {
-          fromArrow.addAll(batch.get());
-        }
-      }
+      List<Reading> fromArrow = arrowRange(storage, query, allocator);
       assertThat(fromArrow).containsExactlyElementsOf(storage.readings().range(query)).hasSize(101);
 
       // Ranges of numbers only, of one series and of two: stores may send fewer columns for them.
@@ -584,27 +572,19 @@ abstract class StorageContract {
               java.nio.channels.Channels.newChannel(out));
       assertThat(out.size()).as("an empty answer still names its columns").isPositive();
 
-      out.reset();
-      storage
-          .readings()
-          .rangeAsArrow(
-              new RangeQuery(
-                  drone, "detection", "confidence", T0.plusSeconds(60), T0.plusSeconds(120), 10),
-              allocator,
-              java.nio.channels.Channels.newChannel(out));
-      try (org.citytwin.history.arrow.ReadingArrowReader reader =
-          org.citytwin.history.arrow.ReadingArrowReader.open(
-              new org.apache.arrow.vector.util.ByteArrayReadableSeekableByteChannel(
-                  out.toByteArray()),
-              allocator)) {
-        List<Reading> none = new ArrayList<>();
-        for (var batch = reader.next((row, why) -> fail("row " + row + ": " + why));
-            batch.isPresent();
-            batch = reader.next((row, why) -> fail("row " + row + ": " + why))) {
-          none.addAll(batch.get());
-        }
-        assertThat(none).as("a known series with nothing in the range").isEmpty();
-      }
+      assertThat(
+              arrowRange(
+                  storage,
+                  new RangeQuery(
+                      drone,
+                      "detection",
+                      "confidence",
+                      T0.plusSeconds(60),
+                      T0.plusSeconds(120),
+                      10),
+                  allocator))
+          .as("a known series with nothing in the range")
+          .isEmpty();
     }
   }
 
