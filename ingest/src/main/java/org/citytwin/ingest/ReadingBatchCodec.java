@@ -6,9 +6,10 @@ import org.citytwin.twin.ReadingBatch;
 
 /**
  * Passes a {@link ReadingBatch} over the event bus as it is: no encoding, no copy. It refuses to
- * cross a clustered event bus, where appends travel as JSON. Ingest, the sender, registers it: a
- * pipeline then works against any consumer of the address, history or a test's stand-in (ingest
- * cannot see fusion's codec for any type: the two modules know only the model).
+ * cross a clustered event bus; a pipeline there would have to send the JSON form, which history
+ * still takes. Ingest, the sender, registers it: a pipeline then works against any consumer of the
+ * address, history or a test's stand-in (ingest cannot see fusion's codec for any type: the two
+ * modules know only the model).
  */
 final class ReadingBatchCodec implements MessageCodec<ReadingBatch, ReadingBatch> {
 
