@@ -381,24 +381,23 @@ public final class TwinServiceVerticle extends AbstractVerticle {
   private record Committed(long lastSequence, List<TwinEventBatch> eventMessages) {}
 
   /**
-   * The changes' events, text one per line and read, {@link EventBusAddresses#EVENTS_PER_MESSAGE} a
-   * message.
+   * The changes' events, as text and read, {@link EventBusAddresses#EVENTS_PER_MESSAGE} a message.
    */
   private List<TwinEventBatch> eventMessages(List<ThingChange> changes) {
     List<TwinEventBatch> messages = new ArrayList<>();
-    StringBuilder texts = new StringBuilder();
+    List<String> texts = new ArrayList<>();
     List<TwinEvent> events = new ArrayList<>();
     for (ThingChange change : changes) {
-      texts.append(protocol.eventText(change)).append('\n');
+      texts.add(protocol.eventText(change));
       events.add(protocol.eventOf(change));
       if (events.size() == EventBusAddresses.EVENTS_PER_MESSAGE) {
-        messages.add(new TwinEventBatch(texts.toString(), events));
-        texts.setLength(0);
+        messages.add(new TwinEventBatch(texts, events));
+        texts.clear();
         events.clear();
       }
     }
     if (!events.isEmpty()) {
-      messages.add(new TwinEventBatch(texts.toString(), events));
+      messages.add(new TwinEventBatch(texts, events));
     }
     return messages;
   }

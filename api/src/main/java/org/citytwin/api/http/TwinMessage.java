@@ -18,38 +18,37 @@ final class TwinMessage {
   /** An event as read, and the Ditto Protocol text it was read from. */
   record Event(TwinEvent event, String text) {}
 
-  private final String body;
+  private final List<String> texts;
+  private final long weight;
   // Read on first use and kept until released. Only the API's event loop touches it.
   private List<Event> read;
   private List<TwinEvent> events;
   private List<String> changedThings;
   private String everyEventChunk;
 
-  TwinMessage(String body) {
-    this.body = body;
-  }
-
-  /** A message the twin service read already: its events are not parsed again until released. */
-  TwinMessage(TwinEventBatch batch) {
-    this(batch.text());
-    List<String> texts = batch.texts();
-    List<Event> given = new java.util.ArrayList<>(texts.size());
-    for (int i = 0; i < texts.size(); i++) {
-      given.add(new Event(batch.events().get(i), texts.get(i)));
-    }
-    read = given;
+  private TwinMessage(List<String> texts) {
+    this.texts = texts;
+    this.weight = texts.stream().mapToLong(String::length).sum();
   }
 
   /** The message a twin-events message body gives: a read batch, or the text alone. */
   static TwinMessage of(Object body) {
-    return body instanceof TwinEventBatch batch
-        ? new TwinMessage(batch)
-        : new TwinMessage((String) body);
+    if (body instanceof TwinEventBatch batch) {
+      // Read already by the twin service: not parsed again until released.
+      TwinMessage message = new TwinMessage(batch.texts());
+      List<Event> given = new java.util.ArrayList<>(batch.texts().size());
+      for (int i = 0; i < batch.texts().size(); i++) {
+        given.add(new Event(batch.events().get(i), batch.texts().get(i)));
+      }
+      message.read = given;
+      return message;
+    }
+    return new TwinMessage(TwinProtocol.eventsIn((String) body));
   }
 
   /** Roughly what the message takes in memory while held, in bytes (its text, mostly ASCII). */
   long weight() {
-    return body.length();
+    return weight;
   }
 
   /** Lets go of the events read, keeping only the text. */
@@ -93,7 +92,7 @@ final class TwinMessage {
   List<Event> withTexts() {
     if (read == null) {
       read =
-          TwinProtocol.eventsIn(body).stream()
+          texts.stream()
               .flatMap(
                   text ->
                       TwinEvent.parse(JsonFactory.newObject(text))
