@@ -59,7 +59,9 @@ import org.slf4j.LoggerFactory;
  *       compressed after a week (segmented by series);
  *   <li>on stock PostgreSQL, a table partitioned by range of {@code observed_at}, one partition per
  *       UTC day, created before the first row of its day is copied. A BRIN index on the time keeps
- *       scans over long ranges cheap; a B-tree on series and time answers one thing's queries.
+ *       scans over long ranges cheap. A B-tree on series and time answers one thing's queries: a
+ *       narrow one while the day takes appends, and from compaction on one that carries each
+ *       sample's value and quality, so that a closed, vacuumed day is read from the index alone.
  *       Retention drops whole partitions.
  * </ul>
  *
@@ -93,10 +95,24 @@ final class PostgresHistoryStore implements HistoryStore {
         sum double precision NOT NULL, last double precision NOT NULL,
         last_at timestamptz NOT NULL)""";
 
-  private static final String[] INDEXES = {
-    "CREATE INDEX IF NOT EXISTS samples_series_time ON samples (series_id, observed_at)",
-    "CREATE INDEX IF NOT EXISTS sample_minutes_series_time ON sample_minutes (series_id, minute)"
-  };
+  private static final String MINUTES_INDEX =
+      "CREATE INDEX IF NOT EXISTS sample_minutes_series_time ON sample_minutes (series_id, minute)";
+
+  /**
+   * The series-and-time B-tree of a hypertable; on the partitioned layout of schemas from before
+   * each day had its own, the parent's index inherited, until maintenance moves them off it.
+   */
+  private static final String SERIES_TIME_INDEX = "samples_series_time";
+
+  /**
+   * What a closed day's series-and-time B-tree carries besides its key: a range of numbers is then
+   * read from the index alone, without a visit to the heap per row. A day taking appends keeps the
+   * plain key: in one run of the history benchmark, appends through the covering index went from
+   * about 300,000 to 187,513 rows/s and the bytes per reading as appended from 92 to 150, while
+   * without an all-visible heap (a day still written to) it saves nothing.
+   */
+  private static final String COVERING_COLUMNS =
+      "(series_id, observed_at) INCLUDE (value, quality)";
 
   private static final String COMPACTED =
       "CREATE TABLE IF NOT EXISTS compacted_days (day date PRIMARY KEY)";
@@ -165,6 +181,12 @@ final class PostgresHistoryStore implements HistoryStore {
   /** The UTC days that have a partition (partitioned layout only); maintenance drops some. */
   private final NavigableSet<LocalDate> partitions;
 
+  /**
+   * Whether days inherit the parent's series-and-time index (a schema from before): appends then
+   * create none of their own. Cleared by maintenance once it has moved them off.
+   */
+  private volatile boolean partitionsInheritIndex;
+
   private final SeriesCatalog catalog;
   private final MinuteDays minuteDays;
   private final SampleQueries queries;
@@ -174,12 +196,14 @@ final class PostgresHistoryStore implements HistoryStore {
       Connection maintenance,
       Layout layout,
       NavigableSet<LocalDate> partitions,
+      boolean partitionsInheritIndex,
       SeriesCatalog catalog,
       MinuteDays minuteDays) {
     this.connection = connection;
     this.maintenance = maintenance;
     this.layout = layout;
     this.partitions = partitions;
+    this.partitionsInheritIndex = partitionsInheritIndex;
     this.catalog = catalog;
     this.minuteDays = minuteDays;
     this.queries = new SampleQueries(DIALECT, catalog, minuteDays);
@@ -204,11 +228,17 @@ final class PostgresHistoryStore implements HistoryStore {
       statement.execute(MINUTES);
       statement.execute(COMPACTED);
       statement.execute(MinuteDays.TABLE);
-      for (String index : INDEXES) {
-        statement.execute(index);
+      statement.execute(MINUTES_INDEX);
+      if (layout == Layout.HYPERTABLE) {
+        statement.execute(
+            "CREATE INDEX IF NOT EXISTS "
+                + SERIES_TIME_INDEX
+                + " ON samples (series_id, observed_at)");
       }
+      boolean inherited =
+          layout == Layout.PARTITIONED && relationExists(statement, SERIES_TIME_INDEX, "'I'");
       if (wide) {
-        moveWideTable(statement, layout);
+        moveWideTable(statement, layout, inherited);
       }
       statement.execute(VIEW);
       NavigableSet<LocalDate> partitions =
@@ -221,6 +251,7 @@ final class PostgresHistoryStore implements HistoryStore {
           maintenance,
           layout,
           new ConcurrentSkipListSet<>(partitions),
+          inherited,
           catalog,
           minuteDays);
     } catch (SQLException e) {
@@ -302,7 +333,8 @@ final class PostgresHistoryStore implements HistoryStore {
   }
 
   /** Moves the rows of a wide table from before series into series and samples. */
-  private static void moveWideTable(Statement statement, Layout layout) throws SQLException {
+  private static void moveWideTable(Statement statement, Layout layout, boolean inherited)
+      throws SQLException {
     statement.execute(
         """
         INSERT INTO series
@@ -320,7 +352,7 @@ final class PostgresHistoryStore implements HistoryStore {
         }
       }
       for (LocalDate day : days) {
-        statement.execute(createPartition(day));
+        createPartition(statement, day, inherited);
       }
     }
     int moved =
@@ -358,14 +390,32 @@ final class PostgresHistoryStore implements HistoryStore {
     return "samples_d" + day.format(PARTITION_DAY);
   }
 
-  private static String createPartition(LocalDate day) {
-    return "CREATE TABLE IF NOT EXISTS "
-        + partitionName(day)
-        + " PARTITION OF samples FOR VALUES FROM ('"
-        + day
-        + " 00:00:00+00') TO ('"
-        + day.plusDays(1)
-        + " 00:00:00+00')";
+  /**
+   * Creates a day's partition with its plain series-and-time index, unless it inherits the parent's
+   * (a schema from before, until maintenance moves it off).
+   */
+  private static void createPartition(Statement statement, LocalDate day, boolean inherited)
+      throws SQLException {
+    String partition = partitionName(day);
+    statement.execute(
+        "CREATE TABLE IF NOT EXISTS "
+            + partition
+            + " PARTITION OF samples FOR VALUES FROM ('"
+            + day
+            + " 00:00:00+00') TO ('"
+            + day.plusDays(1)
+            + " 00:00:00+00')");
+    if (!inherited) {
+      statement.execute(plainIndex(partition));
+    }
+  }
+
+  private static String plainIndex(String partition) {
+    return "CREATE INDEX IF NOT EXISTS "
+        + partition
+        + "_series_time ON "
+        + partition
+        + " (series_id, observed_at)";
   }
 
   private static LocalDate utcDay(Instant instant) {
@@ -389,7 +439,7 @@ final class PostgresHistoryStore implements HistoryStore {
                 .toList();
         try (Statement statement = connection.createStatement()) {
           for (LocalDate day : newDays) {
-            statement.execute(createPartition(day));
+            createPartition(statement, day, partitionsInheritIndex);
           }
         }
       }
@@ -652,6 +702,68 @@ final class PostgresHistoryStore implements HistoryStore {
     }
   }
 
+  /**
+   * Moves a schema from before off the parent's inherited series-and-time index: each day gets an
+   * index of its own (the covering one if compacted, else the plain key), then the parent's index,
+   * and with it every inherited one, is dropped. A day takes a write lock while its index is built,
+   * which holds up only appends to that day.
+   *
+   * <p>An append that read {@link #partitionsInheritIndex} before the drop may create a day just
+   * after it with no index; every maintenance run therefore also indexes any day that has none.
+   */
+  private void indexEveryDay(Statement statement) throws SQLException {
+    if (partitionsInheritIndex) {
+      List<LocalDate> days = List.copyOf(partitions);
+      indexOwnDays(statement, days);
+      statement.execute("DROP INDEX " + SERIES_TIME_INDEX);
+      partitionsInheritIndex = false;
+      LOG.info(
+          "history: {} days now carry series-and-time indexes of their own; the inherited one is"
+              + " dropped",
+          days.size());
+    }
+    List<LocalDate> unindexed = new ArrayList<>();
+    try (ResultSet rows =
+        statement.executeQuery(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                + " WHERE i.inhparent = 'samples'::regclass AND c.relname LIKE 'samples_d%'"
+                + " AND NOT EXISTS (SELECT 1 FROM pg_indexes"
+                + " WHERE schemaname = current_schema() AND tablename = c.relname"
+                + " AND indexdef LIKE '%(series_id, observed_at)%')")) {
+      while (rows.next()) {
+        unindexed.add(
+            LocalDate.parse(rows.getString(1).substring("samples_d".length()), PARTITION_DAY));
+      }
+    }
+    indexOwnDays(statement, unindexed);
+  }
+
+  private void indexOwnDays(Statement statement, List<LocalDate> days) throws SQLException {
+    for (LocalDate day : days) {
+      String partition = partitionName(day);
+      if (isCompacted(statement, day)) {
+        statement.execute(coveringIndex(partition));
+        statement.execute("VACUUM (ANALYZE) " + partition);
+      } else {
+        statement.execute(plainIndex(partition));
+      }
+    }
+  }
+
+  private static boolean isCompacted(Statement statement, LocalDate day) throws SQLException {
+    return count(statement, "SELECT count(*) FROM compacted_days WHERE day = DATE '" + day + "'")
+        > 0;
+  }
+
+  private static String coveringIndex(String partition) {
+    return "CREATE INDEX IF NOT EXISTS "
+        + partition
+        + "_series_time_value ON "
+        + partition
+        + " "
+        + COVERING_COLUMNS;
+  }
+
   private static String countDay(Instant dayStart) {
     return "SELECT count(*) FROM samples WHERE observed_at >= TIMESTAMPTZ '%s' AND observed_at < TIMESTAMPTZ '%s'"
         .formatted(time(dayStart), time(dayStart.plus(1, ChronoUnit.DAYS)));
@@ -659,7 +771,8 @@ final class PostgresHistoryStore implements HistoryStore {
 
   /**
    * On the partitioned layout, CLUSTER rewrites each closed day's partition in the order of its
-   * series-and-time index. A hypertable needs none: compression segments by series.
+   * series-and-time index, and VACUUM then marks its pages all-visible: only then does a range read
+   * from the covering index alone. A hypertable needs none: compression segments by series.
    */
   @Override
   public int compact(Instant now) {
@@ -668,31 +781,35 @@ final class PostgresHistoryStore implements HistoryStore {
     synchronized (maintenance) {
       try (Statement statement = maintenance.createStatement()) {
         if (layout == Layout.PARTITIONED) {
+          indexEveryDay(statement);
           for (LocalDate day : List.copyOf(partitions.headSet(today, false))) {
-            if (count(
-                    statement, "SELECT count(*) FROM compacted_days WHERE day = DATE '" + day + "'")
-                > 0) {
+            if (isCompacted(statement, day)) {
               continue;
             }
             String partition = partitionName(day);
-            String index;
+            String plain;
             try (ResultSet rows =
                 statement.executeQuery(
                     "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
                         + " AND tablename = '"
                         + partition
-                        + "' AND indexdef LIKE '%(series_id, observed_at)%'")) {
+                        + "' AND indexdef LIKE '%(series_id, observed_at)'")) {
               if (!rows.next()) {
                 continue;
               }
-              index = rows.getString(1);
+              plain = rows.getString(1);
             }
             maintenance.setAutoCommit(false);
-            statement.execute("CLUSTER " + partition + " USING " + index);
-            statement.execute("ANALYZE " + partition);
+            statement.execute("CLUSTER " + partition + " USING " + plain);
+            // Built from the rows in order; the plain key, now redundant, goes.
+            statement.execute(coveringIndex(partition));
+            statement.execute("DROP INDEX " + plain);
             statement.execute("INSERT INTO compacted_days VALUES (DATE '" + day + "')");
             maintenance.commit();
             maintenance.setAutoCommit(true);
+            // VACUUM runs outside a transaction. Should the process stop before it, autovacuum
+            // marks the pages later; the day's readings are all there either way.
+            statement.execute("VACUUM (ANALYZE) " + partition);
             compacted++;
           }
         }
