@@ -131,16 +131,8 @@ class PostgresStorageTest extends StorageContract {
 
     assertThat(partitions()).containsExactly("samples_d20260713", "samples_d20260714");
     assertThat(
-            storage
-                .readings()
-                .range(
-                    new RangeQuery(
-                        GAUGE,
-                        "waterlogging",
-                        "depth",
-                        Instant.parse("2026-07-01T00:00:00Z"),
-                        Instant.parse("2026-08-01T00:00:00Z"),
-                        10)))
+            gaugeDepths(
+                Instant.parse("2026-07-01T00:00:00Z"), Instant.parse("2026-08-01T00:00:00Z"), 10))
         .containsExactly(
             depth(GAUGE, Instant.parse("2026-07-13T10:00:00Z"), 0.1),
             depth(GAUGE, Instant.parse("2026-07-14T10:00:00Z"), 0.2));
@@ -222,17 +214,7 @@ class PostgresStorageTest extends StorageContract {
         .as("a day created after the move has an index of its own")
         .containsExactly("samples_d20260716_series_time");
     readings.add(third);
-    assertThat(
-            storage
-                .readings()
-                .range(
-                    new RangeQuery(
-                        GAUGE,
-                        "waterlogging",
-                        "depth",
-                        dayOne,
-                        dayOne.plus(Duration.ofDays(3)),
-                        10_000)))
+    assertThat(gaugeDepths(dayOne, dayOne.plus(Duration.ofDays(3)), 10_000))
         .containsExactlyElementsOf(readings);
     assertThat(
             plan(

@@ -59,6 +59,13 @@ abstract class StorageContract {
     storage.close();
   }
 
+  /** The gauge's depths from {@code from} until {@code to}, as a range query answers them. */
+  List<Reading> gaugeDepths(Instant from, Instant to, int limit) {
+    return storage
+        .readings()
+        .range(new RangeQuery(GAUGE, "waterlogging", "depth", from, to, limit));
+  }
+
   static Reading depth(ThingId thing, Instant at, double metres) {
     return new Reading(thing, "waterlogging", "depth", metres, CanonicalUnit.METRE, at);
   }
@@ -479,17 +486,7 @@ abstract class StorageContract {
         .readings()
         .export(new ExportQuery(dayOne, dayOne.plus(Duration.ofDays(3)), null), after::addAll);
     assertThat(after).hasSize(before.size() + 1).containsAll(before);
-    assertThat(
-            storage
-                .readings()
-                .range(
-                    new RangeQuery(
-                        GAUGE,
-                        "waterlogging",
-                        "depth",
-                        dayOne,
-                        dayOne.plus(Duration.ofDays(3)),
-                        1000)))
+    assertThat(gaugeDepths(dayOne, dayOne.plus(Duration.ofDays(3)), 1000))
         .as("one gauge's readings, oldest first, the late one among them")
         .hasSize(3 * 144 + 1)
         .isSortedAccordingTo(java.util.Comparator.comparing(Reading::observedAt));
