@@ -99,8 +99,8 @@ final class PostgresHistoryStore implements HistoryStore {
       "CREATE INDEX IF NOT EXISTS sample_minutes_series_time ON sample_minutes (series_id, minute)";
 
   /**
-   * The series-and-time B-tree of a hypertable; on the partitioned layout of schemas from before
-   * each day had its own, the parent's index inherited, until maintenance moves them off it.
+   * The series-and-time B-tree on the parent table: a hypertable's, and that of partitioned schemas
+   * from before, which every day inherits until maintenance gives each day one of its own.
    */
   private static final String SERIES_TIME_INDEX = "samples_series_time";
 
