@@ -15,6 +15,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.NavigableSet;
@@ -369,13 +370,23 @@ final class PostgresHistoryStore implements HistoryStore {
   }
 
   private static NavigableSet<LocalDate> listPartitions(Statement statement) throws SQLException {
+    return partitionDays(statement, "");
+  }
+
+  /**
+   * The days whose partitions also meet {@code condition}, SQL over {@code c}, the partition's
+   * {@code pg_class} row (empty for every day).
+   */
+  private static NavigableSet<LocalDate> partitionDays(Statement statement, String condition)
+      throws SQLException {
     NavigableSet<LocalDate> days = new TreeSet<>();
     try (ResultSet rows =
         statement.executeQuery(
             "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
                 + " JOIN pg_class p ON p.oid = i.inhparent"
                 + " JOIN pg_namespace n ON n.oid = p.relnamespace"
-                + " WHERE n.nspname = current_schema() AND p.relname = 'samples'")) {
+                + " WHERE n.nspname = current_schema() AND p.relname = 'samples'"
+                + condition)) {
       while (rows.next()) {
         String name = rows.getString(1);
         if (name.startsWith("samples_d")) {
@@ -722,23 +733,16 @@ final class PostgresHistoryStore implements HistoryStore {
               + " dropped",
           days.size());
     }
-    List<LocalDate> unindexed = new ArrayList<>();
-    try (ResultSet rows =
-        statement.executeQuery(
-            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
-                + " WHERE i.inhparent = 'samples'::regclass AND c.relname LIKE 'samples_d%'"
-                + " AND NOT EXISTS (SELECT 1 FROM pg_indexes"
+    indexOwnDays(
+        statement,
+        partitionDays(
+            statement,
+            " AND NOT EXISTS (SELECT 1 FROM pg_indexes"
                 + " WHERE schemaname = current_schema() AND tablename = c.relname"
-                + " AND indexdef LIKE '%(series_id, observed_at)%')")) {
-      while (rows.next()) {
-        unindexed.add(
-            LocalDate.parse(rows.getString(1).substring("samples_d".length()), PARTITION_DAY));
-      }
-    }
-    indexOwnDays(statement, unindexed);
+                + " AND indexdef LIKE '%(series_id, observed_at)%')"));
   }
 
-  private void indexOwnDays(Statement statement, List<LocalDate> days) throws SQLException {
+  private void indexOwnDays(Statement statement, Collection<LocalDate> days) throws SQLException {
     for (LocalDate day : days) {
       String partition = partitionName(day);
       if (isCompacted(statement, day)) {
