@@ -308,19 +308,23 @@ public final class FusionEngine {
                   signal.near().get().metres(),
                   observation.thingId().toString());
     }
-    Evidence evidence =
-        new Evidence(
-            observation.thingId().toString(),
-            signal.name(),
-            signal.value().toString(),
-            value,
-            observation.at(),
-            observation.location());
+    // Most readings do not hold: evidence (and the pointer's text, which Ditto builds anew each
+    // time) is made only for those that do.
+    Optional<Evidence> evidence =
+        holds
+            ? Optional.of(
+                new Evidence(
+                    observation.thingId().toString(),
+                    signal.name(),
+                    signal.value().toString(),
+                    value,
+                    observation.at(),
+                    observation.location()))
+            : Optional.empty();
     for (ScopeTarget scope : scopesOf(rule.scope(), observation)) {
       ScopeState state = ruleState.scopes.computeIfAbsent(scope.id(), key -> new ScopeState());
-      state.record(
-          signal.name(), observation.thingId(), holds ? Optional.of(evidence) : Optional.empty());
-      if (!holds) {
+      state.record(signal.name(), observation.thingId(), evidence);
+      if (evidence.isEmpty()) {
         continue;
       }
       Instant since = observation.at().minus(rule.within());
@@ -334,7 +338,7 @@ public final class FusionEngine {
         touched.add(
             book.confirm(
                 open.get(),
-                evidence,
+                evidence.get(),
                 higher(rule, open.get().severity(), grade.get().severity()),
                 observation.at()));
       } else {
@@ -346,7 +350,7 @@ public final class FusionEngine {
                 scope.id(),
                 scope.type(),
                 grade.get().severity(),
-                state.behind(grade.get(), evidence),
+                state.behind(grade.get(), evidence.get()),
                 scope.location(),
                 subjects,
                 JsonFactory.newObject(),

@@ -14,6 +14,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -62,13 +64,16 @@ public final class FusionVerticle extends AbstractVerticle {
    * @param reloadEvery how often the directory is checked
    * @param escalationTick how often late incidents are looked for
    * @param flushEvery how often changed incidents are published and written
+   * @param evidenceEvery how often an incident whose only change is fresher evidence is published
+   *     and written again; any other change goes out at the next flush
    */
   public record Settings(
       List<Rule> shipped,
       Optional<Path> rulesDirectory,
       Duration reloadEvery,
       Duration escalationTick,
-      Duration flushEvery) {
+      Duration flushEvery,
+      Duration evidenceEvery) {
 
     public Settings {
       shipped = List.copyOf(shipped);
@@ -80,7 +85,8 @@ public final class FusionVerticle extends AbstractVerticle {
           rulesDirectory,
           Duration.ofSeconds(2),
           Duration.ofSeconds(10),
-          Duration.ofMillis(200));
+          Duration.ofMillis(200),
+          Duration.ofSeconds(5));
     }
   }
 
@@ -91,6 +97,8 @@ public final class FusionVerticle extends AbstractVerticle {
   private final Settings settings;
   private final Clock clock;
   private final Set<String> changed = new LinkedHashSet<>();
+  // What was last published and written of each incident, and when.
+  private final Map<String, Written> written = new HashMap<>();
   private String rulesFingerprint = "";
   private JsonObject lastReload = new JsonObject().put("status", "shipped rules only");
   private long skippedEvents;
@@ -186,24 +194,49 @@ public final class FusionVerticle extends AbstractVerticle {
     }
   }
 
-  /** Publishes and writes every incident changed since the last flush. */
+  /** An incident as it was last published and written. */
+  private record Written(Incident incident, Instant at) {}
+
+  /**
+   * Publishes and writes the incidents changed since the last flush. One whose only change is
+   * fresher evidence waits until {@link Settings#evidenceEvery()} has passed since it was last
+   * written: in a storm every reading of a flooded catchment confirms its incident again, and
+   * rewriting the whole incident (its evidence is up to {@value Incident#MAX_EVIDENCE} entries) at
+   * every flush for each of them took more than half of the twin stream's bytes and a share of the
+   * twin journal, for nothing a screen or a duty officer acts on. Incidents read through the API
+   * are the engine's own, always current.
+   */
   void flush() {
     if (changed.isEmpty()) {
       return;
     }
+    Instant now = clock.instant();
     List<ThingModifyCommand<?>> writes = new ArrayList<>(changed.size());
-    for (String id : changed) {
+    for (Iterator<String> ids = changed.iterator(); ids.hasNext(); ) {
+      String id = ids.next();
       Optional<Incident> incident = engine.incidents().get(id);
       if (incident.isEmpty()) {
+        ids.remove();
+        written.remove(id);
         continue;
       }
+      Written last = written.get(id);
+      if (last != null
+          && incident.get().differsOnlyInEvidence(last.incident())
+          && now.isBefore(last.at().plus(settings.evidenceEvery()))) {
+        continue; // stays changed, for a later flush
+      }
+      ids.remove();
+      written.put(id, new Written(incident.get(), now));
       JsonObject json = incident.get().toJson();
       vertx.eventBus().publish(EventBusAddresses.INCIDENT_EVENTS, json);
       writes.add(
           ModifyThing.of(
               ThingId.of(id), asThing(incident.get(), json), null, DittoHeaders.empty()));
     }
-    changed.clear();
+    if (writes.isEmpty()) {
+      return;
+    }
     try {
       vertx
           .eventBus()

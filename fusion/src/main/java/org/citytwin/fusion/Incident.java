@@ -100,6 +100,35 @@ public record Incident(
     return evidence.isEmpty() ? raisedAt : evidence.get(0).at();
   }
 
+  /**
+   * Whether this incident is {@code earlier} with fresher evidence only (and so a later update
+   * time): confirmed again, not regraded, moved on in its life cycle, re-routed or described anew.
+   */
+  public boolean differsOnlyInEvidence(Incident earlier) {
+    return new Incident(
+            id,
+            ruleId,
+            template,
+            severity,
+            state,
+            scope,
+            scopeType,
+            location,
+            jurisdiction,
+            level,
+            unit,
+            team,
+            raisedAt,
+            earlier.updatedAt,
+            dueAt,
+            earlier.evidence,
+            audit,
+            subjects,
+            details,
+            mergedInto)
+        .equals(earlier);
+  }
+
   /** This incident with {@code latest} as the newest evidence, replacing that twin's older. */
   Incident withEvidence(Evidence latest, String newSeverity, Instant now) {
     List<Evidence> updated = new ArrayList<>(Math.min(evidence.size() + 1, MAX_EVIDENCE));

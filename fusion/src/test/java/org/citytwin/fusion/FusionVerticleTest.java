@@ -86,7 +86,8 @@ class FusionVerticleTest {
             Optional.of(rules),
             Duration.ofMillis(100),
             Duration.ofMillis(100),
-            Duration.ofMillis(50));
+            Duration.ofMillis(50),
+            EVIDENCE_EVERY);
     vertx
         .deployVerticle(new FusionVerticle(engine, settings, clock))
         .toCompletionStage()
@@ -101,6 +102,9 @@ class FusionVerticleTest {
               .build());
     }
   }
+
+  /** How often an incident whose only change is fresher evidence is written again. */
+  private static final Duration EVIDENCE_EVERY = Duration.ofSeconds(30);
 
   /** Two gauges in the west catchment: the flood rule wants two to agree. */
   private static final List<String> GAUGES = List.of("wlg-1", "wlg-2");
@@ -152,10 +156,15 @@ class FusionVerticleTest {
     return (ReplyException) failure;
   }
 
-  private List<String> incidentTypes() throws Exception {
+  /** The incidents fusion lists, newest first, as JSON. */
+  private List<JsonObject> listed() throws Exception {
     return ask(EventBusAddresses.INCIDENT_LIST, new JsonObject()).getJsonArray("incidents").stream()
-        .map(i -> ((JsonObject) i).getString("type"))
+        .map(JsonObject.class::cast)
         .toList();
+  }
+
+  private List<String> incidentTypes() throws Exception {
+    return listed().stream().map(i -> i.getString("type")).toList();
   }
 
   @Test
@@ -196,6 +205,62 @@ class FusionVerticleTest {
         .isEqualTo(400);
   }
 
+  /** The incident of the {@code index}-th twin write, counting from 0. */
+  private Incident keptIncident(int index) {
+    return FusionVerticle.fromThing(kept.get(index)).orElseThrow();
+  }
+
+  private static JsonValue newestEvidence(Incident incident) {
+    return incident.evidence().get(0).value();
+  }
+
+  @Test
+  void freshEvidenceAloneIsWrittenAgainOnlyAfterItsInterval() throws Exception {
+    depth(0.6);
+    await().untilAsserted(() -> assertThat(kept).hasSize(2));
+    depth(0.61);
+    // Fusion has the new evidence (the engine's incidents are current) ...
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(
+                        listed().stream()
+                            .map(Incident::fromJson)
+                            .map(FusionVerticleTest::newestEvidence))
+                    .containsOnly(JsonValue.of(0.61)));
+    String deepWater =
+        kept.stream()
+            .map(t -> FusionVerticle.fromThing(t).orElseThrow())
+            .filter(i -> i.template().type().equals("deep-water"))
+            .findFirst()
+            .orElseThrow()
+            .id();
+    ask(
+        EventBusAddresses.INCIDENT_ACT,
+        new JsonObject().put("id", deepWater).put("action", "review").put("actor", "duty-officer"));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(kept)
+                    .anySatisfy(
+                        t ->
+                            assertThat(FusionVerticle.fromThing(t).orElseThrow().state())
+                                .isEqualTo(IncidentState.REVIEWED)));
+
+    // ... but only the reviewed incident was written again, carrying the new evidence with it.
+    assertThat(kept).hasSize(3);
+    await().untilAsserted(() -> assertThat(published).hasSize(3));
+    assertThat(keptIncident(2).id()).isEqualTo(deepWater);
+    assertThat(newestEvidence(keptIncident(2))).isEqualTo(JsonValue.of(0.61));
+
+    clock.advance(EVIDENCE_EVERY.plusSeconds(1));
+    await().untilAsserted(() -> assertThat(kept).hasSize(4));
+    assertThat(keptIncident(3).template().type()).isEqualTo("flood");
+    assertThat(newestEvidence(keptIncident(3))).isEqualTo(JsonValue.of(0.61));
+    await().untilAsserted(() -> assertThat(published).hasSize(4));
+    assertThat(published.get(3).getString("id")).isEqualTo(keptIncident(3).id());
+  }
+
   @Test
   void aTruckFirstSeenHasItsEarlierPathReadFromHistory() throws Exception {
     List<JsonObject> asked = new CopyOnWriteArrayList<>();
@@ -231,10 +296,7 @@ class FusionVerticleTest {
     clock.advance(Duration.ofMinutes(1));
     position(tracker, new WgsPoint(120.125, 30.31));
     await().untilAsserted(() -> assertThat(incidentTypes()).containsExactly("muck-truck"));
-    JsonObject incident =
-        ask(EventBusAddresses.INCIDENT_LIST, new JsonObject())
-            .getJsonArray("incidents")
-            .getJsonObject(0);
+    JsonObject incident = listed().get(0);
     assertThat(incident.getJsonObject("subjects").getString("site")).isEqualTo("site-a");
   }
 
@@ -262,15 +324,7 @@ class FusionVerticleTest {
     depth(0.2);
     await().untilAsserted(() -> assertThat(incidentTypes()).containsExactly("flood"));
     clock.advance(Duration.ofMinutes(11));
-    await()
-        .untilAsserted(
-            () ->
-                assertThat(
-                        ask(EventBusAddresses.INCIDENT_LIST, new JsonObject())
-                            .getJsonArray("incidents")
-                            .getJsonObject(0)
-                            .getString("level"))
-                    .isEqualTo("street"));
+    await().untilAsserted(() -> assertThat(listed().get(0).getString("level")).isEqualTo("street"));
   }
 
   @Test

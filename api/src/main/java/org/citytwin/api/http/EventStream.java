@@ -1,6 +1,7 @@
 package org.citytwin.api.http;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -133,12 +134,15 @@ final class EventStream {
    */
   void sendAll(List<String> data, Optional<String> lastId) {
     if (!data.isEmpty()) {
-      sendChunk(chunk(data, lastId));
+      sendChunk(Buffer.buffer(chunk(data, lastId)));
     }
   }
 
-  /** Sends events already rendered by {@link #chunk}, shared by many subscribers. */
-  void sendChunk(String chunk) {
+  /**
+   * Sends events already rendered by {@link #chunk} and encoded, shared by many subscribers: the
+   * response writes a slice of the buffer and leaves its bytes as they are.
+   */
+  void sendChunk(Buffer chunk) {
     if (!isOpen()) {
       return;
     }

@@ -1,5 +1,6 @@
 package org.citytwin.api.http;
 
+import io.vertx.core.buffer.Buffer;
 import java.util.List;
 import org.citytwin.twin.TwinEvent;
 import org.citytwin.twin.TwinEventBatch;
@@ -24,7 +25,7 @@ final class TwinMessage {
   private List<Event> read;
   private List<TwinEvent> events;
   private List<String> changedThings;
-  private String everyEventChunk;
+  private Buffer everyEventChunk;
 
   private TwinMessage(List<String> texts) {
     this.texts = texts;
@@ -72,11 +73,14 @@ final class TwinMessage {
 
   /**
    * Every event of the message as one SSE chunk, the last carrying {@code id}: what each subscriber
-   * of the whole stream is sent, built once for all of them.
+   * of the whole stream is sent, built and encoded once for all of them. Written as text, the chunk
+   * would be encoded to UTF-8 again for every subscriber; each write of this buffer reads a slice
+   * of it, so the subscribers share its bytes.
    */
-  String everyEventChunk(String id) {
+  Buffer everyEventChunk(String id) {
     if (everyEventChunk == null) {
-      everyEventChunk = EventStream.chunk(changedThings(), java.util.Optional.of(id));
+      everyEventChunk =
+          Buffer.buffer(EventStream.chunk(changedThings(), java.util.Optional.of(id)));
     }
     return everyEventChunk;
   }

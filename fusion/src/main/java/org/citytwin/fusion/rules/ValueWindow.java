@@ -56,16 +56,22 @@ public final class ValueWindow {
     double max = Double.NEGATIVE_INFINITY;
     double min = Double.POSITIVE_INFINITY;
     int count = 0;
-    for (int i = 0; i < size; i++) {
-      int slot = (first + i) % times.length;
-      if (times[slot] < from) {
-        continue;
+    // The ring in its two runs of slots, oldest first: no division per value, which a gauge
+    // reporting every second for a 15-minute rise window asks 900 times per reading.
+    int end = first + size;
+    for (int run = 0; run < 2; run++) {
+      int firstSlot = run == 0 ? first : 0;
+      int endSlot = run == 0 ? Math.min(end, times.length) : end - times.length;
+      for (int slot = firstSlot; slot < endSlot; slot++) {
+        if (times[slot] < from) {
+          continue;
+        }
+        double value = values[slot];
+        sum += value;
+        max = Math.max(max, value);
+        min = Math.min(min, value);
+        count++;
       }
-      double value = values[slot];
-      sum += value;
-      max = Math.max(max, value);
-      min = Math.min(min, value);
-      count++;
     }
     if (count == 0) {
       return Double.NaN;
