@@ -227,7 +227,11 @@ public final class FusionVerticle extends AbstractVerticle {
         continue; // stays changed, for a later flush
       }
       ids.remove();
-      written.put(id, new Written(incident.get(), now));
+      if (incident.get().state().open()) {
+        written.put(id, new Written(incident.get(), now));
+      } else {
+        written.remove(id); // no evidence comes to a closed incident: nothing to hold back
+      }
       JsonObject json = incident.get().toJson();
       vertx.eventBus().publish(EventBusAddresses.INCIDENT_EVENTS, json);
       writes.add(

@@ -445,53 +445,13 @@ public final class Citytwin implements Runnable {
     @Override
     public Integer call() throws Exception {
       Path work = java.nio.file.Files.createTempDirectory("citytwin-bench");
-      String table =
-          switch (target) {
-            case "twins" -> new org.citytwin.launcher.bench.TwinBenchmark(work, only).run();
-            case "ingest" ->
-                new org.citytwin.launcher.bench.IngestBenchmark(
-                        work, java.time.Duration.ofSeconds(seconds))
-                    .run();
-            case "history" ->
-                new org.citytwin.launcher.bench.HistoryBenchmark(
-                        work,
-                        devices,
-                        hours,
-                        summaryDays,
-                        postgresUrl.isBlank()
-                            ? java.util.Optional.empty()
-                            : java.util.Optional.of(
-                                new org.citytwin.history.PostgresSettings(
-                                    postgresUrl,
-                                    "postgres",
-                                    "",
-                                    "citytwin_bench_" + ProcessHandle.current().pid())))
-                    .run();
-            case "live" ->
-                new org.citytwin.launcher.bench.LiveBenchmark(
-                        work, java.time.Duration.ofSeconds(seconds), rates, subscribers)
-                    .run();
-            case "load" ->
-                new org.citytwin.launcher.bench.LoadBenchmark(
-                        work,
-                        seed,
-                        scale,
-                        java.time.Duration.ofSeconds(seconds),
-                        java.util.Optional.ofNullable(server))
-                    .run();
-            case "fusion" ->
-                new org.citytwin.launcher.bench.FusionBenchmark(
-                        readings,
-                        postgresUrl.isBlank()
-                            ? java.util.Optional.empty()
-                            : java.util.Optional.of(postgresUrl))
-                    .run();
-            default ->
-                throw new IllegalArgumentException(
-                    "unknown benchmark '"
-                        + target
-                        + "'; available: twins, ingest, history, fusion, live, load");
-          };
+      String table;
+      try {
+        table = measure(work);
+      } finally {
+        // Each run writes its own databases (tens of megabytes); runs are many.
+        deleteTree(work);
+      }
       Runtime runtime = Runtime.getRuntime();
       String machine =
           String.format(
@@ -512,6 +472,66 @@ public final class Citytwin implements Runnable {
         System.out.println("written into " + write);
       }
       return 0;
+    }
+
+    private String measure(Path work) throws Exception {
+      return switch (target) {
+        case "twins" -> new org.citytwin.launcher.bench.TwinBenchmark(work, only).run();
+        case "ingest" ->
+            new org.citytwin.launcher.bench.IngestBenchmark(
+                    work, java.time.Duration.ofSeconds(seconds))
+                .run();
+        case "history" ->
+            new org.citytwin.launcher.bench.HistoryBenchmark(
+                    work,
+                    devices,
+                    hours,
+                    summaryDays,
+                    postgresUrl.isBlank()
+                        ? java.util.Optional.empty()
+                        : java.util.Optional.of(
+                            new org.citytwin.history.PostgresSettings(
+                                postgresUrl,
+                                "postgres",
+                                "",
+                                "citytwin_bench_" + ProcessHandle.current().pid())))
+                .run();
+        case "live" ->
+            new org.citytwin.launcher.bench.LiveBenchmark(
+                    work, java.time.Duration.ofSeconds(seconds), rates, subscribers)
+                .run();
+        case "load" ->
+            new org.citytwin.launcher.bench.LoadBenchmark(
+                    work,
+                    seed,
+                    scale,
+                    java.time.Duration.ofSeconds(seconds),
+                    java.util.Optional.ofNullable(server))
+                .run();
+        case "fusion" ->
+            new org.citytwin.launcher.bench.FusionBenchmark(
+                    readings,
+                    postgresUrl.isBlank()
+                        ? java.util.Optional.empty()
+                        : java.util.Optional.of(postgresUrl))
+                .run();
+        default ->
+            throw new IllegalArgumentException(
+                "unknown benchmark '"
+                    + target
+                    + "'; available: twins, ingest, history, fusion, live, load");
+      };
+    }
+
+    /** Removes the run's directory; one left behind is reported, not fatal to the figures. */
+    private static void deleteTree(Path root) {
+      try (java.util.stream.Stream<Path> paths = java.nio.file.Files.walk(root)) {
+        for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          java.nio.file.Files.deleteIfExists(path);
+        }
+      } catch (java.io.IOException | java.io.UncheckedIOException notRemoved) {
+        System.err.println("citytwin: could not remove " + root + ": " + notRemoved.getMessage());
+      }
     }
   }
 
