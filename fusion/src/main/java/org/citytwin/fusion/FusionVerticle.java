@@ -97,7 +97,7 @@ public final class FusionVerticle extends AbstractVerticle {
   private final Settings settings;
   private final Clock clock;
   private final Set<String> changed = new LinkedHashSet<>();
-  // What was last published and written of each incident, and when.
+  // What was last published and written of each open incident, and when.
   private final Map<String, Written> written = new HashMap<>();
   private String rulesFingerprint = "";
   private JsonObject lastReload = new JsonObject().put("status", "shipped rules only");

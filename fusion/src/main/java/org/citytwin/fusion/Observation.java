@@ -6,6 +6,8 @@ import java.util.Optional;
 import org.citytwin.twin.ThingModels;
 import org.citytwin.twin.TwinEvent;
 import org.citytwin.twin.WgsPoint;
+import org.eclipse.ditto.json.JsonFactory;
+import org.eclipse.ditto.json.JsonKey;
 import org.eclipse.ditto.json.JsonObject;
 import org.eclipse.ditto.json.JsonPointer;
 import org.eclipse.ditto.json.JsonValue;
@@ -79,8 +81,8 @@ public record Observation(
       if (!feature.isObject()) {
         continue;
       }
-      Optional<JsonValue> longitude = feature.asObject().getValue(LONGITUDE);
-      Optional<JsonValue> latitude = feature.asObject().getValue(LATITUDE);
+      Optional<JsonValue> longitude = valueAt(feature.asObject(), LONGITUDE);
+      Optional<JsonValue> latitude = valueAt(feature.asObject(), LATITUDE);
       if (longitude.isPresent()
           && latitude.isPresent()
           && longitude.get().isNumber()
@@ -97,7 +99,30 @@ public record Observation(
 
   /** A value in the changed part, for example {@code features/waterlogging/properties/depth}. */
   public Optional<JsonValue> changed(JsonPointer path) {
-    return changes.getValue(path);
+    return valueAt(changes, path);
+  }
+
+  /**
+   * What {@code object.getValue(path)} gives, found one level at a time. Ditto answers a pointer of
+   * more than one level by streaming over sub-pointers it builds level by level, and this is asked
+   * for every signal of every reading; one level it looks up directly.
+   */
+  private static Optional<JsonValue> valueAt(JsonObject object, JsonPointer path) {
+    if (path.getLevelCount() <= 1) {
+      return object.getValue(path);
+    }
+    JsonValue current = object;
+    for (JsonKey key : path) {
+      if (!current.isObject()) {
+        return Optional.empty();
+      }
+      Optional<JsonValue> next = current.asObject().getValue(JsonFactory.newPointer(key));
+      if (next.isEmpty()) {
+        return Optional.empty();
+      }
+      current = next.get();
+    }
+    return Optional.of(current);
   }
 
   /** The text of an attribute, if the twin has it as text. */
@@ -107,8 +132,7 @@ public record Observation(
 
   /** The text of the attribute at {@code path}, if the twin has it as text. */
   public Optional<String> attribute(JsonPointer path) {
-    return attributes
-        .getValue(path)
+    return valueAt(attributes, path)
         .filter(JsonValue::isString)
         .map(JsonValue::asString)
         .filter(text -> !text.isBlank());
