@@ -198,8 +198,15 @@ public abstract class JdbcThingJournal implements ThingJournal {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The things are rendered to rows before the connection is taken: rendering a district's twins
+   * takes tens of milliseconds, and appends, which wait for the connection, are what a reading
+   * waits for on its way to the subscribers.
+   */
   @Override
-  public synchronized void snapshot(List<Thing> things, long coveredSequence) {
+  public void snapshot(List<Thing> things, long coveredSequence) {
     List<SnapshotRow> rows = new ArrayList<>(things.size());
     for (Thing thing : things) {
       Instant modified = thing.getModified().orElse(Instant.EPOCH);
@@ -211,6 +218,10 @@ public abstract class JdbcThingJournal implements ThingJournal {
               micros(modified),
               thing.toJson().toString()));
     }
+    writeSnapshot(rows, coveredSequence);
+  }
+
+  private synchronized void writeSnapshot(List<SnapshotRow> rows, long coveredSequence) {
     try (Statement statement = connection.createStatement()) {
       connection.setAutoCommit(false);
       statement.execute("DELETE FROM thing_snapshot");
@@ -225,7 +236,7 @@ public abstract class JdbcThingJournal implements ThingJournal {
       connection.commit();
     } catch (SQLException e) {
       rollback();
-      throw new HistoryUnavailableException("cannot snapshot " + things.size() + " twins", e);
+      throw new HistoryUnavailableException("cannot snapshot " + rows.size() + " twins", e);
     }
   }
 
