@@ -105,28 +105,7 @@ public record Incident(
    * time): confirmed again, not regraded, moved on in its life cycle, re-routed or described anew.
    */
   public boolean differsOnlyInEvidence(Incident earlier) {
-    return new Incident(
-            id,
-            ruleId,
-            template,
-            severity,
-            state,
-            scope,
-            scopeType,
-            location,
-            jurisdiction,
-            level,
-            unit,
-            team,
-            raisedAt,
-            earlier.updatedAt,
-            dueAt,
-            earlier.evidence,
-            audit,
-            subjects,
-            details,
-            mergedInto)
-        .equals(earlier);
+    return withEvidenceList(severity, earlier.updatedAt, earlier.evidence).equals(earlier);
   }
 
   /** This incident with {@code latest} as the newest evidence, replacing that twin's older. */
@@ -140,6 +119,11 @@ public record Incident(
         updated.add(earlier);
       }
     }
+    return withEvidenceList(newSeverity, now, updated);
+  }
+
+  private Incident withEvidenceList(
+      String newSeverity, Instant newUpdatedAt, List<Evidence> newEvidence) {
     return new Incident(
         id,
         ruleId,
@@ -154,9 +138,9 @@ public record Incident(
         unit,
         team,
         raisedAt,
-        now,
+        newUpdatedAt,
         dueAt,
-        updated,
+        newEvidence,
         audit,
         subjects,
         details,
