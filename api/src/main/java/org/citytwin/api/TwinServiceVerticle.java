@@ -71,6 +71,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class TwinServiceVerticle extends AbstractVerticle {
 
+  /**
+   * How often twins not used since the previous sweep give up their built things and are held as
+   * JSON ({@link ThingStore#releaseIdle}): a twin left alone for 30 to 60 s costs its text, not a
+   * Ditto thing several times that size.
+   */
+  public static final java.time.Duration IDLE_SWEEP_EVERY = java.time.Duration.ofSeconds(30);
+
   /** Bounds one journal transaction. */
   public static final int MAX_CHANGES_PER_COMMIT = 20_000;
 
@@ -101,6 +108,7 @@ public final class TwinServiceVerticle extends AbstractVerticle {
   private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
   private boolean committing;
   private boolean snapshotting;
+  private boolean sweeping;
   private Optional<String> lastCommitFailure = Optional.empty();
   private volatile long appliedSequence;
   private long snapshotSequence;
@@ -140,6 +148,24 @@ public final class TwinServiceVerticle extends AbstractVerticle {
         .consumer(EventBusAddresses.TWIN_COMMANDS, this::onMessage)
         .completionHandler(started);
     vertx.eventBus().<JsonObject>consumer(EventBusAddresses.TWIN_READY, this::onReady);
+    vertx.setPeriodic(IDLE_SWEEP_EVERY.toMillis(), timer -> sweepIdle());
+  }
+
+  private void sweepIdle() {
+    if (sweeping) {
+      return;
+    }
+    sweeping = true;
+    // The first release of a twin renders its JSON: CPU work, off the event loop.
+    vertx
+        .executeBlocking(store::releaseIdle, false)
+        .onComplete(
+            idle -> {
+              sweeping = false;
+              if (idle.failed()) {
+                LOG.warn("idle twins not released", idle.cause());
+              }
+            });
   }
 
   private void onReady(Message<JsonObject> request) {
@@ -443,8 +469,8 @@ public final class TwinServiceVerticle extends AbstractVerticle {
     Future<Void> written =
         vertx.executeBlocking(
             () -> {
-              // Building things for twins with pending writes is CPU work: off the event loop.
-              journal.snapshot(twins.stream().map(Twin::thing).toList(), covered);
+              // Rendering twins with pending writes is CPU work: off the event loop.
+              journal.snapshot(twins, covered);
               return null;
             },
             false);

@@ -117,7 +117,9 @@ class TwinServiceVerticleTest {
     var thing = store.retrieve(GAUGE).orElseThrow();
     assertThat(thing.getRevision().orElseThrow().toLong()).isEqualTo(3);
     assertThat(thing.toJson().getValue(depth)).contains(JsonValue.of(0.4));
-    assertThat(storage.things().recover().things()).containsExactly(thing);
+    assertThat(storage.things().recover().twins())
+        .extracting(org.citytwin.twin.Twin::thing)
+        .containsExactly(thing);
     Awaitility.await()
         .untilAsserted(
             () ->
@@ -160,7 +162,7 @@ class TwinServiceVerticleTest {
     }
 
     @Override
-    public void snapshot(List<org.eclipse.ditto.things.model.Thing> things, long coveredSequence) {}
+    public void snapshot(List<org.citytwin.twin.Twin> twins, long coveredSequence) {}
   }
 
   @Test

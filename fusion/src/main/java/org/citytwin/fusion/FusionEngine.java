@@ -219,6 +219,11 @@ public final class FusionEngine {
     return nearDefinitions.contains(definition);
   }
 
+  /** The definitions of the twins some rule measures distances to. */
+  public Set<String> definitionsMeasuredTo() {
+    return Set.copyOf(nearDefinitions);
+  }
+
   /**
    * Tells the engine where a twin stands without it having changed: the twins loaded at start, so
    * that "near a twin of this definition" knows twins that have not reported yet.

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.citytwin.twin.CanonicalUnit;
 import org.citytwin.twin.QualityFlag;
@@ -696,9 +695,8 @@ abstract class StorageContract {
     }
   }
 
-  private static Map<ThingId, Thing> byId(List<Thing> things) {
-    return things.stream()
-        .collect(Collectors.toMap(t -> t.getEntityId().orElseThrow(), Function.identity()));
+  private static Map<ThingId, Thing> byId(List<Twin> twins) {
+    return twins.stream().collect(Collectors.toMap(Twin::thingId, Twin::thing));
   }
 
   @Test
@@ -716,7 +714,7 @@ abstract class StorageContract {
     assertThat(last).isEqualTo(first + 4);
 
     storage = reopen();
-    Map<ThingId, Thing> recovered = byId(storage.things().recover().things());
+    Map<ThingId, Thing> recovered = byId(storage.things().recover().twins());
 
     assertThat(recovered).containsOnlyKeys(GAUGE);
     assertThat(recovered.get(GAUGE)).isEqualTo(twins.state.get(GAUGE).thing());
@@ -734,7 +732,7 @@ abstract class StorageContract {
         journal.append(
             List.of(
                 twins.merge(GAUGE, "features/waterlogging/properties/depth", JsonValue.of(0.1))));
-    journal.snapshot(twins.state.values().stream().map(Twin::thing).toList(), covered);
+    journal.snapshot(List.copyOf(twins.state.values()), covered);
     journal.append(
         List.of(
             twins.merge(GAUGE, "features/waterlogging/properties/depth", JsonValue.of(0.2)),
@@ -742,7 +740,7 @@ abstract class StorageContract {
     journal.append(List.of(twins.put(gauge(OTHER))));
 
     storage = reopen();
-    Map<ThingId, Thing> recovered = byId(storage.things().recover().things());
+    Map<ThingId, Thing> recovered = byId(storage.things().recover().twins());
 
     assertThat(recovered).containsOnlyKeys(GAUGE, OTHER);
     assertThat(recovered.get(GAUGE)).isEqualTo(twins.state.get(GAUGE).thing());
@@ -757,7 +755,7 @@ abstract class StorageContract {
 
   @Test
   void emptyStorageRecoversNothing() {
-    assertThat(storage.things().recover().things()).isEmpty();
+    assertThat(storage.things().recover().twins()).isEmpty();
   }
 
   @Test

@@ -41,6 +41,7 @@ import org.citytwin.twin.ThingJournal;
 import org.citytwin.twin.ThingModelCatalogue;
 import org.citytwin.twin.ThingModels;
 import org.citytwin.twin.ThingStore;
+import org.citytwin.twin.Twin;
 import org.citytwin.twin.TwinProtocol;
 import org.citytwin.twin.WgsPoint;
 import org.eclipse.ditto.things.model.Thing;
@@ -248,27 +249,22 @@ public final class CitytwinServer implements AutoCloseable {
     IncidentBook book = new IncidentBook(zones, teams, SlaPolicy.defaults());
     FusionEngine fusion = new FusionEngine(zones, book, rules, clock);
     int incidents = 0;
-    for (Thing thing : things.all()) {
-      String namespace = thing.getEntityId().map(id -> id.getNamespace()).orElse("");
-      if (namespace.equals(Incident.NAMESPACE)) {
-        Optional<Incident> incident = FusionVerticle.fromThing(thing);
-        if (incident.isPresent()) {
-          book.recover(incident.get());
-          incidents++;
-        }
-        continue;
+    // From the indexes, not a walk over every thing: a recovered twin is built only when used.
+    for (Twin twin : things.inNamespace(Incident.NAMESPACE)) {
+      Optional<Incident> incident = FusionVerticle.fromThing(twin.thing());
+      if (incident.isPresent()) {
+        book.recover(incident.get());
+        incidents++;
       }
-      String definition = thing.getDefinition().map(Object::toString).orElse("");
-      if (fusion.measuresDistancesTo(definition)) {
-        thing
+    }
+    for (String definition : fusion.definitionsMeasuredTo()) {
+      for (Twin twin : things.withDefinition(definition)) {
+        twin.thing()
             .getAttributes()
             .flatMap(attributes -> attributes.getValue(ThingModels.LOCATION))
             .ifPresent(
                 location ->
-                    fusion.know(
-                        thing.getEntityId().orElseThrow(),
-                        definition,
-                        WgsPoint.fromGeoJson(location)));
+                    fusion.know(twin.thingId(), definition, WgsPoint.fromGeoJson(location)));
       }
     }
     LOG.info(
@@ -287,15 +283,15 @@ public final class CitytwinServer implements AutoCloseable {
   private static long recover(
       Storage storage, ThingStore things, DistrictFiles district, Clock clock) {
     ThingJournal.Recovery recovery = storage.things().recover();
-    recovery.things().parallelStream().forEach(things::restore);
+    recovery.twins().parallelStream().forEach(things::restore);
     long lastSequence = recovery.lastSequence();
     if (district == null) {
       return lastSequence;
     }
-    if (!recovery.things().isEmpty()) {
+    if (!recovery.twins().isEmpty()) {
       LOG.info(
           "recovered {} twins from the journal; the district's twins are not imported again",
-          recovery.things().size());
+          recovery.twins().size());
       return lastSequence;
     }
     List<ThingChange> created = new ArrayList<>();
@@ -338,7 +334,7 @@ public final class CitytwinServer implements AutoCloseable {
   public void close() {
     closeVertx(vertx);
     try {
-      storage.things().snapshot(things.all(), twins.appliedSequence());
+      storage.things().snapshot(things.twins(), twins.appliedSequence());
     } catch (RuntimeException e) {
       LOG.warn("no snapshot at shutdown; the journal still holds every change", e);
     }

@@ -1,7 +1,6 @@
 package org.citytwin.twin;
 
 import java.util.List;
-import org.eclipse.ditto.things.model.Thing;
 
 /**
  * Where twin changes are made durable: an append-only journal of {@link ThingChange}s plus
@@ -18,10 +17,14 @@ public interface ThingJournal {
    */
   long append(List<ThingChange> changes);
 
-  /** What recovery found: every thing as of the last committed change, and that change's number. */
-  record Recovery(List<Thing> things, long lastSequence) {
+  /**
+   * What recovery found: every twin as of the last committed change (those the journal did not
+   * change since the snapshot held as their JSON, see {@link Twin#ofJson}), and that change's
+   * number.
+   */
+  record Recovery(List<Twin> twins, long lastSequence) {
     public Recovery {
-      things = List.copyOf(things);
+      twins = List.copyOf(twins);
     }
   }
 
@@ -32,10 +35,10 @@ public interface ThingJournal {
   Recovery recover();
 
   /**
-   * Stores {@code things} as the new snapshot and drops the journal entries it covers.
+   * Stores {@code twins} as the new snapshot and drops the journal entries it covers.
    *
-   * @param things every thing as of the change numbered {@code coveredSequence}, and no later
+   * @param twins every twin as of the change numbered {@code coveredSequence}, and no later
    * @param coveredSequence the sequence number of the last change the snapshot includes
    */
-  void snapshot(List<Thing> things, long coveredSequence);
+  void snapshot(List<Twin> twins, long coveredSequence);
 }

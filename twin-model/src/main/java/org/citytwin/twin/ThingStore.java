@@ -72,6 +72,18 @@ public final class ThingStore {
     return twins;
   }
 
+  /** The twins of one definition, from its index: no scan. */
+  public List<Twin> withDefinition(String definition) {
+    List<Twin> twins = new ArrayList<>();
+    for (ThingId thingId : index.equalTo(SearchIndex.INDEXED.get(0), List.of(definition))) {
+      Twin twin = things.get(thingId);
+      if (twin != null) {
+        twins.add(twin);
+      }
+    }
+    return twins;
+  }
+
   /** A twin's values as RQL reads them, without building its JSON where that can be avoided. */
   public static org.citytwin.twin.search.Fields fields(Twin twin) {
     return new TwinFields(twin);
@@ -115,6 +127,33 @@ public final class ThingStore {
         });
   }
 
+  /** Puts a recovered twin back as it is; one held as JSON stays so, and is indexed from it. */
+  public void restore(Twin twin) {
+    things.compute(
+        twin.thingId(),
+        (id, current) -> {
+          updateIndex(id, current, twin);
+          return twin;
+        });
+  }
+
+  /**
+   * Releases the built things of twins not used since the last call, keeping their JSON text (see
+   * {@link Twin}): the next use builds them again. Call it periodically, one call at a time, off
+   * any event loop: the first release of a twin renders its text.
+   *
+   * @return how many twins are held as text only
+   */
+  public int releaseIdle() {
+    int idle = 0;
+    for (Twin twin : things.values()) {
+      if (twin.releaseIfIdle()) {
+        idle++;
+      }
+    }
+    return idle;
+  }
+
   /** Creates or replaces the thing at once, without a journal: for tests and tools. */
   public ThingChange put(Thing thing) {
     ThingId thingId =
@@ -154,10 +193,10 @@ public final class ThingStore {
    * indexed can have changed.
    */
   private void updateIndex(ThingId thingId, Twin before, Twin after) {
-    if (before != null && after != null && before.base() == after.base()) {
+    if (before != null && after != null && before.sharesBase(after)) {
       return;
     }
     index.update(
-        thingId, before == null ? null : before.base(), after == null ? null : after.base());
+        thingId, before == null ? null : before.indexed(), after == null ? null : after.indexed());
   }
 }

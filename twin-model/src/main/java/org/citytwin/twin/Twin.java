@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
+import org.citytwin.twin.search.SearchIndex;
 import org.eclipse.ditto.json.JsonFactory;
 import org.eclipse.ditto.json.JsonKey;
 import org.eclipse.ditto.json.JsonObject;
@@ -14,6 +15,7 @@ import org.eclipse.ditto.things.model.Thing;
 import org.eclipse.ditto.things.model.ThingBuilder;
 import org.eclipse.ditto.things.model.ThingId;
 import org.eclipse.ditto.things.model.ThingRevision;
+import org.eclipse.ditto.things.model.ThingsModelFactory;
 
 /**
  * One twin as the store keeps it: an immutable Ditto {@link Thing} plus the feature-property values
@@ -23,13 +25,20 @@ import org.eclipse.ditto.things.model.ThingRevision;
  * immutable thing for it costs several microseconds (its builders copy and validate every level).
  * At a district's update rate that is most of the twin service's time, while most updated things
  * are never read before the next reading. A twin therefore records the reading and builds the
- * {@code Thing} only when someone asks for it ({@link #thing()}), once, then keeps it.
+ * {@code Thing} only when someone asks for it ({@link #thing()}), once, then keeps it while in use.
+ *
+ * <p>A twin unused between two sweeps of the store ({@link ThingStore#releaseIdle}) gives up its
+ * built thing and keeps the thing's JSON text: Ditto 3.8's JSON objects hold their fields and their
+ * text side by side at every level, so a thing takes some 16 times its text in heap. Searches,
+ * readings and their events are answered from the text without building the thing again; anything
+ * else builds it.
  *
  * <p>Only the common shape is held apart: a non-null, non-object value for a property that already
  * exists in the base thing (so Ditto has validated its key). Everything else (new keys, removals,
  * nested merges, attribute changes) goes through Ditto's model and yields a twin without pending
  * writes. {@link #thing()} gives exactly the thing Ditto's merge would have given; a test holds the
- * two equal. Immutable and safe to share between threads.
+ * two equal. Immutable in what it answers (the built thing and the text are two forms of one value)
+ * and safe to share between threads.
  */
 public final class Twin {
 
@@ -46,44 +55,175 @@ public final class Twin {
     }
   }
 
-  /** The base thing, shared by every twin derived from it, with its enrichment text. */
+  /**
+   * The base thing, shared by every twin derived from it, with its enrichment text. It is held as a
+   * built Ditto {@code Thing} while in use and as its JSON text once idle ({@link #releaseIfIdle}):
+   * Ditto 3.8 keeps every JSON object's fields and its text side by side, so a built thing of a few
+   * hundred bytes of JSON takes several KiB of heap, and a district's 200,000 things did not fit in
+   * 2 KiB each.
+   */
   private static final class Base {
-    final Thing thing;
+    // At least one of thing and json is set at any time: json is written before thing is cleared.
+    private volatile Thing thing;
+    private volatile String json;
+    // Set by every use; cleared by the idle sweep, which releases a base it finds still clear.
+    private volatile boolean used;
+    // The thing's own revision and timestamps (-1 and null when it has none), kept out of its JSON
+    // as snapshots keep them.
+    private final long revision;
+    private final Instant created;
+    private final Instant modified;
     // Computed at most a few times per base under races; the value is always the same.
-    private String extraText;
-
+    private volatile String extraText;
     // As a plain JSON object, for events handed over read; cached like the text.
-    private JsonObject attributes;
+    private volatile JsonObject attributes;
 
     Base(Thing thing) {
       this.thing = thing;
+      this.used = true;
+      this.revision = thing.getRevision().map(ThingRevision::toLong).orElse(-1L);
+      this.created = thing.getCreated().orElse(null);
+      this.modified = thing.getModified().orElse(null);
     }
+
+    Base(String json, long revision, Instant created, Instant modified) {
+      this.json = json;
+      this.revision = revision;
+      this.created = created;
+      this.modified = modified;
+    }
+
+    /** The built thing, built from its JSON if it was released; counts as a use. */
+    Thing thing() {
+      if (!used) {
+        used = true;
+      }
+      Thing built = thing;
+      if (built == null) {
+        built = build(json);
+        thing = built;
+      }
+      return built;
+    }
+
+    /** The built thing if it is held, else one built for this call only: no use counted. */
+    Thing thingQuietly() {
+      Thing built = thing;
+      return built != null ? built : build(json);
+    }
+
+    /** The thing's JSON text if it is held only as text, else empty. */
+    Optional<String> releasedText() {
+      return thing != null ? Optional.empty() : Optional.of(json);
+    }
+
+    private Thing build(String text) {
+      ThingBuilder.FromCopy builder =
+          ThingsModelFactory.newThingBuilder(JsonFactory.newObject(text));
+      if (revision >= 0) {
+        builder.setRevision(revision);
+      }
+      if (created != null) {
+        builder.setCreated(created);
+      }
+      if (modified != null) {
+        builder.setModified(modified);
+      }
+      return builder.build();
+    }
+
+    /** The thing's JSON without revision and timestamps, rendered once per base. */
+    String json() {
+      String text = json;
+      if (text != null) {
+        return text;
+      }
+      Thing built = thing;
+      if (built == null) {
+        // Released meanwhile: the release rendered the text first.
+        return json;
+      }
+      text = built.toJson().toString();
+      json = text;
+      return text;
+    }
+
+    /**
+     * Drops the built thing and its caches if the base was not used since the last call; whether it
+     * was idle.
+     */
+    boolean releaseIfIdle() {
+      if (used) {
+        used = false;
+        return false;
+      }
+      if (thing != null) {
+        json();
+        thing = null;
+        extraText = null;
+        attributes = null;
+      }
+      return true;
+    }
+
+    // Events of an idle twin are enriched from its text, without building it: at a district's
+    // load every device reports every second or two, and building each one's thing for its events
+    // kept 34,000 built things of about 5.8 KiB each.
 
     JsonObject attributes() {
       JsonObject object = attributes;
       if (object == null) {
-        // Ditto's Attributes is a JsonObject that equals only Attributes: copied into a plain
-        // object, an event handed over equals the same event read back from its text.
-        object =
-            thing
-                .getAttributes()
-                .map(all -> JsonFactory.newObjectBuilder(all).build())
-                .orElse(NO_ATTRIBUTES);
+        Thing built = thing;
+        if (built != null) {
+          // Ditto's Attributes is a JsonObject that equals only Attributes: copied into a plain
+          // object, an event handed over equals the same event read back from its text.
+          object =
+              built
+                  .getAttributes()
+                  .map(all -> JsonFactory.newObjectBuilder(all).build())
+                  .orElse(NO_ATTRIBUTES);
+        } else {
+          object =
+              JsonText.valueAt(json, ATTRIBUTES)
+                  .filter(JsonValue::isObject)
+                  .map(JsonValue::asObject)
+                  .orElse(NO_ATTRIBUTES);
+        }
         attributes = object;
       }
       return object;
+    }
+
+    Optional<String> definition() {
+      Thing built = thing;
+      if (built != null) {
+        return built.getDefinition().map(Object::toString);
+      }
+      return JsonText.valueAt(json, DEFINITION)
+          .filter(JsonValue::isString)
+          .map(JsonValue::asString);
     }
 
     String extraText() {
       String text = extraText;
       if (text == null) {
         JsonObjectBuilder extra = JsonFactory.newObjectBuilder();
-        thing.getDefinition().ifPresent(d -> extra.set("definition", d.toString()));
-        thing.getAttributes().ifPresent(a -> extra.set("attributes", a));
+        definition().ifPresent(d -> extra.set("definition", d));
+        JsonObject all = attributes();
+        if (hasAttributes()) {
+          extra.set("attributes", all);
+        }
         text = extra.build().toString();
         extraText = text;
       }
       return text;
+    }
+
+    private boolean hasAttributes() {
+      Thing built = thing;
+      return built != null
+          ? built.getAttributes().isPresent()
+          : JsonText.valueAt(json, ATTRIBUTES).filter(JsonValue::isObject).isPresent();
     }
   }
 
@@ -93,8 +233,9 @@ public final class Twin {
   private final Instant created;
   private final Instant modified;
   private final PropertyWrite[] writes;
-  // The built thing; racing readers may each build it once, and get equal things.
-  private Thing built;
+  // The built thing with the pending writes; racing readers may each build it once, and get equal
+  // things. Dropped with the base's when the twin goes idle. Unused when no write is pending.
+  private volatile Thing built;
 
   private Twin(
       ThingId thingId,
@@ -109,9 +250,6 @@ public final class Twin {
     this.created = created;
     this.modified = modified;
     this.writes = writes;
-    if (writes.length == 0) {
-      built = base.thing;
-    }
   }
 
   /** The twin of a whole thing, its revision and timestamps taken from it. */
@@ -128,6 +266,18 @@ public final class Twin {
         NONE);
   }
 
+  /**
+   * The twin of a thing kept as {@code json} (as {@link #json()} gives it) with its revision and
+   * timestamps, held as that text until first used: a cold start reads snapshot rows into twins
+   * without building a Ditto thing for each.
+   */
+  public static Twin ofJson(
+      ThingId thingId, String json, long revision, Instant created, Instant modified) {
+    Objects.requireNonNull(json, "json");
+    return new Twin(
+        thingId, new Base(json, revision, created, modified), revision, created, modified, NONE);
+  }
+
   public ThingId thingId() {
     return thingId;
   }
@@ -140,23 +290,64 @@ public final class Twin {
     return Optional.ofNullable(created);
   }
 
+  public Optional<Instant> modified() {
+    return Optional.ofNullable(modified);
+  }
+
   /** The thing as it stands, with revision and timestamps: built on first use, then kept. */
   public Thing thing() {
+    if (writes.length == 0) {
+      return base.thing();
+    }
     Thing thing = built;
     if (thing == null) {
-      ThingBuilder.FromCopy builder = base.thing.toBuilder();
-      for (PropertyWrite write : writes) {
-        builder.setFeatureProperty(
-            write.featureId(), JsonPointer.of(write.property()), write.value());
-      }
-      builder.setRevision(revision).setModified(modified);
-      if (created != null) {
-        builder.setCreated(created);
-      }
-      thing = builder.build();
+      thing = withWrites(base.thing());
       built = thing;
     }
     return thing;
+  }
+
+  private Thing withWrites(Thing baseThing) {
+    ThingBuilder.FromCopy builder = baseThing.toBuilder();
+    for (PropertyWrite write : writes) {
+      builder.setFeatureProperty(
+          write.featureId(), JsonPointer.of(write.property()), write.value());
+    }
+    builder.setRevision(revision).setModified(modified);
+    if (created != null) {
+      builder.setCreated(created);
+    }
+    return builder.build();
+  }
+
+  /**
+   * The thing's JSON without revision and timestamps (Ditto's regular fields, as a snapshot keeps
+   * it): for a twin without pending writes, rendered once and kept; no use is counted.
+   */
+  public String json() {
+    if (writes.length == 0) {
+      return base.json();
+    }
+    Thing thing = built;
+    return (thing != null ? thing : withWrites(base.thingQuietly())).toJson().toString();
+  }
+
+  /**
+   * Drops the built thing if the twin was not used since the last call, keeping its JSON text;
+   * whether it was idle. The next use builds the thing again. For one sweep at a time over the
+   * store ({@link ThingStore#releaseIdle}).
+   */
+  boolean releaseIfIdle() {
+    boolean idle = base.releaseIfIdle();
+    if (idle) {
+      built = null;
+    }
+    return idle;
+  }
+
+  /** Whether both twins stand on the same base thing, so nothing indexed differs between them. */
+  boolean sharesBase(Twin other) {
+    return base == other.base;
   }
 
   /**
@@ -164,7 +355,22 @@ public final class Twin {
    * may be older than {@link #thing()}'s.
    */
   Thing base() {
-    return base.thing;
+    return base.thing();
+  }
+
+  /**
+   * The base thing's JSON text if the twin is idle and held only as text, else empty: for readers
+   * that should not build, nor keep built, a thing they only scan ({@link JsonText}).
+   */
+  Optional<String> idleText() {
+    return base.releasedText();
+  }
+
+  /** What the search index reads of the base thing, without building a thing that is held idle. */
+  SearchIndex.Parts indexed() {
+    return base.releasedText()
+        .map(text -> SearchIndex.Parts.ofJson(JsonFactory.newObject(text)))
+        .orElseGet(() -> SearchIndex.Parts.of(base.thing()));
   }
 
   private static final JsonObject NO_ATTRIBUTES = JsonFactory.newObject();
@@ -172,6 +378,11 @@ public final class Twin {
   /** The base thing's attributes as a plain JSON object (empty if none), for events. */
   JsonObject attributes() {
     return base.attributes();
+  }
+
+  /** The base thing's definition, read from its text when idle. */
+  Optional<String> definition() {
+    return base.definition();
   }
 
   /** {@code {"definition":..,"attributes":..}} as text, for Ditto's event enrichment. */
@@ -183,8 +394,11 @@ public final class Twin {
    * The current value at a feature property, without building the thing; empty if absent.
    *
    * @param rest a pointer inside the property's value, or empty for the value itself
+   * @param idle the base thing's JSON text when the twin is held idle ({@link #idleText}), else
+   *     empty
    */
-  Optional<JsonValue> featureProperty(String featureId, JsonKey property, JsonPointer rest) {
+  Optional<JsonValue> featureProperty(
+      String featureId, JsonKey property, JsonPointer rest, Optional<String> idle) {
     for (int i = writes.length - 1; i >= 0; i--) {
       if (writes[i].sameKey(featureId, property)) {
         JsonValue value = writes[i].value();
@@ -193,12 +407,23 @@ public final class Twin {
             : value.isObject() ? value.asObject().getValue(rest) : Optional.empty();
       }
     }
-    return base.thing
+    JsonPointer inProperties = JsonPointer.empty().addLeaf(property).append(rest);
+    if (idle.isPresent()) {
+      return JsonText.valueAt(
+          idle.get(),
+          FEATURES.addLeaf(JsonKey.of(featureId)).append(PROPERTIES).append(inProperties));
+    }
+    return base.thing()
         .getFeatures()
         .flatMap(features -> features.getFeature(featureId))
         .flatMap(feature -> feature.getProperties())
-        .flatMap(properties -> properties.getValue(JsonPointer.of(property).append(rest)));
+        .flatMap(properties -> properties.getValue(inProperties));
   }
+
+  private static final JsonPointer FEATURES = JsonPointer.of("features");
+  private static final JsonPointer ATTRIBUTES = JsonPointer.of("attributes");
+  private static final JsonPointer DEFINITION = JsonPointer.of("definition");
+  private static final JsonPointer PROPERTIES = JsonPointer.of("properties");
 
   /** Whether no write is pending, so the base thing is the whole truth. */
   boolean isSettled() {
@@ -235,11 +460,49 @@ public final class Twin {
     }
     next = kept == next.length ? next : Arrays.copyOf(next, kept);
     Twin twin = new Twin(thingId, base, revision + 1, created == null ? at : created, at, next);
-    return next.length > MAX_PENDING_WRITES ? Twin.of(twin.thing()) : twin;
+    if (next.length <= MAX_PENDING_WRITES) {
+      return twin;
+    }
+    Optional<String> idle = base.releasedText();
+    return idle.isPresent() ? twin.foldedIntoText(idle.get()) : Twin.of(twin.thing());
+  }
+
+  /**
+   * This twin with its pending writes written into its base's JSON text, held idle: folding a
+   * reading into an idle twin builds no thing.
+   */
+  private Twin foldedIntoText(String baseText) {
+    JsonObject json = JsonFactory.newObject(baseText);
+    for (PropertyWrite write : writes) {
+      json =
+          json.setValue(
+              FEATURES
+                  .addLeaf(JsonKey.of(write.featureId()))
+                  .append(PROPERTIES)
+                  .addLeaf(write.property()),
+              write.value());
+    }
+    return new Twin(
+        thingId,
+        new Base(json.toString(), revision, created, modified),
+        revision,
+        created,
+        modified,
+        NONE);
   }
 
   private boolean baseHasProperty(String featureId, JsonKey property) {
-    return base.thing
+    Optional<String> idle = base.releasedText();
+    if (idle.isPresent()) {
+      // Asked from the text, so that a reading for an idle twin (a journal replayed at a cold
+      // start,
+      // say) does not build its thing: the writes wait beside the text like any others.
+      return JsonText.valueAt(
+              idle.get(),
+              FEATURES.addLeaf(JsonKey.of(featureId)).append(PROPERTIES).addLeaf(property))
+          .isPresent();
+    }
+    return base.thing()
         .getFeatures()
         .flatMap(features -> features.getFeature(featureId))
         .flatMap(feature -> feature.getProperties())

@@ -25,6 +25,9 @@ final class TwinFields implements Fields {
 
   private final Twin twin;
   private JsonObject wholeJson;
+  // An idle twin's base JSON text: a scan reads values out of it, and neither builds nor keeps the
+  // thing.
+  private Optional<String> idle;
 
   TwinFields(Twin twin) {
     this.twin = twin;
@@ -41,11 +44,13 @@ final class TwinFields implements Fields {
       return Optional.of(JsonValue.of(twin.thingId().toString()));
     }
     if (first.equals(ATTRIBUTES)) {
+      Optional<String> idleText = idle();
+      if (idleText.isPresent()) {
+        return JsonText.valueAt(idleText.get(), pointer);
+      }
       return twin.base()
           .getAttributes()
-          .flatMap(
-              attributes ->
-                  levels == 1 ? Optional.of(attributes) : attributes.getValue(pointer.nextLevel()));
+          .flatMap(all -> levels == 1 ? Optional.of(all) : all.getValue(pointer.nextLevel()));
     }
     if (first.equals(FEATURES)
         && levels >= 4
@@ -53,9 +58,17 @@ final class TwinFields implements Fields {
       return twin.featureProperty(
           pointer.get(1).orElseThrow().toString(),
           pointer.get(3).orElseThrow(),
-          pointer.getSubPointer(4).orElse(JsonPointer.empty()));
+          pointer.getSubPointer(4).orElse(JsonPointer.empty()),
+          idle());
     }
     return whole().getValue(pointer);
+  }
+
+  private Optional<String> idle() {
+    if (idle == null) {
+      idle = twin.idleText();
+    }
+    return idle;
   }
 
   private JsonObject whole() {

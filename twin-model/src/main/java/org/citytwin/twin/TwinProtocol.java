@@ -250,12 +250,11 @@ public final class TwinProtocol {
     if (change.kind() != ThingChange.Kind.MERGED) {
       return TwinEvent.parse(event(change)).orElseThrow();
     }
-    var thing = change.twin().base();
     return new TwinEvent(
         change.thingId(),
         TwinEvent.changesOf(change.path(), change.value()),
         change.revision(),
-        thing.getDefinition().map(Object::toString).orElse(""),
+        change.twin().definition().orElse(""),
         change.twin().attributes(),
         java.util.Optional.of(change.timestamp()));
   }

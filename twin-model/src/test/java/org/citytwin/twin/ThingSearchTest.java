@@ -24,9 +24,11 @@ import org.locationtech.jts.io.WKTReader;
 class ThingSearchTest {
 
   private static final GeometryFactory WGS84 = new GeometryFactory();
-  private final ThingStore store =
+  // Not final: RecoveredThingSearchTest runs every case again over the same district recovered as
+  // JSON.
+  ThingStore store =
       new ThingStore(Clock.fixed(Instant.parse("2026-07-14T08:00:00Z"), ZoneOffset.UTC));
-  private final ThingSearch search = new ThingSearch(store);
+  ThingSearch search = new ThingSearch(store);
 
   private static Thing thing(String id, String definition, String attributes, String features) {
     return ThingsModelFactory.newThing(
@@ -73,7 +75,7 @@ class ThingSearchTest {
     store.put(thing("traffic:cam-1", "citytwin:camera:1.0.0", "{\"name\":\"Camera\"}", null));
   }
 
-  private List<String> ids(String filter) {
+  List<String> ids(String filter) {
     return ids(filter, null, null, Optional.empty());
   }
 

@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.citytwin.history.HistoryUnavailableException;
@@ -19,9 +20,7 @@ import org.citytwin.twin.TwinProtocol;
 import org.eclipse.ditto.json.JsonArray;
 import org.eclipse.ditto.json.JsonFactory;
 import org.eclipse.ditto.json.JsonPointer;
-import org.eclipse.ditto.things.model.Thing;
 import org.eclipse.ditto.things.model.ThingId;
-import org.eclipse.ditto.things.model.ThingsModelFactory;
 
 /**
  * The twin journal in plain SQL that DuckDB and PostgreSQL both run: {@code thing_journal_change}
@@ -134,37 +133,25 @@ public abstract class JdbcThingJournal implements ThingJournal {
   public synchronized Recovery recover() {
     try (Statement statement = connection.createStatement()) {
       connection.setAutoCommit(true);
-      record SnapshotRowRead(
-          String thingId, long revision, long createdMicros, long modifiedMicros, String json) {}
-      List<SnapshotRowRead> snapshotRows = new ArrayList<>();
+      Map<ThingId, Twin> twins = new HashMap<>(2 * snapshotSize(statement));
+      // Rows become twins held as their JSON: building 200,000 Ditto things took most of a cold
+      // start, and their heap was several times the text's. A twin is built when first used; the
+      // rows are this journal's own rendering of things Ditto validated when they were written.
       try (ResultSet result =
           statement.executeQuery(
               "SELECT thing_id, revision, created_us, modified_us, thing FROM thing_snapshot")) {
         while (result.next()) {
-          snapshotRows.add(
-              new SnapshotRowRead(
-                  result.getString(1),
+          ThingId thingId = ThingId.of(result.getString(1));
+          twins.put(
+              thingId,
+              Twin.ofJson(
+                  thingId,
+                  result.getString(5),
                   result.getLong(2),
-                  result.getLong(3),
-                  result.getLong(4),
-                  result.getString(5)));
+                  instant(result.getLong(3)),
+                  instant(result.getLong(4))));
         }
       }
-      // Parsing JSON into things is the bulk of a cold start: spread it over every core.
-      Map<ThingId, Twin> twins =
-          new java.util.concurrent.ConcurrentHashMap<>(snapshotRows.size() * 2);
-      snapshotRows.parallelStream()
-          .forEach(
-              row -> {
-                Thing thing =
-                    ThingsModelFactory.newThingBuilder(JsonFactory.newObject(row.json()))
-                        .setRevision(row.revision())
-                        .setCreated(instant(row.createdMicros()))
-                        .setModified(instant(row.modifiedMicros()))
-                        .build();
-                // The builder has checked the id already; checking it again cost 1 µs a thing.
-                twins.put(thing.getEntityId().orElseThrow(), Twin.of(thing));
-              });
       long covered = coveredSequence(statement);
       try (ResultSet rows =
           statement.executeQuery(
@@ -190,11 +177,16 @@ public abstract class JdbcThingJournal implements ThingJournal {
           }
         }
       }
-      // Replayed readings are pending writes: build the things they give, on every core too.
-      List<Thing> things = twins.values().parallelStream().map(Twin::thing).toList();
-      return new Recovery(new ArrayList<>(things), nextSequence - 1);
+      return new Recovery(new ArrayList<>(twins.values()), nextSequence - 1);
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot recover twins from the journal", e);
+    }
+  }
+
+  private static int snapshotSize(Statement statement) throws SQLException {
+    try (ResultSet count = statement.executeQuery("SELECT count(*) FROM thing_snapshot")) {
+      count.next();
+      return (int) Math.min(Integer.MAX_VALUE / 2, count.getLong(1));
     }
   }
 
@@ -206,17 +198,17 @@ public abstract class JdbcThingJournal implements ThingJournal {
    * waits for on its way to the subscribers.
    */
   @Override
-  public void snapshot(List<Thing> things, long coveredSequence) {
-    List<SnapshotRow> rows = new ArrayList<>(things.size());
-    for (Thing thing : things) {
-      Instant modified = thing.getModified().orElse(Instant.EPOCH);
+  public void snapshot(List<Twin> twins, long coveredSequence) {
+    List<SnapshotRow> rows = new ArrayList<>(twins.size());
+    for (Twin twin : twins) {
+      Instant modified = twin.modified().orElse(Instant.EPOCH);
       rows.add(
           new SnapshotRow(
-              thing.getEntityId().orElseThrow().toString(),
-              ThingChanges.revisionOf(thing),
-              micros(thing.getCreated().orElse(modified)),
+              twin.thingId().toString(),
+              twin.revision(),
+              micros(twin.created().orElse(modified)),
               micros(modified),
-              thing.toJson().toString()));
+              twin.json()));
     }
     writeSnapshot(rows, coveredSequence);
   }

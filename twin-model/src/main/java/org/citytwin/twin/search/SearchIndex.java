@@ -118,8 +118,33 @@ public final class SearchIndex {
     INDEXED.forEach(pointer -> byValue.put(pointer, new ConcurrentHashMap<>()));
   }
 
+  /**
+   * What the indexes read of a thing: its definition and attributes, from a built thing or from its
+   * JSON.
+   */
+  public record Parts(Optional<String> definition, Optional<JsonObject> attributes) {
+
+    public static Parts of(Thing thing) {
+      return new Parts(
+          thing.getDefinition().map(Object::toString), thing.getAttributes().map(all -> all));
+    }
+
+    /** From a thing's JSON, as Ditto renders it. */
+    public static Parts ofJson(JsonObject thing) {
+      return new Parts(
+          thing.getValue("definition").filter(JsonValue::isString).map(JsonValue::asString),
+          thing.getValue("attributes").filter(JsonValue::isObject).map(JsonValue::asObject));
+    }
+  }
+
   /** Records that {@code before} (null if new) became {@code after} (null if deleted). */
   public void update(ThingId thingId, Thing before, Thing after) {
+    update(
+        thingId, before == null ? null : Parts.of(before), after == null ? null : Parts.of(after));
+  }
+
+  /** Records that {@code before} (null if new) became {@code after} (null if deleted). */
+  public void update(ThingId thingId, Parts before, Parts after) {
     if (before == null) {
       byNamespace
           .computeIfAbsent(thingId.getNamespace(), n -> ConcurrentHashMap.newKeySet())
@@ -134,8 +159,8 @@ public final class SearchIndex {
     // definition and attributes objects, and nothing indexed can have changed.
     if (before != null
         && after != null
-        && before.getAttributes().orElse(null) == after.getAttributes().orElse(null)
-        && before.getDefinition().equals(after.getDefinition())) {
+        && before.attributes().orElse(null) == after.attributes().orElse(null)
+        && before.definition().equals(after.definition())) {
       return;
     }
     for (JsonPointer pointer : INDEXED) {
@@ -152,11 +177,9 @@ public final class SearchIndex {
     Optional<JsonValue> oldLocation =
         before == null
             ? Optional.empty()
-            : before.getAttributes().flatMap(a -> a.getValue("location"));
+            : before.attributes().flatMap(a -> a.getValue("location"));
     Optional<JsonValue> newLocation =
-        after == null
-            ? Optional.empty()
-            : after.getAttributes().flatMap(a -> a.getValue("location"));
+        after == null ? Optional.empty() : after.attributes().flatMap(a -> a.getValue("location"));
     if (!oldLocation.equals(newLocation)) {
       Geometry previous = locations.remove(thingId);
       if (previous != null) {
@@ -184,10 +207,9 @@ public final class SearchIndex {
     }
   }
 
-  private void updateAttributeValues(ThingId thingId, Thing before, Thing after) {
-    Optional<JsonObject> old =
-        before == null ? Optional.empty() : before.getAttributes().map(a -> a);
-    Optional<JsonObject> now = after == null ? Optional.empty() : after.getAttributes().map(a -> a);
+  private void updateAttributeValues(ThingId thingId, Parts before, Parts after) {
+    Optional<JsonObject> old = before == null ? Optional.empty() : before.attributes();
+    Optional<JsonObject> now = after == null ? Optional.empty() : after.attributes();
     changeValues(
         thingId,
         old.orElse(JsonObject.empty()),
@@ -396,15 +418,15 @@ public final class SearchIndex {
     return Optional.ofNullable(locations.get(thingId));
   }
 
-  private static Optional<String> text(Thing thing, JsonPointer pointer) {
+  private static Optional<String> text(Parts thing, JsonPointer pointer) {
     if (thing == null) {
       return Optional.empty();
     }
     if (pointer.equals(INDEXED.get(0))) {
-      return thing.getDefinition().map(Object::toString);
+      return thing.definition();
     }
     return thing
-        .getAttributes()
+        .attributes()
         .flatMap(attributes -> attributes.getValue(pointer.nextLevel()))
         .filter(JsonValue::isString)
         .map(JsonValue::asString);
