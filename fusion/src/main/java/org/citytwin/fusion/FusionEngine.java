@@ -66,7 +66,9 @@ public final class FusionEngine {
    * that a reading finds its state without hashing the rule's id.
    */
   private static final class RuleState {
-    final Map<String, Map<ThingId, ValueWindow>> valuesBySignal = new HashMap<>();
+    // Keyed by the thing id's text: Ditto's ThingId hashes with Objects.hash (an array a call),
+    // and these maps are read for every reading.
+    final Map<String, Map<String, ValueWindow>> valuesBySignal = new HashMap<>();
     final Map<String, ScopeState> scopes = new HashMap<>();
     final Map<String, Integer> minTwins = new HashMap<>();
 
@@ -93,13 +95,13 @@ public final class FusionEngine {
 
   /** The latest evidence of each twin that met each signal in one scope. */
   private static final class ScopeState {
-    final Map<String, Map<ThingId, Evidence>> heldBySignal = new HashMap<>();
+    final Map<String, Map<String, Evidence>> heldBySignal = new HashMap<>();
 
-    void record(String signal, ThingId twin, Optional<Evidence> held) {
+    void record(String signal, String twin, Optional<Evidence> held) {
       if (held.isPresent()) {
         heldBySignal.computeIfAbsent(signal, s -> new HashMap<>()).put(twin, held.get());
       } else {
-        Map<ThingId, Evidence> twins = heldBySignal.get(signal);
+        Map<String, Evidence> twins = heldBySignal.get(signal);
         if (twins != null) {
           twins.remove(twin);
         }
@@ -107,7 +109,7 @@ public final class FusionEngine {
     }
 
     boolean active(String signal, Instant since, int minTwins) {
-      Map<ThingId, Evidence> held = heldBySignal.get(signal);
+      Map<String, Evidence> held = heldBySignal.get(signal);
       if (held == null || held.size() < minTwins) {
         return false;
       }
@@ -146,7 +148,8 @@ public final class FusionEngine {
   private final Clock clock;
   private final GaussKrugerMetres metres = new GaussKrugerMetres();
   private final NearbyTwins nearby = new NearbyTwins();
-  private final Map<ThingId, Place> places = new HashMap<>();
+  // By the thing id's text, like RuleState's maps.
+  private final Map<String, Place> places = new HashMap<>();
   private Map<String, RuleState> ruleStates = Map.of();
   private final Map<String, JsonPointer> attributePointers = new HashMap<>();
   // Handed to conditions that look at no past values; never added to.
@@ -299,7 +302,7 @@ public final class FusionEngine {
           ruleState
               .valuesBySignal
               .computeIfAbsent(signal.name(), name -> new HashMap<>())
-              .computeIfAbsent(observation.thingId(), id -> new ValueWindow());
+              .computeIfAbsent(observation.thingId().toString(), id -> new ValueWindow());
       recent.add(observation.at(), value.asDouble(), signal.condition().memory());
     }
     boolean holds =
@@ -328,7 +331,7 @@ public final class FusionEngine {
             : Optional.empty();
     for (ScopeTarget scope : scopesOf(rule.scope(), observation)) {
       ScopeState state = ruleState.scopes.computeIfAbsent(scope.id(), key -> new ScopeState());
-      state.record(signal.name(), observation.thingId(), evidence);
+      state.record(signal.name(), observation.thingId().toString(), evidence);
       if (evidence.isEmpty()) {
         continue;
       }
@@ -436,10 +439,10 @@ public final class FusionEngine {
 
   /** The zones of {@code type} a twin stands in, remembered until it moves. */
   private List<Zone> zonesOf(ThingId thingId, WgsPoint location, String type) {
-    Place known = places.get(thingId);
+    Place known = places.get(thingId.toString());
     if (known == null || !known.point().equals(location)) {
       known = new Place(location, new HashMap<>(4));
-      places.put(thingId, known);
+      places.put(thingId.toString(), known);
     }
     return known.zonesByType().computeIfAbsent(type, t -> zones.containing(location, t));
   }

@@ -112,7 +112,8 @@ public final class FusionBenchmark {
     row(
         "readings evaluated, full rule pack, parsed changes, 1 thread",
         String.format(Locale.ROOT, "%,.0f /s", readings / seconds),
-        "target 200,000 /s on 2 cores");
+        "target 200,000 /s on 2 cores; the fusion verticle's path (its reader turns the twin"
+            + " service's read events into observations on another loop)");
     row(
         "incidents touched (raised or merged into) by those readings",
         String.format(
@@ -132,7 +133,7 @@ public final class FusionBenchmark {
     row(
         "readings evaluated from Ditto Protocol event text (parse included), 1 thread",
         String.format(Locale.ROOT, "%,.0f /s", texts.size() / textSeconds),
-        "what the verticle does");
+        "what a consumer given only the text pays");
 
     FusionEngine piped = engine(zones, geoJson);
     evaluateTexts(piped, texts.subList(0, Math.min(texts.size(), 100_000)));
@@ -144,7 +145,7 @@ public final class FusionBenchmark {
             "%,.0f /s (%.2fx one thread)",
             pipelined,
             pipelined / (texts.size() / textSeconds)),
-        "as the verticles split it: target 200,000 /s on 2 cores");
+        "the text read on one thread, evaluated on another");
 
     double[][] points = randomPoints(random, 1_000_000);
     double perCore = lookups(zones, points, 1);
