@@ -26,7 +26,9 @@ import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingNotAccess
  */
 public final class ThingStore {
 
-  private final ConcurrentHashMap<ThingId, Twin> things = new ConcurrentHashMap<>();
+  // Keyed by the id's text: Ditto's ThingId hashes with Objects.hash (an array and two hashes a
+  // lookup), and every reading, search candidate and read looks a twin up here.
+  private final ConcurrentHashMap<String, Twin> things = new ConcurrentHashMap<>();
   private final SearchIndex index = new SearchIndex();
   private final Clock clock;
 
@@ -35,13 +37,13 @@ public final class ThingStore {
   }
 
   public Optional<Thing> retrieve(ThingId thingId) {
-    Twin twin = things.get(thingId);
+    Twin twin = things.get(thingId.toString());
     return twin == null ? Optional.empty() : Optional.of(twin.thing());
   }
 
   /** The twin, whose thing is built only when asked for. */
   public Optional<Twin> twin(ThingId thingId) {
-    return Optional.ofNullable(things.get(thingId));
+    return Optional.ofNullable(things.get(thingId.toString()));
   }
 
   /** A copy of every twin, in no particular order: cheap, as no thing is built. */
@@ -64,7 +66,7 @@ public final class ThingStore {
   public List<Twin> inNamespace(String namespace) {
     List<Twin> twins = new ArrayList<>();
     for (ThingId thingId : index.inNamespace(namespace)) {
-      Twin twin = things.get(thingId);
+      Twin twin = things.get(thingId.toString());
       if (twin != null) {
         twins.add(twin);
       }
@@ -76,7 +78,7 @@ public final class ThingStore {
   public List<Twin> withDefinition(String definition) {
     List<Twin> twins = new ArrayList<>();
     for (ThingId thingId : index.equalTo(SearchIndex.INDEXED.get(0), List.of(definition))) {
-      Twin twin = things.get(thingId);
+      Twin twin = things.get(thingId.toString());
       if (twin != null) {
         twins.add(twin);
       }
@@ -100,9 +102,10 @@ public final class ThingStore {
    * @throws IllegalStateException if the change does not follow the stored revision
    */
   public void apply(ThingChange change) {
+    ThingId id = change.thingId();
     things.compute(
-        change.thingId(),
-        (id, current) -> {
+        id.toString(),
+        (key, current) -> {
           long expected = current == null ? 1 : current.revision() + 1;
           if (change.revision() != expected) {
             throw new IllegalStateException(
@@ -119,10 +122,10 @@ public final class ThingStore {
     ThingId thingId =
         thing.getEntityId().orElseThrow(() -> new IllegalArgumentException("a thing needs an id"));
     things.compute(
-        thingId,
-        (id, current) -> {
+        thingId.toString(),
+        (key, current) -> {
           Twin twin = Twin.of(thing);
-          updateIndex(id, current, twin);
+          updateIndex(thingId, current, twin);
           return twin;
         });
   }
@@ -130,9 +133,9 @@ public final class ThingStore {
   /** Puts a recovered twin back as it is; one held as JSON stays so, and is indexed from it. */
   public void restore(Twin twin) {
     things.compute(
-        twin.thingId(),
-        (id, current) -> {
-          updateIndex(id, current, twin);
+        twin.thingId().toString(),
+        (key, current) -> {
+          updateIndex(twin.thingId(), current, twin);
           return twin;
         });
   }
@@ -160,10 +163,10 @@ public final class ThingStore {
         thing.getEntityId().orElseThrow(() -> new IllegalArgumentException("a thing needs an id"));
     AtomicReference<ThingChange> change = new AtomicReference<>();
     things.compute(
-        thingId,
-        (id, current) -> {
+        thingId.toString(),
+        (key, current) -> {
           change.set(ThingChanges.put(current, thing, clock.instant()));
-          updateIndex(id, current, change.get().twin());
+          updateIndex(thingId, current, change.get().twin());
           return change.get().twin();
         });
     return change.get();
@@ -178,10 +181,10 @@ public final class ThingStore {
   public ThingChange merge(ThingId thingId, JsonPointer path, JsonValue patch) {
     AtomicReference<ThingChange> change = new AtomicReference<>();
     things.compute(
-        thingId,
-        (id, current) -> {
+        thingId.toString(),
+        (key, current) -> {
           change.set(ThingChanges.merge(thingId, current, path, patch, clock.instant()));
-          updateIndex(id, current, change.get().twin());
+          updateIndex(thingId, current, change.get().twin());
           return change.get().twin();
         });
     return change.get();
