@@ -61,6 +61,14 @@ final class TwinFields implements Fields {
           pointer.getSubPointer(4).orElse(JsonPointer.empty()),
           idle());
     }
+    // The rest of an idle twin's regular fields (definition, policyId, a whole feature when no
+    // reading is pending) are in its text; special fields such as _revision are not.
+    Optional<String> idleText = idle();
+    if (idleText.isPresent()
+        && !first.toString().startsWith("_")
+        && (twin.isSettled() || !first.equals(FEATURES))) {
+      return JsonText.valueAt(idleText.get(), pointer);
+    }
     return whole().getValue(pointer);
   }
 

@@ -41,6 +41,8 @@ class RecoveredThingSearchTest extends ThingSearchTest {
   void aScanNeitherBuildsNorKeepsTheTwinsItTests() {
     assertThat(ids("like(attributes/name,\"*nowhere*\")")).isEmpty();
     assertThat(ids("gt(features/waterlogging/properties/depth,9)")).isEmpty();
+    assertThat(ids("eq(policyId,\"nowhere:none\")")).isEmpty();
+    assertThat(ids("eq(features/waterlogging/definition,\"a:b:1\")")).isEmpty();
 
     assertThat(store.releaseIdle()).isEqualTo(store.size());
   }
