@@ -104,7 +104,9 @@ public final class TwinServiceVerticle extends AbstractVerticle {
   private final Clock clock;
   private final long snapshotEvery;
 
-  private final Map<ThingId, Pending> pending = new HashMap<>();
+  // By the id's text: Ditto's ThingId hashes with Objects.hash, and this map is read several
+  // times a change.
+  private final Map<String, Pending> pending = new HashMap<>();
   private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
   private boolean committing;
   private boolean snapshotting;
@@ -309,7 +311,7 @@ public final class TwinServiceVerticle extends AbstractVerticle {
   }
 
   private void enqueue(ThingChange change, Completion completion) {
-    Pending state = pending.computeIfAbsent(change.thingId(), id -> new Pending());
+    Pending state = pending.computeIfAbsent(change.thingId().toString(), id -> new Pending());
     state.twin = change.kind() == ThingChange.Kind.DELETED ? null : change.twin();
     state.changes++;
     waiting.add(new Waiting(change, completion));
@@ -354,7 +356,7 @@ public final class TwinServiceVerticle extends AbstractVerticle {
 
   /** The twin as the next change must see it: committed, or changed by a waiting command. */
   private Twin current(ThingId thingId) {
-    Pending state = pending.get(thingId);
+    Pending state = pending.get(thingId.toString());
     if (state != null) {
       return state.twin;
     }
@@ -432,9 +434,9 @@ public final class TwinServiceVerticle extends AbstractVerticle {
     for (Waiting waitingChange : batch) {
       ThingChange change = waitingChange.change();
       store.apply(change);
-      Pending state = pending.get(change.thingId());
+      Pending state = pending.get(change.thingId().toString());
       if (--state.changes == 0) {
-        pending.remove(change.thingId());
+        pending.remove(change.thingId().toString());
       }
     }
     committed
