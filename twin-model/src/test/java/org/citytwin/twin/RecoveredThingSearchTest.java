@@ -72,6 +72,15 @@ class RecoveredThingSearchTest extends ThingSearchTest {
     store.releaseIdle();
 
     assertThat(twin.idleText()).isPresent();
+    Twin snapshotted =
+        Twin.ofJson(
+            gauge,
+            twin.json(),
+            twin.revision(),
+            twin.created().orElse(null),
+            twin.modified().orElse(null));
+    assertThat(snapshotted.thing()).as("as a snapshot row gives it back").isEqualTo(before);
+    assertThat(twin.idleText()).as("rendered without building").isPresent();
     assertThat(twin.thing()).isEqualTo(before);
     assertThat(ids("eq(features/waterlogging/properties/depth,0.31)"))
         .containsExactly("water:wlg-2");
