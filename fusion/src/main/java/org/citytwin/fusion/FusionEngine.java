@@ -215,14 +215,7 @@ public final class FusionEngine {
     this.nearDefinitions = near;
   }
 
-  /**
-   * Whether a loaded rule measures distances to twins of {@code definition} (see {@link #know}).
-   */
-  public boolean measuresDistancesTo(String definition) {
-    return nearDefinitions.contains(definition);
-  }
-
-  /** The definitions of the twins some rule measures distances to. */
+  /** The definitions of the twins a loaded rule measures distances to (see {@link #know}). */
   public Set<String> definitionsMeasuredTo() {
     return Set.copyOf(nearDefinitions);
   }

@@ -51,13 +51,6 @@ public final class ThingStore {
     return new ArrayList<>(things.values());
   }
 
-  /** Every thing, in no particular order; builds the things of twins with pending writes. */
-  public List<Thing> all() {
-    List<Thing> all = new ArrayList<>(things.size());
-    things.values().forEach(twin -> all.add(twin.thing()));
-    return all;
-  }
-
   public int size() {
     return things.size();
   }
