@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.citytwin.twin.search.SearchIndex;
@@ -57,20 +58,17 @@ public final class ThingStore {
 
   /** The twins of one namespace, from its index: no scan. */
   public List<Twin> inNamespace(String namespace) {
-    List<Twin> twins = new ArrayList<>();
-    for (ThingId thingId : index.inNamespace(namespace)) {
-      Twin twin = things.get(thingId.toString());
-      if (twin != null) {
-        twins.add(twin);
-      }
-    }
-    return twins;
+    return twinsOf(index.inNamespace(namespace));
   }
 
   /** The twins of one definition, from its index: no scan. */
   public List<Twin> withDefinition(String definition) {
+    return twinsOf(index.equalTo(SearchIndex.INDEXED.get(0), List.of(definition)));
+  }
+
+  private List<Twin> twinsOf(Set<ThingId> thingIds) {
     List<Twin> twins = new ArrayList<>();
-    for (ThingId thingId : index.equalTo(SearchIndex.INDEXED.get(0), List.of(definition))) {
+    for (ThingId thingId : thingIds) {
       Twin twin = things.get(thingId.toString());
       if (twin != null) {
         twins.add(twin);
@@ -112,15 +110,7 @@ public final class ThingStore {
 
   /** Puts a recovered thing back as it is, with its revision and timestamps. */
   public void restore(Thing thing) {
-    ThingId thingId =
-        thing.getEntityId().orElseThrow(() -> new IllegalArgumentException("a thing needs an id"));
-    things.compute(
-        thingId.toString(),
-        (key, current) -> {
-          Twin twin = Twin.of(thing);
-          updateIndex(thingId, current, twin);
-          return twin;
-        });
+    restore(Twin.of(thing));
   }
 
   /** Puts a recovered twin back as it is; one held as JSON stays so, and is indexed from it. */

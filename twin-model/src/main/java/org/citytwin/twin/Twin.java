@@ -75,8 +75,9 @@ public final class Twin {
     private final Instant modified;
     // Computed at most a few times per base under races; the value is always the same.
     private volatile String extraText;
-    // As a plain JSON object, for events handed over read; cached like the text.
-    private volatile JsonObject attributes;
+    // As a plain JSON object (empty when the thing has none), for events handed over read; cached
+    // like the text.
+    private volatile Optional<JsonObject> attributes;
 
     Base(Thing thing) {
       this.thing = thing;
@@ -170,25 +171,18 @@ public final class Twin {
     // load every device reports every second or two, and building each one's thing for its events
     // kept 34,000 built things of about 5.8 KiB each.
 
-    JsonObject attributes() {
-      JsonObject object = attributes;
+    Optional<JsonObject> attributes() {
+      Optional<JsonObject> object = attributes;
       if (object == null) {
         Thing built = thing;
-        if (built != null) {
-          // Ditto's Attributes is a JsonObject that equals only Attributes: copied into a plain
-          // object, an event handed over equals the same event read back from its text.
-          object =
-              built
-                  .getAttributes()
-                  .map(all -> JsonFactory.newObjectBuilder(all).build())
-                  .orElse(NO_ATTRIBUTES);
-        } else {
-          object =
-              JsonText.valueAt(json, ATTRIBUTES)
-                  .filter(JsonValue::isObject)
-                  .map(JsonValue::asObject)
-                  .orElse(NO_ATTRIBUTES);
-        }
+        // Ditto's Attributes is a JsonObject that equals only Attributes: copied into a plain
+        // object, an event handed over equals the same event read back from its text.
+        object =
+            built != null
+                ? built.getAttributes().map(all -> JsonFactory.newObjectBuilder(all).build())
+                : JsonText.valueAt(json, ATTRIBUTES)
+                    .filter(JsonValue::isObject)
+                    .map(JsonValue::asObject);
         attributes = object;
       }
       return object;
@@ -209,21 +203,11 @@ public final class Twin {
       if (text == null) {
         JsonObjectBuilder extra = JsonFactory.newObjectBuilder();
         definition().ifPresent(d -> extra.set("definition", d));
-        JsonObject all = attributes();
-        if (hasAttributes()) {
-          extra.set("attributes", all);
-        }
+        attributes().ifPresent(all -> extra.set("attributes", all));
         text = extra.build().toString();
         extraText = text;
       }
       return text;
-    }
-
-    private boolean hasAttributes() {
-      Thing built = thing;
-      return built != null
-          ? built.getAttributes().isPresent()
-          : JsonText.valueAt(json, ATTRIBUTES).filter(JsonValue::isObject).isPresent();
     }
   }
 
@@ -385,7 +369,7 @@ public final class Twin {
 
   /** The base thing's attributes as a plain JSON object (empty if none), for events. */
   JsonObject attributes() {
-    return base.attributes();
+    return base.attributes().orElse(NO_ATTRIBUTES);
   }
 
   /** The base thing's definition, read from its text when idle. */
@@ -415,17 +399,20 @@ public final class Twin {
             : value.isObject() ? value.asObject().getValue(rest) : Optional.empty();
       }
     }
-    JsonPointer inProperties = JsonPointer.empty().addLeaf(property).append(rest);
     if (idle.isPresent()) {
-      return JsonText.valueAt(
-          idle.get(),
-          FEATURES.addLeaf(JsonKey.of(featureId)).append(PROPERTIES).append(inProperties));
+      return JsonText.valueAt(idle.get(), propertyPointer(featureId, property).append(rest));
     }
     return base.thing()
         .getFeatures()
         .flatMap(features -> features.getFeature(featureId))
         .flatMap(feature -> feature.getProperties())
-        .flatMap(properties -> properties.getValue(inProperties));
+        .flatMap(
+            properties -> properties.getValue(JsonPointer.empty().addLeaf(property).append(rest)));
+  }
+
+  /** {@code features/<featureId>/properties/<property>}. */
+  private static JsonPointer propertyPointer(String featureId, JsonKey property) {
+    return FEATURES.addLeaf(JsonKey.of(featureId)).append(PROPERTIES).addLeaf(property);
   }
 
   private static final JsonPointer FEATURES = JsonPointer.of("features");
@@ -482,13 +469,7 @@ public final class Twin {
   private Twin foldedIntoText(String baseText) {
     JsonObject json = JsonFactory.newObject(baseText);
     for (PropertyWrite write : writes) {
-      json =
-          json.setValue(
-              FEATURES
-                  .addLeaf(JsonKey.of(write.featureId()))
-                  .append(PROPERTIES)
-                  .addLeaf(write.property()),
-              write.value());
+      json = json.setValue(propertyPointer(write.featureId(), write.property()), write.value());
     }
     return new Twin(
         thingId,
@@ -505,10 +486,7 @@ public final class Twin {
       // Asked from the text, so that a reading for an idle twin (a journal replayed at a cold
       // start,
       // say) does not build its thing: the writes wait beside the text like any others.
-      return JsonText.valueAt(
-              idle.get(),
-              FEATURES.addLeaf(JsonKey.of(featureId)).append(PROPERTIES).addLeaf(property))
-          .isPresent();
+      return JsonText.valueAt(idle.get(), propertyPointer(featureId, property)).isPresent();
     }
     return base.thing()
         .getFeatures()

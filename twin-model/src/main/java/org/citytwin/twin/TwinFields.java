@@ -43,15 +43,6 @@ final class TwinFields implements Fields {
     if (first.equals(THING_ID) && levels == 1) {
       return Optional.of(JsonValue.of(twin.thingId().toString()));
     }
-    if (first.equals(ATTRIBUTES)) {
-      Optional<String> idleText = idle();
-      if (idleText.isPresent()) {
-        return JsonText.valueAt(idleText.get(), pointer);
-      }
-      return twin.base()
-          .getAttributes()
-          .flatMap(all -> levels == 1 ? Optional.of(all) : all.getValue(pointer.nextLevel()));
-    }
     if (first.equals(FEATURES)
         && levels >= 4
         && pointer.get(2).filter(PROPERTIES::equals).isPresent()) {
@@ -61,13 +52,18 @@ final class TwinFields implements Fields {
           pointer.getSubPointer(4).orElse(JsonPointer.empty()),
           idle());
     }
-    // The rest of an idle twin's regular fields (definition, policyId, a whole feature when no
+    // An idle twin's regular fields (attributes, definition, policyId, a whole feature when no
     // reading is pending) are in its text; special fields such as _revision are not.
     Optional<String> idleText = idle();
     if (idleText.isPresent()
         && !first.toString().startsWith("_")
         && (twin.isSettled() || !first.equals(FEATURES))) {
       return JsonText.valueAt(idleText.get(), pointer);
+    }
+    if (first.equals(ATTRIBUTES)) {
+      return twin.base()
+          .getAttributes()
+          .flatMap(all -> levels == 1 ? Optional.of(all) : all.getValue(pointer.nextLevel()));
     }
     return whole().getValue(pointer);
   }

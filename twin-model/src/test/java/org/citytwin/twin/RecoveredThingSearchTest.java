@@ -24,17 +24,21 @@ class RecoveredThingSearchTest extends ThingSearchTest {
   void recoverTheDistrictAsJson() {
     ThingStore recovered = new ThingStore(clock);
     for (Twin twin : store.twins()) {
-      recovered.restore(
-          Twin.ofJson(
-              twin.thingId(),
-              twin.json(),
-              twin.revision(),
-              twin.created().orElse(null),
-              twin.modified().orElse(null)));
+      recovered.restore(asSnapshotRow(twin));
     }
     store = recovered;
     search = new ThingSearch(recovered);
     assertThat(store.releaseIdle()).as("recovered twins start idle").isEqualTo(store.size());
+  }
+
+  /** The twin as a snapshot row gives it back: its JSON, revision and timestamps. */
+  private static Twin asSnapshotRow(Twin twin) {
+    return Twin.ofJson(
+        twin.thingId(),
+        twin.json(),
+        twin.revision(),
+        twin.created().orElse(null),
+        twin.modified().orElse(null));
   }
 
   @Test
@@ -72,14 +76,7 @@ class RecoveredThingSearchTest extends ThingSearchTest {
     store.releaseIdle();
 
     assertThat(twin.idleText()).isPresent();
-    Twin snapshotted =
-        Twin.ofJson(
-            gauge,
-            twin.json(),
-            twin.revision(),
-            twin.created().orElse(null),
-            twin.modified().orElse(null));
-    assertThat(snapshotted.thing()).as("as a snapshot row gives it back").isEqualTo(before);
+    assertThat(asSnapshotRow(twin).thing()).as("as a snapshot row gives it back").isEqualTo(before);
     assertThat(twin.idleText()).as("rendered without building").isPresent();
     assertThat(twin.thing()).isEqualTo(before);
     assertThat(ids("eq(features/waterlogging/properties/depth,0.31)"))

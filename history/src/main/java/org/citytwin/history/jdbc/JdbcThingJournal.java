@@ -133,7 +133,7 @@ public abstract class JdbcThingJournal implements ThingJournal {
   public synchronized Recovery recover() {
     try (Statement statement = connection.createStatement()) {
       connection.setAutoCommit(true);
-      Map<ThingId, Twin> twins = new HashMap<>(2 * snapshotSize(statement));
+      Map<ThingId, Twin> twins = new HashMap<>();
       // Rows become twins held as their JSON: building 200,000 Ditto things took most of a cold
       // start, and their heap was several times the text's. A twin is built when first used; the
       // rows are this journal's own rendering of things Ditto validated when they were written.
@@ -180,13 +180,6 @@ public abstract class JdbcThingJournal implements ThingJournal {
       return new Recovery(new ArrayList<>(twins.values()), nextSequence - 1);
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot recover twins from the journal", e);
-    }
-  }
-
-  private static int snapshotSize(Statement statement) throws SQLException {
-    try (ResultSet count = statement.executeQuery("SELECT count(*) FROM thing_snapshot")) {
-      count.next();
-      return (int) Math.min(Integer.MAX_VALUE / 2, count.getLong(1));
     }
   }
 

@@ -138,12 +138,6 @@ public final class SearchIndex {
   }
 
   /** Records that {@code before} (null if new) became {@code after} (null if deleted). */
-  public void update(ThingId thingId, Thing before, Thing after) {
-    update(
-        thingId, before == null ? null : Parts.of(before), after == null ? null : Parts.of(after));
-  }
-
-  /** Records that {@code before} (null if new) became {@code after} (null if deleted). */
   public void update(ThingId thingId, Parts before, Parts after) {
     if (before == null) {
       byNamespace
