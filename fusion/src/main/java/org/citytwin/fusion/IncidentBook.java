@@ -63,7 +63,7 @@ public final class IncidentBook {
   /**
    * The open incident of {@code rule} in {@code scope} that evidence at {@code at} and {@code
    * where} belongs to: the one whose latest evidence is recent enough and, for a clustering rule,
-   * close enough.
+   * close enough to where it was raised or to any of its evidence.
    */
   Optional<Incident> mergeTarget(Rule rule, String scope, Instant at, Optional<WgsPoint> where) {
     List<String> ids = openByRuleAndScope.get(key(rule.id(), scope));
@@ -82,9 +82,7 @@ public final class IncidentBook {
         continue;
       }
       double distance =
-          cluster.isPresent() && where.isPresent()
-              ? metres.metresBetween(candidate.location(), where.get())
-              : 0;
+          cluster.isPresent() && where.isPresent() ? nearestMetres(candidate, where.get()) : 0;
       if (cluster.isPresent() && distance > cluster.get()) {
         continue;
       }
@@ -94,6 +92,22 @@ public final class IncidentBook {
       }
     }
     return Optional.ofNullable(best);
+  }
+
+  /**
+   * How far {@code where} lies from {@code incident}: from the place it was raised or from its
+   * nearest evidence, whichever is nearer. Measuring from the evidence makes a cluster grow with
+   * its alerts (single linkage): a person walking the bank past camera after camera, or one seen
+   * only by the cameras beside a failed one, stays one incident.
+   */
+  private double nearestMetres(Incident incident, WgsPoint where) {
+    double nearest = metres.metresBetween(incident.location(), where);
+    for (Evidence evidence : incident.evidence()) {
+      if (evidence.location().isPresent()) {
+        nearest = Math.min(nearest, metres.metresBetween(evidence.location().get(), where));
+      }
+    }
+    return nearest;
   }
 
   /**

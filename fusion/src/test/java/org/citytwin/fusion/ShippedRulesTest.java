@@ -325,6 +325,22 @@ class ShippedRulesTest {
     }
 
     @Test
+    void aPersonWalkingTheBankPastCameraAfterCameraIsOneIncident() {
+      // cameras 120 m apart along the river line: the fourth is 360 m from the first alert, but
+      // each alert lies within 150 m of the one before
+      for (int camera = 0; camera < 4; camera++) {
+        detect(
+            "urban:cam-" + camera,
+            new WgsPoint(120.14 + camera * 0.00125, 30.3302),
+            "region-intrusion",
+            AFTERNOON.plusSeconds(60L * camera));
+      }
+      assertThat(engine.incidents().all())
+          .singleElement()
+          .satisfies(incident -> assertThat(incident.evidence()).hasSize(4));
+    }
+
+    @Test
     void alertsFarApartOrAfterAQuietSpellAreSeparateIncidents() {
       detect("urban:cam-1", TestDistrict.ON_EMBANKMENT, "region-intrusion", AFTERNOON);
       // 1 km east along the same embankment

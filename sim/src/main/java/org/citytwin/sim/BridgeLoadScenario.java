@@ -19,17 +19,26 @@ import java.util.TreeMap;
  * not appear), holds and eases off. A third gauge sends one reading 1,600 above its bridge's
  * strain: a spike, which cleaning must keep off the twin.
  *
- * <p>Truth: one incident per loaded bridge, from its first report over 800, standing at yellow or
- * red by the highest strain it reached.
+ * <p>A share of the gauges fail ({@link SensorFaults}): a drifting one's zero creeps {@value
+ * #DRIFT_PER_MINUTE} microstrain a minute.
+ *
+ * <p>Truth: one incident per loaded bridge, from its first report over 800 that a working gauge
+ * took, standing at yellow or red by the highest strain a working gauge saw.
  *
  * @param district a {@link GeneratedDistrict}'s district
  * @param start the first tick
  * @param length how long the run sends
  * @param interval the tick
- * @param seed chooses the bridges and the noise
+ * @param seed chooses the bridges, the noise and the faulty gauges
+ * @param faultyShare the share of gauges that fail, 0 to 1
  */
 public record BridgeLoadScenario(
-    District district, Instant start, Duration length, Duration interval, long seed)
+    District district,
+    Instant start,
+    Duration length,
+    Duration interval,
+    long seed,
+    double faultyShare)
     implements FieldScenario {
 
   public static final String GAUGE_KIND = "strain-gauge";
@@ -51,6 +60,20 @@ public record BridgeLoadScenario(
   /** How many ticks between two reports of a gauge. */
   static final int REPORT_EVERY = 5;
 
+  /**
+   * How fast a drifting gauge's zero creeps, in microstrain a minute: 60 an hour, a gauge coming
+   * loose (a sound one keeps within a few microstrain a year).
+   */
+  public static final double DRIFT_PER_MINUTE = 1;
+
+  /** A gauge's report frozen or drifting: the strain is {@code ue}, the time {@code ts}. */
+  private static final SensorFaults.Failing FAILING =
+      new SensorFaults.PayloadFields(
+          "ts",
+          Instant::getEpochSecond,
+          "ue",
+          (strain, minutes) -> Math.round((strain + DRIFT_PER_MINUTE * minutes) * 10) / 10.0);
+
   /** The strain gauges, in id order, each with one bridge. */
   private List<SimDevice> gauges() {
     return district.devicesOfKind(GAUGE_KIND).stream()
@@ -58,7 +81,17 @@ public record BridgeLoadScenario(
         .toList();
   }
 
-  /** Every report, by gauge, each the strain it states; spikes are marked. */
+  @Override
+  public String name() {
+    return "bridge-overload";
+  }
+
+  @Override
+  public SensorFaults faults() {
+    return SensorFaults.choose(gauges(), faultyShare, start, length, seed ^ 0x5e_b41dL);
+  }
+
+  /** Every report a gauge would make if it worked, by gauge; spikes are marked. */
   private Map<SimDevice, List<ScenarioPlan.Reading>> reports() {
     List<SimDevice> gauges = gauges();
     SplittableRandom random = new SplittableRandom(seed ^ 0xb41d_6eL);
@@ -121,8 +154,9 @@ public record BridgeLoadScenario(
 
   @Override
   public List<ScenarioPlan.Timed> sends() {
-    return reports().values().stream()
-        .flatMap(List::stream)
+    SensorFaults faults = faults();
+    return reports().entrySet().stream()
+        .flatMap(gauge -> faults.asSent(gauge.getKey(), gauge.getValue(), FAILING).stream())
         .map(reading -> ScenarioPlan.Timed.alone(reading, ScenarioPlan.Transport.HTTP))
         .sorted(Comparator.comparing(ScenarioPlan.Timed::at))
         .toList();
@@ -130,12 +164,13 @@ public record BridgeLoadScenario(
 
   @Override
   public ExpectedIncidents expected() {
+    SensorFaults faults = faults();
     Map<String, Instant> first = new TreeMap<>();
     Map<String, Double> highest = new TreeMap<>();
     reports()
         .forEach(
             (gauge, readings) -> {
-              for (ScenarioPlan.Reading reading : readings) {
+              for (ScenarioPlan.Reading reading : faults.seen(gauge, readings)) {
                 double strain = reading.payload().getDouble("ue");
                 if (reading.fault() != ScenarioPlan.Fault.NONE || strain <= WARNING) {
                   continue;
@@ -151,7 +186,6 @@ public record BridgeLoadScenario(
             cases.put(
                 bridge,
                 ExpectedIncidents.Case.graded(at, highest.get(bridge) > ALARM ? "red" : "yellow")));
-    return new ExpectedIncidents(
-        "bridge-overload", "bridge-overload", ExpectedIncidents.CaseKey.SCOPE, cases);
+    return new ExpectedIncidents(name(), "bridge-overload", ExpectedIncidents.CaseKey.SCOPE, cases);
   }
 }

@@ -26,19 +26,30 @@ import org.citytwin.ingest.VendorFormats;
  * every intrusion raises a street-vendor and an illegal-parking alert instead, which are no
  * intrusion.
  *
- * <p>Truth: one incident per intrusion, from its first alert; every alert of the burst must merge
- * into it. Intrusions are one to an embankment zone, so a second incident on an embankment is a
- * burst that did not merge. Cameras that stand in two embankment zones (where segments meet) are
- * left out, so that each alert has one place.
+ * <p>A share of the cameras fail ({@link SensorFaults}): a stuck one's picture freezes, so it
+ * repeats its last alert whenever it would raise one (and raises none if it had raised none); a
+ * drifting one's confidence sinks {@value #SCORE_DRIFT_PER_MINUTE} points a minute, as a fogging
+ * lens does.
+ *
+ * <p>Truth: one incident per intrusion a working camera alerted on, from the first such alert;
+ * every alert of the burst must merge into it. Intrusions are one to an embankment zone, so a
+ * second incident on an embankment is a burst that did not merge. Cameras that stand in two
+ * embankment zones (where segments meet) are left out, so that each alert has one place.
  *
  * @param district a {@link GeneratedDistrict}'s district
  * @param start the first tick
  * @param length how long the run sends
  * @param interval the tick
- * @param seed chooses the cameras
+ * @param seed chooses the cameras, and those that fail
+ * @param faultyShare the share of cameras that fail, 0 to 1
  */
 public record EmbankmentIntrusionScenario(
-    District district, Instant start, Duration length, Duration interval, long seed)
+    District district,
+    Instant start,
+    Duration length,
+    Duration interval,
+    long seed,
+    double faultyShare)
     implements FieldScenario {
 
   /** The kind of device that sees intrusions. */
@@ -55,6 +66,17 @@ public record EmbankmentIntrusionScenario(
 
   /** At most this many intrusions a run, one to an embankment zone. */
   static final int MOST_INTRUSIONS = 3;
+
+  /** How fast a drifting camera's confidence sinks, in points (percent) a minute. */
+  public static final double SCORE_DRIFT_PER_MINUTE = 1;
+
+  /** An alert frozen or drifting: the time is {@code alarmTime}, the confidence {@code score}. */
+  private static final SensorFaults.Failing FAILING =
+      new SensorFaults.PayloadFields(
+          "alarmTime",
+          EmbankmentIntrusionScenario::alarmTime,
+          "score",
+          (score, minutes) -> Math.max(0, Math.round(score - SCORE_DRIFT_PER_MINUTE * minutes)));
 
   /**
    * One intrusion.
@@ -115,35 +137,29 @@ public record EmbankmentIntrusionScenario(
   }
 
   @Override
-  public List<ScenarioPlan.Timed> sends() {
-    List<ScenarioPlan.Timed> sends = new ArrayList<>();
+  public String name() {
+    return "embankment-intrusion";
+  }
+
+  @Override
+  public SensorFaults faults() {
+    return SensorFaults.choose(
+        district.devicesOfKind(CAMERA_KIND), faultyShare, start, length, seed ^ 0x1e7a_0cL);
+  }
+
+  /** Every alert a camera would raise if it worked, by camera, in time order. */
+  private Map<SimDevice, List<ScenarioPlan.Reading>> alerts() {
+    Map<SimDevice, List<ScenarioPlan.Reading>> alerts =
+        new TreeMap<>(Comparator.comparing(SimDevice::deviceId));
     SplittableRandom random = new SplittableRandom(seed ^ 0x5ce_e7e5L);
     List<Intrusion> intrusions = intrusions();
     for (Intrusion intrusion : intrusions) {
       for (int tick = 0; tick < BURST_TICKS; tick++) {
         Instant at = intrusion.at().plus(interval.multipliedBy(tick));
-        ScenarioPlan.Timed alert = alert(intrusion.first(), "region_intrusion", at, random);
-        sends.add(alert);
-        if (tick == BURST_TICKS / 2) {
-          // The camera missed the acknowledgement and raises the same alert again.
-          ScenarioPlan.Reading original = alert.send().readings().get(0);
-          sends.add(
-              new ScenarioPlan.Timed(
-                  at.plus(interval.dividedBy(2)),
-                  new ScenarioPlan.Send(
-                      intrusion.first(),
-                      ScenarioPlan.Transport.HTTP,
-                      List.of(
-                          new ScenarioPlan.Reading(
-                              intrusion.first(),
-                              original.payload(),
-                              original.observedAt(),
-                              original.series(),
-                              ScenarioPlan.Fault.DUPLICATE)))));
-        }
+        add(alerts, alert(intrusion.first(), "region_intrusion", at, random));
         if (tick % 2 == 1) {
           for (SimDevice companion : intrusion.companions()) {
-            sends.add(alert(companion, "region_intrusion", at, random));
+            add(alerts, alert(companion, "region_intrusion", at, random));
           }
         }
       }
@@ -164,14 +180,62 @@ public record EmbankmentIntrusionScenario(
                         .orElse(0)))
         .ifPresent(
             camera -> {
-              sends.add(alert(camera, "street_vendor", tick(0.3), random));
-              sends.add(alert(camera, "illegal_parking", tick(0.5), random));
+              add(alerts, alert(camera, "street_vendor", tick(0.3), random));
+              add(alerts, alert(camera, "illegal_parking", tick(0.5), random));
+            });
+    alerts
+        .values()
+        .forEach(list -> list.sort(Comparator.comparing(ScenarioPlan.Reading::observedAt)));
+    return alerts;
+  }
+
+  private static void add(
+      Map<SimDevice, List<ScenarioPlan.Reading>> alerts, ScenarioPlan.Reading alert) {
+    alerts.computeIfAbsent(alert.device(), camera -> new ArrayList<>()).add(alert);
+  }
+
+  @Override
+  public List<ScenarioPlan.Timed> sends() {
+    SensorFaults faults = faults();
+    Map<SimDevice, List<Instant>> resent = new TreeMap<>(Comparator.comparing(SimDevice::deviceId));
+    for (Intrusion intrusion : intrusions()) {
+      resent
+          .computeIfAbsent(intrusion.first(), camera -> new ArrayList<>())
+          .add(
+              intrusion
+                  .at()
+                  .plus(interval.multipliedBy(BURST_TICKS / 2))
+                  .truncatedTo(ChronoUnit.SECONDS));
+    }
+    List<ScenarioPlan.Timed> sends = new ArrayList<>();
+    alerts()
+        .forEach(
+            (camera, alerts) -> {
+              for (ScenarioPlan.Reading alert : faults.asSent(camera, alerts, FAILING)) {
+                sends.add(ScenarioPlan.Timed.alone(alert, ScenarioPlan.Transport.HTTP));
+                if (resent.getOrDefault(camera, List.of()).contains(alert.observedAt())) {
+                  // The camera missed the acknowledgement and raises the same alert again.
+                  sends.add(
+                      new ScenarioPlan.Timed(
+                          alert.observedAt().plus(interval.dividedBy(2)),
+                          new ScenarioPlan.Send(
+                              camera,
+                              ScenarioPlan.Transport.HTTP,
+                              List.of(
+                                  new ScenarioPlan.Reading(
+                                      camera,
+                                      alert.payload(),
+                                      alert.observedAt(),
+                                      alert.series(),
+                                      ScenarioPlan.Fault.DUPLICATE)))));
+                }
+              }
             });
     sends.sort(Comparator.comparing(ScenarioPlan.Timed::at));
     return sends;
   }
 
-  private static ScenarioPlan.Timed alert(
+  private static ScenarioPlan.Reading alert(
       SimDevice camera, String eventType, Instant at, SplittableRandom random) {
     Instant stated = at.truncatedTo(ChronoUnit.SECONDS);
     JsonObject payload =
@@ -192,25 +256,35 @@ public record EmbankmentIntrusionScenario(
                     + "/"
                     + stated.getEpochSecond()
                     + ".jpg")
-            .put(
-                "alarmTime",
-                DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(
-                    OffsetDateTime.ofInstant(stated, VendorFormats.DISTRICT_ZONE)));
-    return ScenarioPlan.Timed.alone(
-        new ScenarioPlan.Reading(
-            camera, payload, stated, "detection/confidence", ScenarioPlan.Fault.NONE),
-        ScenarioPlan.Transport.HTTP);
+            .put("alarmTime", alarmTime(stated));
+    return new ScenarioPlan.Reading(
+        camera, payload, stated, "detection/confidence", ScenarioPlan.Fault.NONE);
+  }
+
+  private static String alarmTime(Instant at) {
+    return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(
+        OffsetDateTime.ofInstant(at, VendorFormats.DISTRICT_ZONE));
   }
 
   @Override
   public ExpectedIncidents expected() {
+    SensorFaults faults = faults();
+    Map<SimDevice, List<ScenarioPlan.Reading>> alerts = alerts();
     Map<String, ExpectedIncidents.Case> cases = new TreeMap<>();
     for (Intrusion intrusion : intrusions()) {
-      cases.put(
-          intrusion.embankment(),
-          ExpectedIncidents.Case.graded(intrusion.at().truncatedTo(ChronoUnit.SECONDS), "yellow"));
+      List<SimDevice> cameras = new ArrayList<>(intrusion.companions());
+      cameras.add(intrusion.first());
+      cameras.stream()
+          .flatMap(camera -> faults.seen(camera, alerts.getOrDefault(camera, List.of())).stream())
+          .filter(alert -> alert.payload().getString("eventType").equals("region_intrusion"))
+          .map(ScenarioPlan.Reading::observedAt)
+          .min(Comparator.naturalOrder())
+          .ifPresent(
+              first ->
+                  cases.put(
+                      intrusion.embankment(), ExpectedIncidents.Case.graded(first, "yellow")));
     }
     return new ExpectedIncidents(
-        "embankment-intrusion", "embankment-intrusion", ExpectedIncidents.CaseKey.SCOPE, cases);
+        name(), "embankment-intrusion", ExpectedIncidents.CaseKey.SCOPE, cases);
   }
 }

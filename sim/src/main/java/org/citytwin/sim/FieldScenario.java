@@ -8,9 +8,15 @@ import java.util.List;
  */
 public interface FieldScenario {
 
+  /** Its name in the report: {@code bridge-overload}. */
+  String name();
+
   /** Every send, with the time it is due, in time order. */
   List<ScenarioPlan.Timed> sends();
 
   /** The incidents the sends should raise. */
   ExpectedIncidents expected();
+
+  /** The scenario's sensors that fail, and how. */
+  SensorFaults faults();
 }

@@ -3,23 +3,19 @@ package org.citytwin.sim;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
-import java.util.TreeMap;
 
 /**
  * A rainstorm over a generated district played as gauge reports, with a share of the gauges faulty,
  * and the ground truth to measure fusion against: which catchments really flooded, and when.
  *
- * <p>Faults are those the field notes name: a gauge that freezes at the value it had ({@link
- * Fault#STUCK}), one whose reading creeps upward half a centimetre a minute ({@link Fault#DRIFT}),
- * one that goes silent ({@link Fault#DROPOUT}). Each faulty gauge fails at a random time in the
- * first half of the scenario. A catchment floods when the true water at one of its gauges passes
- * the line, whatever its gauge reports.
+ * <p>Faults are {@link SensorFaults}' three: a gauge that freezes at the value it had, one whose
+ * reading creeps upward half a centimetre a minute, one that goes silent. Each faulty gauge fails
+ * at a random time in the first half of the scenario. A catchment floods when the true water at one
+ * of its gauges passes the line, whatever its gauge reports.
  *
  * @param district the district, with its gauges
  * @param storm the storm's ground truth
@@ -36,13 +32,6 @@ public record FloodScenario(
     double faultyShare,
     long seed) {
 
-  /** How a faulty gauge fails. */
-  public enum Fault {
-    STUCK,
-    DRIFT,
-    DROPOUT
-  }
-
   /** How fast a drifting gauge's error grows, in centimetres a minute. */
   public static final double DRIFT_CM_PER_MINUTE = 0.5;
 
@@ -54,9 +43,6 @@ public record FloodScenario(
    * @param depthCentimetres what it reports: the truth, unless it is faulty
    */
   public record Report(SimDevice gauge, Instant at, double depthCentimetres) {}
-
-  /** A gauge's failure: how, and from when. */
-  public record Failure(Fault fault, Instant from) {}
 
   public FloodScenario {
     if (!(faultyShare >= 0 && faultyShare <= 1)) {
@@ -73,24 +59,13 @@ public record FloodScenario(
   }
 
   /** The faulty gauges, by device id, and how each fails. */
-  public Map<String, Failure> failures() {
-    List<SimDevice> gauges = new ArrayList<>(gauges());
-    SplittableRandom random = new SplittableRandom(seed);
-    Collections.shuffle(gauges, new java.util.Random(seed));
-    int faulty = (int) Math.round(gauges.size() * faultyShare);
-    Map<String, Failure> failures = new TreeMap<>();
-    Fault[] kinds = Fault.values();
-    for (int i = 0; i < faulty; i++) {
-      long within = random.nextLong(Math.max(1, length.toMillis() / 2));
-      failures.put(
-          gauges.get(i).deviceId(), new Failure(kinds[i % kinds.length], start.plusMillis(within)));
-    }
-    return failures;
+  public Map<String, SensorFaults.Failure> failures() {
+    return SensorFaults.choose(gauges(), faultyShare, start, length, seed).failures();
   }
 
   /** Every report, in time order: every gauge every storm interval, but for the silent ones. */
   public List<Report> reports() {
-    Map<String, Failure> failures = failures();
+    Map<String, SensorFaults.Failure> failures = failures();
     Map<String, Double> frozen = new java.util.HashMap<>();
     List<Report> reports = new ArrayList<>();
     List<SimDevice> gauges = gauges();
@@ -98,7 +73,7 @@ public record FloodScenario(
     for (Instant at = start; at.isBefore(start.plus(length)); at = at.plus(interval)) {
       for (SimDevice gauge : gauges) {
         double truth = storm.depthCentimetres(gauge.location(), at);
-        Failure failure = failures.get(gauge.deviceId());
+        SensorFaults.Failure failure = failures.get(gauge.deviceId());
         if (failure == null || at.isBefore(failure.from())) {
           reports.add(new Report(gauge, at, truth));
           continue;
@@ -108,7 +83,7 @@ public record FloodScenario(
               reports.add(
                   new Report(gauge, at, frozen.computeIfAbsent(gauge.deviceId(), id -> truth)));
           case DRIFT -> {
-            double minutes = Duration.between(failure.from(), at).toMillis() / 60_000.0;
+            double minutes = failure.minutesFailingAt(at);
             reports.add(
                 new Report(
                     gauge, at, Math.round((truth + DRIFT_CM_PER_MINUTE * minutes) * 10) / 10.0));
@@ -146,15 +121,14 @@ public record FloodScenario(
    * stood in cannot be asked of any rule; reports list such floods apart.
    */
   public Map<String, Instant> floodedWhereSeen(double lineCentimetres) {
-    Map<String, Failure> failures = failures();
+    Map<String, SensorFaults.Failure> failures = failures();
     Map<String, Instant> flooded = new LinkedHashMap<>();
     List<SimDevice> gauges = gauges();
     Duration interval = storm.settings().interval();
     for (Instant at = start; at.isBefore(start.plus(length)); at = at.plus(interval)) {
       for (SimDevice gauge : gauges) {
-        Failure failure = failures.get(gauge.deviceId());
-        boolean blind =
-            failure != null && failure.fault() != Fault.DRIFT && !at.isBefore(failure.from());
+        SensorFaults.Failure failure = failures.get(gauge.deviceId());
+        boolean blind = failure != null && failure.blindAt(at);
         if (!blind && storm.depthCentimetres(gauge.location(), at) > lineCentimetres) {
           flooded.putIfAbsent(gauge.catchmentId(), at);
         }
@@ -169,7 +143,7 @@ public record FloodScenario(
   }
 
   /** The failure of one gauge, if it fails. */
-  public Optional<Failure> failureOf(SimDevice gauge) {
+  public Optional<SensorFaults.Failure> failureOf(SimDevice gauge) {
     return Optional.ofNullable(failures().get(gauge.deviceId()));
   }
 }

@@ -26,17 +26,28 @@ import org.citytwin.ingest.VendorFormats;
  * {@code E01}: switched on, drawing nothing); on two other roads for each of those, one or two
  * lamps fail alone, which is routine maintenance and no incident.
  *
- * <p>Truth: one incident per faulty road, from its third dark lamp. Only lamps that stand on
- * exactly one road fail, so that a lamp at a crossing cannot count for two roads.
+ * <p>A share of the controllers fail ({@link SensorFaults}): a stuck one repeats its last report,
+ * so a lamp that goes dark after it froze still reads as lit; a drifting one's power reading sinks
+ * {@value #POWER_DRIFT_PER_MINUTE} W a minute.
+ *
+ * <p>Truth: one incident per faulty road, from its third dark lamp whose controller still worked
+ * when it went dark. Only lamps that stand on exactly one road fail, so that a lamp at a crossing
+ * cannot count for two roads.
  *
  * @param district a {@link GeneratedDistrict}'s district
  * @param start the first tick
  * @param length how long the run sends
  * @param interval the tick
- * @param seed chooses the roads and lamps
+ * @param seed chooses the roads, the lamps and the faulty controllers
+ * @param faultyShare the share of controllers that fail, 0 to 1
  */
 public record LampOutageScenario(
-    District district, Instant start, Duration length, Duration interval, long seed)
+    District district,
+    Instant start,
+    Duration length,
+    Duration interval,
+    long seed,
+    double faultyShare)
     implements FieldScenario {
 
   public static final String CONTROLLER_KIND = "lamp-controller";
@@ -57,15 +68,25 @@ public record LampOutageScenario(
   private static final DateTimeFormatter VENDOR_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
 
-  /** The lamps that go dark on one road, and whether the road is a case. */
-  record RoadFault(String road, List<SimDevice> lamps, List<Instant> darkAt) {
-    boolean isCase() {
-      return lamps.size() >= CLUSTER;
-    }
-  }
+  /** How fast a drifting controller's power reading sinks, in watts a minute (6 an hour). */
+  public static final double POWER_DRIFT_PER_MINUTE = 0.1;
+
+  /**
+   * A controller's report frozen or drifting: the time is {@code time}, the power {@code power}.
+   */
+  private static final SensorFaults.Failing FAILING =
+      new SensorFaults.PayloadFields(
+          "time",
+          LampOutageScenario::vendorTime,
+          "power",
+          (power, minutes) ->
+              Math.round(Math.max(0, power - POWER_DRIFT_PER_MINUTE * minutes) * 10) / 10.0);
+
+  /** The lamps that go dark on one road, and when each does. */
+  record RoadFault(String road, List<SimDevice> lamps, List<Instant> darkAt) {}
 
   /** The roads whose lamps go dark: the faulty ones first, then the ones with lone failures. */
-  List<RoadFault> faults() {
+  List<RoadFault> roadFaults() {
     ZoneIndex zones = ZoneIndex.fromGeoJson(district.zones());
     Map<String, List<SimDevice>> onOneRoad = new TreeMap<>();
     district
@@ -111,9 +132,25 @@ public record LampOutageScenario(
   }
 
   @Override
+  public String name() {
+    return "dark-lamps";
+  }
+
+  @Override
+  public SensorFaults faults() {
+    return SensorFaults.choose(
+        district.devicesOfKind(CONTROLLER_KIND), faultyShare, start, length, seed ^ 0x1a_3bfL);
+  }
+
+  private static String vendorTime(Instant at) {
+    return VENDOR_TIME.format(LocalDateTime.ofInstant(at, VendorFormats.DISTRICT_ZONE));
+  }
+
+  @Override
   public List<ScenarioPlan.Timed> sends() {
+    SensorFaults faults = faults();
     Map<String, Instant> darkSince = new TreeMap<>();
-    for (RoadFault fault : faults()) {
+    for (RoadFault fault : roadFaults()) {
       for (int i = 0; i < fault.lamps().size(); i++) {
         darkSince.put(fault.lamps().get(i).deviceId(), fault.darkAt().get(i));
       }
@@ -133,6 +170,7 @@ public record LampOutageScenario(
       if (dark != null) {
         times.add(dark); // a controller reports a fault when it happens
       }
+      List<ScenarioPlan.Reading> reports = new ArrayList<>();
       for (Instant at : times) {
         boolean isDark = dark != null && !at.isBefore(dark);
         JsonObject payload =
@@ -142,14 +180,13 @@ public record LampOutageScenario(
                 .put(
                     "power", isDark ? 0.0 : Math.round((95 + random.nextDouble() * 10) * 10) / 10.0)
                 .put("alarm", isDark ? "E01" : "0")
-                .put(
-                    "time",
-                    VENDOR_TIME.format(LocalDateTime.ofInstant(at, VendorFormats.DISTRICT_ZONE)));
-        sends.add(
-            ScenarioPlan.Timed.alone(
-                new ScenarioPlan.Reading(lamp, payload, at, "lamp/power", ScenarioPlan.Fault.NONE),
-                ScenarioPlan.Transport.MQTT));
+                .put("time", vendorTime(at));
+        reports.add(
+            new ScenarioPlan.Reading(lamp, payload, at, "lamp/power", ScenarioPlan.Fault.NONE));
       }
+      faults.asSent(lamp, reports, FAILING).stream()
+          .map(report -> ScenarioPlan.Timed.alone(report, ScenarioPlan.Transport.MQTT))
+          .forEach(sends::add);
     }
     sends.sort(Comparator.comparing(ScenarioPlan.Timed::at));
     return sends;
@@ -157,14 +194,21 @@ public record LampOutageScenario(
 
   @Override
   public ExpectedIncidents expected() {
+    SensorFaults sensorFaults = faults();
     Map<String, ExpectedIncidents.Case> cases = new TreeMap<>();
-    for (RoadFault fault : faults()) {
-      if (fault.isCase()) {
-        cases.put(
-            fault.road(), ExpectedIncidents.Case.graded(fault.darkAt().get(CLUSTER - 1), "yellow"));
+    for (RoadFault fault : roadFaults()) {
+      List<Instant> seenDark = new ArrayList<>();
+      for (int i = 0; i < fault.lamps().size(); i++) {
+        Instant dark = fault.darkAt().get(i);
+        if (sensorFaults.of(fault.lamps().get(i)).filter(f -> f.blindAt(dark)).isEmpty()) {
+          seenDark.add(dark);
+        }
+      }
+      seenDark.sort(null);
+      if (seenDark.size() >= CLUSTER) {
+        cases.put(fault.road(), ExpectedIncidents.Case.graded(seenDark.get(CLUSTER - 1), "yellow"));
       }
     }
-    return new ExpectedIncidents(
-        "dark-lamps", "dark-lamps", ExpectedIncidents.CaseKey.SCOPE, cases);
+    return new ExpectedIncidents(name(), "dark-lamps", ExpectedIncidents.CaseKey.SCOPE, cases);
   }
 }

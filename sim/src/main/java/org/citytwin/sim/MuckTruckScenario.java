@@ -31,10 +31,16 @@ import org.eclipse.ditto.things.model.Thing;
  * @param start when the trucks' first fixes are taken
  * @param length how long the scenario runs
  * @param interval how often a tracker reports
- * @param seed chooses sites and headings
+ * @param seed chooses sites, headings and the faulty trackers
+ * @param faultyShare the share of trackers that fail, 0 to 1 (see {@link #faults})
  */
 public record MuckTruckScenario(
-    District district, Instant start, Duration length, Duration interval, long seed) {
+    District district,
+    Instant start,
+    Duration length,
+    Duration interval,
+    long seed,
+    double faultyShare) {
 
   /** How fast the trucks drive, in metres a second (43 km/h). */
   public static final double SPEED_METRES_PER_SECOND = 12;
@@ -118,6 +124,18 @@ public record MuckTruckScenario(
         .sorted(Comparator.comparing(SimDevice::deviceId))
         .toList();
   }
+
+  /**
+   * The trackers that fail: a stuck one repeats its last fix (a receiver that lost the sky), a
+   * drifting one's fixes wander off north {@value #DRIFT_METRES_PER_MINUTE} m a minute, a silent
+   * one sends nothing more.
+   */
+  public SensorFaults faults() {
+    return SensorFaults.choose(trackers(), faultyShare, start, length, seed ^ 0x6d75_63L);
+  }
+
+  /** How fast a drifting tracker's fixes wander off, in metres a minute. */
+  public static final double DRIFT_METRES_PER_MINUTE = 5;
 
   /** Every truck's run, in the order of their trackers. */
   public List<Run> runs() {

@@ -20,21 +20,47 @@ import org.citytwin.fusion.ZoneIndex;
  * again. Flights over the canal also count hot objects (a roof, a boat's engine), which are no
  * panels: they are outside every PV farm and no work order.
  *
- * <p>Truth: one repair order per farm with hot spots, from its first report, orange when a spot
- * rose over 20 K and yellow otherwise.
+ * <p>A share of the payloads fail ({@link SensorFaults}). A payload flies once, so a stuck or
+ * silent one sends nothing (it took no reading before it failed); a drifting one's infrared camera
+ * reads {@value #RISE_DRIFT_PER_MINUTE} K a minute warm.
+ *
+ * <p>Truth: one repair order per farm with hot spots, from its first report a working payload made,
+ * orange when a spot rose over 20 K and yellow otherwise.
  *
  * @param district a {@link GeneratedDistrict}'s district
  * @param start the first tick
  * @param length how long the run sends
  * @param interval the tick
+ * @param seed chooses the faulty payloads
+ * @param faultyShare the share of payloads that fail, 0 to 1
  */
-public record PvPatrolScenario(District district, Instant start, Duration length, Duration interval)
+public record PvPatrolScenario(
+    District district,
+    Instant start,
+    Duration length,
+    Duration interval,
+    long seed,
+    double faultyShare)
     implements FieldScenario {
 
   public static final String PAYLOAD_KIND = "pv-inspection";
 
   /** The rule's line for an urgent order, in kelvin. */
   static final double URGENT_RISE = 20;
+
+  /**
+   * How fast a drifting payload's temperature rise reads high, in kelvin a minute: an uncooled
+   * infrared camera whose shutter correction has stopped.
+   */
+  public static final double RISE_DRIFT_PER_MINUTE = 0.05;
+
+  /** A report frozen or drifting: the time is {@code ts}, the rise {@code max_delta_t}. */
+  private static final SensorFaults.Failing FAILING =
+      new SensorFaults.PayloadFields(
+          "ts",
+          Instant::getEpochSecond,
+          "max_delta_t",
+          (rise, minutes) -> Math.round((rise + RISE_DRIFT_PER_MINUTE * minutes) * 10) / 10.0);
 
   /** One flight's report and the farm it flew over, if any. */
   record Flight(SimDevice payload, Optional<String> farm, int hotSpots, double rise, Instant at) {}
@@ -67,7 +93,19 @@ public record PvPatrolScenario(District district, Instant start, Duration length
   }
 
   @Override
+  public String name() {
+    return "pv-hot-spot";
+  }
+
+  @Override
+  public SensorFaults faults() {
+    return SensorFaults.choose(
+        district.devicesOfKind(PAYLOAD_KIND), faultyShare, start, length, seed ^ 0x9f_11e7L);
+  }
+
+  @Override
   public List<ScenarioPlan.Timed> sends() {
+    SensorFaults faults = faults();
     List<ScenarioPlan.Timed> sends = new ArrayList<>();
     for (Flight flight : flights()) {
       JsonObject report =
@@ -76,15 +114,16 @@ public record PvPatrolScenario(District district, Instant start, Duration length
               .put("max_delta_t", flight.rise())
               .put("area_m2", 12_000)
               .put("ts", flight.at().getEpochSecond());
-      sends.add(
-          ScenarioPlan.Timed.alone(
-              new ScenarioPlan.Reading(
-                  flight.payload(),
-                  report,
-                  flight.at(),
-                  "inspection/hotSpots",
-                  ScenarioPlan.Fault.NONE),
-              ScenarioPlan.Transport.HTTP));
+      ScenarioPlan.Reading reading =
+          new ScenarioPlan.Reading(
+              flight.payload(),
+              report,
+              flight.at(),
+              "inspection/hotSpots",
+              ScenarioPlan.Fault.NONE);
+      faults.asSent(flight.payload(), List.of(reading), FAILING).stream()
+          .map(sent -> ScenarioPlan.Timed.alone(sent, ScenarioPlan.Transport.HTTP))
+          .forEach(sends::add);
     }
     sends.sort(Comparator.comparing(ScenarioPlan.Timed::at));
     return sends;
@@ -92,11 +131,13 @@ public record PvPatrolScenario(District district, Instant start, Duration length
 
   @Override
   public ExpectedIncidents expected() {
+    SensorFaults faults = faults();
     Map<String, ExpectedIncidents.Case> cases = new TreeMap<>();
     for (Flight flight : flights()) {
+      boolean seen = faults.of(flight.payload()).filter(f -> f.blindAt(flight.at())).isEmpty();
       flight
           .farm()
-          .filter(farm -> flight.hotSpots() > 0)
+          .filter(farm -> seen && flight.hotSpots() > 0)
           .ifPresent(
               farm ->
                   cases.merge(
@@ -105,7 +146,6 @@ public record PvPatrolScenario(District district, Instant start, Duration length
                           flight.at(), flight.rise() > URGENT_RISE ? "orange" : "yellow"),
                       (a, b) -> a.at().isBefore(b.at()) ? a : b));
     }
-    return new ExpectedIncidents(
-        "pv-hot-spot", "pv-repair-order", ExpectedIncidents.CaseKey.SCOPE, cases);
+    return new ExpectedIncidents(name(), "pv-repair-order", ExpectedIncidents.CaseKey.SCOPE, cases);
   }
 }

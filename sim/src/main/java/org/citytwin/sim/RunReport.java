@@ -204,13 +204,28 @@ public record RunReport(JsonObject json, List<String> failures) {
             timings,
             failures);
       }
-      Set<String> unseen =
-          new TreeSet<>(plan.flood().flooded(ScenarioPlan.FLOOD_DEPTH_CENTIMETRES).keySet());
-      unseen.removeAll(
-          plan.flood().floodedWhereSeen(ScenarioPlan.FLOOD_DEPTH_CENTIMETRES).keySet());
-      scenarios
-          .getJsonObject("flood")
-          .put("floodedWhereNoWorkingGaugeStood", new JsonArray(List.copyOf(unseen)));
+      plan.sensorFaults()
+          .forEach(
+              (scenario, faulty) -> {
+                JsonObject counts = new JsonObject();
+                faulty.counts().forEach(counts::put);
+                scenarios.getJsonObject(scenario).put("faultySensors", counts);
+              });
+      // The cases the same run would have had with every sensor working: those missing from the
+      // truth happened where only failed sensors could see them, and no rule can be asked for them.
+      new ScenarioPlan(
+              plan.district(), plan.settings().withFaultyShare(0), plan.start(), plan.seed())
+          .expected()
+          .forEach(
+              healthy -> {
+                Set<String> unseen = new TreeSet<>(healthy.cases().keySet());
+                plan.expected().stream()
+                    .filter(expected -> expected.scenario().equals(healthy.scenario()))
+                    .forEach(expected -> unseen.removeAll(expected.cases().keySet()));
+                scenarios
+                    .getJsonObject(healthy.scenario())
+                    .put("seenOnlyByFailedSensors", new JsonArray(List.copyOf(unseen)));
+              });
       json.put("scenarios", scenarios);
 
       JsonArray bad = new JsonArray();
@@ -428,19 +443,21 @@ public record RunReport(JsonObject json, List<String> failures) {
       text.append(
           String.format(
               Locale.ROOT,
-              "%s: expected %d, raised %d, precision %.3f, recall %.3f, detection latency %s%s%n",
+              "%s: expected %d, raised %d, precision %.3f, recall %.3f, faulty sensors %s,"
+                  + " detection latency %s%s%n",
               scenario,
               score.getInteger("expected"),
               score.getInteger("raised"),
               score.getDouble("precision"),
               score.getDouble("recall"),
+              score.getJsonObject("faultySensors", new JsonObject()).encode(),
               timings.getJsonObject(scenario + "DetectionLatencyMs").encode(),
               listed(score, "duplicates", "not merged")
                   + listed(score, "wrongGrades", "at the wrong grade")
                   + listed(
                       score,
-                      "floodedWhereNoWorkingGaugeStood",
-                      "flooded where no working gauge stood")));
+                      "seenOnlyByFailedSensors",
+                      "left out of the truth: only failed sensors saw them")));
     }
     json.getJsonArray("badInputs")
         .forEach(

@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -18,9 +20,9 @@ import org.citytwin.ingest.format.ChinaCoordinates;
  * Everything one simulator run sends, tick by tick, deterministic from the seed and the start: a
  * rainstorm over the catchments (waterlogging gauges over HTTP and MQTT, rain gauges over HTTP),
  * muck trucks leaving sites (trackers sending their fixes two at a time in HTTP batches, in GCJ-02
- * as Chinese trackers do), the sensor faults of {@link FloodScenario}, and the transport faults the
- * field sees: duplicates, out-of-order and late readings, a gauge whose clock runs ahead, and
- * spikes.
+ * as Chinese trackers do), the field scenarios, the sensor faults of {@link SensorFaults} in every
+ * scenario but the rain gauges', and the transport faults the field sees: duplicates, out-of-order
+ * and late readings, a gauge whose clock runs ahead, and spikes.
  *
  * @param district a {@link GeneratedDistrict}'s district
  * @param settings the scenario's timing, storm and fault share
@@ -34,7 +36,9 @@ public record ScenarioPlan(District district, Settings settings, Instant start, 
    * @param interval the tick: gauges and trackers report every tick
    * @param rainInterval how often rain gauges report (a tipping bucket needs time to tip)
    * @param storm the rain cell
-   * @param faultyShare the share of waterlogging gauges with a sensor fault
+   * @param faultyShare the share of each scenario's sensors with a sensor fault (waterlogging
+   *     gauges, trackers, cameras, strain gauges, lamp controllers, PV payloads, water-quality
+   *     stations)
    */
   public record Settings(
       Duration length,
@@ -43,7 +47,7 @@ public record ScenarioPlan(District district, Settings settings, Instant start, 
       Rainstorm.Settings storm,
       double faultyShare) {
 
-    /** The CI run: two minutes, a storm crossing in 100 s, a tenth of the gauges faulty. */
+    /** The CI run: two minutes, a storm crossing in 100 s, a tenth of the sensors faulty. */
     public static Settings ci() {
       return new Settings(
           Duration.ofSeconds(120),
@@ -55,6 +59,11 @@ public record ScenarioPlan(District district, Settings settings, Instant start, 
 
     /** These settings running for {@code length}. */
     public Settings lasting(Duration length) {
+      return new Settings(length, interval, rainInterval, storm, faultyShare);
+    }
+
+    /** These settings with {@code faultyShare} of the sensors faulty. */
+    public Settings withFaultyShare(double faultyShare) {
       return new Settings(length, interval, rainInterval, storm, faultyShare);
     }
   }
@@ -126,7 +135,8 @@ public record ScenarioPlan(District district, Settings settings, Instant start, 
   }
 
   public MuckTruckScenario muckTrucks() {
-    return new MuckTruckScenario(district, start, settings.length(), settings.interval(), seed);
+    return new MuckTruckScenario(
+        district, start, settings.length(), settings.interval(), seed, settings.faultyShare());
   }
 
   /**
@@ -136,12 +146,22 @@ public record ScenarioPlan(District district, Settings settings, Instant start, 
   public List<FieldScenario> fieldScenarios() {
     Duration length = settings.length();
     Duration interval = settings.interval();
+    double faulty = settings.faultyShare();
     return List.of(
-        new EmbankmentIntrusionScenario(district, start, length, interval, seed),
-        new BridgeLoadScenario(district, start, length, interval, seed),
-        new LampOutageScenario(district, start, length, interval, seed),
-        new PvPatrolScenario(district, start, length, interval),
-        new WaterPollutionScenario(district, start, length, interval, seed));
+        new EmbankmentIntrusionScenario(district, start, length, interval, seed, faulty),
+        new BridgeLoadScenario(district, start, length, interval, seed, faulty),
+        new LampOutageScenario(district, start, length, interval, seed, faulty),
+        new PvPatrolScenario(district, start, length, interval, seed, faulty),
+        new WaterPollutionScenario(district, start, length, interval, seed, faulty));
+  }
+
+  /** The sensors that fail in each scenario, by the scenario's name in the report. */
+  public Map<String, SensorFaults> sensorFaults() {
+    Map<String, SensorFaults> faults = new TreeMap<>();
+    faults.put("flood", new SensorFaults(flood().failures()));
+    faults.put("muck-truck", muckTrucks().faults());
+    fieldScenarios().forEach(scenario -> faults.put(scenario.name(), scenario.faults()));
+    return faults;
   }
 
   /** The incidents every scenario of the run should raise, the storm's and the trucks' first. */
@@ -150,9 +170,35 @@ public record ScenarioPlan(District district, Settings settings, Instant start, 
     flood()
         .floodedWhereSeen(FLOOD_DEPTH_CENTIMETRES)
         .forEach((catchment, at) -> floods.put(catchment, ExpectedIncidents.Case.at(at)));
+    // A case is seen when its tracker sends a true fix from outside the site: a tracker that froze
+    // or fell silent at the site never shows the truck leaving.
+    MuckTruckScenario muckTrucks = muckTrucks();
+    SensorFaults trackerFaults = muckTrucks.faults();
+    Map<SimDevice, List<Reading>> fixes = trackerReadings(muckTrucks);
+    Map<String, Set<Instant>> sent = new HashMap<>();
+    truckBatches(muckTrucks)
+        .forEach(
+            batch ->
+                batch
+                    .send()
+                    .readings()
+                    .forEach(
+                        fix ->
+                            sent.computeIfAbsent(fix.device().deviceId(), id -> new HashSet<>())
+                                .add(fix.observedAt())));
     Map<String, ExpectedIncidents.Case> trucks = new TreeMap<>();
-    muckTrucks().runs().stream()
+    muckTrucks.runs().stream()
         .filter(MuckTruckScenario.Run::isCase)
+        .filter(
+            run ->
+                trackerFaults
+                    .seen(run.tracker(), fixes.getOrDefault(run.tracker(), List.of()))
+                    .stream()
+                    .anyMatch(
+                        fix ->
+                            !fix.observedAt().isBefore(run.leavesAt())
+                                && sent.getOrDefault(run.tracker().deviceId(), Set.of())
+                                    .contains(fix.observedAt())))
         .forEach(run -> trucks.put(run.vehicle(), ExpectedIncidents.Case.at(run.leavesAt())));
     List<ExpectedIncidents> expected = new ArrayList<>();
     expected.add(new ExpectedIncidents("flood", "flood", ExpectedIncidents.CaseKey.SCOPE, floods));
@@ -233,7 +279,7 @@ public record ScenarioPlan(District district, Settings settings, Instant start, 
       }
     }
     rain(ticks, flood.storm());
-    trucks(ticks);
+    truckBatches(muckTrucks()).forEach(batch -> add(ticks, batch.at(), batch.send()));
     for (FieldScenario scenario : fieldScenarios()) {
       scenario.sends().forEach(timed -> add(ticks, timed.at(), timed.send()));
     }
@@ -289,32 +335,63 @@ public record ScenarioPlan(District district, Settings settings, Instant start, 
     }
   }
 
-  /** Trackers keep each fix and send two at a time, as one batch of their own readings. */
-  private void trucks(NavigableMap<Instant, List<Send>> ticks) {
-    Map<String, List<Reading>> waiting = new HashMap<>();
-    for (MuckTruckScenario.Fix fix : muckTrucks().fixes()) {
+  private static final double METRES_PER_DEGREE_LATITUDE = 111_320;
+
+  /** A tracker's fix frozen or drifting: the time is {@code gpsTime}, the position GCJ-02. */
+  private static final SensorFaults.Failing TRACKER_FAILING =
+      new SensorFaults.PayloadFields(
+          "gpsTime",
+          Instant::toEpochMilli,
+          "lat",
+          (latitude, minutes) ->
+              latitude
+                  + MuckTruckScenario.DRIFT_METRES_PER_MINUTE
+                      * minutes
+                      / METRES_PER_DEGREE_LATITUDE);
+
+  /** Every fix each tracker takes, as it would report it if it worked, in time order. */
+  private static Map<SimDevice, List<Reading>> trackerReadings(MuckTruckScenario muckTrucks) {
+    Map<SimDevice, List<Reading>> readings = new LinkedHashMap<>();
+    for (MuckTruckScenario.Fix fix : muckTrucks.fixes()) {
       double[] gcj =
           ChinaCoordinates.wgs84ToGcj02(fix.position().longitude(), fix.position().latitude());
-      Reading reading =
-          new Reading(
-              fix.tracker(),
-              new JsonObject()
-                  .put("lng", gcj[0])
-                  .put("lat", gcj[1])
-                  .put("speed", Math.round(fix.speedKmh() * 10) / 10.0)
-                  .put("direction", Math.round(fix.heading()))
-                  .put("gpsTime", fix.at().toEpochMilli()),
-              fix.at(),
-              "position",
-              Fault.NONE);
-      List<Reading> kept =
-          waiting.computeIfAbsent(fix.tracker().deviceId(), id -> new ArrayList<>());
-      kept.add(reading);
-      if (kept.size() == 2) {
-        add(ticks, fix.at(), new Send(fix.tracker(), Transport.HTTP_BATCH, kept));
-        waiting.remove(fix.tracker().deviceId());
-      }
+      readings
+          .computeIfAbsent(fix.tracker(), tracker -> new ArrayList<>())
+          .add(
+              new Reading(
+                  fix.tracker(),
+                  new JsonObject()
+                      .put("lng", gcj[0])
+                      .put("lat", gcj[1])
+                      .put("speed", Math.round(fix.speedKmh() * 10) / 10.0)
+                      .put("direction", Math.round(fix.heading()))
+                      .put("gpsTime", fix.at().toEpochMilli()),
+                  fix.at(),
+                  "position",
+                  Fault.NONE));
     }
+    return readings;
+  }
+
+  /**
+   * The trackers' sends: each keeps the fixes it sends and sends two at a time, as one batch of its
+   * own readings.
+   */
+  private static List<Timed> truckBatches(MuckTruckScenario muckTrucks) {
+    SensorFaults faults = muckTrucks.faults();
+    List<Timed> batches = new ArrayList<>();
+    trackerReadings(muckTrucks)
+        .forEach(
+            (tracker, truth) -> {
+              List<Reading> sent = faults.asSent(tracker, truth, TRACKER_FAILING);
+              for (int i = 0; i + 1 < sent.size(); i += 2) {
+                batches.add(
+                    new Timed(
+                        sent.get(i + 1).observedAt(),
+                        new Send(tracker, Transport.HTTP_BATCH, sent.subList(i, i + 2))));
+              }
+            });
+    return batches;
   }
 
   private static void add(NavigableMap<Instant, List<Send>> ticks, Instant at, Send send) {

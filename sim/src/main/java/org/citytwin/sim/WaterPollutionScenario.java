@@ -22,17 +22,26 @@ import org.citytwin.ingest.VendorFormats;
  * two after each, total phosphorus passes 0.4 mg/L alone; at the others ammonia nitrogen climbs to
  * 1.9 mg/L, close to the limit but not past it.
  *
- * <p>Truth: one incident per polluted river section, from its first report past a limit, orange for
- * ammonia with low oxygen and yellow for phosphorus alone.
+ * <p>A share of the stations fail ({@link SensorFaults}): a drifting one's ammonia probe creeps up
+ * {@value #AMMONIA_DRIFT_PER_MINUTE} mg/L a minute, as a fouled electrode does.
+ *
+ * <p>Truth: one incident per polluted river section, from its first report past a limit that a
+ * working station took, orange for ammonia with low oxygen and yellow for phosphorus alone.
  *
  * @param district a {@link GeneratedDistrict}'s district
  * @param start the first tick
  * @param length how long the run sends
  * @param interval the tick
- * @param seed the noise
+ * @param seed the noise and the faulty stations
+ * @param faultyShare the share of stations that fail, 0 to 1
  */
 public record WaterPollutionScenario(
-    District district, Instant start, Duration length, Duration interval, long seed)
+    District district,
+    Instant start,
+    Duration length,
+    Duration interval,
+    long seed,
+    double faultyShare)
     implements FieldScenario {
 
   public static final String STATION_KIND = "water-quality-station";
@@ -46,6 +55,21 @@ public record WaterPollutionScenario(
   static final double PHOSPHORUS_LIMIT = 0.4;
   static final double OXYGEN_FLOOR = 2.0;
 
+  /**
+   * How fast a drifting station's ammonia nitrogen creeps up, mg/L a minute: 1.4 a day, a badly
+   * fouled electrode that the station's daily standard-solution check would fail.
+   */
+  public static final double AMMONIA_DRIFT_PER_MINUTE = 0.001;
+
+  /** A station's report frozen or drifting: HJ 212 keeps the time in {@code DataTime}. */
+  private static final SensorFaults.Failing FAILING =
+      new SensorFaults.PayloadFields(
+          "DataTime",
+          WaterPollutionScenario::dataTime,
+          "w21003",
+          (ammonia, minutes) ->
+              Math.round((ammonia + AMMONIA_DRIFT_PER_MINUTE * minutes) * 1000) / 1000.0);
+
   /** The stations, in id order, each with one river section. */
   private List<SimDevice> stations() {
     return district.devicesOfKind(STATION_KIND).stream()
@@ -53,7 +77,17 @@ public record WaterPollutionScenario(
         .toList();
   }
 
-  /** Every station's reports, in time order. */
+  @Override
+  public String name() {
+    return "water-quality";
+  }
+
+  @Override
+  public SensorFaults faults() {
+    return SensorFaults.choose(stations(), faultyShare, start, length, seed ^ 0x3a7e_0fL);
+  }
+
+  /** Every report a station would make if it worked, by station, in time order. */
   private Map<SimDevice, List<ScenarioPlan.Reading>> reports() {
     SplittableRandom random = new SplittableRandom(seed ^ 0x3a7e_0aL);
     Map<SimDevice, List<ScenarioPlan.Reading>> reports =
@@ -85,10 +119,7 @@ public record WaterPollutionScenario(
                 .truncatedTo(ChronoUnit.SECONDS);
         JsonObject payload =
             new JsonObject()
-                .put(
-                    "DataTime",
-                    DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(
-                        OffsetDateTime.ofInstant(at, VendorFormats.DISTRICT_ZONE)))
+                .put("DataTime", dataTime(at))
                 .put("w01010", round(21 + random.nextDouble()))
                 .put("w01001", round(7.2 + random.nextDouble() * 0.2))
                 .put("w01009", round(oxygen))
@@ -108,14 +139,20 @@ public record WaterPollutionScenario(
     return reports;
   }
 
+  private static String dataTime(Instant at) {
+    return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(
+        OffsetDateTime.ofInstant(at, VendorFormats.DISTRICT_ZONE));
+  }
+
   private static double round(double value) {
     return Math.round(value * 100) / 100.0;
   }
 
   @Override
   public List<ScenarioPlan.Timed> sends() {
-    return reports().values().stream()
-        .flatMap(List::stream)
+    SensorFaults faults = faults();
+    return reports().entrySet().stream()
+        .flatMap(station -> faults.asSent(station.getKey(), station.getValue(), FAILING).stream())
         .map(reading -> ScenarioPlan.Timed.alone(reading, ScenarioPlan.Transport.HTTP))
         .sorted(Comparator.comparing(ScenarioPlan.Timed::at))
         .toList();
@@ -123,6 +160,7 @@ public record WaterPollutionScenario(
 
   @Override
   public ExpectedIncidents expected() {
+    SensorFaults faults = faults();
     Map<String, ExpectedIncidents.Case> cases = new TreeMap<>();
     reports()
         .forEach(
@@ -130,7 +168,7 @@ public record WaterPollutionScenario(
               String section = station.observes().toString();
               boolean orange = false;
               Instant first = null;
-              for (ScenarioPlan.Reading reading : readings) {
+              for (ScenarioPlan.Reading reading : faults.seen(station, readings)) {
                 JsonObject payload = reading.payload();
                 boolean ammonia = payload.getDouble("w21003") > AMMONIA_LIMIT;
                 boolean lowOxygen = payload.getDouble("w01009") < OXYGEN_FLOOR;
@@ -145,7 +183,6 @@ public record WaterPollutionScenario(
                     section, ExpectedIncidents.Case.graded(first, orange ? "orange" : "yellow"));
               }
             });
-    return new ExpectedIncidents(
-        "water-quality", "water-quality", ExpectedIncidents.CaseKey.SCOPE, cases);
+    return new ExpectedIncidents(name(), "water-quality", ExpectedIncidents.CaseKey.SCOPE, cases);
   }
 }

@@ -131,8 +131,8 @@ class FloodQualityTest {
     FloodScenario scenario = scenario(3);
     assertThat(scenario.failures()).hasSize(5);
     assertThat(scenario.failures().values())
-        .extracting(FloodScenario.Failure::fault)
-        .contains(FloodScenario.Fault.values());
+        .extracting(SensorFaults.Failure::fault)
+        .contains(SensorFaults.Fault.values());
     assertThat(scenario.flooded(15)).isNotEmpty().hasSizeLessThan(scenario.catchments().size());
   }
 }

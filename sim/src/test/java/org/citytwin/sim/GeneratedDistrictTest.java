@@ -99,7 +99,8 @@ class GeneratedDistrictTest {
             java.time.Instant.EPOCH,
             java.time.Duration.ofMinutes(2),
             java.time.Duration.ofSeconds(2),
-            7);
+            7,
+            0);
     assertThat(trucks.trackers()).hasSizeGreaterThanOrEqualTo(4);
     assertThat(trucks.sites()).allMatch(site -> !site.approved().isEmpty());
     assertThat(trucks.runs()).anyMatch(MuckTruckScenario.Run::isCase);

@@ -16,12 +16,13 @@ import java.util.Set;
  * co-occurrence rule. Grades are tried highest first (the order written); the first whose signals
  * are all active gives the severity. An open incident of the rule in the same scope absorbs new
  * evidence (and is regraded) as long as its latest evidence is no older than {@link #mergeWithin()}
- * and, with {@link #clusterMetres()}, lies within that distance: that is what keeps a burst of 40
- * intrusion alerts one incident.
+ * and, with {@link #clusterMetres()}, lies within that distance of where the incident was raised or
+ * of any of its evidence: that is what keeps a burst of 40 intrusion alerts, or a walk along the
+ * bank past several cameras, one incident.
  *
  * @param within how recently a signal must have held to count as active
- * @param clusterMetres if present, evidence farther than this from an open incident's position
- *     starts a new incident in the same scope
+ * @param clusterMetres if present, evidence farther than this from an open incident's position and
+ *     from all its evidence starts a new incident in the same scope
  */
 public record CorrelationRule(
     String id,
