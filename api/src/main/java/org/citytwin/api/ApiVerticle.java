@@ -195,7 +195,7 @@ public final class ApiVerticle extends AbstractVerticle {
     new ScreenRoutes().mount(router);
     ThingAccess access = new ThingAccess(things, clock);
     new ThingsRoutes(vertx, things, access, feeds).mount(router);
-    new ThingWriteRoutes(vertx, protocol).mount(router);
+    new ThingWriteRoutes(vertx, protocol, access).mount(router);
     new AccessRoutes(vertx, access, protocol).mount(router);
     ThingSearch search = new ThingSearch(things);
     DittoWebSocket webSocket = new DittoWebSocket(vertx, things, search, feeds, protocol, access);

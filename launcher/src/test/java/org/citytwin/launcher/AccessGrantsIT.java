@@ -12,6 +12,7 @@ import java.net.http.WebSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
@@ -243,6 +244,123 @@ class AccessGrantsIT {
         .untilAsserted(() -> assertThat(waterStream).contains("\"depth\":0.46"));
     assertThat(trafficStream.toString()).doesNotContain("0.44").doesNotContain("0.46");
     assertThat(received).noneMatch(message -> message.contains("0.46"));
+  }
+
+  private RunningDistrict.Answer write(
+      HttpMethod method, String path, String token, String body, String contentType) {
+    return city.request(
+        method, path, body, "Content-Type", contentType, "Authorization", "Bearer " + token);
+  }
+
+  private String command(SimDevice gauge, String path, Object value, String correlationId) {
+    return new JsonObject()
+        .put(
+            "topic",
+            gauge.thingId().getNamespace()
+                + "/"
+                + gauge.thingId().getName()
+                + "/things/twin/commands/modify")
+        .put("headers", new JsonObject().put("correlation-id", correlationId))
+        .put("path", path)
+        .put("value", value)
+        .encode();
+  }
+
+  @Test
+  void aGrantForWritingLetsTheBorrowerChangeOnlyTheLentPartsUntilItIsRevoked() throws Exception {
+    SimDevice gauge = city.gauge(0);
+    String thing = "/api/2/things/" + gauge.thingId();
+    RunningDistrict.Answer asked =
+        post(
+            "/api/access-requests",
+            traffic,
+            new JsonObject()
+                .put("owner", "water")
+                .put("filter", GAUGES)
+                .put("paths", new JsonArray().add("/attributes/closure"))
+                .put("permissions", new JsonArray().add("READ").add("WRITE"))
+                .put("reason", "mark the underpasses we close"));
+    assertThat(asked.status()).as(asked.body()).isEqualTo(201);
+    assertThat(asked.json().getJsonArray("permissions")).containsExactly("READ", "WRITE");
+    String id = asked.json().getString("id");
+    String json = "application/json";
+    String mergePatch = "application/merge-patch+json";
+    assertThat(
+            write(HttpMethod.PUT, thing + "/attributes/closure", traffic, "\"x\"", json).status())
+        .as("before approval")
+        .isEqualTo(404);
+    assertThat(act(id, water, new JsonObject().put("action", "approve")).status()).isEqualTo(200);
+
+    // The lent path: created, changed, merged.
+    RunningDistrict.Answer created =
+        write(HttpMethod.PUT, thing + "/attributes/closure", traffic, "\"closed 14:05\"", json);
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    assertThat(get(thing + "/attributes/closure", water).body()).isEqualTo("\"closed 14:05\"");
+    RunningDistrict.Answer merged =
+        write(
+            HttpMethod.PATCH,
+            thing,
+            traffic,
+            "{\"attributes\": {\"closure\": \"reopened 15:30\"}}",
+            mergePatch);
+    assertThat(merged.status()).as(merged.body()).isEqualTo(204);
+
+    // Anything beyond it is refused whole: nothing of a refused patch is applied.
+    JsonObject before = get(thing, water).json();
+    for (RunningDistrict.Answer refused :
+        List.of(
+            write(
+                HttpMethod.PATCH,
+                thing,
+                traffic,
+                "{\"attributes\": {\"closure\": \"gone\", \"name\": \"renamed\"}}",
+                mergePatch),
+            write(HttpMethod.PUT, thing + "/attributes/name", traffic, "\"renamed\"", json),
+            write(
+                HttpMethod.PUT,
+                thing + "/features/waterlogging/properties/depth",
+                traffic,
+                "0.5",
+                json),
+            write(HttpMethod.PUT, thing, traffic, "{\"attributes\": {}}", json),
+            city.request(HttpMethod.DELETE, thing, null, "Authorization", "Bearer " + traffic))) {
+      assertThat(refused.status()).as(refused.body()).isEqualTo(403);
+      assertThat(refused.json().getString("error")).isEqualTo("things:thing.notmodifiable");
+    }
+    assertThat(get(thing, water).json()).isEqualTo(before);
+    assertThat(before.getJsonObject("attributes").getString("closure")).isEqualTo("reopened 15:30");
+    assertThat(
+            write(HttpMethod.PUT, thing + "/attributes/closure", construction, "\"x\"", json)
+                .status())
+        .as("a department granted nothing")
+        .isEqualTo(404);
+
+    // The same on the WebSocket.
+    openSocket(traffic);
+    JsonObject answered =
+        new JsonObject(send(command(gauge, "/attributes/closure", "closed 18:00", "w-1"), "w-1"));
+    assertThat(answered.getInteger("status")).as(answered.encode()).isEqualTo(204);
+    JsonObject refused =
+        new JsonObject(send(command(gauge, "/attributes/name", "renamed", "w-2"), "w-2"));
+    assertThat(refused.getInteger("status")).isEqualTo(403);
+    assertThat(refused.getJsonObject("value").getString("error"))
+        .isEqualTo("things:thing.notmodifiable");
+    assertThat(get(thing + "/attributes/closure", water).body()).isEqualTo("\"closed 18:00\"");
+
+    // A null in a merge patch removes: a write of the lent path like any other.
+    RunningDistrict.Answer removed =
+        write(
+            HttpMethod.PATCH, thing, traffic, "{\"attributes\": {\"closure\": null}}", mergePatch);
+    assertThat(removed.status()).as(removed.body()).isEqualTo(204);
+    assertThat(get(thing + "/attributes/closure", water).status()).isEqualTo(404);
+
+    // Counted for the owner; gone once revoked.
+    JsonObject uses = get("/api/access-requests/" + id, water).json().getJsonObject("uses");
+    assertThat(uses.getLong("write")).as("three on REST, one on the WebSocket").isEqualTo(4);
+    assertThat(act(id, water, new JsonObject().put("action", "revoke")).status()).isEqualTo(200);
+    assertThat(
+            write(HttpMethod.PUT, thing + "/attributes/closure", traffic, "\"x\"", json).status())
+        .isEqualTo(404);
   }
 
   @Test

@@ -23,15 +23,16 @@ import org.eclipse.ditto.things.model.ThingsModelFactory;
  * One department's access to another's things, "shared on demand, used by authorisation": the
  * requester asks for the things of the owner's namespace that match a {@link #filter} (all of them
  * without one), and for the parts of them named by {@link #paths}; the owner approves it until an
- * expiry, or rejects it; either side, or the command centre, may revoke it. Grants lend reading
- * only: writes stay with the owner.
+ * expiry, or rejects it; either side, or the command centre, may revoke it. A grant lends reading,
+ * and writing too when its {@link #permissions} say so: a borrower then changes the lent parts of
+ * the covered things (never creates or deletes the owner's things unless {@code /} is lent).
  *
  * <p>A grant is kept as a twin of its own in the {@value #NAMESPACE} namespace, so it is journaled
  * and survives restarts like any twin, and every step is in its {@link #audit}. Instances are
  * immutable; each step returns the next state.
  *
  * <p>What a granted department may read is decided by a Ditto policy entry per grant (subject
- * {@code department:<requester>} with the grant's expiry, READ on each path); see {@link
+ * {@code department:<requester>} with the grant's expiry, its permissions on each path); see {@link
  * ReadScope}. Ditto selects the things a policy governs by each thing's {@code policyId};
  * citytwin's things share their namespace's policy, so which of them a grant covers is its RQL
  * filter.
@@ -41,6 +42,7 @@ import org.eclipse.ditto.things.model.ThingsModelFactory;
  * @param owner the department (and namespace) whose things are asked for
  * @param filter RQL selecting the owner's things covered, tested against each whole thing
  * @param paths the parts of each covered thing lent, {@code /} for all of it
+ * @param permissions what is lent on those parts: {@code READ}, or {@code READ} and {@code WRITE}
  * @param reason why the requester asks, for the owner to judge
  * @param validFor how long the requester asks for, from approval
  * @param state where the request stands (see {@link #stateAt} for expiry)
@@ -53,6 +55,7 @@ public record AccessGrant(
     String owner,
     Optional<String> filter,
     List<JsonPointer> paths,
+    List<String> permissions,
     String reason,
     Duration validFor,
     State state,
@@ -133,6 +136,7 @@ public record AccessGrant(
     if (paths.isEmpty()) {
       throw new IllegalArgumentException("a grant lends at least one path ('/' for everything)");
     }
+    permissions = permissions(permissions);
     Objects.requireNonNull(reason, "reason");
     if (validFor.isNegative() || validFor.isZero() || validFor.compareTo(LONGEST) > 0) {
       throw new IllegalArgumentException(
@@ -147,6 +151,30 @@ public record AccessGrant(
       throw new IllegalArgumentException("a granted request has an expiry");
     }
     audit = List.copyOf(audit);
+  }
+
+  /** What may be lent: reading, and writing beside it. */
+  public static final List<String> PERMISSIONS =
+      List.of(PolicyEvaluator.READ, PolicyEvaluator.WRITE);
+
+  /** {@code asked} in the order of {@link #PERMISSIONS}, checked. */
+  private static List<String> permissions(List<String> asked) {
+    for (String permission : asked) {
+      if (!PERMISSIONS.contains(permission)) {
+        throw new IllegalArgumentException(
+            "a grant lends READ, or READ and WRITE, not '" + permission + "'");
+      }
+    }
+    if (!asked.contains(PolicyEvaluator.READ)) {
+      throw new IllegalArgumentException(
+          "a grant for writing lends reading too: ask for [\"READ\", \"WRITE\"]");
+    }
+    return PERMISSIONS.stream().filter(asked::contains).toList();
+  }
+
+  /** Whether the grant lends writing beside reading. */
+  public boolean lendsWriting() {
+    return permissions.contains(PolicyEvaluator.WRITE);
   }
 
   /** Namespaces no department may be named after: they hold the district's own records. */
@@ -164,13 +192,14 @@ public record AccessGrant(
     }
   }
 
-  /** A new request, as the requester files it. */
+  /** A new request for {@code permissions}, as the requester files it. */
   public static AccessGrant request(
       String id,
       String requester,
       String owner,
       Optional<String> filter,
       List<JsonPointer> paths,
+      List<String> permissions,
       String reason,
       Duration validFor,
       String actor,
@@ -181,6 +210,7 @@ public record AccessGrant(
         owner,
         filter,
         paths,
+        permissions,
         reason,
         validFor,
         State.REQUESTED,
@@ -257,7 +287,8 @@ public record AccessGrant(
   private AccessGrant next(State to, Optional<Instant> until, Step step) {
     List<Step> steps = new ArrayList<>(audit);
     steps.add(step);
-    return new AccessGrant(id, requester, owner, filter, paths, reason, validFor, to, until, steps);
+    return new AccessGrant(
+        id, requester, owner, filter, paths, permissions, reason, validFor, to, until, steps);
   }
 
   /** The grant as the API shows it, with its state at {@code now}. */
@@ -273,6 +304,11 @@ public record AccessGrant(
             "paths",
             paths.stream()
                 .map(path -> (JsonValue) JsonValue.of(path.toString()))
+                .collect(JsonCollectors.valuesToArray()))
+        .set(
+            "permissions",
+            permissions.stream()
+                .map(permission -> (JsonValue) JsonValue.of(permission))
                 .collect(JsonCollectors.valuesToArray()))
         .set("reason", reason)
         .set("validFor", validFor.toString());
@@ -318,6 +354,15 @@ public record AccessGrant(
       for (JsonValue path : array(attributes, "paths")) {
         paths.add(JsonPointer.of(path.asString()));
       }
+      // Grants kept before writing could be lent have no permissions: they lend reading.
+      List<String> permissions = new ArrayList<>();
+      attributes
+          .getValue("permissions")
+          .filter(JsonValue::isArray)
+          .map(JsonValue::asArray)
+          .ifPresentOrElse(
+              asked -> asked.forEach(permission -> permissions.add(permission.asString())),
+              () -> permissions.add(PolicyEvaluator.READ));
       List<Step> steps = new ArrayList<>();
       for (JsonValue step : array(attributes, "audit")) {
         steps.add(Step.fromJson(step.asObject()));
@@ -328,6 +373,7 @@ public record AccessGrant(
           text(attributes, "owner"),
           attributes.getValue("filter").filter(JsonValue::isString).map(JsonValue::asString),
           paths,
+          permissions,
           text(attributes, "reason"),
           Duration.parse(text(attributes, "validFor")),
           State.valueOf(text(attributes, "state").toUpperCase()),

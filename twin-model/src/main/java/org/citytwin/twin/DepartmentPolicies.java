@@ -79,8 +79,8 @@ public final class DepartmentPolicies {
   /**
    * The policy of {@code owner}'s namespace with an entry for each of {@code grants} that lends to
    * another department at {@code now} (subject {@code department:<requester>} with the grant's
-   * expiry, READ on each of its paths), labelled {@code grant-<id>}: the policy Ditto would hold
-   * for the namespace, as {@code GET /api/2/policies/<owner>:owner} shows it.
+   * expiry, its permissions on each of its paths), labelled {@code grant-<id>}: the policy Ditto
+   * would hold for the namespace, as {@code GET /api/2/policies/<owner>:owner} shows it.
    */
   public static Policy withGrants(
       String owner, java.util.Collection<AccessGrant> grants, Instant now) {
@@ -96,7 +96,7 @@ public final class DepartmentPolicies {
                 "grant-" + grant.id(),
                 grant.requester(),
                 path.toString(),
-                List.of(PolicyEvaluator.READ),
+                grant.permissions(),
                 grant.expiry().orElseThrow());
       }
     }

@@ -31,6 +31,9 @@ import org.eclipse.ditto.things.model.ThingId;
  * and filters of the caller read only those parts, so that a filter on a part not lent matches
  * nothing instead of telling its value.
  *
+ * <p>A grant that lends writing lets the caller change, in the same way, the lent parts of the
+ * things it covers ({@link #mayWrite}); its own namespace it changes whole.
+ *
  * <p>Immutable; build one per request (or per delivered message) so that grants approved, revoked
  * or expired since count at once.
  */
@@ -134,6 +137,19 @@ public final class ReadScope {
    * history, say): anywhere in its own things, within a lent path of a lent thing.
    */
   public boolean mayRead(ThingId thingId, Fields fields, JsonPointer path) {
+    return may(thingId, fields, path, PolicyEvaluator.READ);
+  }
+
+  /**
+   * Whether the caller may change the part of the thing at {@code path} ({@code /} for the whole
+   * thing, its creation or deletion): anywhere in its own namespace, within a path a grant for
+   * writing lends of a lent thing.
+   */
+  public boolean mayWrite(ThingId thingId, Fields fields, JsonPointer path) {
+    return may(thingId, fields, path, PolicyEvaluator.WRITE);
+  }
+
+  private boolean may(ThingId thingId, Fields fields, JsonPointer path, String permission) {
     if (owns(thingId.getNamespace())) {
       return true;
     }
@@ -147,7 +163,7 @@ public final class ReadScope {
             Set.of(DepartmentPolicies.subject(department.orElseThrow())),
             "thing",
             path,
-            PolicyEvaluator.READ);
+            permission);
   }
 
   /**

@@ -81,6 +81,7 @@ class ReadScopeTest {
             "urban",
             Optional.of("eq(definition,\"" + CAMERA + "\")"),
             List.of(JsonPointer.of("/attributes/name"), JsonPointer.of("/features/camera")),
+            List.of(PolicyEvaluator.READ),
             "muck trucks at night",
             Duration.ofDays(7),
             "li",
@@ -181,6 +182,7 @@ class ReadScopeTest {
             "urban",
             Optional.empty(),
             List.of(JsonPointer.empty()),
+            List.of(PolicyEvaluator.READ),
             "why",
             Duration.ofDays(1),
             "li",
@@ -249,6 +251,7 @@ class ReadScopeTest {
             "urban",
             Optional.empty(),
             List.of(JsonPointer.empty()),
+            List.of(PolicyEvaluator.READ),
             "why",
             Duration.ofDays(2),
             "li",
@@ -273,6 +276,7 @@ class ReadScopeTest {
                     "urban",
                     Optional.empty(),
                     List.of(JsonPointer.empty()),
+                    List.of(PolicyEvaluator.READ),
                     "why",
                     Duration.ofDays(2),
                     "li",
@@ -286,6 +290,7 @@ class ReadScopeTest {
                     "access",
                     Optional.empty(),
                     List.of(JsonPointer.empty()),
+                    List.of(PolicyEvaluator.READ),
                     "why",
                     Duration.ofDays(2),
                     "li",
@@ -310,5 +315,95 @@ class ReadScopeTest {
                 .scope()
                 .isWholeDistrict())
         .isTrue();
+  }
+
+  private static AccessGrant cameraControlFor(String requester, List<String> permissions) {
+    return AccessGrant.request(
+            "g-camera-control",
+            requester,
+            "urban",
+            Optional.of("eq(definition,\"" + CAMERA + "\")"),
+            List.of(JsonPointer.of("/features/camera")),
+            permissions,
+            "turn the canal cameras to the flooded underpass",
+            Duration.ofDays(1),
+            "li",
+            NOW.minusSeconds(60))
+        .approve("chen", NOW.minusSeconds(30), NOW.plus(Duration.ofHours(1)), "for the storm");
+  }
+
+  @Test
+  void aGrantForWritingLendsWritingOfItsPathsOnlyAndOnlyWhileInForce() {
+    AccessGrant writing = cameraControlFor("emergency", List.of("READ", "WRITE"));
+    ReadScope emergency = ReadScope.of("emergency", List.of(writing), NOW);
+    ThingId camera = ThingId.of("urban:cam-1");
+    var values = ThingStore.fields(store.twin(camera).orElseThrow());
+    assertThat(
+            emergency.mayWrite(camera, values, JsonPointer.of("/features/camera/properties/rank")))
+        .isTrue();
+    assertThat(emergency.mayWrite(camera, values, JsonPointer.of("/features/camera"))).isTrue();
+    assertThat(emergency.mayWrite(camera, values, JsonPointer.of("/features"))).isFalse();
+    assertThat(emergency.mayWrite(camera, values, JsonPointer.of("/features/stream"))).isFalse();
+    assertThat(emergency.mayWrite(camera, values, JsonPointer.empty()))
+        .as("the whole thing: its replacement or deletion")
+        .isFalse();
+    ThingId lamp = ThingId.of("urban:lamp-1");
+    assertThat(
+            emergency.mayWrite(
+                lamp,
+                ThingStore.fields(store.twin(lamp).orElseThrow()),
+                JsonPointer.of("/features/camera")))
+        .as("not selected by the grant's filter")
+        .isFalse();
+    assertThat(emergency.mayWrite(ThingId.of("emergency:own"), values, JsonPointer.empty()))
+        .as("its own namespace")
+        .isTrue();
+    assertThat(
+            ReadScope.of("emergency", List.of(writing), NOW.plus(Duration.ofHours(2)))
+                .mayWrite(camera, values, JsonPointer.of("/features/camera")))
+        .as("expired")
+        .isFalse();
+    AccessGrant reading = cameraControlFor("emergency", List.of("READ"));
+    ReadScope readOnly = ReadScope.of("emergency", List.of(reading), NOW);
+    assertThat(readOnly.mayRead(camera, values, JsonPointer.of("/features/camera"))).isTrue();
+    assertThat(readOnly.mayWrite(camera, values, JsonPointer.of("/features/camera"))).isFalse();
+  }
+
+  @Test
+  void aGrantForWritingLendsReadingToo() {
+    assertThat(cameraControlFor("emergency", List.of("WRITE", "READ")).permissions())
+        .containsExactly("READ", "WRITE");
+    assertThat(cameraControlFor("emergency", List.of("READ", "WRITE")).lendsWriting()).isTrue();
+    assertThat(cameraControlFor("emergency", List.of("READ")).lendsWriting()).isFalse();
+    assertThatThrownBy(() -> cameraControlFor("emergency", List.of("WRITE")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("lends reading too");
+    assertThatThrownBy(() -> cameraControlFor("emergency", List.of("READ", "EXECUTE")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'EXECUTE'");
+  }
+
+  @Test
+  void aGrantKeepsItsPermissionsAsATwinAndOldGrantsLendReading() {
+    AccessGrant writing = cameraControlFor("emergency", List.of("READ", "WRITE"));
+    assertThat(AccessGrant.fromThing(writing.toThing())).isEqualTo(writing);
+    Thing kept = writing.toThing();
+    Thing keptBefore =
+        kept.toBuilder()
+            .setAttributes(kept.getAttributes().orElseThrow().remove(JsonPointer.of("permissions")))
+            .build();
+    assertThat(AccessGrant.fromThing(keptBefore).permissions()).containsExactly("READ");
+    assertThat(
+            DepartmentPolicies.withGrants("urban", List.of(writing), NOW)
+                .getEntryFor("grant-g-camera-control")
+                .orElseThrow()
+                .getResources()
+                .getResource(
+                    org.eclipse.ditto.policies.model.PoliciesResourceType.thingResource(
+                        "/features/camera"))
+                .orElseThrow()
+                .getEffectedPermissions()
+                .getGrantedPermissions())
+        .containsExactlyInAnyOrder("READ", "WRITE");
   }
 }

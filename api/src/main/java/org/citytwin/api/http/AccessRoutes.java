@@ -22,6 +22,7 @@ import org.citytwin.twin.AccessGrant;
 import org.citytwin.twin.DepartmentPolicies;
 import org.citytwin.twin.ErrorCode;
 import org.citytwin.twin.EventBusAddresses;
+import org.citytwin.twin.PolicyEvaluator;
 import org.citytwin.twin.TwinProtocol;
 import org.eclipse.ditto.base.model.common.HttpStatus;
 import org.eclipse.ditto.base.model.headers.DittoHeaders;
@@ -131,6 +132,7 @@ public final class AccessRoutes {
               owner,
               text(body, "filter").filter(f -> !f.isBlank()),
               paths(body),
+              permissions(body),
               reason,
               validFor,
               caller.subject(),
@@ -321,6 +323,21 @@ public final class AccessRoutes {
       paths.add(pointer);
     }
     return paths;
+  }
+
+  /** What is asked for: {@code ["READ"]} unless {@code permissions} says more. */
+  private static List<String> permissions(JsonObject body) {
+    Object given = body.getValue("permissions");
+    if (given == null) {
+      return List.of(PolicyEvaluator.READ);
+    }
+    if (!(given instanceof JsonArray array)
+        || array.isEmpty()
+        || !array.stream().allMatch(String.class::isInstance)) {
+      throw REQUEST_INVALID.toException(
+          "permissions is an array of Ditto permissions: [\"READ\"] or [\"READ\", \"WRITE\"].");
+    }
+    return array.stream().map(String.class::cast).toList();
   }
 
   private static JsonObject body(RoutingContext context) {

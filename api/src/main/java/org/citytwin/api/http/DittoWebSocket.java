@@ -288,10 +288,10 @@ public final class DittoWebSocket {
               "citytwin's WebSocket takes twin commands on things, not " + signal.getType() + ".");
         }
         thingId = Optional.of(command.getEntityId());
-        if (command instanceof RetrieveThing) {
-          access.requireReadable(caller, command.getEntityId());
+        if (command instanceof ThingModifyCommand<?> change) {
+          access.requireWritable(caller, change);
         } else {
-          access.requireWritable(caller, command.getEntityId());
+          access.requireReadable(caller, command.getEntityId());
         }
         if (command instanceof RetrieveThing retrieve) {
           answer(retrieve(retrieve), retrieve.getDittoHeaders());

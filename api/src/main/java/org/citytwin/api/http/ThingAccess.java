@@ -18,26 +18,34 @@ import org.citytwin.twin.TwinEvent;
 import org.citytwin.twin.search.Fields;
 import org.eclipse.ditto.base.model.json.JsonSchemaVersion;
 import org.eclipse.ditto.json.JsonFactory;
+import org.eclipse.ditto.json.JsonField;
 import org.eclipse.ditto.json.JsonFieldSelector;
 import org.eclipse.ditto.json.JsonObject;
 import org.eclipse.ditto.json.JsonPointer;
+import org.eclipse.ditto.json.JsonValue;
 import org.eclipse.ditto.things.model.Thing;
 import org.eclipse.ditto.things.model.ThingId;
 import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingNotAccessibleException;
 import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingNotModifiableException;
+import org.eclipse.ditto.things.model.signals.commands.modify.CreateThing;
+import org.eclipse.ditto.things.model.signals.commands.modify.DeleteThing;
+import org.eclipse.ditto.things.model.signals.commands.modify.MergeThing;
+import org.eclipse.ditto.things.model.signals.commands.modify.ModifyThing;
+import org.eclipse.ditto.things.model.signals.commands.modify.ThingModifyCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The one place that decides what a caller may read and change of the twins, for every route (REST,
  * search, history, both event streams, the WebSocket): a department reads and writes its own
- * namespace, reads what {@link AccessGrant}s in force lend it (only the lent parts), and nothing
- * else, which is answered exactly as a thing that does not exist; the command centre reads
- * everything. Grants are read from their twins in the {@value AccessGrant#NAMESPACE} namespace, so
- * an approval, revocation or expiry counts from the next request or delivered message.
+ * namespace, reads what {@link AccessGrant}s in force lend it (only the lent parts) and changes
+ * what grants for writing lend it, and nothing else, which is answered exactly as a thing that does
+ * not exist; the command centre reads everything. Grants are read from their twins in the {@value
+ * AccessGrant#NAMESPACE} namespace, so an approval, revocation or expiry counts from the next
+ * request or delivered message.
  *
- * <p>Every use of a grant (a lent thing read, found, streamed or sent on the WebSocket) is counted
- * by kind with its last user, for the owner's audit ({@link #uses}).
+ * <p>Every use of a grant (a lent thing read, found, streamed, sent on the WebSocket or changed) is
+ * counted by kind with its last user, for the owner's audit ({@link #uses}).
  */
 public final class ThingAccess {
 
@@ -47,7 +55,8 @@ public final class ThingAccess {
     SEARCH,
     HISTORY,
     STREAM,
-    WEBSOCKET;
+    WEBSOCKET,
+    WRITE;
 
     String text() {
       return name().toLowerCase();
@@ -129,19 +138,26 @@ public final class ThingAccess {
   }
 
   /**
-   * Lets a request for one thing (its path's first parameter) on: reads only if the caller may read
-   * the thing, writes only if it may change it. A thing it may not read answers as missing; one it
-   * may read but not change answers Ditto's {@code things:thing.notmodifiable} (403).
+   * Lets a request for one thing (its path's first parameter) on only if the caller may read the
+   * thing: one it may not read answers as missing, for reads and writes alike. A write is judged
+   * path by path once it is a command ({@link #requireWritable}); grants change only through their
+   * own resource.
    */
   void gate(RoutingContext context) {
     ThingId thingId = ThingId.of(context.pathParam("param0"));
     Caller caller = ApiAuthentication.caller(context);
-    if (context.request().method() == HttpMethod.GET) {
-      requireReadable(caller, thingId);
-    } else {
-      requireWritable(caller, thingId);
+    if (context.request().method() != HttpMethod.GET) {
+      requireNotAGrant(thingId);
     }
+    requireReadable(caller, thingId);
     context.next();
+  }
+
+  private static void requireNotAGrant(ThingId thingId) {
+    if (AccessGrant.NAMESPACE.equals(thingId.getNamespace())) {
+      throw ApiErrors.ACCESS_DENIED.toException(
+          "Grants change only through /api/access-requests, not as things.");
+    }
   }
 
   /**
@@ -160,22 +176,67 @@ public final class ThingAccess {
   }
 
   /**
-   * Passes if the caller may change the thing: in its own namespace (the command centre: any but
-   * the grants', which change only through their own resource). A thing it may only read answers
-   * 403, one it may not read as missing.
+   * Passes if the caller may make {@code change}: anything in its own namespace (the command
+   * centre: in any but the grants', which change only through their own resource), and in a lent
+   * thing every path the change writes (each leaf of a merge patch, {@code /} for a whole thing)
+   * within a path a grant for writing lends. A thing it may not read answers as missing, one it may
+   * read but not change so Ditto's {@code things:thing.notmodifiable} (403). A change let through a
+   * grant counts as a use of it.
    */
-  void requireWritable(Caller caller, ThingId thingId) {
-    if (AccessGrant.NAMESPACE.equals(thingId.getNamespace())) {
-      throw ApiErrors.ACCESS_DENIED.toException(
-          "Grants change only through /api/access-requests, not as things.");
-    }
+  void requireWritable(Caller caller, ThingModifyCommand<?> change) {
+    ThingId thingId = change.getEntityId();
+    requireNotAGrant(thingId);
     if (caller.owns(thingId.getNamespace())) {
       return;
     }
     requireReadable(caller, thingId);
-    throw ThingNotModifiableException.newBuilder(thingId)
-        .description("It is lent to your department for reading; the owner changes it.")
-        .build();
+    ReadScope scope = scope(caller);
+    Fields values = ThingStore.fields(store.twin(thingId).orElseThrow());
+    List<AccessGrant> covering = scope.grantsCovering(thingId, values);
+    for (JsonPointer path : writtenPaths(change)) {
+      if (!scope.mayWrite(thingId, values, path)) {
+        throw ThingNotModifiableException.newBuilder(thingId)
+            .description(
+                covering.stream().anyMatch(AccessGrant::lendsWriting)
+                    ? "Your department's grants do not lend "
+                        + path
+                        + " for writing; the owner changes it."
+                    : "It is lent to your department for reading; the owner changes it.")
+            .build();
+      }
+    }
+    covering.stream()
+        .filter(AccessGrant::lendsWriting)
+        .forEach(grant -> recordUse(grant, caller, Use.WRITE));
+  }
+
+  /**
+   * The paths {@code change} writes: the whole thing for its creation, replacement or deletion,
+   * every leaf of a merge patch (a {@code null} removes, which is a write too), else the part it
+   * modifies or deletes.
+   */
+  static List<JsonPointer> writtenPaths(ThingModifyCommand<?> change) {
+    if (change instanceof CreateThing
+        || change instanceof ModifyThing
+        || change instanceof DeleteThing) {
+      return List.of(JsonPointer.empty());
+    }
+    if (change instanceof MergeThing merge) {
+      List<JsonPointer> leaves = new ArrayList<>();
+      leaves(merge.getPath(), merge.getValue(), leaves);
+      return leaves;
+    }
+    return List.of(change.getResourcePath());
+  }
+
+  private static void leaves(JsonPointer path, JsonValue value, List<JsonPointer> into) {
+    if (!value.isObject() || value.asObject().isEmpty()) {
+      into.add(path);
+      return;
+    }
+    for (JsonField field : value.asObject()) {
+      leaves(path.addLeaf(field.getKey()), field.getValue(), into);
+    }
   }
 
   /**

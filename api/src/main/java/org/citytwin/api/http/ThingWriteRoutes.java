@@ -46,10 +46,12 @@ public final class ThingWriteRoutes {
 
   private final Vertx vertx;
   private final TwinProtocol protocol;
+  private final ThingAccess access;
 
-  public ThingWriteRoutes(Vertx vertx, TwinProtocol protocol) {
+  public ThingWriteRoutes(Vertx vertx, TwinProtocol protocol, ThingAccess access) {
     this.vertx = vertx;
     this.protocol = protocol;
+    this.access = access;
   }
 
   public void mount(Router router) {
@@ -190,11 +192,15 @@ public final class ThingWriteRoutes {
         });
   }
 
-  /** Asks the twin service to make the change; {@code answer} turns its reply into the response. */
+  /**
+   * Asks the twin service to make the change, if the caller may ({@link
+   * ThingAccess#requireWritable}); {@code answer} turns its reply into the response.
+   */
   private void send(
       RoutingContext context,
       ThingModifyCommand<?> command,
       java.util.function.Consumer<JsonObject> answer) {
+    access.requireWritable(ApiAuthentication.caller(context), command);
     vertx
         .eventBus()
         .<JsonObject>request(
