@@ -49,6 +49,9 @@ import org.citytwin.twin.ThingModelCatalogue;
 import org.citytwin.twin.ThingSearch;
 import org.citytwin.twin.ThingStore;
 import org.citytwin.twin.TwinProtocol;
+import org.eclipse.ditto.base.model.headers.DittoHeaders;
+import org.eclipse.ditto.things.model.ThingId;
+import org.eclipse.ditto.things.model.signals.commands.modify.ModifyThing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,6 +114,9 @@ public final class ApiVerticle extends AbstractVerticle {
 
   /** How often the API key file is looked at for changes. */
   static final Duration API_KEYS_CHECK_EVERY = Duration.ofSeconds(2);
+
+  /** How often the grants' uses are written to their twins: what a crash may lose of them. */
+  static final Duration GRANT_USES_KEPT_EVERY = Duration.ofSeconds(10);
 
   /** How long a part may take to answer {@code /ready}. */
   static final Duration READY_TIMEOUT = Duration.ofSeconds(2);
@@ -194,6 +200,7 @@ public final class ApiVerticle extends AbstractVerticle {
     LiveFeeds feeds = LiveFeeds.listen(vertx);
     new ScreenRoutes().mount(router);
     ThingAccess access = new ThingAccess(things, clock);
+    vertx.setPeriodic(GRANT_USES_KEPT_EVERY.toMillis(), tick -> keepGrantUses(access));
     new ThingsRoutes(vertx, things, access, feeds).mount(router);
     new ThingWriteRoutes(vertx, protocol, access).mount(router);
     new AccessRoutes(vertx, access, protocol).mount(router);
@@ -253,6 +260,24 @@ public final class ApiVerticle extends AbstractVerticle {
     }
     FileTime modified = Files.getLastModifiedTime(file);
     return new KeysRead(ApiKeys.read(file), Optional.of(modified));
+  }
+
+  /** Writes the grants' uses counted since the last round to their twins, through the service. */
+  private void keepGrantUses(ThingAccess access) {
+    for (org.eclipse.ditto.things.model.Thing uses : access.usesToKeep()) {
+      ThingId usesId = uses.getEntityId().orElseThrow();
+      vertx
+          .eventBus()
+          .request(
+              EventBusAddresses.TWIN_COMMANDS,
+              protocol.command(ModifyThing.of(usesId, uses, null, DittoHeaders.empty())).toString())
+          .onFailure(
+              failure -> {
+                LOG.warn(
+                    "the uses of {} were not kept, trying again: {}", usesId, failure.getMessage());
+                access.keepAgain(usesId);
+              });
+    }
   }
 
   private void rereadApiKeysIfChanged() {

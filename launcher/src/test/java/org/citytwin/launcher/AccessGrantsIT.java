@@ -364,6 +364,31 @@ class AccessGrantsIT {
   }
 
   @Test
+  void aGrantsUsesAreKeptAcrossARestart() throws Exception {
+    SimDevice gauge = city.gauge(0);
+    String id = askForGauges();
+    assertThat(act(id, water, new JsonObject().put("action", "approve")).status()).isEqualTo(200);
+    assertThat(get("/api/2/things/" + gauge.thingId(), traffic).status()).isEqualTo(200);
+    assertThat(get("/api/2/things/" + gauge.thingId(), traffic).status()).isEqualTo(200);
+    String kept = "/api/2/things/access:" + id + ".uses";
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> assertThat(get(kept + "/attributes/read", district).body()).isEqualTo("2"));
+    assertThat(get("/api/access-requests", water).body()).doesNotContain(".uses");
+
+    city.close();
+    city = new RunningDistrict(directory, 2, 2, devices -> {}, Map.of("api.auth.secret", SECRET));
+    JsonObject uses = get("/api/access-requests/" + id, water).json().getJsonObject("uses");
+    assertThat(uses.getLong("read")).isEqualTo(2);
+    assertThat(uses.getString("lastBy")).isEqualTo("li");
+    assertThat(get("/api/2/things/" + gauge.thingId(), traffic).status()).isEqualTo(200);
+    assertThat(
+            get("/api/access-requests/" + id, water).json().getJsonObject("uses").getLong("read"))
+        .isEqualTo(3);
+  }
+
+  @Test
   void aGrantStopsCountingOnceItExpires() {
     SimDevice gauge = city.gauge(0);
     String id = askForGauges();

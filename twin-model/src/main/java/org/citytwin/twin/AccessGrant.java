@@ -177,6 +177,11 @@ public record AccessGrant(
     return permissions.contains(PolicyEvaluator.WRITE);
   }
 
+  /** Whether {@code name} could be a grant's id: other twins of the namespace are not grants. */
+  public static boolean isGrantId(String name) {
+    return ID.matcher(name).matches();
+  }
+
   /** Namespaces no department may be named after: they hold the district's own records. */
   public static boolean isReserved(String namespace) {
     return namespace.equals(NAMESPACE) || namespace.equals("incidents");

@@ -25,6 +25,7 @@ import org.eclipse.ditto.json.JsonPointer;
 import org.eclipse.ditto.json.JsonValue;
 import org.eclipse.ditto.things.model.Thing;
 import org.eclipse.ditto.things.model.ThingId;
+import org.eclipse.ditto.things.model.ThingsModelFactory;
 import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingNotAccessibleException;
 import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingNotModifiableException;
 import org.eclipse.ditto.things.model.signals.commands.modify.CreateThing;
@@ -45,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * request or delivered message.
  *
  * <p>Every use of a grant (a lent thing read, found, streamed, sent on the WebSocket or changed) is
- * counted by kind with its last user, for the owner's audit ({@link #uses}).
+ * counted by kind with its last user, for the owner's audit ({@link #uses}). The counts are kept as
+ * a twin beside the grant's ({@code access:<id>.uses}, see {@link #usesToKeep}), so they survive
+ * restarts; the counts since they were last kept are lost with a crash.
  */
 public final class ThingAccess {
 
@@ -73,11 +76,17 @@ public final class ThingAccess {
 
   private record Read(long revision, Optional<AccessGrant> grant) {}
 
-  /** One grant's uses since start. */
+  /** The definition of the twins that keep a grant's uses. */
+  public static final String USES_DEFINITION = "citytwin:access-uses:1.0.0";
+
+  /** One grant's uses, those kept before the server started included. */
   private static final class Uses {
     final Map<Use, LongAdder> byKind = new ConcurrentHashMap<>();
     volatile Instant lastAt;
     volatile String lastBy;
+    // Set by every use, cleared when the counts are handed over to be kept.
+    final java.util.concurrent.atomic.AtomicBoolean unkept =
+        new java.util.concurrent.atomic.AtomicBoolean();
   }
 
   public ThingAccess(ThingStore store, Clock clock) {
@@ -89,6 +98,9 @@ public final class ThingAccess {
   public List<AccessGrant> grants() {
     List<AccessGrant> grants = new ArrayList<>();
     for (Twin twin : store.inNamespace(AccessGrant.NAMESPACE)) {
+      if (!AccessGrant.isGrantId(twin.thingId().getName())) {
+        continue; // a grant's uses
+      }
       Read read = grantsRead.get(twin.thingId());
       if (read == null || read.revision() != twin.revision()) {
         read = new Read(twin.revision(), parse(twin));
@@ -104,6 +116,9 @@ public final class ThingAccess {
 
   /** The grant kept under {@code id}, in any state. */
   Optional<Kept> grant(String id) {
+    if (!AccessGrant.isGrantId(id)) {
+      return Optional.empty();
+    }
     ThingId thingId;
     try {
       thingId = ThingId.of(AccessGrant.NAMESPACE, id);
@@ -318,21 +333,95 @@ public final class ThingAccess {
   }
 
   private void recordUse(AccessGrant grant, Caller caller, Use use) {
-    Uses counted = uses.computeIfAbsent(grant.id(), id -> new Uses());
+    Uses counted = usesOf(grant.id());
     counted.byKind.computeIfAbsent(use, kind -> new LongAdder()).increment();
     counted.lastAt = clock.instant();
     counted.lastBy = caller.subject();
+    counted.unkept.set(true);
   }
 
-  /** A grant's uses since the server started: counts by kind, the last use and its user. */
+  /** A grant's uses, read back from their twin the first time they are asked for. */
+  private Uses usesOf(String grantId) {
+    return uses.computeIfAbsent(grantId, this::keptUses);
+  }
+
+  private static ThingId usesId(String grantId) {
+    return ThingId.of(AccessGrant.NAMESPACE, grantId + ".uses");
+  }
+
+  private Uses keptUses(String grantId) {
+    Uses kept = new Uses();
+    store
+        .twin(usesId(grantId))
+        .flatMap(twin -> twin.thing().getAttributes())
+        .ifPresent(
+            attributes -> {
+              for (Use use : Use.values()) {
+                attributes
+                    .getValue(use.text())
+                    .filter(JsonValue::isNumber)
+                    .ifPresent(
+                        count ->
+                            kept.byKind
+                                .computeIfAbsent(use, k -> new LongAdder())
+                                .add(count.asLong()));
+              }
+              attributes
+                  .getValue("lastAt")
+                  .filter(JsonValue::isString)
+                  .ifPresent(at -> kept.lastAt = Instant.parse(at.asString()));
+              attributes
+                  .getValue("lastBy")
+                  .filter(JsonValue::isString)
+                  .ifPresent(by -> kept.lastBy = by.asString());
+            });
+    return kept;
+  }
+
+  /**
+   * The uses counted since they were last handed over, each grant's as the twin that keeps them
+   * ({@code access:<id>.uses}, definition {@value #USES_DEFINITION}, the counts in its attributes);
+   * handed over once. Give a grant's back with {@link #keepAgain} if writing it failed.
+   */
+  public List<Thing> usesToKeep() {
+    List<Thing> toKeep = new ArrayList<>();
+    uses.forEach(
+        (grantId, counted) -> {
+          if (counted.unkept.compareAndSet(true, false)) {
+            toKeep.add(
+                ThingsModelFactory.newThingBuilder()
+                    .setId(usesId(grantId))
+                    .setDefinition(ThingsModelFactory.newDefinition(USES_DEFINITION))
+                    .setAttributes(
+                        ThingsModelFactory.newAttributes(
+                            JsonFactory.newObjectBuilder()
+                                .set("grant", grantId)
+                                .setAll(uses(grantId))
+                                .build()))
+                    .build());
+          }
+        });
+    return toKeep;
+  }
+
+  /** Marks the uses kept by {@code usesTwin} as not kept, so that the next round writes them. */
+  public void keepAgain(ThingId usesTwin) {
+    String name = usesTwin.getName();
+    Uses counted = uses.get(name.substring(0, name.length() - ".uses".length()));
+    if (counted != null) {
+      counted.unkept.set(true);
+    }
+  }
+
+  /** A grant's uses: counts by kind, the last use and its user. */
   JsonObject uses(String grantId) {
     var json = JsonFactory.newObjectBuilder();
-    Uses counted = uses.get(grantId);
+    Uses counted = usesOf(grantId);
     for (Use use : Use.values()) {
-      LongAdder count = counted == null ? null : counted.byKind.get(use);
+      LongAdder count = counted.byKind.get(use);
       json.set(use.text(), count == null ? 0 : count.sum());
     }
-    if (counted != null && counted.lastAt != null) {
+    if (counted.lastAt != null) {
       json.set("lastAt", counted.lastAt.toString()).set("lastBy", counted.lastBy);
     }
     return json.build();
