@@ -343,12 +343,12 @@ public final class Citytwin implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Run a benchmark and print its figures as Markdown. Targets: twins, ingest, history,"
-              + " fusion, live, load.")
+              + " fusion, fusion-jmh, live, load.")
   static final class Bench implements Callable<Integer> {
 
     @picocli.CommandLine.Parameters(
         paramLabel = "TARGET",
-        description = "What to measure: twins, ingest, history, fusion, live, load.")
+        description = "What to measure: twins, ingest, history, fusion, fusion-jmh, live, load.")
     String target;
 
     @picocli.CommandLine.Option(
@@ -431,7 +431,9 @@ public final class Citytwin implements Runnable {
     @picocli.CommandLine.Option(
         names = "--readings",
         paramLabel = "N",
-        description = "fusion: readings to evaluate (default 1,000,000; a third more warm up).")
+        description =
+            "fusion: readings to evaluate (default 1,000,000; a third more warm up); fusion-jmh:"
+                + " readings its slices cycle through.")
     int readings = 1_000_000;
 
     @picocli.CommandLine.Option(
@@ -515,11 +517,15 @@ public final class Citytwin implements Runnable {
                         ? java.util.Optional.empty()
                         : java.util.Optional.of(postgresUrl))
                 .run();
+        case "fusion-jmh" ->
+            org.citytwin.launcher.bench.FusionJmh.table(
+                org.citytwin.launcher.bench.FusionJmh.run(
+                    1, 2, 3, org.openjdk.jmh.runner.options.TimeValue.seconds(10), readings));
         default ->
             throw new IllegalArgumentException(
                 "unknown benchmark '"
                     + target
-                    + "'; available: twins, ingest, history, fusion, live, load");
+                    + "'; available: twins, ingest, history, fusion, fusion-jmh, live, load");
       };
     }
 

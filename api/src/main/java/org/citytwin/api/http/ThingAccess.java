@@ -206,7 +206,11 @@ public final class ThingAccess {
     }
     requireReadable(caller, thingId);
     ReadScope scope = scope(caller);
-    Fields values = ThingStore.fields(store.twin(thingId).orElseThrow());
+    Fields values =
+        ThingStore.fields(
+            store
+                .twin(thingId)
+                .orElseThrow(() -> ThingNotAccessibleException.newBuilder(thingId).build()));
     List<AccessGrant> covering = scope.grantsCovering(thingId, values);
     for (JsonPointer path : writtenPaths(change)) {
       if (!scope.mayWrite(thingId, values, path)) {

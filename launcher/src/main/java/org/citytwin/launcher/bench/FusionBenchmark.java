@@ -89,20 +89,52 @@ public final class FusionBenchmark {
       WgsPoint location,
       org.eclipse.ditto.json.JsonObject attributes) {}
 
+  /**
+   * What both halves of the fusion benchmark measure (this harness and {@link FusionJmh}): the
+   * district's zones, its devices' readings in time order, and points to look up, the same for the
+   * same sizes.
+   *
+   * @param geoJson the zones as the server imports them
+   * @param zones them indexed
+   * @param zonesSeconds how long indexing took
+   * @param observations the readings, as the fusion verticle hands them to the engine
+   * @param points longitude and latitude pairs spread over the district
+   */
+  public record Workload(
+      JsonObject geoJson,
+      ZoneIndex zones,
+      double zonesSeconds,
+      List<Observation> observations,
+      double[][] points) {
+
+    /** {@code observations} readings and {@code points} points, from the benchmark's one seed. */
+    public static Workload generate(int observations, int points) {
+      SplittableRandom random = new SplittableRandom(42);
+      JsonObject geoJson = district(random);
+      long zonesStart = System.nanoTime();
+      ZoneIndex zones = ZoneIndex.fromGeoJson(geoJson);
+      double zonesSeconds = (System.nanoTime() - zonesStart) / 1e9;
+      List<Observation> stream = readings(random, devices(random), observations);
+      return new Workload(geoJson, zones, zonesSeconds, stream, randomPoints(random, points));
+    }
+
+    /** A fresh engine with the shipped rule pack over these zones and their patrol teams. */
+    public FusionEngine engine() {
+      return FusionBenchmark.engine(zones, geoJson);
+    }
+  }
+
   /** Runs every measurement; returns the Markdown table of results. */
   public String run() throws Exception {
-    SplittableRandom random = new SplittableRandom(42);
-    JsonObject geoJson = district(random);
-    long zonesStart = System.nanoTime();
-    ZoneIndex zones = ZoneIndex.fromGeoJson(geoJson);
-    double zonesSeconds = (System.nanoTime() - zonesStart) / 1e9;
+    int warmUp = readings / 3;
+    Workload workload = Workload.generate(warmUp + readings, 1_000_000);
+    ZoneIndex zones = workload.zones();
+    JsonObject geoJson = workload.geoJson();
     row(
         "zones indexed (buffers in metres included)",
-        String.format(Locale.ROOT, "%,d in %.1f s", zones.all().size(), zonesSeconds),
+        String.format(Locale.ROOT, "%,d in %.1f s", zones.all().size(), workload.zonesSeconds()),
         "");
-    List<Device> devices = devices(random);
-    int warmUp = readings / 3;
-    List<Observation> stream = readings(random, devices, warmUp + readings);
+    List<Observation> stream = workload.observations();
 
     FusionEngine engine = engine(zones, geoJson);
     evaluate(engine, stream, 0, warmUp);
@@ -147,7 +179,7 @@ public final class FusionBenchmark {
             pipelined / (texts.size() / textSeconds)),
         "the text read on one thread, evaluated on another");
 
-    double[][] points = randomPoints(random, 1_000_000);
+    double[][] points = workload.points();
     double perCore = lookups(zones, points, 1);
     double twoCores = lookups(zones, points, 2);
     row(
