@@ -3,6 +3,7 @@ package org.citytwin.fusion;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import org.citytwin.twin.AttributesText;
 import org.citytwin.twin.ThingModels;
 import org.citytwin.twin.TwinEvent;
 import org.citytwin.twin.WgsPoint;
@@ -29,7 +30,7 @@ public record Observation(
     ThingId thingId,
     String definition,
     Optional<WgsPoint> location,
-    JsonObject attributes,
+    AttributesText attributes,
     JsonObject changes,
     Instant at) {
 
@@ -132,7 +133,8 @@ public record Observation(
 
   /** The text of the attribute at {@code path}, if the twin has it as text. */
   public Optional<String> attribute(JsonPointer path) {
-    return valueAt(attributes, path)
+    return attributes
+        .value(path)
         .filter(JsonValue::isString)
         .map(JsonValue::asString)
         .filter(text -> !text.isBlank());
@@ -141,7 +143,7 @@ public record Observation(
   /** The managed object this device observes, from its {@code observes} attribute. */
   public Optional<String> observed() {
     return attributes
-        .getValue(ThingModels.OBSERVES)
+        .value(ThingModels.OBSERVES)
         .filter(JsonValue::isString)
         .map(JsonValue::asString);
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.citytwin.twin.AttributesText;
 import org.citytwin.twin.TwinEvent;
 import org.citytwin.twin.WgsPoint;
 import org.eclipse.ditto.json.JsonFactory;
@@ -33,7 +34,7 @@ class ObservationTest {
             ThingId.of("water", "wlg-1"),
             "citytwin:waterlogging-gauge:1.0.0",
             Optional.empty(),
-            JsonFactory.newObject(),
+            AttributesText.none(),
             CHANGES,
             Instant.parse("2026-07-20T14:00:00Z"));
     List<String> paths =
@@ -64,7 +65,7 @@ class ObservationTest {
             CHANGES,
             7,
             "citytwin:gps-tracker:1.0.0",
-            JsonFactory.newObject(),
+            AttributesText.none(),
             Optional.empty());
     assertThat(Observation.of(event, Instant.parse("2026-07-20T14:00:00Z")).location())
         .contains(new WgsPoint(120.1, 30.2));

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.citytwin.fusion.rules.Rule;
+import org.citytwin.twin.AttributesText;
 import org.citytwin.twin.WgsPoint;
 import org.eclipse.ditto.json.JsonFactory;
 import org.eclipse.ditto.json.JsonObjectBuilder;
@@ -152,7 +153,7 @@ final class TestDistrict {
         ThingId.of(thingId),
         definition,
         Optional.of(location),
-        attributesJson.build(),
+        AttributesText.of(attributesJson.build()),
         JsonFactory.newObject().setValue(JsonPointer.of(valuePath), value),
         at);
   }

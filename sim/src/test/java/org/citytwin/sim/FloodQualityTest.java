@@ -21,6 +21,7 @@ import org.citytwin.fusion.PatrolTeam;
 import org.citytwin.fusion.RuleLoader;
 import org.citytwin.fusion.SlaPolicy;
 import org.citytwin.fusion.ZoneIndex;
+import org.citytwin.twin.AttributesText;
 import org.citytwin.twin.ThingModels;
 import org.eclipse.ditto.json.JsonFactory;
 import org.eclipse.ditto.json.JsonPointer;
@@ -72,9 +73,10 @@ class FloodQualityTest {
               report.gauge().thingId(),
               ThingModels.WATERLOGGING_GAUGE.toString(),
               Optional.of(report.gauge().location()),
-              JsonFactory.newObjectBuilder()
-                  .set(ThingModels.LOCATION, report.gauge().location().toGeoJson())
-                  .build(),
+              AttributesText.of(
+                  JsonFactory.newObjectBuilder()
+                      .set(ThingModels.LOCATION, report.gauge().location().toGeoJson())
+                      .build()),
               JsonFactory.newObject()
                   .setValue(DEPTH, JsonValue.of(report.depthCentimetres() / 100)),
               report.at()));

@@ -23,6 +23,7 @@ import org.citytwin.fusion.SlaPolicy;
 import org.citytwin.fusion.ZoneIndex;
 import org.citytwin.ingest.PasswordHash;
 import org.citytwin.ingest.VendorFormats;
+import org.citytwin.twin.AttributesText;
 import org.citytwin.twin.Reading;
 import org.citytwin.twin.ReadingValue;
 import org.citytwin.twin.ThingModels;
@@ -184,7 +185,7 @@ final class InProcessPlay {
         ThingId.of(device.thingId().toString()),
         "citytwin:" + device.kind() + ":1.0.0",
         where,
-        attributes,
+        AttributesText.of(attributes),
         features,
         reading.observedAt());
   }

@@ -27,6 +27,14 @@ final class JsonText {
    * pointer; empty if a level is missing or is not an object.
    */
   static Optional<JsonValue> valueAt(String json, JsonPointer pointer) {
+    return textAt(json, pointer).map(JsonFactory::readFrom);
+  }
+
+  /**
+   * The text of the value at {@code pointer} in the JSON object {@code json}, as it stands there;
+   * empty as for {@link #valueAt}.
+   */
+  static Optional<String> textAt(String json, JsonPointer pointer) {
     int at = skipWhitespace(json, 0);
     for (JsonKey key : pointer) {
       if (at >= json.length() || json.charAt(at) != '{') {
@@ -37,8 +45,7 @@ final class JsonText {
         return Optional.empty();
       }
     }
-    int end = skipValue(json, at);
-    return Optional.of(JsonFactory.readFrom(json.substring(at, end)));
+    return Optional.of(json.substring(at, skipValue(json, at)));
   }
 
   /**

@@ -8,7 +8,6 @@ import org.citytwin.twin.search.SearchIndex;
 import org.eclipse.ditto.json.JsonFactory;
 import org.eclipse.ditto.json.JsonKey;
 import org.eclipse.ditto.json.JsonObject;
-import org.eclipse.ditto.json.JsonObjectBuilder;
 import org.eclipse.ditto.json.JsonPointer;
 import org.eclipse.ditto.json.JsonValue;
 import org.eclipse.ditto.things.model.Thing;
@@ -75,9 +74,9 @@ public final class Twin {
     private final Instant modified;
     // Computed at most a few times per base under races; the value is always the same.
     private volatile String extraText;
-    // As a plain JSON object (empty when the thing has none), for events handed over read; cached
-    // like the text.
-    private volatile Optional<JsonObject> attributes;
+    // The attributes' JSON text (empty when the thing has none), for events handed over read;
+    // cached like the extra text. Text, not Ditto's object: see AttributesText.
+    private volatile Optional<String> attributes;
 
     Base(Thing thing) {
       this.thing = thing;
@@ -171,21 +170,17 @@ public final class Twin {
     // load every device reports every second or two, and building each one's thing for its events
     // kept 34,000 built things of about 5.8 KiB each.
 
-    Optional<JsonObject> attributes() {
-      Optional<JsonObject> object = attributes;
-      if (object == null) {
+    Optional<String> attributes() {
+      Optional<String> text = attributes;
+      if (text == null) {
         Thing built = thing;
-        // Ditto's Attributes is a JsonObject that equals only Attributes: copied into a plain
-        // object, an event handed over equals the same event read back from its text.
-        object =
+        text =
             built != null
-                ? built.getAttributes().map(all -> JsonFactory.newObjectBuilder(all).build())
-                : JsonText.valueAt(json, ATTRIBUTES)
-                    .filter(JsonValue::isObject)
-                    .map(JsonValue::asObject);
-        attributes = object;
+                ? built.getAttributes().map(Object::toString)
+                : JsonText.textAt(json, ATTRIBUTES).filter(value -> value.startsWith("{"));
+        attributes = text;
       }
-      return object;
+      return text;
     }
 
     Optional<String> definition() {
@@ -201,10 +196,18 @@ public final class Twin {
     String extraText() {
       String text = extraText;
       if (text == null) {
-        JsonObjectBuilder extra = JsonFactory.newObjectBuilder();
-        definition().ifPresent(d -> extra.set("definition", d));
-        attributes().ifPresent(all -> extra.set("attributes", all));
-        text = extra.build().toString();
+        // As Ditto renders {"definition": .., "attributes": ..}: the attributes' text as it is.
+        StringBuilder extra = new StringBuilder(512).append('{');
+        definition()
+            .ifPresent(d -> TwinProtocol.appendJsonString(extra.append("\"definition\":"), d));
+        attributes()
+            .ifPresent(
+                all ->
+                    extra
+                        .append(extra.length() > 1 ? "," : "")
+                        .append("\"attributes\":")
+                        .append(all));
+        text = extra.append('}').toString();
         extraText = text;
       }
       return text;
@@ -365,11 +368,9 @@ public final class Twin {
         .orElseGet(() -> SearchIndex.Parts.of(base.thing()));
   }
 
-  private static final JsonObject NO_ATTRIBUTES = JsonFactory.newObject();
-
-  /** The base thing's attributes as a plain JSON object (empty if none), for events. */
-  JsonObject attributes() {
-    return base.attributes().orElse(NO_ATTRIBUTES);
+  /** The base thing's attributes (none if it has none), for events. */
+  AttributesText attributes() {
+    return base.attributes().map(AttributesText::ofText).orElse(AttributesText.none());
   }
 
   /** The base thing's definition, read from its text when idle. */

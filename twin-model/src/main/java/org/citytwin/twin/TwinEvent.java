@@ -18,7 +18,7 @@ import org.eclipse.ditto.things.model.ThingId;
  * @param changes the changed part of the thing, rooted at the thing ({@code {"features": ...}})
  * @param revision the thing's revision after the change
  * @param definition the thing's definition from {@code extra}, empty text if none
- * @param attributes the thing's attributes from {@code extra}, empty if none
+ * @param attributes the thing's attributes from {@code extra}, none if it has none
  * @param timestamp when the twin service accepted the change, if the event says
  */
 public record TwinEvent(
@@ -26,7 +26,7 @@ public record TwinEvent(
     JsonObject changes,
     long revision,
     String definition,
-    JsonObject attributes,
+    AttributesText attributes,
     Optional<Instant> timestamp) {
 
   public TwinEvent {
@@ -99,7 +99,8 @@ public record TwinEvent(
                 .getValue(ATTRIBUTES)
                 .filter(JsonValue::isObject)
                 .map(JsonValue::asObject)
-                .orElse(JsonFactory.newObject()),
+                .map(AttributesText::of)
+                .orElse(AttributesText.none()),
             message
                 .getValue(TIMESTAMP)
                 .filter(JsonValue::isString)
@@ -137,7 +138,7 @@ public record TwinEvent(
   /** Where the thing stands, if its {@code location} attribute is a GeoJSON Point. */
   public Optional<WgsPoint> location() {
     try {
-      return attributes.getValue(ThingModels.LOCATION).map(WgsPoint::fromGeoJson);
+      return attributes.value(ThingModels.LOCATION).map(WgsPoint::fromGeoJson);
     } catch (IllegalArgumentException notAPoint) {
       return Optional.empty();
     }

@@ -50,6 +50,9 @@ class JsonTextTest {
         assertThat(JsonText.valueAt(text, pointer))
             .as("%s in %s", pointer, text)
             .isEqualTo(object.getValue(pointer));
+        assertThat(JsonText.textAt(text, pointer))
+            .as("the text of %s in %s", pointer, text)
+            .isEqualTo(object.getValue(pointer).map(JsonValue::toString));
         for (String key : KEYS) {
           JsonPointer below = pointer.addLeaf(JsonKey.of(key.isEmpty() ? "none" : key));
           assertThat(JsonText.valueAt(text, below))

@@ -217,7 +217,7 @@ class TwinProtocolTest {
       assertThat(handedOver).as(change.kind() + " at " + change.path()).isEqualTo(readBack);
       assertThat(handedOver.timestamp()).contains(AT);
     }
-    assertThat(protocol.eventOf(changes.get(2)).attributes().getValue("street"))
+    assertThat(protocol.eventOf(changes.get(2)).attributes().value(JsonPointer.of("street")))
         .as("attributes as they are after the change")
         .contains(JsonValue.of("s-01"));
   }

@@ -335,7 +335,7 @@ public final class ThingsRoutes {
     var thing =
         JsonFactory.newObjectBuilder()
             .set("thingId", event.thingId().toString())
-            .set("attributes", event.attributes());
+            .set("attributes", event.attributes().object());
     if (!event.definition().isEmpty()) {
       thing.set("definition", event.definition());
     }

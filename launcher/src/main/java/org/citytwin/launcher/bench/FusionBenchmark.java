@@ -28,6 +28,7 @@ import org.citytwin.fusion.SlaPolicy;
 import org.citytwin.fusion.Zone;
 import org.citytwin.fusion.ZoneIndex;
 import org.citytwin.sim.ZoneFeatures;
+import org.citytwin.twin.AttributesText;
 import org.citytwin.twin.WgsPoint;
 import org.eclipse.ditto.json.JsonFactory;
 import org.eclipse.ditto.json.JsonObjectBuilder;
@@ -82,12 +83,9 @@ public final class FusionBenchmark {
     this.postgresUrl = postgresUrl;
   }
 
+  /** A device; its attributes as the twin service holds them for its events: their text. */
   private record Device(
-      ThingId id,
-      String definition,
-      int kind,
-      WgsPoint location,
-      org.eclipse.ditto.json.JsonObject attributes) {}
+      ThingId id, String definition, int kind, WgsPoint location, String attributesText) {}
 
   /**
    * What both halves of the fusion benchmark measure (this harness and {@link FusionJmh}): the
@@ -284,7 +282,7 @@ public final class FusionBenchmark {
                   "extra",
                   JsonFactory.newObjectBuilder()
                       .set("definition", observation.definition())
-                      .set("attributes", observation.attributes())
+                      .set("attributes", observation.attributes().object())
                       .build())
               .build()
               .toString());
@@ -488,7 +486,7 @@ public final class FusionBenchmark {
               "citytwin:" + KINDS[kind][0] + ":1.0.0",
               kind,
               location,
-              attributes.build()));
+              attributes.build().toString()));
     }
     return devices;
   }
@@ -542,7 +540,7 @@ public final class FusionBenchmark {
                 device.id(),
                 device.definition(),
                 Optional.of(location),
-                device.attributes(),
+                AttributesText.ofText(device.attributesText()),
                 changes,
                 at));
         continue;
@@ -561,7 +559,7 @@ public final class FusionBenchmark {
               device.id(),
               device.definition(),
               Optional.of(location),
-              device.attributes(),
+              AttributesText.ofText(device.attributesText()),
               JsonFactory.newObject().setValue(JsonPointer.of(spec[1]), value),
               at));
     }
