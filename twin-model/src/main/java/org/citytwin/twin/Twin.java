@@ -77,6 +77,12 @@ public final class Twin {
     // The attributes' JSON text (empty when the thing has none), for events handed over read;
     // cached like the extra text. Text, not Ditto's object: see AttributesText.
     private volatile Optional<String> attributes;
+    // The definition ("" for none; null until asked), interned: a district has a few dozen, and
+    // every event of a twin names it.
+    private volatile String definition;
+    // The feature property last found in the base: a device writes the same one reading after
+    // reading, and finding it in the text each time was a quarter of the twin service's loop.
+    private volatile PresentProperty present;
 
     Base(Thing thing) {
       this.thing = thing;
@@ -184,13 +190,44 @@ public final class Twin {
     }
 
     Optional<String> definition() {
-      Thing built = thing;
-      if (built != null) {
-        return built.getDefinition().map(Object::toString);
+      String known = definition;
+      if (known == null) {
+        Thing built = thing;
+        known =
+            (built != null
+                    ? built.getDefinition().map(Object::toString)
+                    : JsonText.valueAt(json, DEFINITION)
+                        .filter(JsonValue::isString)
+                        .map(JsonValue::asString))
+                .orElse("")
+                .intern();
+        definition = known;
       }
-      return JsonText.valueAt(json, DEFINITION)
-          .filter(JsonValue::isString)
-          .map(JsonValue::asString);
+      return known.isEmpty() ? Optional.empty() : Optional.of(known);
+    }
+
+    /** Whether the base has the feature property, remembering the last one found. */
+    boolean hasProperty(String featureId, JsonKey property) {
+      PresentProperty last = present;
+      if (last != null && last.featureId().equals(featureId) && last.property().equals(property)) {
+        return true;
+      }
+      Thing built = thing;
+      boolean found =
+          built != null
+              ? built
+                  .getFeatures()
+                  .flatMap(features -> features.getFeature(featureId))
+                  .flatMap(feature -> feature.getProperties())
+                  .map(properties -> properties.contains(property))
+                  .orElse(false)
+              // Asked from the text, so that a reading for an idle twin (a journal replayed at a
+              // cold start, say) does not build its thing: the writes wait beside the text.
+              : JsonText.textAt(json, propertyPointer(featureId, property)).isPresent();
+      if (found) {
+        present = new PresentProperty(featureId, property);
+      }
+      return found;
     }
 
     String extraText() {
@@ -365,7 +402,11 @@ public final class Twin {
   SearchIndex.Parts indexed() {
     return base.releasedText()
         .map(text -> SearchIndex.Parts.ofJson(JsonFactory.newObject(text)))
-        .orElseGet(() -> SearchIndex.Parts.of(base.thing()));
+        // The definition as the base keeps it: Ditto renders a definition's text anew each time.
+        .orElseGet(
+            () ->
+                new SearchIndex.Parts(
+                    base.definition(), base.thing().getAttributes().map(all -> all)));
   }
 
   /** The base thing's attributes (none if it has none), for events. */
@@ -482,20 +523,11 @@ public final class Twin {
   }
 
   private boolean baseHasProperty(String featureId, JsonKey property) {
-    Optional<String> idle = base.releasedText();
-    if (idle.isPresent()) {
-      // Asked from the text, so that a reading for an idle twin (a journal replayed at a cold
-      // start,
-      // say) does not build its thing: the writes wait beside the text like any others.
-      return JsonText.valueAt(idle.get(), propertyPointer(featureId, property)).isPresent();
-    }
-    return base.thing()
-        .getFeatures()
-        .flatMap(features -> features.getFeature(featureId))
-        .flatMap(feature -> feature.getProperties())
-        .map(properties -> properties.contains(property))
-        .orElse(false);
+    return base.hasProperty(featureId, property);
   }
+
+  /** A feature property found in a base thing. */
+  private record PresentProperty(String featureId, JsonKey property) {}
 
   @Override
   public String toString() {

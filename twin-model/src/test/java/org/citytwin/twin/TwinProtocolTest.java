@@ -223,6 +223,29 @@ class TwinProtocolTest {
   }
 
   @Test
+  void timestampsReadAsJavaWritesThem() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+    java.time.Instant previous = java.time.Instant.parse("2026-07-14T08:00:00Z");
+    TwinProtocol.InstantText last = new TwinProtocol.InstantText(previous, previous.toString());
+    for (int i = 0; i < 20_000; i++) {
+      long second = previous.getEpochSecond() + (random.nextInt(4) == 0 ? random.nextInt(3) : 0);
+      int nanos =
+          switch (random.nextInt(5)) {
+            case 0 -> 0;
+            case 1 -> random.nextInt(1_000) * 1_000_000;
+            case 2 -> random.nextInt(1_000_000) * 1_000;
+            case 3 -> random.nextInt(1_000_000_000);
+            default -> random.nextInt(10) * 100_000_000 + random.nextInt(10);
+          };
+      java.time.Instant at = java.time.Instant.ofEpochSecond(second, nanos);
+      String text = TwinProtocol.instantText(at, last);
+      assertThat(text).as("%s after %s", at, last.text()).isEqualTo(at.toString());
+      last = new TwinProtocol.InstantText(at, text);
+      previous = at;
+    }
+  }
+
+  @Test
   void aTwinEventsMessageSplitsIntoItsEvents() {
     assertThat(TwinProtocol.eventsIn("{\"a\":1}\n{\"b\":\"x\\ny\"}\n"))
         .containsExactly("{\"a\":1}", "{\"b\":\"x\\ny\"}");
