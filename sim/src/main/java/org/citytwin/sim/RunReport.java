@@ -196,7 +196,8 @@ public record RunReport(JsonObject json, List<String> failures) {
               });
       JsonObject scenarios = new JsonObject();
       JsonObject timings = new JsonObject();
-      for (ExpectedIncidents expected : plan.expected()) {
+      List<ExpectedIncidents> truth = plan.expected();
+      for (ExpectedIncidents expected : truth) {
         score(
             expected,
             raised(raisedAfterStart, outcome.incidentsFirstSeen(), expected),
@@ -219,7 +220,7 @@ public record RunReport(JsonObject json, List<String> failures) {
           .forEach(
               healthy -> {
                 Set<String> unseen = new TreeSet<>(healthy.cases().keySet());
-                plan.expected().stream()
+                truth.stream()
                     .filter(expected -> expected.scenario().equals(healthy.scenario()))
                     .forEach(expected -> unseen.removeAll(expected.cases().keySet()));
                 scenarios
