@@ -422,6 +422,10 @@ class AccessGrantsIT {
           valid.copy().put("paths", new JsonArray()),
           valid.copy().put("validFor", "P400D"),
           valid.copy().put("validFor", "a week"),
+          valid.copy().put("permissions", new JsonArray().add("WRITE")),
+          valid.copy().put("permissions", new JsonArray().add("READ").add("EXECUTE")),
+          valid.copy().put("permissions", "READ"),
+          valid.copy().put("permissions", new JsonArray()),
         }) {
       RunningDistrict.Answer refused = post("/api/access-requests", traffic, bad);
       assertThat(refused.status()).as(bad.encode()).isEqualTo(400);
