@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * A rainstorm over a generated district played as gauge reports, with a share of the gauges faulty,
@@ -58,14 +57,14 @@ public record FloodScenario(
     return district.devices().stream().filter(d -> d.kind().equals(GAUGE_KIND)).toList();
   }
 
-  /** The faulty gauges, by device id, and how each fails. */
-  public Map<String, SensorFaults.Failure> failures() {
-    return SensorFaults.choose(gauges(), faultyShare, start, length, seed).failures();
+  /** The faulty gauges, and how each fails. */
+  public SensorFaults faults() {
+    return SensorFaults.choose(gauges(), faultyShare, start, length, seed);
   }
 
   /** Every report, in time order: every gauge every storm interval, but for the silent ones. */
   public List<Report> reports() {
-    Map<String, SensorFaults.Failure> failures = failures();
+    Map<String, SensorFaults.Failure> failures = faults().failures();
     Map<String, Double> frozen = new java.util.HashMap<>();
     List<Report> reports = new ArrayList<>();
     List<SimDevice> gauges = gauges();
@@ -121,15 +120,14 @@ public record FloodScenario(
    * stood in cannot be asked of any rule; reports list such floods apart.
    */
   public Map<String, Instant> floodedWhereSeen(double lineCentimetres) {
-    Map<String, SensorFaults.Failure> failures = failures();
+    SensorFaults faults = faults();
     Map<String, Instant> flooded = new LinkedHashMap<>();
     List<SimDevice> gauges = gauges();
     Duration interval = storm.settings().interval();
     for (Instant at = start; at.isBefore(start.plus(length)); at = at.plus(interval)) {
       for (SimDevice gauge : gauges) {
-        SensorFaults.Failure failure = failures.get(gauge.deviceId());
-        boolean blind = failure != null && failure.blindAt(at);
-        if (!blind && storm.depthCentimetres(gauge.location(), at) > lineCentimetres) {
+        if (faults.sees(gauge, at)
+            && storm.depthCentimetres(gauge.location(), at) > lineCentimetres) {
           flooded.putIfAbsent(gauge.catchmentId(), at);
         }
       }
@@ -140,10 +138,5 @@ public record FloodScenario(
   /** The catchments of the district, flooded or not. */
   public List<String> catchments() {
     return gauges().stream().map(SimDevice::catchmentId).distinct().sorted().toList();
-  }
-
-  /** The failure of one gauge, if it fails. */
-  public Optional<SensorFaults.Failure> failureOf(SimDevice gauge) {
-    return Optional.ofNullable(failures().get(gauge.deviceId()));
   }
 }

@@ -200,7 +200,7 @@ public record LampOutageScenario(
       List<Instant> seenDark = new ArrayList<>();
       for (int i = 0; i < fault.lamps().size(); i++) {
         Instant dark = fault.darkAt().get(i);
-        if (sensorFaults.of(fault.lamps().get(i)).filter(f -> f.blindAt(dark)).isEmpty()) {
+        if (sensorFaults.sees(fault.lamps().get(i), dark)) {
           seenDark.add(dark);
         }
       }

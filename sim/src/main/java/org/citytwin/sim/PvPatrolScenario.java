@@ -134,7 +134,7 @@ public record PvPatrolScenario(
     SensorFaults faults = faults();
     Map<String, ExpectedIncidents.Case> cases = new TreeMap<>();
     for (Flight flight : flights()) {
-      boolean seen = faults.of(flight.payload()).filter(f -> f.blindAt(flight.at())).isEmpty();
+      boolean seen = faults.sees(flight.payload(), flight.at());
       flight
           .farm()
           .filter(farm -> seen && flight.hotSpots() > 0)

@@ -158,7 +158,7 @@ public record ScenarioPlan(District district, Settings settings, Instant start, 
   /** The sensors that fail in each scenario, by the scenario's name in the report. */
   public Map<String, SensorFaults> sensorFaults() {
     Map<String, SensorFaults> faults = new TreeMap<>();
-    faults.put("flood", new SensorFaults(flood().failures()));
+    faults.put("flood", flood().faults());
     faults.put("muck-truck", muckTrucks().faults());
     fieldScenarios().forEach(scenario -> faults.put(scenario.name(), scenario.faults()));
     return faults;
@@ -176,7 +176,7 @@ public record ScenarioPlan(District district, Settings settings, Instant start, 
     SensorFaults trackerFaults = muckTrucks.faults();
     Map<SimDevice, List<Reading>> fixes = trackerReadings(muckTrucks);
     Map<String, Set<Instant>> sent = new HashMap<>();
-    truckBatches(muckTrucks)
+    truckBatches(trackerFaults, fixes)
         .forEach(
             batch ->
                 batch
@@ -214,7 +214,7 @@ public record ScenarioPlan(District district, Settings settings, Instant start, 
     NavigableMap<Instant, List<Send>> ticks = new TreeMap<>();
     FloodScenario flood = flood();
     List<SimDevice> gauges = flood.gauges();
-    Set<String> faulty = flood.failures().keySet();
+    Set<String> faulty = flood.faults().failures().keySet();
     List<SimDevice> healthy =
         gauges.stream().filter(g -> !faulty.contains(g.deviceId())).collect(Collectors.toList());
     // Transport faults go to healthy gauges, one fault each, so that each can be told apart.
@@ -279,7 +279,9 @@ public record ScenarioPlan(District district, Settings settings, Instant start, 
       }
     }
     rain(ticks, flood.storm());
-    truckBatches(muckTrucks()).forEach(batch -> add(ticks, batch.at(), batch.send()));
+    MuckTruckScenario muckTrucks = muckTrucks();
+    truckBatches(muckTrucks.faults(), trackerReadings(muckTrucks))
+        .forEach(batch -> add(ticks, batch.at(), batch.send()));
     for (FieldScenario scenario : fieldScenarios()) {
       scenario.sends().forEach(timed -> add(ticks, timed.at(), timed.send()));
     }
@@ -374,23 +376,23 @@ public record ScenarioPlan(District district, Settings settings, Instant start, 
   }
 
   /**
-   * The trackers' sends: each keeps the fixes it sends and sends two at a time, as one batch of its
-   * own readings.
+   * The trackers' sends of {@code fixes} (see {@link #trackerReadings}), some failing as {@code
+   * faults} say: each keeps the fixes it sends and sends two at a time, as one batch of its own
+   * readings.
    */
-  private static List<Timed> truckBatches(MuckTruckScenario muckTrucks) {
-    SensorFaults faults = muckTrucks.faults();
+  private static List<Timed> truckBatches(
+      SensorFaults faults, Map<SimDevice, List<Reading>> fixes) {
     List<Timed> batches = new ArrayList<>();
-    trackerReadings(muckTrucks)
-        .forEach(
-            (tracker, truth) -> {
-              List<Reading> sent = faults.asSent(tracker, truth, TRACKER_FAILING);
-              for (int i = 0; i + 1 < sent.size(); i += 2) {
-                batches.add(
-                    new Timed(
-                        sent.get(i + 1).observedAt(),
-                        new Send(tracker, Transport.HTTP_BATCH, sent.subList(i, i + 2))));
-              }
-            });
+    fixes.forEach(
+        (tracker, truth) -> {
+          List<Reading> sent = faults.asSent(tracker, truth, TRACKER_FAILING);
+          for (int i = 0; i + 1 < sent.size(); i += 2) {
+            batches.add(
+                new Timed(
+                    sent.get(i + 1).observedAt(),
+                    new Send(tracker, Transport.HTTP_BATCH, sent.subList(i, i + 2))));
+          }
+        });
     return batches;
   }
 

@@ -161,6 +161,12 @@ public record SensorFaults(Map<String, Failure> failures) {
     return Optional.ofNullable(failures.get(sensor.deviceId()));
   }
 
+  /** Whether {@code sensor} still tells the truth at {@code at}: working, or only drifting. */
+  public boolean sees(SimDevice sensor, Instant at) {
+    Failure failure = failures.get(sensor.deviceId());
+    return failure == null || !failure.blindAt(at);
+  }
+
   /**
    * {@code truth}, one sensor's readings in time order, as the sensor sends them: all of them while
    * it works; from its failure on, a stuck sensor repeats the last reading it took before (nothing,
@@ -203,10 +209,9 @@ public record SensorFaults(Map<String, Failure> failures) {
    * Ground truth is counted over these.
    */
   public List<ScenarioPlan.Reading> seen(SimDevice sensor, List<ScenarioPlan.Reading> truth) {
-    Optional<Failure> failure = of(sensor);
-    if (failure.isEmpty()) {
+    if (!failures.containsKey(sensor.deviceId())) {
       return truth;
     }
-    return truth.stream().filter(reading -> !failure.get().blindAt(reading.observedAt())).toList();
+    return truth.stream().filter(reading -> sees(sensor, reading.observedAt())).toList();
   }
 }

@@ -131,8 +131,8 @@ class FloodQualityTest {
   @Test
   void theScenarioHasFloodedAndDryCatchmentsAndEveryKindOfFault() {
     FloodScenario scenario = scenario(3);
-    assertThat(scenario.failures()).hasSize(5);
-    assertThat(scenario.failures().values())
+    assertThat(scenario.faults().failures()).hasSize(5);
+    assertThat(scenario.faults().failures().values())
         .extracting(SensorFaults.Failure::fault)
         .contains(SensorFaults.Fault.values());
     assertThat(scenario.flooded(15)).isNotEmpty().hasSizeLessThan(scenario.catchments().size());
