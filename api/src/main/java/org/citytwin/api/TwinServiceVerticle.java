@@ -375,14 +375,14 @@ public final class TwinServiceVerticle extends AbstractVerticle {
       batch.add(next);
       changes.add(next.change());
     }
-    vertx
-        .executeBlocking(
-            () -> {
-              long lastSequence = journal.append(changes);
-              // Event text is built here, beside the journal line, to spare the event loop.
-              return new Committed(lastSequence, eventMessages(changes));
-            },
-            false)
+    // The events are built on a second worker while the journal commits: the commits run one
+    // after another and set the service's pace, and the event texts were half of each one's work.
+    // Neither is visible before both are done.
+    Future<Long> journaled = vertx.executeBlocking(() -> journal.append(changes), false);
+    Future<List<TwinEventBatch>> events =
+        vertx.executeBlocking(() -> eventMessages(changes), false);
+    Future.all(journaled, events)
+        .map(both -> new Committed(journaled.result(), events.result()))
         // Always handled as a task of its own: a commit that finished before this listener was
         // added would otherwise run it at once, inside the previous commit's handler, and apply
         // its changes before the previous commit's.

@@ -287,10 +287,15 @@ public final class TwinProtocol {
     }
     ThingId thingId = change.thingId();
     String revision = Long.toString(change.revision());
-    StringBuilder text = new StringBuilder(256);
-    text.append("{\"topic\":");
-    appendJsonString(
-        text, thingId.getNamespace() + "/" + thingId.getName() + "/things/twin/events/merged");
+    String extra = change.twin().extraText();
+    // Sized for the whole event: growing from a guess copied most events twice, and the copies were
+    // most of what the twin service allocated per change.
+    StringBuilder text = new StringBuilder(320 + 2 * thingId.toString().length() + extra.length());
+    text.append("{\"topic\":\"");
+    appendJsonStringContent(text, thingId.getNamespace());
+    text.append('/');
+    appendJsonStringContent(text, thingId.getName());
+    text.append("/things/twin/events/merged\"");
     text.append(",\"headers\":{\"entity-revision\":")
         .append(revision)
         .append(",\"response-required\":false,\"content-type\":\"application/merge-patch+json\"}")
@@ -303,7 +308,7 @@ public final class TwinProtocol {
         .append(",\"timestamp\":\"")
         .append(timestampText(change.timestamp()))
         .append("\",\"extra\":")
-        .append(change.twin().extraText())
+        .append(extra)
         .append('}');
     return text.toString();
   }
@@ -349,14 +354,22 @@ public final class TwinProtocol {
 
   /** Appends {@code value} as a JSON string, escaped where it needs to be. */
   public static void appendJsonString(StringBuilder text, String value) {
+    text.append('"');
+    appendJsonStringContent(text, value);
+    text.append('"');
+  }
+
+  /** Appends {@code value} as the inside of a JSON string, escaped where it needs to be. */
+  private static void appendJsonStringContent(StringBuilder text, String value) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       if (c < 0x20 || c == '"' || c == '\\') {
-        text.append(JsonValue.of(value));
+        String quoted = JsonValue.of(value).toString();
+        text.append(quoted, 1, quoted.length() - 1);
         return;
       }
     }
-    text.append('"').append(value).append('"');
+    text.append(value);
   }
 
   /** Enrichment from the thing as it stands after the change (for a deletion: as it was). */

@@ -150,35 +150,45 @@ class TwinProtocolTest {
 
   @Test
   void mergedEventsEqualWhatDittosAdapterBuilds() {
+    assertMergedEventsEqualDittosAdapter(GAUGE);
+  }
+
+  @Test
+  void mergedEventsOfAThingWhoseNameNeedsEscapingEqualWhatDittosAdapterBuilds() {
+    // Ditto's names may hold quotes and backslashes; the topic and path must escape them.
+    assertMergedEventsEqualDittosAdapter(ThingId.of("water", "gauge\"7\\b"));
+  }
+
+  private void assertMergedEventsEqualDittosAdapter(ThingId gauge) {
     ThingStore store = new ThingStore(Clock.fixed(AT, ZoneOffset.UTC));
     store.put(
         ThingsModelFactory.newThingBuilder()
-            .setId(GAUGE)
+            .setId(gauge)
             .setDefinition(ThingModels.WATERLOGGING_GAUGE)
             .setAttribute(ThingModels.LOCATION, new WgsPoint(120.15, 30.3).toGeoJson())
             .build());
     for (ThingChange change :
         List.of(
             store.merge(
-                GAUGE,
+                gauge,
                 JsonPointer.of("features/waterlogging/properties/depth"),
                 JsonValue.of(0.31)),
             // The property exists now: this one is held as a pending write.
             store.merge(
-                GAUGE,
+                gauge,
                 JsonPointer.of("features/waterlogging/properties/depth"),
                 JsonValue.of(0.35)),
             store.merge(
-                GAUGE,
+                gauge,
                 JsonPointer.empty(),
                 JsonFactory.newObject(
                     "{\"features\":{\"waterlogging\":{\"properties\":{\"depth\":0.4}}}}")),
             store.merge(
-                GAUGE,
+                gauge,
                 JsonPointer.empty(),
                 JsonFactory.newObject("{\"attributes\":{\"x\":null,\"y\":[1,2]}}")),
             store.merge(
-                GAUGE,
+                gauge,
                 JsonPointer.of("features/waterlogging/properties/depth"),
                 JsonFactory.nullLiteral()))) {
       assertThat(protocol.event(change)).isEqualTo(protocol.eventThroughDittoAdapter(change));
