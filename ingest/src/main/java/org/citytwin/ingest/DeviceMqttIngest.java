@@ -9,9 +9,12 @@ import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.MqttServer;
 import io.vertx.mqtt.MqttServerOptions;
 import io.vertx.mqtt.messages.MqttPublishMessage;
+import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
 import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.citytwin.twin.CitytwinException;
 import org.citytwin.twin.Reading;
 import org.eclipse.ditto.base.model.exceptions.DittoRuntimeException;
@@ -32,11 +35,49 @@ import org.slf4j.LoggerFactory;
  * negative acknowledgement, so a refused QoS 1 message closes the connection, as Hono does: the
  * device reconnects and resends, and nothing it was not told was taken is lost. Refused QoS 0
  * messages are dropped. Every refusal is counted by its error code.
+ *
+ * <p>Flow control ({@link FlowControl}): when storage falls behind, messages are held, unanswered,
+ * and offered to storage again, rather than refused: a device may have only so many QoS 1 messages
+ * awaiting their PUBACK (MQTT 5's Receive Maximum, announced in the CONNACK; a 3.1.1 client's own
+ * in-flight window), so a device whose PUBACKs are late stops sending until they come. What is held
+ * is bounded across all connections; beyond that bound, or after holding a message for the time
+ * allowed, it is refused as above (0x97 quota exceeded). An MQTT 5 client that sends past the
+ * Receive Maximum is disconnected with 0x93, as the protocol says.
  */
 public final class DeviceMqttIngest {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeviceMqttIngest.class);
   private static final int MQTT_5 = 5;
+  private static final long FIRST_RETRY_MILLIS = 50;
+  private static final long LAST_RETRY_MILLIS = 1_000;
+
+  /**
+   * How devices are paced while storage is behind.
+   *
+   * @param receiveMaximum QoS 1 messages an MQTT 5 client may have awaiting their PUBACK at once,
+   *     announced in the CONNACK (MQTT 5, 3.3.4 and 4.9)
+   * @param maxHeldReadings readings held back for storage across all connections; a message that
+   *     would go beyond is refused as storage being behind
+   * @param holdFor how long a message is held and offered again before it is refused
+   */
+  public record FlowControl(int receiveMaximum, int maxHeldReadings, Duration holdFor) {
+
+    /**
+     * 256 messages a connection: far more than a device sending every second needs, and a gateway
+     * or a device catching up gets a wide window; 100,000 readings held (tens of MB) while history
+     * catches up; 10 s, less than the keep-alive most devices use.
+     */
+    public static final FlowControl DEFAULT = new FlowControl(256, 100_000, Duration.ofSeconds(10));
+
+    public FlowControl {
+      if (receiveMaximum < 1 || receiveMaximum > 65_535) {
+        throw new IllegalArgumentException("receiveMaximum must be 1 to 65,535");
+      }
+      if (maxHeldReadings < 0 || holdFor.isNegative()) {
+        throw new IllegalArgumentException("maxHeldReadings and holdFor must not be negative");
+      }
+    }
+  }
 
   private final Vertx vertx;
   private final DeviceAccess access;
@@ -44,15 +85,27 @@ public final class DeviceMqttIngest {
   private final IngestCounters counters;
   private final DeadLetters deadLetters;
   private final Clock clock;
+  private final FlowControl flowControl;
+  private final AtomicInteger heldReadings = new AtomicInteger();
   private MqttServer server;
 
   public DeviceMqttIngest(Vertx vertx, IngestServices services) {
+    this(vertx, services, FlowControl.DEFAULT);
+  }
+
+  public DeviceMqttIngest(Vertx vertx, IngestServices services, FlowControl flowControl) {
     this.vertx = vertx;
     this.access = services.access();
     this.pipeline = services.pipeline();
     this.counters = services.counters();
     this.deadLetters = services.deadLetters();
     this.clock = services.clock();
+    this.flowControl = flowControl;
+  }
+
+  /** Readings held back now, waiting for storage to catch up. */
+  public int heldReadings() {
+    return heldReadings.get();
   }
 
   /** Starts listening; the future completes once the port is bound. */
@@ -99,14 +152,51 @@ public final class DeviceMqttIngest {
     endpoint.exceptionHandler(
         failure -> LOG.warn("MQTT connection of {} failed: {}", device.id(), failure.toString()));
     endpoint.publishAutoAck(false);
-    ReadingGroup group = new ReadingGroup();
-    endpoint.publishHandler(message -> onPublish(endpoint, device, message, group));
-    endpoint.accept(false);
+    Connection connection = new Connection(endpoint);
+    endpoint.publishHandler(message -> onPublish(connection, device, message));
+    if (endpoint.protocolVersion() == MQTT_5) {
+      MqttProperties properties = new MqttProperties();
+      properties.add(
+          new MqttProperties.IntegerProperty(
+              MqttProperties.MqttPropertyType.RECEIVE_MAXIMUM.value(),
+              flowControl.receiveMaximum()));
+      endpoint.accept(false, properties);
+    } else {
+      endpoint.accept(false);
+    }
   }
 
-  private void onPublish(
-      MqttEndpoint endpoint, Device sender, MqttPublishMessage message, ReadingGroup group) {
+  /** One device connection: its QoS 1 messages not yet answered, and its group being gathered. */
+  private final class Connection {
+    final MqttEndpoint endpoint;
+    final ReadingGroup group = new ReadingGroup();
+    int unanswered;
+    // Set once the server disconnected it: messages of the same read that follow are ignored.
+    boolean dropped;
+
+    Connection(MqttEndpoint endpoint) {
+      this.endpoint = endpoint;
+    }
+  }
+
+  private void onPublish(Connection connection, Device sender, MqttPublishMessage message) {
+    MqttEndpoint endpoint = connection.endpoint;
     boolean atLeastOnce = message.qosLevel() == MqttQoS.AT_LEAST_ONCE;
+    if (connection.dropped) {
+      return;
+    }
+    if (atLeastOnce
+        && ++connection.unanswered > flowControl.receiveMaximum()
+        && endpoint.protocolVersion() == MQTT_5) {
+      // MQTT 5, 3.3.4: a client sending past the Receive Maximum is disconnected with 0x93. Its
+      // unanswered messages are not acknowledged: it resends them after reconnecting.
+      connection.dropped = true;
+      counters.rejected(IngestErrors.RECEIVE_MAXIMUM_EXCEEDED.code());
+      endpoint.disconnect(
+          MqttDisconnectReasonCode.RECEIVE_MAXIMUM_EXCEEDED, MqttProperties.NO_PROPERTIES);
+      return;
+    }
+    ReadingGroup group = connection.group;
     Future<Void> stored;
     try {
       Device device = sender;
@@ -138,6 +228,9 @@ public final class DeviceMqttIngest {
     }
     stored.onComplete(
         result -> {
+          if (atLeastOnce) {
+            connection.unanswered--;
+          }
           if (!endpoint.isConnected()) {
             // The device left before the answer; it resends what it was not told was taken.
             return;
@@ -178,8 +271,55 @@ public final class DeviceMqttIngest {
       io.vertx.core.Promise<Void> done = stored;
       readings = new java.util.ArrayList<>();
       stored = null;
-      pipeline.accept(group).onComplete(done);
+      offer(group, done, clock.instant().plus(flowControl.holdFor()), FIRST_RETRY_MILLIS, false);
     }
+
+    /**
+     * Offers the group to storage; while storage is behind, holds it (unanswered, which is what
+     * paces the device) and offers it again, backing off, until {@code until}.
+     */
+    private void offer(
+        List<Reading> group,
+        io.vertx.core.Promise<Void> done,
+        java.time.Instant until,
+        long retryMillis,
+        boolean held) {
+      pipeline
+          .accept(group)
+          .onComplete(
+              result -> {
+                boolean behind =
+                    result.failed()
+                        && result.cause() instanceof CitytwinException refusal
+                        && refusal.errorCode().equals(IngestErrors.OVERLOADED);
+                if (behind && clock.instant().isBefore(until) && (held || hold(group.size()))) {
+                  vertx.setTimer(
+                      retryMillis,
+                      again ->
+                          offer(
+                              group,
+                              done,
+                              until,
+                              Math.min(retryMillis * 2, LAST_RETRY_MILLIS),
+                              true));
+                  return;
+                }
+                if (held) {
+                  heldReadings.addAndGet(-group.size());
+                }
+                done.handle(result);
+              });
+    }
+  }
+
+  /** Takes room for {@code readings} in the held budget; whether there was room. */
+  private boolean hold(int readings) {
+    if (heldReadings.addAndGet(readings) > flowControl.maxHeldReadings()) {
+      heldReadings.addAndGet(-readings);
+      return false;
+    }
+    counters.held(readings);
+    return true;
   }
 
   private void refuse(

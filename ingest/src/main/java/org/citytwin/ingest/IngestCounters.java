@@ -16,6 +16,7 @@ public final class IngestCounters {
   private final ConcurrentHashMap<String, LongAdder> rejected = new ConcurrentHashMap<>();
   private final LongAdder twinUpdateFailures = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
+  private final LongAdder held = new LongAdder();
   private final ConcurrentHashMap<QualityFlag, LongAdder> flagged = new ConcurrentHashMap<>();
 
   void accepted(int readings) {
@@ -28,6 +29,10 @@ public final class IngestCounters {
 
   void duplicates(int count) {
     duplicates.add(count);
+  }
+
+  void held(int readings) {
+    held.add(readings);
   }
 
   void flagged(QualityFlag flag) {
@@ -49,6 +54,11 @@ public final class IngestCounters {
   /** Repeats of readings already taken, acknowledged but not stored again. */
   public long duplicates() {
     return duplicates.sum();
+  }
+
+  /** Readings held back (MQTT flow control) while storage was behind, rather than refused. */
+  public long held() {
+    return held.sum();
   }
 
   /** Stored readings by the quality flags cleaning gave them, in flag order. */

@@ -85,6 +85,13 @@ public final class IngestErrors {
           "Storage is behind; nothing of this request was accepted. Retry after the time given in"
               + " Retry-After.");
 
+  public static final ErrorCode RECEIVE_MAXIMUM_EXCEEDED =
+      new ErrorCode(
+          "ingest:receive-maximum.exceeded",
+          HttpStatus.TOO_MANY_REQUESTS,
+          "More QoS 1 messages were awaiting their PUBACK than the Receive Maximum this server"
+              + " announced in its CONNACK; keep within it.");
+
   public static final ErrorCode HISTORY_UNAVAILABLE =
       new ErrorCode(
           "ingest:history.unavailable",

@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import org.citytwin.api.ApiTokens;
 import org.citytwin.history.PostgresSettings;
 import org.citytwin.history.RetentionPolicy;
+import org.citytwin.ingest.DeviceMqttIngest;
 import org.citytwin.ingest.HonoNorthbound;
 import org.citytwin.ingest.MqttBridge;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -32,6 +33,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  *     authentication yet
  * @param httpPort the HTTP port; 0 picks a free one
  * @param mqttPort the device MQTT port (on {@code httpHost}); 0 picks a free one
+ * @param mqttReceiveMaximum QoS 1 messages a device's MQTT 5 connection may have awaiting their
+ *     PUBACK, announced in the CONNACK (flow control while storage is behind)
  * @param dataDir where history (and later twin journals) are kept
  * @param historyBackend where readings and the twin journal live: {@code duckdb} (a file in {@code
  *     dataDir}) or {@code postgresql}
@@ -56,6 +59,7 @@ public record CitytwinConfig(
     String httpHost,
     int httpPort,
     int mqttPort,
+    int mqttReceiveMaximum,
     Path dataDir,
     String historyBackend,
     PostgresSettings postgres,
@@ -91,6 +95,9 @@ public record CitytwinConfig(
     defaults.put("http.port", "8080");
     // Not 1883: that is where a city's own broker (and this machine's Mosquitto) usually listens.
     defaults.put("mqtt.port", "1884");
+    defaults.put(
+        "mqtt.receive-maximum",
+        String.valueOf(DeviceMqttIngest.FlowControl.DEFAULT.receiveMaximum()));
     defaults.put("data.dir", "./data");
     defaults.put("history.backend", "duckdb");
     defaults.put("history.postgresql.url", "jdbc:postgresql://127.0.0.1:5432/citytwin");
@@ -195,6 +202,7 @@ public record CitytwinConfig(
         settings.get("http.host"),
         integer(settings, "http.port", 0, 65_535),
         integer(settings, "mqtt.port", 0, 65_535),
+        integer(settings, "mqtt.receive-maximum", 1, 65_535),
         Path.of(settings.get("data.dir")),
         backend,
         postgres,
@@ -271,6 +279,7 @@ public record CitytwinConfig(
     effective.put("http.host", httpHost);
     effective.put("http.port", String.valueOf(httpPort));
     effective.put("mqtt.port", String.valueOf(mqttPort));
+    effective.put("mqtt.receive-maximum", String.valueOf(mqttReceiveMaximum));
     effective.put("data.dir", dataDir.toAbsolutePath().normalize().toString());
     effective.put("history.backend", historyBackend);
     if (historyBackend.equals("postgresql")) {
@@ -337,6 +346,7 @@ public record CitytwinConfig(
         httpHost,
         httpPort,
         mqttPort,
+        mqttReceiveMaximum,
         dataDir,
         historyBackend,
         postgres,

@@ -140,7 +140,14 @@ public final class CitytwinServer implements AutoCloseable {
           new IngestServices(
               devices, formats, pipeline, counters, new DeadLetters(vertx, clock), clock);
       DeviceHttpIngest deviceIngest = new DeviceHttpIngest(ingest);
-      DeviceMqttIngest mqtt = new DeviceMqttIngest(vertx, ingest);
+      DeviceMqttIngest mqtt =
+          new DeviceMqttIngest(
+              vertx,
+              ingest,
+              new DeviceMqttIngest.FlowControl(
+                  config.mqttReceiveMaximum(),
+                  DeviceMqttIngest.FlowControl.DEFAULT.maxHeldReadings(),
+                  DeviceMqttIngest.FlowControl.DEFAULT.holdFor()));
       TwinServiceVerticle twins =
           new TwinServiceVerticle(
               things, storage.things(), protocol, clock, lastSequence, config.snapshotEvery());

@@ -89,6 +89,13 @@ public final class OperationsRoutes {
         .append(ingest.duplicates())
         .append('\n')
         .append(
+            "# HELP citytwin_ingest_readings_held_total Readings held back (MQTT flow control)"
+                + " while storage was behind, rather than refused.\n")
+        .append("# TYPE citytwin_ingest_readings_held_total counter\n")
+        .append("citytwin_ingest_readings_held_total ")
+        .append(ingest.held())
+        .append('\n')
+        .append(
             "# HELP citytwin_ingest_readings_flagged_total Stored readings cleaning doubted, by flag.\n")
         .append("# TYPE citytwin_ingest_readings_flagged_total counter\n");
     ingest
