@@ -15,6 +15,8 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.citytwin.launcher.bench.LoadBenchmark;
+import org.citytwin.sim.District;
+import org.citytwin.sim.FloodScenario;
 import org.citytwin.sim.GeneratedDistrict;
 import org.citytwin.sim.LoadDriver;
 import org.junit.jupiter.api.Test;
@@ -32,7 +34,12 @@ class LoadDriverIT {
   @Test
   void everyWayIsAcknowledgedAndCountedAsTheServerCountsIt() throws Exception {
     Path districtDir = directory.resolve("district");
-    new GeneratedDistrict(3, 0.01).generate().writeTo(districtDir);
+    District district = new GeneratedDistrict(3, 0.01).generate();
+    district.writeTo(districtDir);
+    LoadDriver.Gateway gateway =
+        LoadBenchmark.registerGateway(
+            districtDir.resolve(District.DEVICES_FILE),
+            district.devicesOfKind(FloodScenario.GAUGE_KIND));
     CitytwinConfig config =
         CitytwinConfig.resolve(
                 Optional.empty(),
@@ -57,10 +64,11 @@ class LoadDriverIT {
                       4,
                       10,
                       5,
-                      Duration.ZERO))
+                      Duration.ZERO,
+                      Optional.of(gateway)))
               .run();
       assertThat(result.problems()).isEmpty();
-      assertThat(result.ways()).hasSize(4);
+      assertThat(result.ways()).hasSize(5);
       long sentReadings = 0;
       for (LoadDriver.Figures way : result.ways()) {
         assertThat(way.requests()).as(way.way()).isPositive();
@@ -72,6 +80,9 @@ class LoadDriverIT {
       }
       // A batch carries its 10 readings, a single request one.
       assertThat(result.ways().get(1).readings()).isEqualTo(result.ways().get(1).requests() * 10);
+      LoadDriver.Figures fromGateway = result.ways().get(2);
+      assertThat(fromGateway.way()).contains("from a gateway");
+      assertThat(fromGateway.readings()).isEqualTo(fromGateway.requests() * 10);
       assertThat(result.twinChangeSeen().count()).isPositive();
       // The server committed at least what the driver counted as acknowledged.
       assertThat(acceptedByServer(server.port())).isGreaterThanOrEqualTo(sentReadings);

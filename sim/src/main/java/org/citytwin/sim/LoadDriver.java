@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,7 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The load benchmark's driver: against a running server holding a {@link GeneratedDistrict}, its
  * waterlogging gauges send as fast as the server acknowledges, one way at a time for a fixed window
- * each (HTTP, one reading a request; HTTP batches of a gauge's own readings; MQTT QoS 1), while a
+ * each (HTTP, one reading a request; HTTP batches of a gauge's own readings; HTTP batches from a
+ * gateway, a reading of another gauge each, when the server has one; MQTT QoS 1), while a
  * subscriber of the twin stream times each change from the reading's send; then API users search
  * the twins. Each way keeps a fixed number of requests in flight (a closed loop), so the rates are
  * what the server sustains, not what was offered.
@@ -49,6 +51,8 @@ public final class LoadDriver {
    * @param mqttConnections MQTT connections, one gauge each, each with 20 messages in flight
    * @param warmUp how long each HTTP way runs, uncounted, before anything is measured (a fresh
    *     server compiles its hot paths in its first seconds)
+   * @param gateway a gateway every waterlogging gauge lists in its {@code via}, if the server has
+   *     one: then a further way sends its batches, each reading from another gauge
    */
   public record Settings(
       URI server,
@@ -59,7 +63,29 @@ public final class LoadDriver {
       int inFlight,
       int batchSize,
       int mqttConnections,
-      Duration warmUp) {}
+      Duration warmUp,
+      Optional<Gateway> gateway) {}
+
+  /**
+   * A gateway's credentials: it sends for the devices of its tenant that list it in {@code via}.
+   */
+  public record Gateway(String tenant, String deviceId, String password) {
+
+    /** The HTTP Basic user name Hono's device endpoints expect. */
+    public String username() {
+      return deviceId + "@" + tenant;
+    }
+  }
+
+  /** How an HTTP way sends readings. */
+  private enum HttpWay {
+    /** One reading a request, as the device. */
+    SINGLE,
+    /** Batches of one gauge's own readings, as the device: one twin update per batch. */
+    OWN_BATCHES,
+    /** Batches from the gateway, each reading from the next gauge: a twin update per reading. */
+    GATEWAY_BATCHES
+  }
 
   /** What one way of sending (or searching) sustained. */
   public record Figures(
@@ -164,16 +190,22 @@ public final class LoadDriver {
               "/api/2/things?namespaces=water",
               this::twinChanged,
               failure -> problem("twin stream: " + failure));
+      List<HttpWay> httpWays =
+          settings.gateway().isPresent()
+              ? List.of(HttpWay.SINGLE, HttpWay.OWN_BATCHES, HttpWay.GATEWAY_BATCHES)
+              : List.of(HttpWay.SINGLE, HttpWay.OWN_BATCHES);
       if (!settings.warmUp().isZero()) {
-        http(gauges, false, settings.warmUp());
-        http(gauges, true, settings.warmUp());
+        for (HttpWay way : httpWays) {
+          http(gauges, way, settings.warmUp());
+        }
       }
       synchronized (twinNanos) {
         twinNanos.clear();
       }
       List<Figures> ways = new ArrayList<>();
-      ways.add(http(gauges, false));
-      ways.add(http(gauges, true));
+      for (HttpWay way : httpWays) {
+        ways.add(http(gauges, way, settings.window()));
+      }
       Percentiles seen;
       synchronized (twinNanos) {
         seen = Percentiles.of(twinNanos);
@@ -217,16 +249,20 @@ public final class LoadDriver {
             });
   }
 
-  /** HTTP, one reading a request or batches of a gauge's own readings, in a closed loop. */
-  private Figures http(List<SimDevice> gauges, boolean batches) throws Exception {
-    return http(gauges, batches, settings.window());
-  }
-
-  private Figures http(List<SimDevice> gauges, boolean batches, Duration window) throws Exception {
+  /** HTTP, one reading a request or batches, in a closed loop. */
+  private Figures http(List<SimDevice> gauges, HttpWay httpWay, Duration window) throws Exception {
     String way =
-        batches
-            ? "HTTP batches of " + settings.batchSize() + " (`POST /telemetry/batch`)"
-            : "HTTP, one reading a request (`POST /telemetry`)";
+        switch (httpWay) {
+          case SINGLE -> "HTTP, one reading a request (`POST /telemetry`)";
+          case OWN_BATCHES ->
+              "HTTP batches of "
+                  + settings.batchSize()
+                  + " of a gauge's own readings (`POST /telemetry/batch`)";
+          case GATEWAY_BATCHES ->
+              "HTTP batches of "
+                  + settings.batchSize()
+                  + " from a gateway, each reading from another gauge (`POST /telemetry/batch`)";
+        };
     Counter counter = new Counter();
     AtomicInteger next = new AtomicInteger();
     long deadline = System.nanoTime() + window.toNanos();
@@ -236,7 +272,7 @@ public final class LoadDriver {
         start -> {
           java.util.SplittableRandom random = new java.util.SplittableRandom(settings.seed());
           for (int i = 0; i < settings.inFlight(); i++) {
-            httpLoop(gauges, batches, next, deadline, counter, random, running, done);
+            httpLoop(gauges, httpWay, next, deadline, counter, random, running, done);
           }
         });
     await(done.future(), window.plus(REQUEST_TIMEOUT).plusSeconds(10));
@@ -245,7 +281,7 @@ public final class LoadDriver {
 
   private void httpLoop(
       List<SimDevice> gauges,
-      boolean batches,
+      HttpWay way,
       AtomicInteger next,
       long deadline,
       Counter counter,
@@ -256,25 +292,43 @@ public final class LoadDriver {
       return;
     }
     SimDevice gauge = gauges.get(Math.floorMod(next.getAndIncrement(), gauges.size()));
-    int readings = batches ? settings.batchSize() : 1;
+    int readings = way == HttpWay.SINGLE ? 1 : settings.batchSize();
     Buffer body;
     long sentNanos = System.nanoTime();
-    if (batches) {
-      JsonArray items = new JsonArray();
-      for (int i = 0; i < readings; i++) {
-        items.add(new JsonObject().put("payload", nextReading(gauge, random)));
+    String username = gauge.username();
+    String password = gauge.password();
+    switch (way) {
+      case SINGLE -> {
+        JsonObject reading = nextReading(gauge, random);
+        body = reading.toBuffer();
+        sentDepths.sent(gauge.thingId(), reading.getDouble("depth_cm"), sentNanos);
       }
-      body = items.toBuffer();
-      JsonObject last = items.getJsonObject(readings - 1).getJsonObject("payload");
-      sentDepths.sent(gauge.thingId(), last.getDouble("depth_cm"), sentNanos);
-    } else {
-      JsonObject reading = nextReading(gauge, random);
-      body = reading.toBuffer();
-      sentDepths.sent(gauge.thingId(), reading.getDouble("depth_cm"), sentNanos);
+      case OWN_BATCHES -> {
+        JsonArray items = new JsonArray();
+        for (int i = 0; i < readings; i++) {
+          items.add(new JsonObject().put("payload", nextReading(gauge, random)));
+        }
+        body = items.toBuffer();
+        JsonObject last = items.getJsonObject(readings - 1).getJsonObject("payload");
+        sentDepths.sent(gauge.thingId(), last.getDouble("depth_cm"), sentNanos);
+      }
+      case GATEWAY_BATCHES -> {
+        JsonArray items = new JsonArray();
+        items.add(gatewayItem(gauge, random, sentNanos));
+        for (int i = 1; i < readings; i++) {
+          SimDevice another = gauges.get(Math.floorMod(next.getAndIncrement(), gauges.size()));
+          items.add(gatewayItem(another, random, sentNanos));
+        }
+        body = items.toBuffer();
+        Gateway gateway = settings.gateway().orElseThrow();
+        username = gateway.username();
+        password = gateway.password();
+      }
+      default -> throw new IllegalStateException("unknown way " + way);
     }
     HttpRequest<Buffer> request =
-        web.post(batches ? "/telemetry/batch" : "/telemetry")
-            .basicAuthentication(gauge.username(), gauge.password())
+        web.post(way == HttpWay.SINGLE ? "/telemetry" : "/telemetry/batch")
+            .basicAuthentication(username, password)
             .putHeader("Content-Type", "application/json")
             .timeout(REQUEST_TIMEOUT.toMillis());
     request
@@ -294,8 +348,21 @@ public final class LoadDriver {
                             + answer.result().bodyAsString()
                         : "HTTP " + answer.cause().getMessage());
               }
-              httpLoop(gauges, batches, next, deadline, counter, random, running, done);
+              httpLoop(gauges, way, next, deadline, counter, random, running, done);
             });
+  }
+
+  /**
+   * One reading of a gateway's batch, for {@code gauge}. It carries no time of its own: stamped on
+   * arrival, so that a gauge's readings in batches the server takes in another order than they were
+   * sent are not out of order, and each reaches its twin.
+   */
+  private JsonObject gatewayItem(
+      SimDevice gauge, java.util.SplittableRandom random, long sentNanos) {
+    JsonObject payload = nextReading(gauge, random);
+    payload.remove("ts");
+    sentDepths.sent(gauge.thingId(), payload.getDouble("depth_cm"), sentNanos);
+    return new JsonObject().put("device", gauge.deviceId()).put("payload", payload);
   }
 
   /** MQTT QoS 1: one connection per gauge, 20 messages in flight on each. */

@@ -35,7 +35,47 @@ class ValueWindowTest {
 
   @Test
   void aggregatesWhatAPlainListOfTheKeptValuesWould() {
-    Random random = new Random(20);
+    agreesWithThePlainList(new Random(20), 0);
+  }
+
+  @Test
+  void aggregatesWhatAPlainListWouldWhenValuesComeOutOfTimeOrder() {
+    // One value in fifty from the past: the lowest and highest are then found by scanning.
+    agreesWithThePlainList(new Random(21), 2);
+  }
+
+  @Test
+  void aggregatesWhatAPlainListWouldOverRepeatedValues() {
+    Random random = new Random(22);
+    ValueWindow window = new ValueWindow();
+    Deque<Kept> kept = new ArrayDeque<>();
+    Duration keep = Duration.ofMinutes(15);
+    long now = START.toEpochMilli();
+    for (int i = 0; i < 5_000; i++) {
+      now += random.nextInt(3) * 1_000;
+      // Few distinct values and many equal times: ties in both.
+      double value = random.nextInt(4) / 4.0;
+      window.add(Instant.ofEpochMilli(now), value, keep);
+      forgetAsTheWindowDoes(kept, now, keep);
+      kept.addLast(new Kept(now, value));
+      long from = now - random.nextInt(20) * 1_000;
+      for (ValueWindow.Aggregate aggregate : ValueWindow.Aggregate.values()) {
+        assertThat(window.aggregate(aggregate, Instant.ofEpochMilli(from)))
+            .as("%s at step %d", aggregate, i)
+            .isCloseTo(expected(kept, aggregate, from), within(expected(kept, aggregate, from)));
+      }
+    }
+  }
+
+  private static void forgetAsTheWindowDoes(Deque<Kept> kept, long now, Duration keep) {
+    while (!kept.isEmpty()
+        && (kept.peekFirst().at() < now - keep.toMillis()
+            || kept.size() >= ValueWindow.MAX_VALUES)) {
+      kept.removeFirst();
+    }
+  }
+
+  private static void agreesWithThePlainList(Random random, int percentFromThePast) {
     ValueWindow window = new ValueWindow();
     Deque<Kept> kept = new ArrayDeque<>();
     Duration keep = Duration.ofMinutes(15);
@@ -43,14 +83,11 @@ class ValueWindowTest {
     for (int i = 0; i < 20_000; i++) {
       // Bursts (which grow the ring and fill it to its bound) and pauses (which empty it).
       now += random.nextInt(100) < 97 ? random.nextInt(400) : random.nextInt(1_200_000);
+      long at = random.nextInt(100) < percentFromThePast ? now - random.nextInt(600_000) : now;
       double value = Math.round(random.nextGaussian() * 1000) / 1000.0;
-      window.add(Instant.ofEpochMilli(now), value, keep);
-      while (!kept.isEmpty()
-          && (kept.peekFirst().at() < now - keep.toMillis()
-              || kept.size() >= ValueWindow.MAX_VALUES)) {
-        kept.removeFirst();
-      }
-      kept.addLast(new Kept(now, value));
+      window.add(Instant.ofEpochMilli(at), value, keep);
+      forgetAsTheWindowDoes(kept, at, keep);
+      kept.addLast(new Kept(at, value));
 
       long from = now - random.nextInt((int) keep.toMillis() + 60_000);
       for (ValueWindow.Aggregate aggregate : ValueWindow.Aggregate.values()) {

@@ -1,5 +1,7 @@
 package org.citytwin.launcher.bench;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,8 +15,11 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.citytwin.sim.District;
+import org.citytwin.sim.FloodScenario;
 import org.citytwin.sim.GeneratedDistrict;
 import org.citytwin.sim.LoadDriver;
+import org.citytwin.sim.SimDevice;
 
 /**
  * The load benchmark: a generated district served by the built jar in a process of its own (as
@@ -54,11 +59,17 @@ public final class LoadBenchmark {
     Process process = null;
     URI address = server.orElse(URI.create("http://127.0.0.1:" + httpPort));
     try {
+      District generated = new GeneratedDistrict(seed, scale).generate();
+      List<SimDevice> gauges = generated.devicesOfKind(FloodScenario.GAUGE_KIND);
+      Optional<LoadDriver.Gateway> gateway = Optional.empty();
       if (server.isEmpty()) {
         Path district = work.resolve("district");
-        new GeneratedDistrict(seed, scale).generate().writeTo(district);
+        generated.writeTo(district);
+        gateway = Optional.of(registerGateway(district.resolve(District.DEVICES_FILE), gauges));
         process = startServer(district, httpPort, mqttPort);
         awaitReady(address, process);
+      } else {
+        gateway = registeredGateway(address, gauges);
       }
       LoadDriver.Result result =
           new LoadDriver(
@@ -71,8 +82,18 @@ public final class LoadBenchmark {
                       32,
                       100,
                       50,
-                      Duration.ofSeconds(10)))
+                      Duration.ofSeconds(10),
+                      gateway))
               .run();
+      // The base, after the server is done with the machine: the same readings written straight
+      // into the same database (DuckDB, a file of its own) through its bulk path.
+      boolean serverStopped = process != null;
+      if (process != null) {
+        stop(process);
+        process = null;
+      }
+      double direct =
+          IngestBenchmark.directAppendRate(work.resolve("direct.duckdb"), gauges, window);
       return String.format(
               Locale.ROOT,
               "`./citytwin bench load --scale %s --seconds %d`, %s: a district of seed %d at scale %s"
@@ -85,15 +106,93 @@ public final class LoadBenchmark {
               scale,
               result.gauges(),
               window.toSeconds())
-          + result.markdown();
+          + result.markdown()
+          + ratios(result, direct, serverStopped);
     } finally {
       if (process != null) {
-        process.destroy();
-        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-        }
+        stop(process);
       }
     }
+  }
+
+  /** Each way's readings per second against the direct append's, measured in the same run. */
+  private static String ratios(LoadDriver.Result result, double direct, boolean serverStopped) {
+    StringBuilder text =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "%nThe same readings appended straight into DuckDB (a file of its own, the history"
+                    + " store's bulk path, 20,000 a transaction), %s: %,.0f readings/s. Each way"
+                    + " against it:",
+                serverStopped ? "after the server stopped" : "beside the running server",
+                direct));
+    for (LoadDriver.Figures way : result.ways()) {
+      if (!way.way().startsWith("search")) {
+        text.append(
+            String.format(
+                Locale.ROOT,
+                " %s %.3f x;",
+                way.way().replaceAll(" \\(.*", ""),
+                way.readingsPerSecond() / direct));
+      }
+    }
+    text.setLength(text.length() - 1);
+    return text.append(".\n").toString();
+  }
+
+  private static void stop(Process process) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+    }
+  }
+
+  /** The bench gateway, if the running server's registry has it (a district made by this bench). */
+  private static Optional<LoadDriver.Gateway> registeredGateway(URI server, List<SimDevice> gauges)
+      throws IOException, InterruptedException {
+    String tenant = gauges.get(0).tenant();
+    HttpResponse<Void> answer =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        server.resolve("/api/devices/" + tenant + "/" + IngestBenchmark.GATEWAY))
+                    .build(),
+                HttpResponse.BodyHandlers.discarding());
+    return answer.statusCode() == 200
+        ? Optional.of(
+            new LoadDriver.Gateway(tenant, IngestBenchmark.GATEWAY, IngestBenchmark.PASSWORD))
+        : Optional.empty();
+  }
+
+  /**
+   * Registers a gateway in the district's {@code devices.json}, a copy of the first gauge's
+   * registration under another id and password, and lists it in every gauge's {@code via}.
+   */
+  public static LoadDriver.Gateway registerGateway(Path devicesFile, List<SimDevice> gauges)
+      throws IOException {
+    JsonArray devices = new JsonArray(Files.readString(devicesFile, StandardCharsets.UTF_8));
+    java.util.Set<String> behind = new java.util.HashSet<>();
+    gauges.forEach(gauge -> behind.add(gauge.deviceId()));
+    JsonObject first = null;
+    for (int i = 0; i < devices.size(); i++) {
+      JsonObject device = devices.getJsonObject(i);
+      if (behind.contains(device.getString("deviceId"))) {
+        device.put("via", new JsonArray().add(IngestBenchmark.GATEWAY));
+        first = first == null ? device.copy() : first;
+      }
+    }
+    if (first == null) {
+      throw new IllegalStateException("the district has no waterlogging gauges");
+    }
+    devices.add(
+        first
+            .put("deviceId", IngestBenchmark.GATEWAY)
+            .put("authId", IngestBenchmark.GATEWAY)
+            .put("via", new JsonArray())
+            .put("credentials", new JsonObject().put("pwd-plain", IngestBenchmark.PASSWORD)));
+    Files.writeString(devicesFile, devices.encodePrettily(), StandardCharsets.UTF_8);
+    return new LoadDriver.Gateway(
+        first.getString("tenant"), IngestBenchmark.GATEWAY, IngestBenchmark.PASSWORD);
   }
 
   private Process startServer(Path district, int httpPort, int mqttPort) throws IOException {
