@@ -754,6 +754,54 @@ abstract class StorageContract {
   }
 
   @Test
+  void appendsGoOnWhileSnapshotsAreWrittenAndRecoveryFindsEveryChange() throws Exception {
+    // As the twin service does it: appends one after another, and now and then a snapshot of the
+    // state at the last append, written on another thread while the appends go on.
+    Twins twins = new Twins();
+    ThingJournal journal = storage.things();
+    List<ThingId> gauges = new ArrayList<>();
+    List<ThingChange> created = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      ThingId id = ThingId.of("water", "wlg-" + i);
+      gauges.add(id);
+      created.add(twins.put(gauge(id)));
+    }
+    journal.append(created);
+    java.util.concurrent.ExecutorService snapshotter =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      java.util.concurrent.Future<?> snapshot =
+          java.util.concurrent.CompletableFuture.completedFuture(null);
+      long last = 0;
+      for (int commit = 0; commit < 60; commit++) {
+        List<ThingChange> changes = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+          ThingId id = gauges.get((commit * 200 + i) % gauges.size());
+          changes.add(
+              twins.merge(id, "features/waterlogging/properties/depth", JsonValue.of(commit + i)));
+        }
+        last = journal.append(changes);
+        if (commit % 10 == 5 && snapshot.isDone()) {
+          snapshot.get();
+          List<Twin> state = List.copyOf(twins.state.values());
+          long covered = last;
+          snapshot = snapshotter.submit(() -> journal.snapshot(state, covered));
+        }
+      }
+      snapshot.get();
+    } finally {
+      snapshotter.shutdown();
+    }
+
+    storage = reopen();
+    Map<ThingId, Thing> recovered = byId(storage.things().recover().twins());
+    assertThat(recovered).hasSize(gauges.size());
+    for (ThingId id : gauges) {
+      assertThat(recovered.get(id)).as(id.toString()).isEqualTo(twins.state.get(id).thing());
+    }
+  }
+
+  @Test
   void emptyStorageRecoversNothing() {
     assertThat(storage.things().recover().twins()).isEmpty();
   }

@@ -33,7 +33,7 @@ public final class DuckDbStorage implements Storage {
     this.file = file;
     this.database = database;
     this.readings = DuckDbHistoryStore.create(database.duplicate());
-    this.things = new DuckDbThingJournal(database.duplicate());
+    this.things = new DuckDbThingJournal(database.duplicate(), database.duplicate());
     this.deadLetters =
         new JdbcDeadLetterStore(database.duplicate(), JdbcDeadLetterStore.DEFAULT_CAPACITY);
     this.devices = new JdbcDeviceRegistrationStore(database.duplicate());

@@ -10,8 +10,8 @@ import org.duckdb.DuckDBConnection;
 /** The twin journal in DuckDB, written through DuckDB's Appender. */
 final class DuckDbThingJournal extends JdbcThingJournal {
 
-  DuckDbThingJournal(DuckDBConnection connection) throws SQLException {
-    super(connection);
+  DuckDbThingJournal(DuckDBConnection connection, DuckDBConnection snapshots) throws SQLException {
+    super(connection, snapshots);
   }
 
   @Override

@@ -42,12 +42,13 @@ public final class PostgresStorage implements Storage {
       Connection readingsConnection,
       Connection maintenanceConnection,
       Connection journalConnection,
+      Connection snapshotConnection,
       Connection deadLetterConnection,
       Connection deviceConnection)
       throws SQLException {
     this.settings = settings;
     this.readings = PostgresHistoryStore.create(readingsConnection, maintenanceConnection);
-    this.things = new PostgresThingJournal(journalConnection);
+    this.things = new PostgresThingJournal(journalConnection, snapshotConnection);
     this.deadLetters =
         new JdbcDeadLetterStore(deadLetterConnection, JdbcDeadLetterStore.DEFAULT_CAPACITY);
     this.devices = new JdbcDeviceRegistrationStore(deviceConnection);
@@ -63,6 +64,8 @@ public final class PostgresStorage implements Storage {
           settings,
           connect(settings, true, SOCKET_TIMEOUT_SECONDS),
           connect(settings, true, MAINTENANCE_SOCKET_TIMEOUT_SECONDS),
+          connect(settings, true, SOCKET_TIMEOUT_SECONDS),
+          // Snapshots: a district's 200,000 twins are written in seconds, not minutes.
           connect(settings, true, SOCKET_TIMEOUT_SECONDS),
           connect(settings, true, SOCKET_TIMEOUT_SECONDS),
           connect(settings, true, SOCKET_TIMEOUT_SECONDS));

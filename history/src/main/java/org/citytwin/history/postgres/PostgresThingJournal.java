@@ -13,8 +13,8 @@ import org.postgresql.core.BaseConnection;
 /** The twin journal in PostgreSQL: changes written with COPY, snapshots in JDBC batches. */
 final class PostgresThingJournal extends JdbcThingJournal {
 
-  PostgresThingJournal(Connection connection) throws SQLException {
-    super(connection);
+  PostgresThingJournal(Connection connection, Connection snapshots) throws SQLException {
+    super(connection, snapshots);
   }
 
   @Override
