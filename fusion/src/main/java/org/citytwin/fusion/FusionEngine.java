@@ -58,7 +58,17 @@ public final class FusionEngine {
   static final int MAX_DETAIL_FIXES = 500;
 
   /** A rule listening to a definition: a correlation rule's signal, or a trajectory rule. */
-  private record Binding(Rule rule, Signal signal, RuleState state) {}
+  /**
+   * A rule's signal bound to a definition, with the text of the signal's value pointer: Ditto
+   * renders a pointer's text anew, through a stream, at every {@code toString}, and every piece of
+   * evidence names it.
+   */
+  private record Binding(Rule rule, Signal signal, RuleState state, String valuePath) {
+
+    Binding(Rule rule, Signal signal, RuleState state) {
+      this(rule, signal, state, signal == null ? "" : signal.value().toString());
+    }
+  }
 
   /**
    * What one correlation rule remembers: per signal, each twin's recent values; per scope, which
@@ -263,8 +273,7 @@ public final class FusionEngine {
           read = observation.changed(readAt);
         }
         if (read.isPresent()) {
-          evaluate(
-              correlation, binding.signal(), binding.state(), read.get(), observation, touched);
+          evaluate(correlation, binding, read.get(), observation, touched);
         }
       } else if (binding.rule() instanceof TrajectoryRule trajectory) {
         follow(trajectory, observation, touched);
@@ -281,11 +290,12 @@ public final class FusionEngine {
 
   private void evaluate(
       CorrelationRule rule,
-      Signal signal,
-      RuleState ruleState,
+      Binding binding,
       JsonValue value,
       Observation observation,
       List<Incident> touched) {
+    Signal signal = binding.signal();
+    RuleState ruleState = binding.state();
     if (!hasAttributes(observation, signal.attributes())) {
       return;
     }
@@ -309,15 +319,14 @@ public final class FusionEngine {
                   signal.near().get().metres(),
                   observation.thingId().toString());
     }
-    // Most readings do not hold: evidence (and the pointer's text, which Ditto builds anew each
-    // time) is made only for those that do.
+    // Most readings do not hold: evidence is made only for those that do.
     Optional<Evidence> evidence =
         holds
             ? Optional.of(
                 new Evidence(
                     observation.thingId().toString(),
                     signal.name(),
-                    signal.value().toString(),
+                    binding.valuePath(),
                     value,
                     observation.at(),
                     observation.location()))
