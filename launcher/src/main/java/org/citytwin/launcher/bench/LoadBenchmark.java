@@ -56,18 +56,17 @@ public final class LoadBenchmark {
   public String run() throws Exception {
     int httpPort = 18_080;
     int mqttPort = 18_884;
-    Process process = null;
+    ServerProcess process = null;
     URI address = server.orElse(URI.create("http://127.0.0.1:" + httpPort));
     try {
       District generated = new GeneratedDistrict(seed, scale).generate();
       List<SimDevice> gauges = generated.devicesOfKind(FloodScenario.GAUGE_KIND);
-      Optional<LoadDriver.Gateway> gateway = Optional.empty();
+      Optional<LoadDriver.Gateway> gateway;
       if (server.isEmpty()) {
         Path district = work.resolve("district");
         generated.writeTo(district);
         gateway = Optional.of(registerGateway(district.resolve(District.DEVICES_FILE), gauges));
-        process = startServer(district, httpPort, mqttPort);
-        awaitReady(address, process);
+        process = ServerProcess.start(work, district, httpPort, mqttPort, List.of());
       } else {
         gateway = registeredGateway(address, gauges);
       }
@@ -89,7 +88,7 @@ public final class LoadBenchmark {
       // into the same database (DuckDB, a file of its own) through its bulk path.
       boolean serverStopped = process != null;
       if (process != null) {
-        stop(process);
+        process.close();
         process = null;
       }
       double direct =
@@ -110,7 +109,7 @@ public final class LoadBenchmark {
           + ratios(result, direct, serverStopped);
     } finally {
       if (process != null) {
-        stop(process);
+        process.close();
       }
     }
   }
@@ -138,13 +137,6 @@ public final class LoadBenchmark {
     }
     text.setLength(text.length() - 1);
     return text.append(".\n").toString();
-  }
-
-  private static void stop(Process process) throws InterruptedException {
-    process.destroy();
-    if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-    }
   }
 
   /** The bench gateway, if the running server's registry has it (a district made by this bench). */
@@ -193,67 +185,6 @@ public final class LoadBenchmark {
     Files.writeString(devicesFile, devices.encodePrettily(), StandardCharsets.UTF_8);
     return new LoadDriver.Gateway(
         first.getString("tenant"), IngestBenchmark.GATEWAY, IngestBenchmark.PASSWORD);
-  }
-
-  private Process startServer(Path district, int httpPort, int mqttPort) throws IOException {
-    Path jar =
-        Path.of(
-            URI.create(
-                LoadBenchmark.class
-                    .getProtectionDomain()
-                    .getCodeSource()
-                    .getLocation()
-                    .toString()));
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException(
-          "bench load starts the server from the built jar; run it as ./citytwin bench load");
-    }
-    List<String> command =
-        List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--add-opens=java.base/java.nio=ALL-UNNAMED",
-            "-jar",
-            jar.toString(),
-            "serve",
-            "--district",
-            district.toString(),
-            "--data-dir",
-            work.resolve("data").toString(),
-            "--port",
-            String.valueOf(httpPort),
-            "--set",
-            "mqtt.port=" + mqttPort,
-            // One driver is every user at once here: measure the server, not one client's share.
-            "--set",
-            "api.rate-limit.per-second=0");
-    return new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(work.resolve("server.log").toFile())
-        .start();
-  }
-
-  private void awaitReady(URI address, Process process) throws Exception {
-    HttpClient client = HttpClient.newHttpClient();
-    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "the server exited early; its log: " + work.resolve("server.log"));
-      }
-      try {
-        HttpResponse<Void> answer =
-            client.send(
-                HttpRequest.newBuilder(address.resolve("/ready")).build(),
-                HttpResponse.BodyHandlers.discarding());
-        if (answer.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // still starting
-      }
-      Thread.sleep(500);
-    }
-    throw new IllegalStateException("the server was not ready (/ready) within 180 s");
   }
 
   /**
