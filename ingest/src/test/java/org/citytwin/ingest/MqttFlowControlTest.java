@@ -5,25 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonObject;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
-import org.citytwin.ingest.clean.CleaningRules;
-import org.citytwin.ingest.clean.ReadingCleaner;
-import org.citytwin.twin.EventBusAddresses;
-import org.citytwin.twin.TwinProtocol;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
@@ -44,45 +34,17 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class MqttFlowControlTest {
 
-  private static final String PASSWORD = "secret";
+  private static final String PASSWORD = StorageBehind.PASSWORD;
 
   private Vertx vertx;
   private DeviceMqttIngest mqtt;
   private int port;
-  // History that commits only when the test says so: storage falling behind.
-  private final List<Message<Object>> heldByHistory = new CopyOnWriteArrayList<>();
-  private final IngestCounters counters = new IngestCounters();
+  private StorageBehind storage;
 
   private void start(DeviceMqttIngest.FlowControl flowControl) throws Exception {
     vertx = Vertx.vertx();
-    vertx.eventBus().consumer(EventBusAddresses.HISTORY_APPEND, heldByHistory::add);
-    DeviceRegistry registry = new DeviceRegistry(new SecureRandom());
-    registry.put(
-        new DeviceId("water", "wlg-1"),
-        new JsonObject()
-            .put("thingId", "water:wlg-1")
-            .put("vendorFormat", "waterlogging-cm")
-            .put("credentials", new JsonObject().put("pwd-plain", PASSWORD)));
-    // One reading may wait for history at a time: the second is "storage behind".
-    ReadingPipeline pipeline =
-        new ReadingPipeline(
-            vertx,
-            new TwinProtocol(),
-            counters,
-            new ReadingCleaner(CleaningRules.none()),
-            Clock.systemUTC(),
-            1);
-    mqtt =
-        new DeviceMqttIngest(
-            vertx,
-            new IngestServices(
-                registry,
-                VendorFormats.builtIn(),
-                pipeline,
-                counters,
-                new DeadLetters(vertx, Clock.systemUTC()),
-                Clock.systemUTC()),
-            flowControl);
+    storage = new StorageBehind(vertx);
+    mqtt = new DeviceMqttIngest(vertx, storage.services, flowControl);
     port = await(mqtt.listen("127.0.0.1", 0));
   }
 
@@ -99,26 +61,26 @@ class MqttFlowControlTest {
     MqttAsyncClient device = connect5();
 
     IMqttToken first = publish(device, "{\"depth_cm\": 10}");
-    Awaitility.await().until(() -> heldByHistory.size() == 1);
+    Awaitility.await().until(() -> storage.heldByHistory.size() == 1);
     IMqttToken second = publish(device, "{\"depth_cm\": 11}");
     Awaitility.await().until(() -> mqtt.heldReadings() == 1);
 
     assertThat(second.isComplete()).as("held, not refused: no PUBACK yet").isFalse();
     assertThat(first.isComplete()).as("not acknowledged before it is stored").isFalse();
-    assertThat(counters.rejectedByReason()).doesNotContainKey("ingest:overloaded");
-    assertThat(counters.held()).isEqualTo(1);
+    assertThat(storage.counters.rejectedByReason()).doesNotContainKey("ingest:overloaded");
+    assertThat(storage.counters.held()).isEqualTo(1);
 
-    heldByHistory.get(0).reply(new JsonObject().put("appended", 1));
+    storage.commit(0);
     first.waitForCompletion(10_000);
     // Offered again once storage has room, the held message reaches history in its turn.
-    Awaitility.await().until(() -> heldByHistory.size() == 2);
-    heldByHistory.get(1).reply(new JsonObject().put("appended", 1));
+    Awaitility.await().until(() -> storage.heldByHistory.size() == 2);
+    storage.commit(1);
     second.waitForCompletion(10_000);
 
     assertThat(reasonCode(first)).isZero();
     assertThat(reasonCode(second)).as("stored and acknowledged, not refused").isZero();
     assertThat(mqtt.heldReadings()).isZero();
-    assertThat(counters.acceptedReadings()).isEqualTo(2);
+    assertThat(storage.counters.acceptedReadings()).isEqualTo(2);
     device.disconnect().waitForCompletion(10_000);
     device.close();
   }
@@ -136,7 +98,7 @@ class MqttFlowControlTest {
     assertThat(connected.getResponseProperties().getReceiveMaximum()).isEqualTo(2);
 
     publish(device, "{\"depth_cm\": 10}");
-    Awaitility.await().until(() -> heldByHistory.size() == 1);
+    Awaitility.await().until(() -> storage.heldByHistory.size() == 1);
     publish(device, "{\"depth_cm\": 11}");
     Awaitility.await().until(() -> mqtt.heldReadings() == 1);
     // Two unanswered: Paho itself will not send a third until a PUBACK comes. That is the pacing.
@@ -149,10 +111,10 @@ class MqttFlowControlTest {
                         org.eclipse.paho.mqttv5.client.MqttClientException
                             .REASON_CODE_MAX_INFLIGHT));
 
-    heldByHistory.get(0).reply(new JsonObject().put("appended", 1));
-    Awaitility.await().until(() -> heldByHistory.size() == 2);
-    heldByHistory.get(1).reply(new JsonObject().put("appended", 1));
-    Awaitility.await().until(() -> counters.acceptedReadings() == 2);
+    storage.commit(0);
+    Awaitility.await().until(() -> storage.heldByHistory.size() == 2);
+    storage.commit(1);
+    Awaitility.await().until(() -> storage.counters.acceptedReadings() == 2);
     device.disconnect().waitForCompletion(10_000);
     device.close();
   }
@@ -171,7 +133,7 @@ class MqttFlowControlTest {
     device.connect(options).waitForCompletion(10_000);
 
     var first = device.publish("telemetry", message311("{\"depth_cm\": 10}"));
-    Awaitility.await().until(() -> heldByHistory.size() == 1);
+    Awaitility.await().until(() -> storage.heldByHistory.size() == 1);
     var second = device.publish("telemetry", message311("{\"depth_cm\": 11}"));
     Awaitility.await().until(() -> mqtt.heldReadings() == 1);
     assertThatThrownBy(() -> device.publish("telemetry", message311("{\"depth_cm\": 12}")))
@@ -184,12 +146,12 @@ class MqttFlowControlTest {
                         org.eclipse.paho.client.mqttv3.MqttException.REASON_CODE_MAX_INFLIGHT));
     assertThat(device.isConnected()).as("3.1.1 has no refusal: held, not closed").isTrue();
 
-    heldByHistory.get(0).reply(new JsonObject().put("appended", 1));
-    Awaitility.await().until(() -> heldByHistory.size() == 2);
-    heldByHistory.get(1).reply(new JsonObject().put("appended", 1));
+    storage.commit(0);
+    Awaitility.await().until(() -> storage.heldByHistory.size() == 2);
+    storage.commit(1);
     first.waitForCompletion(10_000);
     second.waitForCompletion(10_000);
-    assertThat(counters.acceptedReadings()).isEqualTo(2);
+    assertThat(storage.counters.acceptedReadings()).isEqualTo(2);
     device.disconnect().waitForCompletion(10_000);
     device.close();
   }
@@ -200,13 +162,15 @@ class MqttFlowControlTest {
     MqttAsyncClient device = connect5();
 
     publish(device, "{\"depth_cm\": 10}");
-    Awaitility.await().until(() -> heldByHistory.size() == 1);
+    Awaitility.await().until(() -> storage.heldByHistory.size() == 1);
     IMqttToken second = publish(device, "{\"depth_cm\": 11}");
 
     assertThat(awaitReasonCode(second)).as("0x97 quota exceeded: send again later").isEqualTo(0x97);
-    assertThat(counters.rejectedByReason()).containsEntry("ingest:overloaded", 1L);
+    assertThat(storage.counters.rejectedByReason()).containsEntry("ingest:overloaded", 1L);
     assertThat(mqtt.heldReadings()).isZero();
-    assertThat(heldByHistory).as("nothing of the refused message reached history").hasSize(1);
+    assertThat(storage.heldByHistory)
+        .as("nothing of the refused message reached history")
+        .hasSize(1);
   }
 
   @Test
@@ -215,11 +179,11 @@ class MqttFlowControlTest {
     MqttAsyncClient device = connect5();
 
     publish(device, "{\"depth_cm\": 10}");
-    Awaitility.await().until(() -> heldByHistory.size() == 1);
+    Awaitility.await().until(() -> storage.heldByHistory.size() == 1);
     IMqttToken second = publish(device, "{\"depth_cm\": 11}");
 
     assertThat(awaitReasonCode(second)).isEqualTo(0x97);
-    assertThat(counters.held()).isZero();
+    assertThat(storage.counters.held()).isZero();
   }
 
   @Test
@@ -246,7 +210,8 @@ class MqttFlowControlTest {
           .as("the server closes the connection after it")
           .isInstanceOf(IOException.class);
     }
-    assertThat(counters.rejectedByReason()).containsEntry("ingest:receive-maximum.exceeded", 1L);
+    assertThat(storage.counters.rejectedByReason())
+        .containsEntry("ingest:receive-maximum.exceeded", 1L);
   }
 
   /**
