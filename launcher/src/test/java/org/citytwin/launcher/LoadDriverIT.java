@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.citytwin.launcher.bench.IngestBenchmark;
 import org.citytwin.launcher.bench.LoadBenchmark;
 import org.citytwin.sim.District;
 import org.citytwin.sim.FloodScenario;
@@ -37,7 +38,7 @@ class LoadDriverIT {
     District district = new GeneratedDistrict(3, 0.01).generate();
     district.writeTo(districtDir);
     LoadDriver.Gateway gateway =
-        LoadBenchmark.registerGateway(
+        IngestBenchmark.registerGateway(
             districtDir.resolve(District.DEVICES_FILE),
             district.devicesOfKind(FloodScenario.GAUGE_KIND));
     CitytwinConfig config =

@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.MqttClientOptions;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +36,7 @@ import org.citytwin.launcher.CitytwinConfig;
 import org.citytwin.launcher.CitytwinServer;
 import org.citytwin.sim.DemoDistrict;
 import org.citytwin.sim.District;
+import org.citytwin.sim.LoadDriver;
 import org.citytwin.sim.SimDevice;
 import org.citytwin.twin.CanonicalUnit;
 import org.citytwin.twin.Reading;
@@ -70,8 +72,8 @@ public final class IngestBenchmark {
     District district = new DemoDistrict(3, 10, 20, PASSWORD).generate();
     Path districtDir = workDirectory.resolve("district");
     district.writeTo(districtDir);
-    registerGateway(districtDir.resolve(District.DEVICES_FILE));
     List<SimDevice> gauges = district.devices();
+    registerGateway(districtDir.resolve(District.DEVICES_FILE), gauges);
     row("devices", String.format(Locale.ROOT, "%,d waterlogging gauges", gauges.size()), "");
 
     double direct = directAppend(gauges);
@@ -147,17 +149,35 @@ public final class IngestBenchmark {
             .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Lists the bench gateway in every device's "via" and registers it. */
-  static void registerGateway(Path devicesFile) throws Exception {
-    JsonArray devices = new JsonArray(Files.readString(devicesFile));
-    JsonObject first = devices.getJsonObject(0).copy();
-    devices.forEach(device -> ((JsonObject) device).put("via", new JsonArray().add(GATEWAY)));
+  /**
+   * Registers a gateway in the district's {@code devices.json}, a copy of the first such device's
+   * registration under another id and password, and lists it in the {@code via} of each of {@code
+   * behind}.
+   */
+  public static LoadDriver.Gateway registerGateway(Path devicesFile, List<SimDevice> behind)
+      throws IOException {
+    JsonArray devices = new JsonArray(Files.readString(devicesFile, StandardCharsets.UTF_8));
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    behind.forEach(device -> ids.add(device.deviceId()));
+    JsonObject first = null;
+    for (int i = 0; i < devices.size(); i++) {
+      JsonObject device = devices.getJsonObject(i);
+      if (ids.contains(device.getString("deviceId"))) {
+        device.put("via", new JsonArray().add(GATEWAY));
+        first = first == null ? device.copy() : first;
+      }
+    }
+    if (first == null) {
+      throw new IllegalStateException("none of the devices to list the gateway is in the district");
+    }
     devices.add(
         first
             .put("deviceId", GATEWAY)
             .put("authId", GATEWAY)
+            .put("via", new JsonArray())
             .put("credentials", new JsonObject().put("pwd-plain", PASSWORD)));
-    Files.writeString(devicesFile, devices.encode());
+    Files.writeString(devicesFile, devices.encodePrettily(), StandardCharsets.UTF_8);
+    return new LoadDriver.Gateway(first.getString("tenant"), GATEWAY, PASSWORD);
   }
 
   /** The base: the same readings appended straight into DuckDB, 20,000 a transaction. */

@@ -67,8 +67,8 @@ public final class LiveBenchmark {
     District district = new DemoDistrict(5, 10, 20, PASSWORD).generate();
     Path districtDir = workDirectory.resolve("district");
     district.writeTo(districtDir);
-    IngestBenchmark.registerGateway(districtDir.resolve(District.DEVICES_FILE));
     List<SimDevice> gauges = district.devices();
+    IngestBenchmark.registerGateway(districtDir.resolve(District.DEVICES_FILE), gauges);
     // The server in a process of its own, as deployed: the load's and the subscribers' garbage,
     // JIT and threads are not the server's.
     try (ServerProcess server =

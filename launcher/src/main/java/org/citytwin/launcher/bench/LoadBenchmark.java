@@ -1,7 +1,5 @@
 package org.citytwin.launcher.bench;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -65,7 +63,9 @@ public final class LoadBenchmark {
       if (server.isEmpty()) {
         Path district = work.resolve("district");
         generated.writeTo(district);
-        gateway = Optional.of(registerGateway(district.resolve(District.DEVICES_FILE), gauges));
+        gateway =
+            Optional.of(
+                IngestBenchmark.registerGateway(district.resolve(District.DEVICES_FILE), gauges));
         process = ServerProcess.start(work, district, httpPort, mqttPort, List.of());
       } else {
         gateway = registeredGateway(address, gauges);
@@ -154,37 +154,6 @@ public final class LoadBenchmark {
         ? Optional.of(
             new LoadDriver.Gateway(tenant, IngestBenchmark.GATEWAY, IngestBenchmark.PASSWORD))
         : Optional.empty();
-  }
-
-  /**
-   * Registers a gateway in the district's {@code devices.json}, a copy of the first gauge's
-   * registration under another id and password, and lists it in every gauge's {@code via}.
-   */
-  public static LoadDriver.Gateway registerGateway(Path devicesFile, List<SimDevice> gauges)
-      throws IOException {
-    JsonArray devices = new JsonArray(Files.readString(devicesFile, StandardCharsets.UTF_8));
-    java.util.Set<String> behind = new java.util.HashSet<>();
-    gauges.forEach(gauge -> behind.add(gauge.deviceId()));
-    JsonObject first = null;
-    for (int i = 0; i < devices.size(); i++) {
-      JsonObject device = devices.getJsonObject(i);
-      if (behind.contains(device.getString("deviceId"))) {
-        device.put("via", new JsonArray().add(IngestBenchmark.GATEWAY));
-        first = first == null ? device.copy() : first;
-      }
-    }
-    if (first == null) {
-      throw new IllegalStateException("the district has no waterlogging gauges");
-    }
-    devices.add(
-        first
-            .put("deviceId", IngestBenchmark.GATEWAY)
-            .put("authId", IngestBenchmark.GATEWAY)
-            .put("via", new JsonArray())
-            .put("credentials", new JsonObject().put("pwd-plain", IngestBenchmark.PASSWORD)));
-    Files.writeString(devicesFile, devices.encodePrettily(), StandardCharsets.UTF_8);
-    return new LoadDriver.Gateway(
-        first.getString("tenant"), IngestBenchmark.GATEWAY, IngestBenchmark.PASSWORD);
   }
 
   /**
