@@ -228,6 +228,7 @@ public final class TwinServiceVerticle extends AbstractVerticle {
             request.fail(503, unavailable(cause).toJson().toString());
           }
         });
+    commitIfIdle();
   }
 
   private void onBatch(TwinCommandBatch batch, Message<Object> request) {
@@ -270,6 +271,9 @@ public final class TwinServiceVerticle extends AbstractVerticle {
             }
           });
     }
+    // Once for the batch: started on its first change, a commit would carry that change alone and
+    // keep the rest waiting for the next one.
+    commitIfIdle();
   }
 
   /** Collects a batch's outcomes and replies when the last one is in. */
@@ -315,7 +319,6 @@ public final class TwinServiceVerticle extends AbstractVerticle {
     state.twin = change.kind() == ThingChange.Kind.DELETED ? null : change.twin();
     state.changes++;
     waiting.add(new Waiting(change, completion));
-    commitIfIdle();
   }
 
   private ThingChange changeFor(ThingModifyCommand<?> command, Instant now) {

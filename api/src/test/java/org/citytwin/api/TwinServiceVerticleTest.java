@@ -145,13 +145,15 @@ class TwinServiceVerticleTest {
 
   /**
    * A journal that commits at once: commits then finish before their listeners are attached, which
-   * once let a later commit be applied before an earlier one.
+   * once let a later commit be applied before an earlier one. It remembers each transaction's size.
    */
   private static final class InstantJournal implements org.citytwin.twin.ThingJournal {
+    private final List<Integer> transactions = new CopyOnWriteArrayList<>();
     private long sequence;
 
     @Override
     public synchronized long append(List<org.citytwin.twin.ThingChange> changes) {
+      transactions.add(changes.size());
       sequence += changes.size();
       return sequence;
     }
@@ -210,6 +212,44 @@ class TwinServiceVerticleTest {
       }
     } finally {
       await(fast.close());
+    }
+  }
+
+  @Test
+  void aBatchReachingAnIdleServiceIsJournaledAsOneTransaction() throws Exception {
+    Vertx idle = Vertx.vertx();
+    try {
+      ThingStore twins = new ThingStore(Clock.systemUTC());
+      InstantJournal journal = new InstantJournal();
+      await(
+          idle.deployVerticle(
+              new TwinServiceVerticle(
+                  twins, journal, new TwinProtocol(), Clock.systemUTC(), 0, Long.MAX_VALUE)));
+      JsonPointer depth = JsonPointer.of("features/waterlogging/properties/depth");
+      List<org.eclipse.ditto.things.model.signals.commands.modify.ThingModifyCommand<?>> merges =
+          new java.util.ArrayList<>();
+      for (int gauge = 0; gauge < 300; gauge++) {
+        ThingId id = ThingId.of("water:wlg-" + gauge);
+        twins.put(
+            ThingsModelFactory.newThingBuilder()
+                .setId(id)
+                .setFeatureProperty("waterlogging", JsonPointer.of("depth"), JsonValue.of(0))
+                .build());
+        merges.add(MergeThing.of(id, depth, JsonValue.of(0.1), DittoHeaders.empty()));
+      }
+
+      TwinCommandBatch.Outcomes outcomes =
+          await(
+                  idle.eventBus()
+                      .<TwinCommandBatch.Outcomes>request(
+                          EventBusAddresses.TWIN_COMMANDS, new TwinCommandBatch(merges)))
+              .body();
+
+      assertThat(outcomes.outcomes()).hasSize(300).allMatch(TwinCommandBatch.Outcome::succeeded);
+      // Not its first command alone, with the other 299 waiting for a second commit.
+      assertThat(journal.transactions).containsExactly(300);
+    } finally {
+      await(idle.close());
     }
   }
 }

@@ -1,8 +1,8 @@
 package org.citytwin.twin;
 
+import java.util.Arrays;
 import java.util.Optional;
 import org.eclipse.ditto.json.JsonFactory;
-import org.eclipse.ditto.json.JsonKey;
 import org.eclipse.ditto.json.JsonPointer;
 import org.eclipse.ditto.json.JsonValue;
 
@@ -35,17 +35,31 @@ final class JsonText {
    * empty as for {@link #valueAt}.
    */
   static Optional<String> textAt(String json, JsonPointer pointer) {
+    int at = valueStart(json, pointer);
+    return at < 0 ? Optional.empty() : Optional.of(json.substring(at, skipValue(json, at)));
+  }
+
+  /**
+   * Whether the JSON object {@code json} has a value at the path of {@code keys}: {@link #textAt}
+   * without a pointer to build or a text to cut, for the questions asked once a reading.
+   */
+  static boolean has(String json, String... keys) {
+    return valueStart(json, Arrays.asList(keys)) >= 0;
+  }
+
+  /** Where the value at the path of {@code keys} starts; -1 as for {@link #textAt}. */
+  private static int valueStart(String json, Iterable<?> keys) {
     int at = skipWhitespace(json, 0);
-    for (JsonKey key : pointer) {
+    for (Object key : keys) {
       if (at >= json.length() || json.charAt(at) != '{') {
-        return Optional.empty();
+        return -1;
       }
       at = member(json, at, key.toString());
       if (at < 0) {
-        return Optional.empty();
+        return -1;
       }
     }
-    return Optional.of(json.substring(at, skipValue(json, at)));
+    return at;
   }
 
   /**

@@ -2,6 +2,7 @@ package org.citytwin.twin;
 
 import java.util.Optional;
 import org.citytwin.twin.search.RqlFilter;
+import org.eclipse.ditto.base.model.headers.DittoHeaderDefinition;
 import org.eclipse.ditto.base.model.headers.DittoHeaders;
 import org.eclipse.ditto.base.model.headers.entitytag.EntityTag;
 import org.eclipse.ditto.base.model.headers.entitytag.EntityTagMatchers;
@@ -23,9 +24,11 @@ public final class Preconditions {
    * or {@code condition}); without one, the checks need not see the thing.
    */
   public static boolean isConditional(DittoHeaders headers) {
-    return headers.getIfMatch().isPresent()
-        || headers.getIfNoneMatch().isPresent()
-        || headers.getCondition().isPresent();
+    // Asked for every reading: looking the keys up is enough, parsing the tags is not needed here.
+    return !headers.isEmpty()
+        && (headers.containsKey(DittoHeaderDefinition.IF_MATCH.getKey())
+            || headers.containsKey(DittoHeaderDefinition.IF_NONE_MATCH.getKey())
+            || headers.containsKey(DittoHeaderDefinition.CONDITION.getKey()));
   }
 
   /** The entity tag of the thing, if it exists. */

@@ -223,7 +223,7 @@ public final class Twin {
                   .orElse(false)
               // Asked from the text, so that a reading for an idle twin (a journal replayed at a
               // cold start, say) does not build its thing: the writes wait beside the text.
-              : JsonText.textAt(json, propertyPointer(featureId, property)).isPresent();
+              : JsonText.has(json, "features", featureId, "properties", property.toString());
       if (found) {
         present = new PresentProperty(featureId, property);
       }
@@ -454,13 +454,13 @@ public final class Twin {
 
   /** {@code features/<featureId>/properties/<property>}. */
   private static JsonPointer propertyPointer(String featureId, JsonKey property) {
-    return FEATURES.addLeaf(JsonKey.of(featureId)).append(PROPERTIES).addLeaf(property);
+    return JsonFactory.newPointer(FEATURES_KEY, JsonKey.of(featureId), PROPERTIES_KEY, property);
   }
 
-  private static final JsonPointer FEATURES = JsonPointer.of("features");
+  private static final JsonKey FEATURES_KEY = JsonKey.of("features");
+  private static final JsonKey PROPERTIES_KEY = JsonKey.of("properties");
   private static final JsonPointer ATTRIBUTES = JsonPointer.of("attributes");
   private static final JsonPointer DEFINITION = JsonPointer.of("definition");
-  private static final JsonPointer PROPERTIES = JsonPointer.of("properties");
 
   /** Whether no write is pending, so the base thing is the whole truth. */
   boolean isSettled() {
@@ -513,13 +513,11 @@ public final class Twin {
     for (PropertyWrite write : writes) {
       json = json.setValue(propertyPointer(write.featureId(), write.property()), write.value());
     }
-    return new Twin(
-        thingId,
-        new Base(json.toString(), revision, created, modified),
-        revision,
-        created,
-        modified,
-        NONE);
+    Base folded = new Base(json.toString(), revision, created, modified);
+    // The next reading is most likely for the property just written: found without the text.
+    PropertyWrite last = writes[writes.length - 1];
+    folded.present = new PresentProperty(last.featureId(), last.property());
+    return new Twin(thingId, folded, revision, created, modified, NONE);
   }
 
   private boolean baseHasProperty(String featureId, JsonKey property) {

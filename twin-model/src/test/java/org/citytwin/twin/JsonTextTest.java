@@ -53,14 +53,24 @@ class JsonTextTest {
         assertThat(JsonText.textAt(text, pointer))
             .as("the text of %s in %s", pointer, text)
             .isEqualTo(object.getValue(pointer).map(JsonValue::toString));
+        assertThat(JsonText.has(text, keys(pointer))).as("%s in %s", pointer, text).isTrue();
         for (String key : KEYS) {
           JsonPointer below = pointer.addLeaf(JsonKey.of(key.isEmpty() ? "none" : key));
           assertThat(JsonText.valueAt(text, below))
               .as("%s in %s", below, text)
               .isEqualTo(object.getValue(below));
+          assertThat(JsonText.has(text, keys(below)))
+              .as("whether %s is in %s", below, text)
+              .isEqualTo(object.getValue(below).isPresent());
         }
       }
     }
+  }
+
+  private static String[] keys(JsonPointer pointer) {
+    List<String> keys = new ArrayList<>();
+    pointer.forEach(key -> keys.add(key.toString()));
+    return keys.toArray(String[]::new);
   }
 
   private static void collect(JsonObject object, JsonPointer at, List<JsonPointer> pointers) {

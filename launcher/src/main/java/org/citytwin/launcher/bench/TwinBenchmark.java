@@ -83,8 +83,16 @@ public final class TwinBenchmark {
 
   private static final int DEVICES_PER_KIND = 34_000 / DEVICES.length;
 
+  /**
+   * Two journal transactions' worth ({@link TwinServiceVerticle#MAX_CHANGES_PER_COMMIT} changes
+   * each), so that the next one is ready while one commits, as it is under ingest, which keeps up
+   * to 200,000 readings in flight; with one transaction's worth, every stage waits for the one
+   * before.
+   */
   private static final int BATCHES_IN_FLIGHT =
-      Integer.getInteger("citytwin.bench.batches-in-flight", 40);
+      Integer.getInteger("citytwin.bench.batches-in-flight", 80);
+
+  private static final int BATCH_SIZE = 500;
 
   private static final long BATCH_WARM_UP_SECONDS = 3;
 
@@ -243,7 +251,9 @@ public final class TwinBenchmark {
                 message -> events.addAndGet(message.body().events().size()));
         SplittableRandom random = new SplittableRandom(7);
         List<MergeThing> merges = new ArrayList<>();
-        for (int i = 0; i < 20_000; i++) {
+        // A batch for every lane, so that no two lanes send the same one.
+        int updatesSent = Math.max(20_000, BATCHES_IN_FLIGHT * BATCH_SIZE);
+        for (int i = 0; i < updatesSent; i++) {
           ThingId id = devices.get(random.nextInt(devices.size()));
           Reading reading =
               new Reading(
@@ -261,9 +271,10 @@ public final class TwinBenchmark {
         long textUpdates = drive(vertx, texts, 4_000, seconds, reply -> 1) / seconds;
         long textEvents = events.getAndSet(0);
         List<Object> batches = new ArrayList<>();
-        int batchSize = 500;
-        for (int i = 0; i < merges.size(); i += batchSize) {
-          batches.add(new TwinCommandBatch(List.copyOf(merges.subList(i, i + batchSize))));
+        for (int i = 0; i < merges.size(); i += BATCH_SIZE) {
+          batches.add(
+              new TwinCommandBatch(
+                  List.copyOf(merges.subList(i, Math.min(merges.size(), i + BATCH_SIZE)))));
         }
         // Uncounted first: the batch path's own code is compiled in its first seconds, and the
         // figure is the service's steady rate.
@@ -279,7 +290,7 @@ public final class TwinBenchmark {
             String.format(Locale.ROOT, "%,d /s (%,d events received)", textUpdates, textEvents),
             "4,000 commands in flight; DuckDB journal; events published");
         row(
-            "feature-property updates, twin service, batches of 500 Ditto commands",
+            "feature-property updates, twin service, batches of " + BATCH_SIZE + " Ditto commands",
             String.format(
                 Locale.ROOT,
                 "%,d /s (%,d events received); %.1f x the text path",
