@@ -25,10 +25,9 @@ public final class Preconditions {
    */
   public static boolean isConditional(DittoHeaders headers) {
     // Asked for every reading: looking the keys up is enough, parsing the tags is not needed here.
-    return !headers.isEmpty()
-        && (headers.containsKey(DittoHeaderDefinition.IF_MATCH.getKey())
-            || headers.containsKey(DittoHeaderDefinition.IF_NONE_MATCH.getKey())
-            || headers.containsKey(DittoHeaderDefinition.CONDITION.getKey()));
+    return headers.containsKey(DittoHeaderDefinition.IF_MATCH.getKey())
+        || headers.containsKey(DittoHeaderDefinition.IF_NONE_MATCH.getKey())
+        || headers.containsKey(DittoHeaderDefinition.CONDITION.getKey());
   }
 
   /** The entity tag of the thing, if it exists. */

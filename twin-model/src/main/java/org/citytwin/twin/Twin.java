@@ -223,7 +223,12 @@ public final class Twin {
                   .orElse(false)
               // Asked from the text, so that a reading for an idle twin (a journal replayed at a
               // cold start, say) does not build its thing: the writes wait beside the text.
-              : JsonText.has(json, "features", featureId, "properties", property.toString());
+              : JsonText.has(
+                  json,
+                  FEATURES_KEY.toString(),
+                  featureId,
+                  PROPERTIES_KEY.toString(),
+                  property.toString());
       if (found) {
         present = new PresentProperty(featureId, property);
       }
