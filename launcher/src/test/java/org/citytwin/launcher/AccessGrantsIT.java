@@ -452,6 +452,193 @@ class AccessGrantsIT {
         .isEqualTo("access:request.notfound");
   }
 
+  /**
+   * Water's policy of its own: traffic reads a gauge's waterlogging feature and attributes and
+   * writes its closure; water keeps everything.
+   */
+  private static JsonObject sharedGaugesPolicy() {
+    JsonObject rw =
+        new JsonObject()
+            .put("grant", new JsonArray().add("READ").add("WRITE"))
+            .put("revoke", new JsonArray());
+    return new JsonObject()
+        .put(
+            "entries",
+            new JsonObject()
+                .put(
+                    "owner",
+                    new JsonObject()
+                        .put(
+                            "subjects",
+                            new JsonObject()
+                                .put("department:water", new JsonObject().put("type", "dept")))
+                        .put(
+                            "resources",
+                            new JsonObject().put("thing:/", rw).put("policy:/", rw.copy())))
+                .put(
+                    "traffic",
+                    new JsonObject()
+                        .put(
+                            "subjects",
+                            new JsonObject()
+                                .put("department:traffic", new JsonObject().put("type", "dept")))
+                        .put(
+                            "resources",
+                            new JsonObject()
+                                .put(
+                                    "thing:/features/waterlogging",
+                                    new JsonObject()
+                                        .put("grant", new JsonArray().add("READ"))
+                                        .put("revoke", new JsonArray()))
+                                .put(
+                                    "thing:/attributes",
+                                    new JsonObject()
+                                        .put("grant", new JsonArray().add("READ"))
+                                        .put("revoke", new JsonArray()))
+                                .put(
+                                    "thing:/attributes/closure",
+                                    new JsonObject()
+                                        .put("grant", new JsonArray().add("WRITE"))
+                                        .put("revoke", new JsonArray())))));
+  }
+
+  private RunningDistrict.Answer putJson(String path, String token, String body) {
+    return write(HttpMethod.PUT, path, token, body, "application/json");
+  }
+
+  @Test
+  void aThingFollowsAPolicyItsOwnerKeepsOnEveryRouteUntilThePolicyIsDeleted() throws Exception {
+    SimDevice gauge = city.gauge(0);
+    String thing = "/api/2/things/" + gauge.thingId();
+    String policy = "/api/2/policies/water:shared-gauges";
+    city.reportDepth(gauge, 12);
+
+    // Only water keeps water's policies, and only ones that leave it its namespace whole.
+    RunningDistrict.Answer byTraffic = putJson(policy, traffic, sharedGaugesPolicy().encode());
+    assertThat(byTraffic.status()).as(byTraffic.body()).isEqualTo(403);
+    assertThat(byTraffic.json().getString("error")).isEqualTo("policies:policy.notcreatable");
+    JsonObject ownerless = sharedGaugesPolicy();
+    ownerless.getJsonObject("entries").remove("owner");
+    RunningDistrict.Answer invalid = putJson(policy, water, ownerless.encode());
+    assertThat(invalid.status()).as(invalid.body()).isEqualTo(403);
+    assertThat(invalid.json().getString("error")).isEqualTo("policies:policy.modificationinvalid");
+    assertThat(invalid.json().getString("description")).contains("department:water");
+    RunningDistrict.Answer notJson = putJson(policy, water, "{\"entries\": ");
+    assertThat(notJson.status()).as(notJson.body()).isEqualTo(400);
+    RunningDistrict.Answer namespacePolicy =
+        putJson("/api/2/policies/water:owner", water, sharedGaugesPolicy().encode());
+    assertThat(namespacePolicy.status()).isEqualTo(403);
+    assertThat(namespacePolicy.json().getString("error"))
+        .isEqualTo("policies:policy.notmodifiable");
+    assertThat(get(policy, water).status()).isEqualTo(404);
+
+    RunningDistrict.Answer created = putJson(policy, water, sharedGaugesPolicy().encode());
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    assertThat(created.json().getString("policyId")).isEqualTo("water:shared-gauges");
+    assertThat(get(policy, water).json().getJsonObject("entries").fieldNames())
+        .containsExactlyInAnyOrder("owner", "traffic");
+    assertThat(get(policy, district).status()).isEqualTo(200);
+    assertThat(get(policy, traffic).status()).as("no READ on policy:/").isEqualTo(404);
+    assertThat(putJson(policy, water, sharedGaugesPolicy().encode()).status()).isEqualTo(204);
+
+    // Kept, not yet followed: traffic reads nothing.
+    assertThat(get(thing, traffic).status()).isEqualTo(404);
+
+    // A thing follows a policy of its own namespace that exists, nothing else.
+    for (String elsewhere : List.of("\"water:nowhere\"", "\"traffic:shared-gauges\"")) {
+      RunningDistrict.Answer refused = putJson(thing + "/policyId", water, elsewhere);
+      assertThat(refused.status()).as(refused.body()).isEqualTo(403);
+      assertThat(refused.json().getString("error")).isEqualTo("things:policyId.notmodifiable");
+    }
+    RunningDistrict.Answer createdElsewhere =
+        putJson(
+            "/api/2/things/water:new-gauge",
+            water,
+            "{\"policyId\": \"water:nowhere\", \"attributes\": {}}");
+    assertThat(createdElsewhere.status()).as(createdElsewhere.body()).isEqualTo(400);
+    assertThat(createdElsewhere.json().getString("error")).isEqualTo("things:thing.notcreatable");
+    assertThat(get("/api/2/things/water:new-gauge", water).status()).isEqualTo(404);
+    RunningDistrict.Answer follows = putJson(thing + "/policyId", water, "\"water:shared-gauges\"");
+    assertThat(follows.status()).as("the simulated gauge had no policyId").isEqualTo(201);
+
+    // Traffic reads what the policy lets it, on REST and in searches; construction nothing.
+    JsonObject seen = get(thing, traffic).json();
+    assertThat(seen.fieldNames()).containsExactlyInAnyOrder("thingId", "attributes", "features");
+    assertThat(seen.getJsonObject("features").fieldNames()).containsExactly("waterlogging");
+    assertThat(RunningDistrict.waterloggingDepth(seen)).isEqualTo(0.12);
+    assertThat(get("/api/2/search/things/count?namespaces=water", traffic).body()).isEqualTo("1");
+    assertThat(
+            get("/api/2/search/things?filter=" + urlEncoded(GAUGES), traffic)
+                .json()
+                .getJsonArray("items"))
+        .as("the definition is not lent: a filter on it matches nothing")
+        .isEmpty();
+    assertThat(get(thing, construction).status()).isEqualTo(404);
+    assertThat(get("/api/2/search/things/count?namespaces=water", construction).body())
+        .isEqualTo("0");
+
+    // It writes the closure and nothing else.
+    RunningDistrict.Answer closure =
+        putJson(thing + "/attributes/closure", traffic, "\"closed 14:05\"");
+    assertThat(closure.status()).as(closure.body()).isEqualTo(201);
+    RunningDistrict.Answer renamed = putJson(thing + "/attributes/name", traffic, "\"renamed\"");
+    assertThat(renamed.status()).isEqualTo(403);
+    assertThat(renamed.json().getString("error")).isEqualTo("things:thing.notmodifiable");
+    RunningDistrict.Answer repointed = putJson(thing + "/policyId", traffic, "\"water:owner\"");
+    assertThat(repointed.status()).isEqualTo(403);
+
+    // Streams: traffic hears the gauge's changes, cut to what it reads; construction nothing.
+    StringBuffer trafficStream =
+        city.subscribe("/api/2/things", "Authorization", "Bearer " + traffic);
+    StringBuffer constructionStream =
+        city.subscribe("/api/2/things", "Authorization", "Bearer " + construction);
+    openSocket(traffic);
+    assertThat(send("START-SEND-EVENTS?namespaces=water")).isEqualTo("START-SEND-EVENTS:ACK");
+    city.reportDepth(gauge, 31);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(trafficStream).contains("\"depth\":0.31"));
+    assertThat(new JsonObject(nextMatching("0.31")).getString("path")).isEqualTo("/");
+    city.reportDepth(city.gauge(1), 32);
+    StringBuffer waterStream = city.subscribe("/api/2/things", "Authorization", "Bearer " + water);
+    city.reportDepth(city.gauge(1), 33);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(waterStream).contains("\"depth\":0.33"));
+    assertThat(trafficStream.toString()).as("another gauge").doesNotContain("0.32");
+    assertThat(received).noneMatch(message -> message.contains("0.33"));
+    assertThat(constructionStream.toString()).doesNotContain("data:");
+
+    // The policy and the thing's choice of it survive a restart.
+    city.close();
+    city = new RunningDistrict(directory, 2, 2, devices -> {}, Map.of("api.auth.secret", SECRET));
+    assertThat(get(policy, water).json().getJsonObject("entries").fieldNames())
+        .containsExactlyInAnyOrder("owner", "traffic");
+    assertThat(get(thing, traffic).json().getJsonObject("features").fieldNames())
+        .containsExactly("waterlogging");
+
+    // Deleted: the thing follows water's namespace policy again, and traffic reads nothing.
+    assertThat(
+            city.request(HttpMethod.DELETE, policy, null, "Authorization", "Bearer " + traffic)
+                .status())
+        .isEqualTo(404);
+    assertThat(
+            city.request(HttpMethod.DELETE, policy, null, "Authorization", "Bearer " + water)
+                .status())
+        .isEqualTo(204);
+    assertThat(get(policy, water).status()).isEqualTo(404);
+    assertThat(get(thing, traffic).status()).isEqualTo(404);
+    assertThat(get(thing, water).json().getString("policyId")).isEqualTo("water:shared-gauges");
+    StringBuffer trafficAgain =
+        city.subscribe("/api/2/things", "Authorization", "Bearer " + traffic);
+    StringBuffer waterAgain = city.subscribe("/api/2/things", "Authorization", "Bearer " + water);
+    city.reportDepth(gauge, 55);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(waterAgain).contains("\"depth\":0.55"));
+    assertThat(trafficAgain.toString()).doesNotContain("0.55");
+  }
+
   private static JsonObject without(JsonObject object, String key) {
     JsonObject copy = object.copy();
     copy.remove(key);

@@ -17,6 +17,7 @@ import org.eclipse.ditto.json.JsonObject;
 import org.eclipse.ditto.json.JsonPointer;
 import org.eclipse.ditto.json.JsonValue;
 import org.eclipse.ditto.policies.model.Policy;
+import org.eclipse.ditto.policies.model.PolicyId;
 import org.eclipse.ditto.things.model.ThingId;
 
 /**
@@ -34,24 +35,39 @@ import org.eclipse.ditto.things.model.ThingId;
  * <p>A grant that lends writing lets the caller change, in the same way, the lent parts of the
  * things it covers ({@link #mayWrite}); its own namespace it changes whole.
  *
+ * <p>A thing whose {@code policyId} names a policy its department keeps ({@link
+ * DepartmentPolicies#whyNotKeepable}) follows that policy instead of its namespace's, with the
+ * grants covering it added: it decides what the caller reads (revokes included) and writes.
+ *
  * <p>Immutable; build one per request (or per delivered message) so that grants approved, revoked
  * or expired since count at once.
  */
 public final class ReadScope {
 
-  private static final ReadScope WHOLE_DISTRICT = new ReadScope(Optional.empty(), Map.of(), null);
+  private static final ReadScope WHOLE_DISTRICT =
+      new ReadScope(Optional.empty(), Map.of(), Map.of(), null);
+
+  private static final JsonPointer POLICY_ID = JsonPointer.of("/policyId");
 
   private final Optional<String> department;
   // Owner namespace -> the grants lent by it to this department, in force at the scope's time.
   private final Map<String, List<Lent>> lentByOwner;
+  // Other departments' own policies that name this department: a thing referring to one of them
+  // by its policyId follows it.
+  private final Map<PolicyId, Policy> policiesNamingIt;
   private final Instant now;
 
   /** A grant in force, its filter parsed once. */
   private record Lent(AccessGrant grant, Optional<RqlFilter> filter) {}
 
-  private ReadScope(Optional<String> department, Map<String, List<Lent>> lent, Instant now) {
+  private ReadScope(
+      Optional<String> department,
+      Map<String, List<Lent>> lent,
+      Map<PolicyId, Policy> policiesNamingIt,
+      Instant now) {
     this.department = department;
     this.lentByOwner = lent;
+    this.policiesNamingIt = policiesNamingIt;
     this.now = now;
   }
 
@@ -65,6 +81,16 @@ public final class ReadScope {
    * (grants to other departments, and ones not in force, are left out).
    */
   public static ReadScope of(String department, Collection<AccessGrant> grants, Instant now) {
+    return of(department, grants, List.of(), now);
+  }
+
+  /**
+   * {@code department}'s scope at {@code now}: its namespace, what {@code grants} lend it then, and
+   * what the departments' own {@code policies} (kept with {@link DepartmentPolicies#toThing}) give
+   * it of the things that refer to them by their {@code policyId}.
+   */
+  public static ReadScope of(
+      String department, Collection<AccessGrant> grants, Collection<Policy> policies, Instant now) {
     Map<String, List<Lent>> lent = new HashMap<>();
     for (AccessGrant grant : grants) {
       if (grant.lendsTo(department, now)) {
@@ -72,7 +98,19 @@ public final class ReadScope {
             .add(new Lent(grant, grant.filter().map(RqlFilter::parse)));
       }
     }
-    return new ReadScope(Optional.of(department), Map.copyOf(lent), now);
+    String subject = DepartmentPolicies.subject(department);
+    Map<PolicyId, Policy> naming = new HashMap<>();
+    for (Policy policy : policies) {
+      PolicyId policyId = policy.getEntityId().orElseThrow();
+      boolean namesIt =
+          policy.getEntriesSet().stream()
+              .flatMap(entry -> entry.getSubjects().stream())
+              .anyMatch(s -> s.getId().toString().equals(subject));
+      if (namesIt && !policyId.getNamespace().equals(department)) {
+        naming.put(policyId, policy);
+      }
+    }
+    return new ReadScope(Optional.of(department), Map.copyOf(lent), Map.copyOf(naming), now);
   }
 
   public boolean isWholeDistrict() {
@@ -90,6 +128,21 @@ public final class ReadScope {
   }
 
   /**
+   * Whether the caller may read anything in {@code namespace}: cheaper than {@link #namespaces}.
+   */
+  public boolean readsAnythingIn(String namespace) {
+    if (owns(namespace) || lentByOwner.containsKey(namespace)) {
+      return true;
+    }
+    for (PolicyId policyId : policiesNamingIt.keySet()) {
+      if (policyId.getNamespace().equals(namespace)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * The namespaces in which the caller may read anything (its own and those lending to it); only
    * meaningful when not {@link #isWholeDistrict()}.
    */
@@ -97,6 +150,7 @@ public final class ReadScope {
     Set<String> namespaces = new LinkedHashSet<>();
     department.ifPresent(namespaces::add);
     namespaces.addAll(lentByOwner.keySet());
+    policiesNamingIt.keySet().forEach(policyId -> namespaces.add(policyId.getNamespace()));
     return namespaces;
   }
 
@@ -122,6 +176,17 @@ public final class ReadScope {
   public Optional<Fields> readable(ThingId thingId, Fields fields) {
     if (owns(thingId.getNamespace())) {
       return Optional.of(fields);
+    }
+    if (ownPolicy(thingId, fields).isPresent()) {
+      // Whatever the thing's policy lets the caller read, revokes included: cut from its JSON.
+      Optional<JsonObject> view =
+          fields
+              .get(JsonPointer.empty())
+              .filter(JsonValue::isObject)
+              .flatMap(whole -> view(thingId, fields, whole.asObject()));
+      return view.map(
+          readable ->
+              pointer -> pointer.isEmpty() ? Optional.of(readable) : readable.getValue(pointer));
     }
     List<AccessGrant> covering = grantsCovering(thingId, fields);
     if (covering.isEmpty()) {
@@ -153,17 +218,59 @@ public final class ReadScope {
     if (owns(thingId.getNamespace())) {
       return true;
     }
-    List<AccessGrant> covering = grantsCovering(thingId, fields);
-    if (covering.isEmpty()) {
-      return false;
+    return governing(thingId, fields)
+        .map(
+            policy ->
+                new PolicyEvaluator(Clock.fixed(now, ZoneOffset.UTC))
+                    .hasPermission(
+                        policy,
+                        Set.of(DepartmentPolicies.subject(department.orElseThrow())),
+                        "thing",
+                        path,
+                        permission))
+        .orElse(false);
+  }
+
+  /**
+   * The policy of its owner's own that a thing of another namespace refers to by its {@code
+   * policyId} and that names the caller; empty for a thing following its namespace's policy (or one
+   * that does not exist, or lies in another namespace: the namespace's policy applies then).
+   */
+  private Optional<Policy> ownPolicy(ThingId thingId, Fields fields) {
+    if (policiesNamingIt.isEmpty()) {
+      return Optional.empty();
     }
-    return new PolicyEvaluator(Clock.fixed(now, ZoneOffset.UTC))
-        .hasPermission(
-            DepartmentPolicies.withGrants(thingId.getNamespace(), covering, now),
-            Set.of(DepartmentPolicies.subject(department.orElseThrow())),
-            "thing",
-            path,
-            permission);
+    return fields
+        .get(POLICY_ID)
+        .filter(JsonValue::isString)
+        .flatMap(
+            id -> {
+              try {
+                return Optional.ofNullable(policiesNamingIt.get(PolicyId.of(id.asString())));
+              } catch (RuntimeException notAPolicyId) {
+                return Optional.empty();
+              }
+            })
+        .filter(
+            policy ->
+                policy.getEntityId().orElseThrow().getNamespace().equals(thingId.getNamespace()));
+  }
+
+  /**
+   * The policy that decides what the caller may do to a thing of another namespace: the one it
+   * refers to, else its namespace's, with an entry per grant in force covering it; empty when
+   * neither names the caller.
+   */
+  private Optional<Policy> governing(ThingId thingId, Fields fields) {
+    Optional<Policy> own = ownPolicy(thingId, fields);
+    List<AccessGrant> covering = grantsCovering(thingId, fields);
+    if (own.isEmpty() && covering.isEmpty()) {
+      return Optional.empty();
+    }
+    String owner = thingId.getNamespace();
+    return Optional.of(
+        DepartmentPolicies.withGrants(
+            own.orElseGet(() -> DepartmentPolicies.owner(owner)), owner, covering, now));
   }
 
   /**
@@ -175,15 +282,10 @@ public final class ReadScope {
     if (owns(thingId.getNamespace())) {
       return Optional.of(thingJson);
     }
-    return view(thingId, grantsCovering(thingId, fields), thingJson);
+    return governing(thingId, fields).flatMap(policy -> view(policy, thingJson));
   }
 
-  private Optional<JsonObject> view(
-      ThingId thingId, List<AccessGrant> covering, JsonObject thingJson) {
-    if (covering.isEmpty()) {
-      return Optional.empty();
-    }
-    Policy policy = DepartmentPolicies.withGrants(thingId.getNamespace(), covering, now);
+  private Optional<JsonObject> view(Policy policy, JsonObject thingJson) {
     JsonObject view =
         new PolicyEvaluator(Clock.fixed(now, ZoneOffset.UTC))
             .readableView(
@@ -221,7 +323,11 @@ public final class ReadScope {
           // Above a lent part: what of it is lent, built from the thing's whole JSON.
           return all.get(JsonPointer.empty())
               .filter(JsonValue::isObject)
-              .flatMap(whole -> view(thingId, covering, whole.asObject()))
+              .flatMap(
+                  whole ->
+                      view(
+                          DepartmentPolicies.withGrants(thingId.getNamespace(), covering, now),
+                          whole.asObject()))
               .flatMap(view -> pointer.isEmpty() ? Optional.of(view) : view.getValue(pointer));
         }
       }

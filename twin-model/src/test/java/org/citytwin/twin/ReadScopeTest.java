@@ -14,6 +14,10 @@ import org.citytwin.twin.search.SearchOptions;
 import org.eclipse.ditto.json.JsonFactory;
 import org.eclipse.ditto.json.JsonObject;
 import org.eclipse.ditto.json.JsonPointer;
+import org.eclipse.ditto.json.JsonValue;
+import org.eclipse.ditto.policies.model.PoliciesModelFactory;
+import org.eclipse.ditto.policies.model.Policy;
+import org.eclipse.ditto.policies.model.PolicyId;
 import org.eclipse.ditto.things.model.Thing;
 import org.eclipse.ditto.things.model.ThingId;
 import org.eclipse.ditto.things.model.ThingsModelFactory;
@@ -405,5 +409,125 @@ class ReadScopeTest {
                 .getEffectedPermissions()
                 .getGrantedPermissions())
         .containsExactlyInAnyOrder("READ", "WRITE");
+  }
+
+  /**
+   * Urban's policy of its own: traffic reads its cameras whole but for the stream, and writes a
+   * note on them; the owner keeps everything.
+   */
+  private static Policy sharedCameras() {
+    return PoliciesModelFactory.newPolicy(
+        "{\"policyId\":\"urban:shared-cameras\",\"entries\":{"
+            + "\"owner\":{\"subjects\":{\"department:urban\":{\"type\":\"department\"}},"
+            + "\"resources\":{\"thing:/\":{\"grant\":[\"READ\",\"WRITE\"],\"revoke\":[]},"
+            + "\"policy:/\":{\"grant\":[\"READ\",\"WRITE\"],\"revoke\":[]}}},"
+            + "\"traffic\":{\"subjects\":{\"department:traffic\":{\"type\":\"department\"}},"
+            + "\"resources\":{\"thing:/\":{\"grant\":[\"READ\"],\"revoke\":[]},"
+            + "\"thing:/features/stream\":{\"grant\":[],\"revoke\":[\"READ\"]},"
+            + "\"thing:/attributes/note\":{\"grant\":[\"WRITE\"],\"revoke\":[]}}}}}");
+  }
+
+  private void follow(String thingId, String policyId) {
+    Thing thing = store.retrieve(ThingId.of(thingId)).orElseThrow();
+    store.put(thing.setPolicyId(org.eclipse.ditto.policies.model.PolicyId.of(policyId)));
+  }
+
+  @Test
+  void aThingFollowingAPolicyOfItsOwnersIsReadAndWrittenAsThePolicySays() {
+    follow("urban:cam-2", "urban:shared-cameras");
+    ReadScope traffic = ReadScope.of("traffic", List.of(), List.of(sharedCameras()), NOW);
+    ThingId cam2 = ThingId.of("urban:cam-2");
+    Thing camera = store.retrieve(cam2).orElseThrow();
+    var values = ThingStore.fields(store.twin(cam2).orElseThrow());
+
+    JsonObject view = traffic.view(cam2, values, camera.toJson()).orElseThrow();
+    assertThat(view.getValue("features/camera/properties/rank")).contains(JsonValue.of(1));
+    assertThat(view.getValue("attributes/operator")).contains(JsonValue.of("Dahua"));
+    assertThat(view.getValue("policyId")).contains(JsonValue.of("urban:shared-cameras"));
+    assertThat(view.contains(JsonPointer.of("/features/stream"))).as("revoked").isFalse();
+    assertThat(traffic.mayWrite(cam2, values, JsonPointer.of("/attributes/note"))).isTrue();
+    assertThat(traffic.mayWrite(cam2, values, JsonPointer.of("/attributes/name"))).isFalse();
+    assertThat(traffic.mayRead(cam2, values, JsonPointer.of("/features/stream/properties/url")))
+        .isFalse();
+
+    // In searches: found, filtered only on what it may read; the other camera stays urban's.
+    assertThat(ids(search.search(all(null, traffic))))
+        .containsExactly("traffic:bridge-1", "urban:cam-2");
+    assertThat(ids(search.search(all("eq(attributes/operator,\"Dahua\")", traffic))))
+        .containsExactly("urban:cam-2");
+    assertThat(ids(search.search(all("like(features/stream/properties/url,\"rtsp*\")", traffic))))
+        .isEmpty();
+    assertThat(traffic.readsAnythingIn("urban")).isTrue();
+
+    // A department the policy does not name sees nothing; the owner still sees everything.
+    ReadScope construction = ReadScope.of("construction", List.of(), List.of(sharedCameras()), NOW);
+    assertThat(construction.view(cam2, values, camera.toJson())).isEmpty();
+    assertThat(construction.readsAnythingIn("urban")).isFalse();
+    assertThat(ids(search.search(all(null, construction)))).isEmpty();
+    ReadScope urban = ReadScope.of("urban", List.of(), List.of(sharedCameras()), NOW);
+    assertThat(urban.view(cam2, values, camera.toJson())).contains(camera.toJson());
+  }
+
+  @Test
+  void aPolicyOfAnotherNamespaceGivesNothing() {
+    // traffic's bridge names urban's policy: a thing follows policies of its own namespace only.
+    follow("traffic:bridge-1", "urban:shared-cameras");
+    ReadScope construction =
+        ReadScope.of(
+            "construction",
+            List.of(),
+            List.of(
+                sharedCameras().toBuilder()
+                    .setSubjectFor(
+                        "traffic",
+                        org.eclipse.ditto.policies.model.Subject.newInstance(
+                            "department:construction",
+                            org.eclipse.ditto.policies.model.SubjectType.newInstance("department")))
+                    .build()),
+            NOW);
+    ThingId bridge = ThingId.of("traffic:bridge-1");
+    Thing thing = store.retrieve(bridge).orElseThrow();
+    assertThat(
+            construction.view(
+                bridge, ThingStore.fields(store.twin(bridge).orElseThrow()), thing.toJson()))
+        .isEmpty();
+    assertThat(ids(search.search(all(null, construction)))).isEmpty();
+  }
+
+  @Test
+  void aDepartmentKeepsOnlyPoliciesThatLeaveItsNamespaceWhole() {
+    PolicyId shared = PolicyId.of("urban:shared-cameras");
+    assertThat(DepartmentPolicies.whyNotKeepable(sharedCameras(), shared)).isEmpty();
+    Policy withoutOwner = sharedCameras().removeEntry("owner");
+    assertThat(DepartmentPolicies.whyNotKeepable(withoutOwner, shared))
+        .hasValueSatisfying(why -> assertThat(why).contains("department:urban"));
+    Policy ownerRevoked =
+        sharedCameras().toBuilder()
+            .forLabel("owner")
+            .setRevokedPermissions(
+                org.eclipse.ditto.policies.model.PoliciesResourceType.thingResource(
+                    "/features/stream"),
+                "READ")
+            .build();
+    assertThat(DepartmentPolicies.whyNotKeepable(ownerRevoked, shared))
+        .hasValueSatisfying(why -> assertThat(why).contains("revokes"));
+    assertThat(DepartmentPolicies.whyNotKeepable(sharedCameras(), PolicyId.of("urban:owner")))
+        .hasValueSatisfying(why -> assertThat(why).contains("namespace's own policy"));
+    assertThat(DepartmentPolicies.whyNotKeepable(sharedCameras(), PolicyId.of("access:policy-x")))
+        .isPresent();
+  }
+
+  @Test
+  void aKeptPolicySurvivesItsTwin() {
+    Thing kept = DepartmentPolicies.toThing(sharedCameras());
+    assertThat(kept.getEntityId()).contains(ThingId.of("access:policy:urban:shared-cameras"));
+    assertThat(DepartmentPolicies.isKeptPolicy(kept.getEntityId().orElseThrow())).isTrue();
+    assertThat(DepartmentPolicies.fromThing(ThingsModelFactory.newThing(kept.toJson())))
+        .isEqualTo(sharedCameras());
+    assertThatThrownBy(
+            () ->
+                DepartmentPolicies.fromThing(
+                    store.retrieve(ThingId.of("urban:cam-1")).orElseThrow()))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

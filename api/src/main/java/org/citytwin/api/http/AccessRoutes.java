@@ -27,8 +27,15 @@ import org.citytwin.twin.TwinProtocol;
 import org.eclipse.ditto.base.model.common.HttpStatus;
 import org.eclipse.ditto.base.model.headers.DittoHeaders;
 import org.eclipse.ditto.json.JsonPointer;
+import org.eclipse.ditto.policies.model.PoliciesModelFactory;
+import org.eclipse.ditto.policies.model.Policy;
 import org.eclipse.ditto.policies.model.PolicyId;
+import org.eclipse.ditto.policies.model.signals.commands.exceptions.PolicyIdNotExplicitlySettableException;
+import org.eclipse.ditto.policies.model.signals.commands.exceptions.PolicyModificationInvalidException;
 import org.eclipse.ditto.policies.model.signals.commands.exceptions.PolicyNotAccessibleException;
+import org.eclipse.ditto.policies.model.signals.commands.exceptions.PolicyNotCreatableException;
+import org.eclipse.ditto.policies.model.signals.commands.exceptions.PolicyNotModifiableException;
+import org.eclipse.ditto.things.model.signals.commands.modify.DeleteThing;
 import org.eclipse.ditto.things.model.signals.commands.modify.ModifyThing;
 
 /**
@@ -82,6 +89,8 @@ public final class AccessRoutes {
               + " centre revokes.");
 
   private static final int MAX_BODY_BYTES = 16 * 1024;
+  // A policy lists every subject it lends to: more room than a request.
+  private static final int MAX_POLICY_BYTES = 256 * 1024;
   private static final Duration DEFAULT_VALIDITY = Duration.ofDays(30);
   private static final Set<String> PATH_ROOTS = Set.of("attributes", "features", "definition");
   private static final DeliveryOptions TIMEOUT = new DeliveryOptions().setSendTimeout(15_000);
@@ -103,6 +112,11 @@ public final class AccessRoutes {
     router.get("/api/access-requests/:id").handler(this::onGet);
     router.post("/api/access-requests/:id/actions").handler(bodies).handler(this::onAct);
     router.get("/api/2/policies/:policyId").handler(this::onPolicy);
+    router
+        .put("/api/2/policies/:policyId")
+        .handler(BodyHandler.create(false).setBodyLimit(MAX_POLICY_BYTES))
+        .handler(this::onPutPolicy);
+    router.delete("/api/2/policies/:policyId").handler(this::onDeletePolicy);
   }
 
   private void onRequest(RoutingContext context) {
@@ -241,26 +255,179 @@ public final class AccessRoutes {
   }
 
   /**
-   * Ditto's {@code GET /policies/{policyId}} for the policy every thing of a namespace follows:
-   * {@code <namespace>:owner}, with an entry per grant in force. Its owner department and the
-   * command centre read it; anyone else is told it does not exist.
+   * Ditto's {@code GET /policies/{policyId}}: for {@code <namespace>:owner}, the policy every thing
+   * of a namespace follows unless it names another, with an entry per grant in force; for any
+   * other, a policy the namespace's department keeps. The owner department and the command centre
+   * read a policy, and so does a department it grants READ on {@code policy:/}; anyone else is told
+   * it does not exist.
    */
   private void onPolicy(RoutingContext context) {
     Caller caller = ApiAuthentication.caller(context);
-    PolicyId policyId = PolicyId.of(context.pathParam("policyId"));
+    PolicyId policyId = policyId(context);
     String namespace = policyId.getNamespace();
-    if (!policyId.getName().equals("owner")
-        || !caller.owns(namespace)
-        || AccessGrant.isReserved(namespace)
-        || namespace.isEmpty()) {
+    if (DepartmentPolicies.isNamespacePolicy(policyId)) {
+      if (!caller.owns(namespace) || AccessGrant.isReserved(namespace) || namespace.isEmpty()) {
+        throw PolicyNotAccessibleException.newBuilder(policyId).build();
+      }
+      DeviceRoutes.json(
+          context,
+          200,
+          DepartmentPolicies.withGrants(namespace, access.grants(), access.now())
+              .toJson()
+              .toString());
+      return;
+    }
+    Policy policy =
+        kept(policyId)
+            .filter(kept -> mayReadPolicy(caller, kept))
+            .orElseThrow(() -> PolicyNotAccessibleException.newBuilder(policyId).build());
+    DeviceRoutes.json(context, 200, policy.toJson().toString());
+  }
+
+  /**
+   * Ditto's {@code PUT /policies/{policyId}}: a department keeps a policy of its own for things of
+   * its namespace to follow (their {@code policyId}); 201 with the policy when new, else 204. The
+   * policy must leave the department its whole namespace ({@link
+   * DepartmentPolicies#whyNotKeepable}); what it adds is other departments' access.
+   */
+  private void onPutPolicy(RoutingContext context) {
+    Caller caller = ApiAuthentication.caller(context);
+    PolicyId policyId = policyId(context);
+    Optional<Policy> before = kept(policyId);
+    requirePolicyWritable(caller, policyId, before);
+    Policy policy = policyFrom(context, policyId);
+    DepartmentPolicies.whyNotKeepable(policy, policyId)
+        .ifPresent(
+            why -> {
+              throw PolicyModificationInvalidException.newBuilder(policyId)
+                  .description(why)
+                  .build();
+            });
+    String command =
+        protocol
+            .command(
+                ModifyThing.of(
+                    DepartmentPolicies.keptAs(policyId),
+                    DepartmentPolicies.toThing(policy),
+                    null,
+                    DittoHeaders.empty()))
+            .toString();
+    vertx
+        .eventBus()
+        .<JsonObject>request(EventBusAddresses.TWIN_COMMANDS, command, TIMEOUT)
+        .onSuccess(
+            written -> {
+              if (before.isPresent()) {
+                context.response().setStatusCode(204).end();
+              } else {
+                context.response().putHeader("Location", "/api/2/policies/" + policyId);
+                DeviceRoutes.json(context, 201, policy.toJson().toString());
+              }
+            })
+        .onFailure(failure -> ApiErrors.replyFailure(context, failure, "The twin service"));
+  }
+
+  /**
+   * Ditto's {@code DELETE /policies/{policyId}}: 204; the things that followed it follow their
+   * namespace's policy from then on, so they lose what it lent other departments and nothing else.
+   */
+  private void onDeletePolicy(RoutingContext context) {
+    Caller caller = ApiAuthentication.caller(context);
+    PolicyId policyId = policyId(context);
+    Optional<Policy> before = kept(policyId);
+    if (before.isEmpty()) {
       throw PolicyNotAccessibleException.newBuilder(policyId).build();
     }
-    DeviceRoutes.json(
-        context,
-        200,
-        DepartmentPolicies.withGrants(namespace, access.grants(), access.now())
-            .toJson()
-            .toString());
+    requirePolicyWritable(caller, policyId, before);
+    String command =
+        protocol
+            .command(DeleteThing.of(DepartmentPolicies.keptAs(policyId), DittoHeaders.empty()))
+            .toString();
+    vertx
+        .eventBus()
+        .<JsonObject>request(EventBusAddresses.TWIN_COMMANDS, command, TIMEOUT)
+        .onSuccess(deleted -> context.response().setStatusCode(204).end())
+        .onFailure(failure -> ApiErrors.replyFailure(context, failure, "The twin service"));
+  }
+
+  private static PolicyId policyId(RoutingContext context) {
+    return PolicyId.of(context.pathParam("policyId"));
+  }
+
+  private Optional<Policy> kept(PolicyId policyId) {
+    if (DepartmentPolicies.isNamespacePolicy(policyId)) {
+      return Optional.empty();
+    }
+    return access.policies().stream()
+        .filter(policy -> policy.getEntityId().map(policyId::equals).orElse(false))
+        .findFirst();
+  }
+
+  private boolean mayReadPolicy(Caller caller, Policy policy) {
+    PolicyId policyId = policy.getEntityId().orElseThrow();
+    return caller.owns(policyId.getNamespace())
+        || new PolicyEvaluator(java.time.Clock.fixed(access.now(), java.time.ZoneOffset.UTC))
+            .hasPermission(
+                policy,
+                Set.of(DepartmentPolicies.subject(caller.department().orElseThrow())),
+                "policy",
+                JsonPointer.empty(),
+                PolicyEvaluator.READ);
+  }
+
+  /**
+   * Passes if the caller keeps the namespace's policies (its owner, or the command centre);
+   * otherwise one that may read the policy is refused, anyone else told it does not exist.
+   */
+  private void requirePolicyWritable(Caller caller, PolicyId policyId, Optional<Policy> before) {
+    String namespace = policyId.getNamespace();
+    if (DepartmentPolicies.isNamespacePolicy(policyId)) {
+      if (!caller.owns(namespace)) {
+        throw PolicyNotAccessibleException.newBuilder(policyId).build();
+      }
+      throw PolicyNotModifiableException.newBuilder(policyId)
+          .description(
+              "A namespace's own policy is made of its grants: lend with /api/access-requests,"
+                  + " or keep a policy of another name for things to follow.")
+          .build();
+    }
+    if (caller.owns(namespace)) {
+      return;
+    }
+    if (before.isPresent() && mayReadPolicy(caller, before.get())) {
+      throw PolicyNotModifiableException.newBuilder(policyId)
+          .description("Only " + namespace + " keeps the policies of its namespace.")
+          .build();
+    }
+    if (before.isPresent()) {
+      throw PolicyNotAccessibleException.newBuilder(policyId).build();
+    }
+    throw PolicyNotCreatableException.newBuilder(policyId)
+        .description("A department keeps policies in its own namespace only.")
+        .build();
+  }
+
+  /** The policy in the request's body, under {@code policyId} (which the body may repeat). */
+  private static Policy policyFrom(RoutingContext context, PolicyId policyId) {
+    if (context.body() == null || context.body().isEmpty()) {
+      throw ApiErrors.BODY_MISSING.toException("PUT a policy: {\"entries\": {...}}.");
+    }
+    org.eclipse.ditto.json.JsonObject json;
+    try {
+      json = org.eclipse.ditto.json.JsonFactory.newObject(context.body().asString());
+    } catch (RuntimeException notAnObject) {
+      throw ApiErrors.MESSAGE_INVALID.toException("The body is not a JSON object.");
+    }
+    Optional<String> named =
+        json.getValue("policyId")
+            .map(id -> id.isString() ? id.asString() : id.toString())
+            .filter(id -> !id.equals(policyId.toString()));
+    if (named.isPresent()) {
+      throw PolicyIdNotExplicitlySettableException.newBuilder().build();
+    }
+    return PoliciesModelFactory.newPolicyBuilder(PoliciesModelFactory.newPolicy(json))
+        .setId(policyId)
+        .build();
   }
 
   private Future<AccessGrant> write(AccessGrant grant, DittoHeaders conditions) {

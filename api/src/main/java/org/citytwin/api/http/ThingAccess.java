@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.citytwin.twin.AccessGrant;
+import org.citytwin.twin.DepartmentPolicies;
 import org.citytwin.twin.ReadScope;
 import org.citytwin.twin.ThingStore;
 import org.citytwin.twin.Twin;
@@ -23,14 +24,19 @@ import org.eclipse.ditto.json.JsonFieldSelector;
 import org.eclipse.ditto.json.JsonObject;
 import org.eclipse.ditto.json.JsonPointer;
 import org.eclipse.ditto.json.JsonValue;
+import org.eclipse.ditto.policies.model.Policy;
+import org.eclipse.ditto.policies.model.PolicyId;
 import org.eclipse.ditto.things.model.Thing;
 import org.eclipse.ditto.things.model.ThingId;
 import org.eclipse.ditto.things.model.ThingsModelFactory;
+import org.eclipse.ditto.things.model.signals.commands.exceptions.PolicyIdNotModifiableException;
 import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingNotAccessibleException;
+import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingNotCreatableException;
 import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingNotModifiableException;
 import org.eclipse.ditto.things.model.signals.commands.modify.CreateThing;
 import org.eclipse.ditto.things.model.signals.commands.modify.DeleteThing;
 import org.eclipse.ditto.things.model.signals.commands.modify.MergeThing;
+import org.eclipse.ditto.things.model.signals.commands.modify.ModifyPolicyId;
 import org.eclipse.ditto.things.model.signals.commands.modify.ModifyThing;
 import org.eclipse.ditto.things.model.signals.commands.modify.ThingModifyCommand;
 import org.slf4j.Logger;
@@ -67,14 +73,18 @@ public final class ThingAccess {
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(ThingAccess.class);
+  private static final JsonPointer POLICY_ID = JsonPointer.of("/policyId");
 
   private final ThingStore store;
   private final Clock clock;
-  // Grant twins read once per revision: grants are few, and read on every borrower's request.
-  private final Map<ThingId, Read> grantsRead = new ConcurrentHashMap<>();
+  // Grant and policy twins read once per revision: they are few, and read on every borrower's
+  // request.
+  private final Map<ThingId, Read<AccessGrant>> grantsRead = new ConcurrentHashMap<>();
+  private final Map<ThingId, Read<Policy>> policiesRead = new ConcurrentHashMap<>();
   private final Map<String, Uses> uses = new ConcurrentHashMap<>();
 
-  private record Read(long revision, Optional<AccessGrant> grant) {}
+  /** What a twin of the grants' namespace keeps, as of one revision of it. */
+  private record Read<T>(long revision, Optional<T> kept) {}
 
   /** The definition of the twins that keep a grant's uses. */
   public static final String USES_DEFINITION = "citytwin:access-uses:1.0.0";
@@ -96,19 +106,47 @@ public final class ThingAccess {
 
   /** Every grant kept, in any state. */
   public List<AccessGrant> grants() {
-    List<AccessGrant> grants = new ArrayList<>();
+    // The rest of the namespace: grants' uses and kept policies.
+    return kept(id -> AccessGrant.isGrantId(id.getName()), grantsRead, ThingAccess::parse);
+  }
+
+  /** Every department's own policy kept (none of them a namespace's {@code <namespace>:owner}). */
+  public List<Policy> policies() {
+    return kept(DepartmentPolicies::isKeptPolicy, policiesRead, ThingAccess::parsePolicy);
+  }
+
+  private <T> List<T> kept(
+      java.util.function.Predicate<ThingId> which,
+      Map<ThingId, Read<T>> read,
+      java.util.function.Function<Twin, Optional<T>> parse) {
+    List<T> kept = new ArrayList<>();
     for (Twin twin : store.inNamespace(AccessGrant.NAMESPACE)) {
-      if (!AccessGrant.isGrantId(twin.thingId().getName())) {
-        continue; // a grant's uses
+      if (!which.test(twin.thingId())) {
+        continue;
       }
-      Read read = grantsRead.get(twin.thingId());
-      if (read == null || read.revision() != twin.revision()) {
-        read = new Read(twin.revision(), parse(twin));
-        grantsRead.put(twin.thingId(), read);
+      Read<T> last = read.get(twin.thingId());
+      if (last == null || last.revision() != twin.revision()) {
+        last = new Read<>(twin.revision(), parse.apply(twin));
+        read.put(twin.thingId(), last);
       }
-      read.grant().ifPresent(grants::add);
+      last.kept().ifPresent(kept::add);
     }
-    return grants;
+    return kept;
+  }
+
+  /** The department's own policy kept under {@code policyId}, with the revision of its twin. */
+  Optional<Twin> keptPolicy(PolicyId policyId) {
+    return store.twin(DepartmentPolicies.keptAs(policyId));
+  }
+
+  private static Optional<Policy> parsePolicy(Twin twin) {
+    try {
+      return Optional.of(DepartmentPolicies.fromThing(twin.thing()));
+    } catch (IllegalArgumentException notAPolicy) {
+      LOG.warn(
+          "{} is kept as a policy but is not one: {}", twin.thingId(), notAPolicy.getMessage());
+      return Optional.empty();
+    }
   }
 
   /** A grant as kept, with the revision of its twin: a step applies to that revision only. */
@@ -144,7 +182,7 @@ public final class ThingAccess {
     if (caller.wholeDistrict()) {
       return ReadScope.wholeDistrict();
     }
-    return ReadScope.of(caller.department().orElseThrow(), grants(), clock.instant());
+    return ReadScope.of(caller.department().orElseThrow(), grants(), policies(), clock.instant());
   }
 
   /** The time grants are judged at. */
@@ -202,6 +240,7 @@ public final class ThingAccess {
     ThingId thingId = change.getEntityId();
     requireNotAGrant(thingId);
     if (caller.owns(thingId.getNamespace())) {
+      policyIdSetBy(change).ifPresent(policyId -> requireFollowable(thingId, policyId));
       return;
     }
     requireReadable(caller, thingId);
@@ -220,13 +259,72 @@ public final class ThingAccess {
                     ? "Your department's grants do not lend "
                         + path
                         + " for writing; the owner changes it."
-                    : "It is lent to your department for reading; the owner changes it.")
+                    : "Your department may read it, not change " + path + "; the owner does.")
             .build();
       }
     }
+    policyIdSetBy(change).ifPresent(policyId -> requireFollowable(thingId, policyId));
     covering.stream()
         .filter(AccessGrant::lendsWriting)
         .forEach(grant -> recordUse(grant, caller, Use.WRITE));
+  }
+
+  /**
+   * Passes if a thing may follow {@code policyId}: its namespace's own policy, or one its owner
+   * keeps in the same namespace. Otherwise Ditto's refusal: a thing is not created with a policy
+   * that does not exist ({@code things:thing.notcreatable}), an existing one keeps its policy
+   * ({@code things:policyId.notmodifiable}).
+   */
+  private void requireFollowable(ThingId thingId, PolicyId policyId) {
+    boolean followable =
+        policyId.getNamespace().equals(thingId.getNamespace())
+            && (DepartmentPolicies.isNamespacePolicy(policyId)
+                || keptPolicy(policyId).flatMap(ThingAccess::parsePolicy).isPresent());
+    if (followable) {
+      return;
+    }
+    String why =
+        policyId.getNamespace().equals(thingId.getNamespace())
+            ? "Create the policy first with PUT /api/2/policies/" + policyId + "."
+            : "A thing follows a policy of its own namespace, "
+                + thingId.getNamespace()
+                + ":owner or one kept with PUT /api/2/policies/"
+                + thingId.getNamespace()
+                + ":<name>.";
+    if (store.twin(thingId).isEmpty()) {
+      throw ThingNotCreatableException.newBuilderForPolicyMissing(thingId, policyId)
+          .description(why)
+          .build();
+    }
+    throw PolicyIdNotModifiableException.newBuilder(thingId)
+        .message("The thing '" + thingId + "' cannot follow the policy '" + policyId + "'.")
+        .description(why)
+        .build();
+  }
+
+  /** The policy id {@code change} gives its thing, if it gives one. */
+  static Optional<PolicyId> policyIdSetBy(ThingModifyCommand<?> change) {
+    if (change instanceof CreateThing create) {
+      return create.getThing().getPolicyId();
+    }
+    if (change instanceof ModifyThing modify) {
+      return modify.getThing().getPolicyId();
+    }
+    if (change instanceof ModifyPolicyId modify) {
+      return Optional.of(modify.getPolicyEntityId());
+    }
+    if (change instanceof MergeThing merge) {
+      JsonValue value = merge.getValue();
+      Optional<JsonValue> given =
+          merge.getPath().equals(POLICY_ID)
+              ? Optional.of(value)
+              : merge.getPath().isEmpty() && value.isObject()
+                  ? value.asObject().getValue(POLICY_ID)
+                  : Optional.empty();
+      // Not a string: the merge itself is refused as Ditto refuses it.
+      return given.filter(JsonValue::isString).map(id -> PolicyId.of(id.asString()));
+    }
+    return Optional.empty();
   }
 
   /**
@@ -297,12 +395,18 @@ public final class ThingAccess {
     if (scope.owns(event.thingId().getNamespace())) {
       return Optional.of(new EventView(event.changedThing(), filterable, List.of()));
     }
-    Fields values =
-        pointer -> pointer.isEmpty() ? Optional.of(filterable) : filterable.getValue(pointer);
-    List<AccessGrant> covering = scope.grantsCovering(event.thingId(), values);
-    if (covering.isEmpty()) {
+    if (!scope.readsAnythingIn(event.thingId().getNamespace())) {
       return Optional.empty();
     }
+    // The policy a thing follows is not in every event: read it from the twin as it is now.
+    Optional<JsonValue> policyId =
+        store.twin(event.thingId()).flatMap(twin -> ThingStore.fields(twin).get(POLICY_ID));
+    Fields values =
+        pointer ->
+            pointer.isEmpty()
+                ? Optional.of(filterable)
+                : pointer.equals(POLICY_ID) ? policyId : filterable.getValue(pointer);
+    List<AccessGrant> covering = scope.grantsCovering(event.thingId(), values);
     Optional<JsonObject> changed = scope.view(event.thingId(), values, event.changedThing());
     Optional<JsonObject> readable = scope.view(event.thingId(), values, filterable);
     if (changed.isEmpty() || readable.isEmpty()) {
