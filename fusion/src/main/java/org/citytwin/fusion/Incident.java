@@ -81,7 +81,7 @@ public record Incident(
     Objects.requireNonNull(scope, "scope");
     Objects.requireNonNull(scopeType, "scopeType");
     Objects.requireNonNull(location, "location");
-    jurisdiction = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(jurisdiction));
+    jurisdiction = FrozenMap.of(jurisdiction);
     Objects.requireNonNull(level, "level");
     Objects.requireNonNull(unit, "unit");
     Objects.requireNonNull(team, "team");
@@ -90,9 +90,46 @@ public record Incident(
     Objects.requireNonNull(dueAt, "dueAt");
     evidence = List.copyOf(evidence);
     audit = List.copyOf(audit);
-    subjects = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(subjects));
+    subjects = FrozenMap.of(subjects);
     Objects.requireNonNull(details, "details");
     Objects.requireNonNull(mergedInto, "mergedInto");
+  }
+
+  /**
+   * An ordered map no one can change, copied once and then handed on from one version of an
+   * incident to the next: every reading that confirms an incident makes a new version, and copying
+   * its maps each time was a tenth of confirming it.
+   */
+  private static final class FrozenMap extends java.util.AbstractMap<String, String> {
+    private final Map<String, String> entries;
+
+    private FrozenMap(Map<String, String> from) {
+      this.entries = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(from));
+    }
+
+    static Map<String, String> of(Map<String, String> map) {
+      return map instanceof FrozenMap frozen ? frozen : new FrozenMap(map);
+    }
+
+    @Override
+    public java.util.Set<Entry<String, String>> entrySet() {
+      return entries.entrySet();
+    }
+
+    @Override
+    public String get(Object key) {
+      return entries.get(key);
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      return entries.containsKey(key);
+    }
+
+    @Override
+    public int size() {
+      return entries.size();
+    }
   }
 
   /** The latest evidence's time: how fresh the incident is for merging. */

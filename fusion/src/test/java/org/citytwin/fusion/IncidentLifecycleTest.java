@@ -7,6 +7,7 @@ import static org.citytwin.fusion.TestDistrict.reading;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.citytwin.twin.CitytwinException;
 import org.citytwin.twin.WgsPoint;
@@ -77,6 +78,47 @@ class IncidentLifecycleTest {
     assertThat(dispatch.at()).isEqualTo(AFTERNOON.plus(Duration.ofMinutes(1)));
     assertThat(dispatch.note()).startsWith("team team-south, ").endsWith(" m away");
     assertThat(incident.audit().get(1).note()).isEqualTo("confirmed on camera");
+  }
+
+  @Test
+  void anIncidentsMapsAreItsOwnInOrderAndUnchangeableThroughEveryVersion() {
+    Incident incident = flood(TestDistrict.WEST_CATCHMENT);
+    assertThat(incident.jurisdiction().keySet())
+        .containsExactly("grid", "community", "street", "district");
+    assertThatThrownBy(() -> incident.jurisdiction().put("grid", "elsewhere"))
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> incident.subjects().put("vehicle", "x"))
+        .isInstanceOf(UnsupportedOperationException.class);
+    Incident reviewed = act(incident, IncidentAction.REVIEW, "");
+    assertThat(reviewed.jurisdiction()).isSameAs(incident.jurisdiction());
+    assertThat(reviewed.jurisdiction())
+        .isEqualTo(new java.util.LinkedHashMap<>(incident.jurisdiction()))
+        .hasSameHashCodeAs(new java.util.HashMap<>(incident.jurisdiction()));
+    java.util.Map<String, String> source = new java.util.LinkedHashMap<>(Map.of("vehicle", "v-1"));
+    Incident withSubjects =
+        new Incident(
+            reviewed.id(),
+            reviewed.ruleId(),
+            reviewed.template(),
+            reviewed.severity(),
+            reviewed.state(),
+            reviewed.scope(),
+            reviewed.scopeType(),
+            reviewed.location(),
+            reviewed.jurisdiction(),
+            reviewed.level(),
+            reviewed.unit(),
+            reviewed.team(),
+            reviewed.raisedAt(),
+            reviewed.updatedAt(),
+            reviewed.dueAt(),
+            reviewed.evidence(),
+            reviewed.audit(),
+            source,
+            reviewed.details(),
+            reviewed.mergedInto());
+    source.put("site", "s-1");
+    assertThat(withSubjects.subjects()).containsExactly(Map.entry("vehicle", "v-1"));
   }
 
   @Test

@@ -59,6 +59,66 @@ public final class AttributesText {
     return JsonText.valueAt(text, pointer);
   }
 
+  /**
+   * The GeoJSON Point at {@code pointer} below the attributes (a thing's {@code location}), as
+   * {@link WgsPoint#fromGeoJson} reads it, empty when there is none or it is not a Point.
+   *
+   * <p>Why not through {@link #value}: fusion asks every event for its thing's location, and
+   * parsing the Point into Ditto's JSON for it took a sixth of fusion's time at 20,000 readings a
+   * second. The common text, {@code {"type":"Point","coordinates":[lon,lat]}}, is read directly;
+   * anything less plain goes the parsing way, so both answer alike.
+   */
+  public Optional<WgsPoint> point(JsonPointer pointer) {
+    if (parsed == null) {
+      Optional<String> type = JsonText.textAt(text, pointer.append(TYPE));
+      Optional<String> coordinates = JsonText.textAt(text, pointer.append(COORDINATES));
+      if (type.isPresent() && coordinates.isPresent()) {
+        Optional<double[]> plain = plainPair(coordinates.get());
+        if (type.get().equals("\"Point\"") && plain.isPresent()) {
+          try {
+            return Optional.of(new WgsPoint(plain.get()[0], plain.get()[1]));
+          } catch (IllegalArgumentException outOfRange) {
+            return Optional.empty();
+          }
+        }
+      }
+    }
+    try {
+      return value(pointer).map(WgsPoint::fromGeoJson);
+    } catch (IllegalArgumentException | UnsupportedOperationException notAPoint) {
+      return Optional.empty();
+    }
+  }
+
+  private static final JsonPointer TYPE = JsonPointer.of("type");
+  private static final JsonPointer COORDINATES = JsonPointer.of("coordinates");
+  private static final java.util.regex.Pattern JSON_NUMBER =
+      java.util.regex.Pattern.compile("-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?");
+
+  /** The first two of an array of two or three plain JSON numbers; empty for anything else. */
+  private static Optional<double[]> plainPair(String arrayText) {
+    if (arrayText.length() < 2
+        || arrayText.charAt(0) != '['
+        || arrayText.charAt(arrayText.length() - 1) != ']') {
+      return Optional.empty();
+    }
+    String[] parts = arrayText.substring(1, arrayText.length() - 1).split(",", -1);
+    if (parts.length < 2 || parts.length > 3) {
+      return Optional.empty();
+    }
+    double[] pair = new double[2];
+    for (int i = 0; i < parts.length; i++) {
+      String number = parts[i].strip();
+      if (!JSON_NUMBER.matcher(number).matches()) {
+        return Optional.empty();
+      }
+      if (i < 2) {
+        pair[i] = Double.parseDouble(number);
+      }
+    }
+    return Optional.of(pair);
+  }
+
   /** The attributes as Ditto's JSON object, parsed the first time this is asked. */
   public JsonObject object() {
     JsonObject object = parsed;

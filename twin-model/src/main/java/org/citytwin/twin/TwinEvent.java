@@ -137,11 +137,7 @@ public record TwinEvent(
 
   /** Where the thing stands, if its {@code location} attribute is a GeoJSON Point. */
   public Optional<WgsPoint> location() {
-    try {
-      return attributes.value(ThingModels.LOCATION).map(WgsPoint::fromGeoJson);
-    } catch (IllegalArgumentException notAPoint) {
-      return Optional.empty();
-    }
+    return attributes.point(ThingModels.LOCATION);
   }
 
   /** The changed part with the thing's id: the body of Ditto's SSE change notification. */

@@ -48,4 +48,42 @@ class AttributesTextTest {
     assertThat(AttributesText.of(GAUGE.setValue("observes", JsonValue.of("water:wp-2"))))
         .isNotEqualTo(fromText);
   }
+
+  @Test
+  void readsAPointFromTheTextAsDittosParserReadsIt() {
+    String[] locations = {
+      "{\"type\":\"Point\",\"coordinates\":[120.11,30.27]}",
+      "{\"coordinates\": [ -73.5 , 40.25e0 , 12 ], \"type\": \"Point\"}",
+      "{\"type\":\"Point\",\"coordinates\":[0,0]}",
+      "{\"type\":\"Point\",\"coordinates\":[200.0,30.0]}",
+      "{\"type\":\"LineString\",\"coordinates\":[[1,2],[3,4]]}",
+      "{\"type\":\"Point\",\"coordinates\":[120.11]}",
+      "{\"type\":\"Point\",\"coordinates\":[\"120.11\",\"30.27\"]}",
+      "{\"type\":\"Point\",\"coordinates\":[1,2,3,4]}",
+      "{\"type\":\"Poi\\u006et\",\"coordinates\":[120.11,30.27]}",
+      "{\"type\":\"Point\"}",
+      "\"somewhere\"",
+      "[120.11,30.27]"
+    };
+    for (String location : locations) {
+      JsonObject attributes =
+          JsonFactory.newObject("{\"name\":\"g\",\"location\":" + location + "}");
+      java.util.Optional<WgsPoint> parsed;
+      try {
+        parsed = attributes.getValue("location").map(WgsPoint::fromGeoJson);
+      } catch (IllegalArgumentException | UnsupportedOperationException notAPoint) {
+        parsed = java.util.Optional.empty();
+      }
+      assertThat(AttributesText.ofText(attributes.toString()).point(ThingModels.LOCATION))
+          .as(location)
+          .isEqualTo(parsed)
+          .isEqualTo(AttributesText.of(attributes).point(ThingModels.LOCATION));
+    }
+    assertThat(
+            AttributesText.ofText(
+                    "{\"location\":{\"type\":\"Point\",\"coordinates\":[120.11,30.27]}}")
+                .point(ThingModels.LOCATION))
+        .contains(new WgsPoint(120.11, 30.27));
+    assertThat(AttributesText.ofText("{}").point(ThingModels.LOCATION)).isEmpty();
+  }
 }
