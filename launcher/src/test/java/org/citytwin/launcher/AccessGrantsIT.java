@@ -599,6 +599,15 @@ class AccessGrantsIT {
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(() -> assertThat(trafficStream).contains("\"depth\":0.31"));
     assertThat(new JsonObject(nextMatching("0.31")).getString("path")).isEqualTo("/");
+    JsonObject closedOnSocket =
+        new JsonObject(send(command(gauge, "/attributes/closure", "closed 18:00", "p-1"), "p-1"));
+    assertThat(closedOnSocket.getInteger("status")).as(closedOnSocket.encode()).isEqualTo(204);
+    JsonObject repointedOnSocket =
+        new JsonObject(send(command(gauge, "/policyId", "water:owner", "p-2"), "p-2"));
+    assertThat(repointedOnSocket.getInteger("status")).isEqualTo(403);
+    assertThat(repointedOnSocket.getJsonObject("value").getString("error"))
+        .isEqualTo("things:thing.notmodifiable");
+    assertThat(get(thing, water).json().getString("policyId")).isEqualTo("water:shared-gauges");
     city.reportDepth(city.gauge(1), 32);
     StringBuffer waterStream = city.subscribe("/api/2/things", "Authorization", "Bearer " + water);
     city.reportDepth(city.gauge(1), 33);
