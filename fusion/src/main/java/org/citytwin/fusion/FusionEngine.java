@@ -127,20 +127,29 @@ public final class FusionEngine {
       for (Iterator<Evidence> evidence = held.values().iterator(); evidence.hasNext(); ) {
         if (evidence.next().at().isBefore(since)) {
           evidence.remove(); // too old to count again: forget it
-        } else {
-          recent++;
+        } else if (++recent >= minTwins) {
+          // Enough: the rest is not counted (nor pruned) for every reading of a busy zone;
+          // behind() leaves out what is too old.
+          return true;
         }
       }
-      return recent >= minTwins;
+      return false;
     }
 
-    /** What made a grade: the latest evidence of every twin behind its signals, newest first. */
-    List<Evidence> behind(Grade grade, Evidence latest) {
+    /**
+     * What made a grade: the latest evidence of every twin behind its signals at {@code since} or
+     * later, newest first.
+     */
+    List<Evidence> behind(Grade grade, Evidence latest, Instant since) {
       Map<String, Evidence> byTwin = new LinkedHashMap<>();
       byTwin.put(latest.thingId(), latest);
       List<Evidence> others = new ArrayList<>();
       for (String signal : grade.signals()) {
-        others.addAll(heldBySignal.getOrDefault(signal, Map.of()).values());
+        for (Evidence held : heldBySignal.getOrDefault(signal, Map.of()).values()) {
+          if (!held.at().isBefore(since)) {
+            others.add(held);
+          }
+        }
       }
       others.sort(java.util.Comparator.comparing(Evidence::at).reversed());
       for (Evidence evidence : others) {
@@ -360,7 +369,7 @@ public final class FusionEngine {
                 scope.id(),
                 scope.type(),
                 grade.get().severity(),
-                state.behind(grade.get(), evidence.get()),
+                state.behind(grade.get(), evidence.get(), since),
                 scope.location(),
                 subjects,
                 JsonFactory.newObject(),
