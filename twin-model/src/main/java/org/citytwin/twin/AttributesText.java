@@ -22,6 +22,12 @@ import org.eclipse.ditto.json.JsonValue;
  */
 public final class AttributesText {
 
+  // The parts of a GeoJSON Point, for point().
+  private static final JsonPointer TYPE = JsonPointer.of("type");
+  private static final JsonPointer COORDINATES = JsonPointer.of("coordinates");
+  private static final java.util.regex.Pattern JSON_NUMBER =
+      java.util.regex.Pattern.compile("-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?");
+
   private static final AttributesText NONE = new AttributesText("{}", JsonFactory.newObject());
 
   private final String text;
@@ -89,11 +95,6 @@ public final class AttributesText {
       return Optional.empty();
     }
   }
-
-  private static final JsonPointer TYPE = JsonPointer.of("type");
-  private static final JsonPointer COORDINATES = JsonPointer.of("coordinates");
-  private static final java.util.regex.Pattern JSON_NUMBER =
-      java.util.regex.Pattern.compile("-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?");
 
   /** The first two of an array of two or three plain JSON numbers; empty for anything else. */
   private static Optional<double[]> plainPair(String arrayText) {

@@ -200,41 +200,41 @@ public final class DepartmentPolicies {
     if (AccessGrant.isReserved(policyId.getNamespace())) {
       return Optional.of("'" + policyId.getNamespace() + "' is not a department's namespace.");
     }
-    Set<String> owner = Set.of(subject(policyId.getNamespace()));
+    SubjectId ownerId = SubjectId.newInstance(subject(policyId.getNamespace()));
+    Set<String> owner = Set.of(ownerId.toString());
     PolicyEvaluator evaluator = new PolicyEvaluator(Clock.systemUTC());
     for (String type : List.of("thing", "policy")) {
       for (String permission : List.of(PolicyEvaluator.READ, PolicyEvaluator.WRITE)) {
         if (!evaluator.hasPermission(policy, owner, type, JsonPointer.empty(), permission)) {
           return Optional.of(
               "An entry must grant "
-                  + subject(policyId.getNamespace())
+                  + ownerId
                   + " READ and WRITE on 'thing:/' and 'policy:/', without expiry.");
         }
       }
     }
     for (PolicyEntry entry : policy.getEntriesSet()) {
-      boolean namesOwner =
-          entry.getSubjects().stream().anyMatch(s -> owner.contains(s.getId().toString()));
+      Optional<Subject> ownerSubject = entry.getSubjects().getSubject(ownerId);
+      if (ownerSubject.isEmpty()) {
+        continue;
+      }
       boolean revokes =
           entry.getResources().stream()
               .anyMatch(r -> !r.getEffectedPermissions().getRevokedPermissions().isEmpty());
-      if (namesOwner && revokes) {
+      if (revokes) {
         return Optional.of(
             "Entry '"
                 + entry.getLabel()
                 + "' revokes a permission from "
-                + subject(policyId.getNamespace())
+                + ownerId
                 + ", which keeps its namespace whole.");
       }
-      boolean ownerExpires =
-          entry.getSubjects().stream()
-              .anyMatch(s -> owner.contains(s.getId().toString()) && s.getExpiry().isPresent());
-      if (ownerExpires) {
+      if (ownerSubject.get().getExpiry().isPresent()) {
         return Optional.of(
             "Entry '"
                 + entry.getLabel()
                 + "' gives "
-                + subject(policyId.getNamespace())
+                + ownerId
                 + " an expiry; the owner does not expire.");
       }
     }

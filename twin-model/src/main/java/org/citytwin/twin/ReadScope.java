@@ -177,13 +177,15 @@ public final class ReadScope {
     if (owns(thingId.getNamespace())) {
       return Optional.of(fields);
     }
-    if (ownPolicy(thingId, fields).isPresent()) {
+    Optional<Policy> own = ownPolicy(thingId, fields);
+    if (own.isPresent()) {
       // Whatever the thing's policy lets the caller read, revokes included: cut from its JSON.
+      Policy governing = governing(thingId, fields, own).orElseThrow();
       Optional<JsonObject> view =
           fields
               .get(JsonPointer.empty())
               .filter(JsonValue::isObject)
-              .flatMap(whole -> view(thingId, fields, whole.asObject()));
+              .flatMap(whole -> view(governing, whole.asObject()));
       return view.map(
           readable ->
               pointer -> pointer.isEmpty() ? Optional.of(readable) : readable.getValue(pointer));
@@ -262,7 +264,11 @@ public final class ReadScope {
    * neither names the caller.
    */
   private Optional<Policy> governing(ThingId thingId, Fields fields) {
-    Optional<Policy> own = ownPolicy(thingId, fields);
+    return governing(thingId, fields, ownPolicy(thingId, fields));
+  }
+
+  /** {@link #governing(ThingId, Fields)} with the thing's own policy already looked up. */
+  private Optional<Policy> governing(ThingId thingId, Fields fields, Optional<Policy> own) {
     List<AccessGrant> covering = grantsCovering(thingId, fields);
     if (own.isEmpty() && covering.isEmpty()) {
       return Optional.empty();

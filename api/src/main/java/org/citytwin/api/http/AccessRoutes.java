@@ -278,7 +278,8 @@ public final class AccessRoutes {
       return;
     }
     Policy policy =
-        kept(policyId)
+        access
+            .keptPolicy(policyId)
             .filter(kept -> mayReadPolicy(caller, kept))
             .orElseThrow(() -> PolicyNotAccessibleException.newBuilder(policyId).build());
     DeviceRoutes.json(context, 200, policy.toJson().toString());
@@ -293,7 +294,7 @@ public final class AccessRoutes {
   private void onPutPolicy(RoutingContext context) {
     Caller caller = ApiAuthentication.caller(context);
     PolicyId policyId = policyId(context);
-    Optional<Policy> before = kept(policyId);
+    Optional<Policy> before = access.keptPolicy(policyId);
     requirePolicyWritable(caller, policyId, before);
     Policy policy = policyFrom(context, policyId);
     DepartmentPolicies.whyNotKeepable(policy, policyId)
@@ -334,7 +335,7 @@ public final class AccessRoutes {
   private void onDeletePolicy(RoutingContext context) {
     Caller caller = ApiAuthentication.caller(context);
     PolicyId policyId = policyId(context);
-    Optional<Policy> before = kept(policyId);
+    Optional<Policy> before = access.keptPolicy(policyId);
     if (before.isEmpty()) {
       throw PolicyNotAccessibleException.newBuilder(policyId).build();
     }
@@ -352,15 +353,6 @@ public final class AccessRoutes {
 
   private static PolicyId policyId(RoutingContext context) {
     return PolicyId.of(context.pathParam("policyId"));
-  }
-
-  private Optional<Policy> kept(PolicyId policyId) {
-    if (DepartmentPolicies.isNamespacePolicy(policyId)) {
-      return Optional.empty();
-    }
-    return access.policies().stream()
-        .filter(policy -> policy.getEntityId().map(policyId::equals).orElse(false))
-        .findFirst();
   }
 
   private boolean mayReadPolicy(Caller caller, Policy policy) {

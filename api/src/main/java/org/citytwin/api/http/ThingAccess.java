@@ -124,19 +124,33 @@ public final class ThingAccess {
       if (!which.test(twin.thingId())) {
         continue;
       }
-      Read<T> last = read.get(twin.thingId());
-      if (last == null || last.revision() != twin.revision()) {
-        last = new Read<>(twin.revision(), parse.apply(twin));
-        read.put(twin.thingId(), last);
-      }
-      last.kept().ifPresent(kept::add);
+      read(twin, read, parse).ifPresent(kept::add);
     }
     return kept;
   }
 
-  /** The department's own policy kept under {@code policyId}, with the revision of its twin. */
-  Optional<Twin> keptPolicy(PolicyId policyId) {
-    return store.twin(DepartmentPolicies.keptAs(policyId));
+  /** What {@code twin} keeps, parsed once per revision of it. */
+  private static <T> Optional<T> read(
+      Twin twin, Map<ThingId, Read<T>> read, java.util.function.Function<Twin, Optional<T>> parse) {
+    Read<T> last = read.get(twin.thingId());
+    if (last == null || last.revision() != twin.revision()) {
+      last = new Read<>(twin.revision(), parse.apply(twin));
+      read.put(twin.thingId(), last);
+    }
+    return last.kept();
+  }
+
+  /**
+   * The department's own policy kept under {@code policyId}; empty for a namespace's {@code
+   * <namespace>:owner}, which is made of grants, not kept.
+   */
+  Optional<Policy> keptPolicy(PolicyId policyId) {
+    if (DepartmentPolicies.isNamespacePolicy(policyId)) {
+      return Optional.empty();
+    }
+    return store
+        .twin(DepartmentPolicies.keptAs(policyId))
+        .flatMap(twin -> read(twin, policiesRead, ThingAccess::parsePolicy));
   }
 
   private static Optional<Policy> parsePolicy(Twin twin) {
@@ -278,8 +292,7 @@ public final class ThingAccess {
   private void requireFollowable(ThingId thingId, PolicyId policyId) {
     boolean followable =
         policyId.getNamespace().equals(thingId.getNamespace())
-            && (DepartmentPolicies.isNamespacePolicy(policyId)
-                || keptPolicy(policyId).flatMap(ThingAccess::parsePolicy).isPresent());
+            && (DepartmentPolicies.isNamespacePolicy(policyId) || keptPolicy(policyId).isPresent());
     if (followable) {
       return;
     }
