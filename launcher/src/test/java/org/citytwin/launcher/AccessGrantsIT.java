@@ -179,16 +179,12 @@ class AccessGrantsIT {
     assertThat(get("/api/2/policies/water:owner", traffic).status()).isEqualTo(404);
 
     // Streams: traffic hears the gauge's changes (lent parts only), construction nothing.
-    StringBuffer trafficStream =
-        city.subscribe("/api/2/things", "Authorization", "Bearer " + traffic);
-    StringBuffer constructionStream =
-        city.subscribe("/api/2/things", "Authorization", "Bearer " + construction);
+    StringBuffer trafficStream = stream(traffic);
+    StringBuffer constructionStream = stream(construction);
     openSocket(traffic);
     assertThat(send("START-SEND-EVENTS?namespaces=water")).isEqualTo("START-SEND-EVENTS:ACK");
     city.reportDepth(gauge, 31);
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .untilAsserted(() -> assertThat(trafficStream).contains("\"depth\":0.31"));
+    awaitDepth(trafficStream, "0.31");
     JsonObject event = new JsonObject(nextMatching("0.31"));
     assertThat(event.getString("topic"))
         .isEqualTo(
@@ -237,11 +233,9 @@ class AccessGrantsIT {
     assertReads(traffic, gauge, false);
     city.reportDepth(gauge, 44);
     city.reportDepth(city.gauge(1), 45);
-    StringBuffer waterStream = city.subscribe("/api/2/things", "Authorization", "Bearer " + water);
+    StringBuffer waterStream = stream(water);
     city.reportDepth(city.gauge(1), 46);
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .untilAsserted(() -> assertThat(waterStream).contains("\"depth\":0.46"));
+    awaitDepth(waterStream, "0.46");
     assertThat(trafficStream.toString()).doesNotContain("0.44").doesNotContain("0.46");
     assertThat(received).noneMatch(message -> message.contains("0.46"));
   }
@@ -588,16 +582,12 @@ class AccessGrantsIT {
     assertThat(repointed.status()).isEqualTo(403);
 
     // Streams: traffic hears the gauge's changes, cut to what it reads; construction nothing.
-    StringBuffer trafficStream =
-        city.subscribe("/api/2/things", "Authorization", "Bearer " + traffic);
-    StringBuffer constructionStream =
-        city.subscribe("/api/2/things", "Authorization", "Bearer " + construction);
+    StringBuffer trafficStream = stream(traffic);
+    StringBuffer constructionStream = stream(construction);
     openSocket(traffic);
     assertThat(send("START-SEND-EVENTS?namespaces=water")).isEqualTo("START-SEND-EVENTS:ACK");
     city.reportDepth(gauge, 31);
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .untilAsserted(() -> assertThat(trafficStream).contains("\"depth\":0.31"));
+    awaitDepth(trafficStream, "0.31");
     assertThat(new JsonObject(nextMatching("0.31")).getString("path")).isEqualTo("/");
     JsonObject closedOnSocket =
         new JsonObject(send(command(gauge, "/attributes/closure", "closed 18:00", "p-1"), "p-1"));
@@ -609,11 +599,9 @@ class AccessGrantsIT {
         .isEqualTo("things:thing.notmodifiable");
     assertThat(get(thing, water).json().getString("policyId")).isEqualTo("water:shared-gauges");
     city.reportDepth(city.gauge(1), 32);
-    StringBuffer waterStream = city.subscribe("/api/2/things", "Authorization", "Bearer " + water);
+    StringBuffer waterStream = stream(water);
     city.reportDepth(city.gauge(1), 33);
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .untilAsserted(() -> assertThat(waterStream).contains("\"depth\":0.33"));
+    awaitDepth(waterStream, "0.33");
     assertThat(trafficStream.toString()).as("another gauge").doesNotContain("0.32");
     assertThat(received).noneMatch(message -> message.contains("0.33"));
     assertThat(constructionStream.toString()).doesNotContain("data:");
@@ -638,13 +626,10 @@ class AccessGrantsIT {
     assertThat(get(policy, water).status()).isEqualTo(404);
     assertThat(get(thing, traffic).status()).isEqualTo(404);
     assertThat(get(thing, water).json().getString("policyId")).isEqualTo("water:shared-gauges");
-    StringBuffer trafficAgain =
-        city.subscribe("/api/2/things", "Authorization", "Bearer " + traffic);
-    StringBuffer waterAgain = city.subscribe("/api/2/things", "Authorization", "Bearer " + water);
+    StringBuffer trafficAgain = stream(traffic);
+    StringBuffer waterAgain = stream(water);
     city.reportDepth(gauge, 55);
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .untilAsserted(() -> assertThat(waterAgain).contains("\"depth\":0.55"));
+    awaitDepth(waterAgain, "0.55");
     assertThat(trafficAgain.toString()).doesNotContain("0.55");
   }
 
@@ -656,6 +641,18 @@ class AccessGrantsIT {
 
   private static String urlEncoded(String text) {
     return java.net.URLEncoder.encode(text, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** The whole twin stream (server-sent events) as {@code token}'s caller receives it. */
+  private StringBuffer stream(String token) throws Exception {
+    return city.subscribe("/api/2/things", "Authorization", "Bearer " + token);
+  }
+
+  /** Waits up to 10 s for a gauge's depth of {@code metres} on {@code stream}. */
+  private static void awaitDepth(StringBuffer stream, String metres) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(stream).contains("\"depth\":" + metres));
   }
 
   private void openSocket(String token) throws Exception {
