@@ -213,7 +213,15 @@ public final class ApiVerticle extends AbstractVerticle {
     new DeadLetterRoutes(vertx).mount(router);
     new DeviceRoutes(vertx, devices).mount(router);
     new HistoryRoutes(vertx, clock, search, zones, access).mount(router);
-    new OperationsRoutes(ingestCounters, things, authentication, rateLimits, webSocket, readiness())
+    new OperationsRoutes(
+            vertx,
+            ingestCounters,
+            things,
+            authentication,
+            rateLimits,
+            webSocket,
+            readiness(),
+            feeds)
         .mount(router);
     router.route().failureHandler(ApiErrors::handleFailure);
     router.errorHandler(404, ApiErrors::handleFailure);

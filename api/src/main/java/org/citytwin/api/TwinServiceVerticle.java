@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.citytwin.fusion.SameProcessCodec;
 import org.citytwin.twin.EventBusAddresses;
+import org.citytwin.twin.LatencyHistogram;
+import org.citytwin.twin.MetricsText;
 import org.citytwin.twin.Preconditions;
 import org.citytwin.twin.ThingChange;
 import org.citytwin.twin.ThingChanges;
@@ -114,6 +116,9 @@ public final class TwinServiceVerticle extends AbstractVerticle {
   private Optional<String> lastCommitFailure = Optional.empty();
   private volatile long appliedSequence;
   private long snapshotSequence;
+  private long commitStartedNanos;
+  private final LatencyHistogram commitTimes = new LatencyHistogram();
+  private long changesCommitted;
 
   /**
    * @param recoveredSequence the journal's last sequence number at start
@@ -150,6 +155,7 @@ public final class TwinServiceVerticle extends AbstractVerticle {
         .consumer(EventBusAddresses.TWIN_COMMANDS, this::onMessage)
         .completionHandler(started);
     vertx.eventBus().<JsonObject>consumer(EventBusAddresses.TWIN_READY, this::onReady);
+    vertx.eventBus().<JsonObject>consumer(EventBusAddresses.TWIN_METRICS, this::onMetrics);
     vertx.setPeriodic(IDLE_SWEEP_EVERY.toMillis(), timer -> sweepIdle());
   }
 
@@ -371,6 +377,7 @@ public final class TwinServiceVerticle extends AbstractVerticle {
       return;
     }
     committing = true;
+    commitStartedNanos = System.nanoTime();
     List<Waiting> batch = new ArrayList<>(Math.min(waiting.size(), MAX_CHANGES_PER_COMMIT));
     List<ThingChange> changes = new ArrayList<>(batch.size());
     while (!waiting.isEmpty() && batch.size() < MAX_CHANGES_PER_COMMIT) {
@@ -394,11 +401,13 @@ public final class TwinServiceVerticle extends AbstractVerticle {
 
   private void onCommitted(List<Waiting> batch, AsyncResult<Committed> committed) {
     committing = false;
+    commitTimes.record(System.nanoTime() - commitStartedNanos);
     lastCommitFailure =
         committed.succeeded()
             ? Optional.empty()
             : Optional.of(String.valueOf(committed.cause().getMessage()));
     if (committed.succeeded()) {
+      changesCommitted += batch.size();
       // The journal starts on what waits while this batch is applied: the two overlap.
       commitIfIdle();
       applyCommitted(batch, committed.result());
@@ -406,6 +415,22 @@ public final class TwinServiceVerticle extends AbstractVerticle {
       dropWaiting(batch, committed.cause());
       commitIfIdle();
     }
+  }
+
+  private void onMetrics(Message<JsonObject> request) {
+    StringBuilder text = new StringBuilder();
+    commitTimes.appendWithHeader(
+        text,
+        "citytwin_twin_commit_seconds",
+        "One group commit of twin changes to the journal, their events rendered beside it.");
+    MetricsText.counter(
+        text, "citytwin_twin_changes_committed_total", "Twin changes journaled.", changesCommitted);
+    MetricsText.gauge(
+        text,
+        "citytwin_twin_changes_waiting",
+        "Changes queued behind the running commit.",
+        waiting.size());
+    request.reply(text.toString());
   }
 
   /** A journal commit: its last sequence number and its events, ready to publish. */

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,6 +21,7 @@ import org.citytwin.fusion.rules.Scope;
 import org.citytwin.fusion.rules.Signal;
 import org.citytwin.fusion.rules.TrajectoryRule;
 import org.citytwin.fusion.rules.ValueWindow;
+import org.citytwin.twin.LatencyHistogram;
 import org.citytwin.twin.WgsPoint;
 import org.eclipse.ditto.json.JsonArray;
 import org.eclipse.ditto.json.JsonFactory;
@@ -63,10 +65,11 @@ public final class FusionEngine {
    * renders a pointer's text anew, through a stream, at every {@code toString}, and every piece of
    * evidence names it.
    */
-  private record Binding(Rule rule, Signal signal, RuleState state, String valuePath) {
+  private record Binding(
+      Rule rule, Signal signal, RuleState state, String valuePath, LatencyHistogram timing) {
 
-    Binding(Rule rule, Signal signal, RuleState state) {
-      this(rule, signal, state, signal == null ? "" : signal.value().toString());
+    Binding(Rule rule, Signal signal, RuleState state, LatencyHistogram timing) {
+      this(rule, signal, state, signal == null ? "" : signal.value().toString(), timing);
     }
   }
 
@@ -181,6 +184,8 @@ public final class FusionEngine {
   private List<Rule> rules = List.of();
   private Map<String, List<Binding>> byDefinition = Map.of();
   private Set<String> nearDefinitions = Set.of();
+  // Read by the metrics scrape on another thread: replaced whole, never changed.
+  private volatile Map<String, LatencyHistogram> ruleTimings = Map.of();
 
   public FusionEngine(ZoneIndex zones, IncidentBook book, List<Rule> rules, Clock clock) {
     this.zones = zones;
@@ -206,9 +211,14 @@ public final class FusionEngine {
     Map<String, RuleState> states = new HashMap<>();
     Map<String, List<Binding>> bindings = new HashMap<>();
     Set<String> near = new HashSet<>();
+    Map<String, LatencyHistogram> timings = new LinkedHashMap<>();
     approvedAnywhere.clear();
     approvedAt.clear();
     for (Rule rule : replacement) {
+      // A rule's timings go on across reloads, as a Prometheus counter should.
+      LatencyHistogram timing =
+          timings.computeIfAbsent(
+              rule.id(), id -> ruleTimings.getOrDefault(id, new LatencyHistogram()));
       if (rule instanceof CorrelationRule correlation) {
         RuleState state =
             rules.contains(rule) ? ruleStates.get(rule.id()) : new RuleState(correlation);
@@ -216,13 +226,13 @@ public final class FusionEngine {
         for (Signal signal : correlation.signals()) {
           bindings
               .computeIfAbsent(signal.definition(), d -> new ArrayList<>())
-              .add(new Binding(rule, signal, state));
+              .add(new Binding(rule, signal, state, timing));
           signal.near().ifPresent(relation -> near.add(relation.definition()));
         }
       } else if (rule instanceof TrajectoryRule trajectory) {
         bindings
             .computeIfAbsent(trajectory.tracker(), d -> new ArrayList<>())
-            .add(new Binding(rule, null, null));
+            .add(new Binding(rule, null, null, timing));
         for (Zone site : zones.ofType(trajectory.siteZoneType())) {
           approvedAnywhere.addAll(site.texts("approvedVehicles"));
         }
@@ -232,6 +242,15 @@ public final class FusionEngine {
     this.ruleStates = states;
     this.byDefinition = bindings;
     this.nearDefinitions = near;
+    this.ruleTimings = Collections.unmodifiableMap(timings);
+  }
+
+  /**
+   * By rule id, in the rules' order: how long evaluating one twin change against one of the rule's
+   * signals (or its trajectory) took. Safe to read from any thread.
+   */
+  public Map<String, LatencyHistogram> ruleTimings() {
+    return ruleTimings;
   }
 
   /** The definitions of the twins a loaded rule measures distances to (see {@link #know}). */
@@ -276,6 +295,7 @@ public final class FusionEngine {
     JsonPointer readAt = null;
     Optional<JsonValue> read = Optional.empty();
     for (Binding binding : bindings) {
+      long started = System.nanoTime();
       if (binding.rule() instanceof CorrelationRule correlation) {
         if (!binding.signal().value().equals(readAt)) {
           readAt = binding.signal().value();
@@ -287,6 +307,7 @@ public final class FusionEngine {
       } else if (binding.rule() instanceof TrajectoryRule trajectory) {
         follow(trajectory, observation, touched);
       }
+      binding.timing().record(System.nanoTime() - started);
     }
     if (touched.size() < 2) {
       return touched;

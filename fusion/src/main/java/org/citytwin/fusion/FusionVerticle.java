@@ -27,6 +27,8 @@ import org.citytwin.fusion.rules.CorrelationRule;
 import org.citytwin.fusion.rules.Rule;
 import org.citytwin.twin.CitytwinException;
 import org.citytwin.twin.EventBusAddresses;
+import org.citytwin.twin.LatencyHistogram;
+import org.citytwin.twin.MetricsText;
 import org.citytwin.twin.TwinCommandBatch;
 import org.eclipse.ditto.base.model.headers.DittoHeaders;
 import org.eclipse.ditto.things.model.Thing;
@@ -102,6 +104,7 @@ public final class FusionVerticle extends AbstractVerticle {
   private String rulesFingerprint = "";
   private JsonObject lastReload = new JsonObject().put("status", "shipped rules only");
   private long skippedEvents;
+  private final LatencyHistogram evaluationLag = new LatencyHistogram();
 
   public FusionVerticle(FusionEngine engine, Settings settings, Clock clock) {
     this.engine = engine;
@@ -117,6 +120,7 @@ public final class FusionVerticle extends AbstractVerticle {
     bus.<JsonObject>consumer(EventBusAddresses.INCIDENT_ACT, this::onAct);
     bus.<JsonObject>consumer(EventBusAddresses.CREDIT_LISTS, this::onCreditLists);
     bus.<JsonObject>consumer(EventBusAddresses.RULE_LIST, this::onRules);
+    bus.<JsonObject>consumer(EventBusAddresses.FUSION_METRICS, this::onMetrics);
     vertx.setPeriodic(settings.escalationTick().toMillis(), id -> escalate());
     vertx.setPeriodic(settings.flushEvery().toMillis(), id -> flush());
     Future<Void> firstLoad =
@@ -150,7 +154,43 @@ public final class FusionVerticle extends AbstractVerticle {
         LOG.warn("fusion could not evaluate {}", observation, e);
       }
     }
+    evaluationLag.record(System.nanoTime() - message.body().arrivedNanos());
     engine.pathsToRebuild().forEach(this::rebuildPath);
+  }
+
+  private void onMetrics(Message<JsonObject> request) {
+    StringBuilder text = new StringBuilder();
+    LatencyHistogram.appendHeader(
+        text,
+        "citytwin_fusion_rule_seconds",
+        "Time to evaluate one twin change against one signal of a rule (or its trajectory).");
+    engine
+        .ruleTimings()
+        .forEach(
+            (rule, timing) ->
+                timing.appendTo(text, "citytwin_fusion_rule_seconds", "rule=\"" + rule + "\""));
+    evaluationLag.appendWithHeader(
+        text,
+        "citytwin_fusion_lag_seconds",
+        "From twin changes reaching fusion to their evaluation against every rule being done.");
+    MetricsText.counter(
+        text,
+        "citytwin_fusion_skipped_events_total",
+        "Twin events fusion could not read or evaluate.",
+        skippedEvents);
+    MetricsText.header(
+        text, "citytwin_fusion_incidents", "gauge", "Incidents held, by life-cycle state.");
+    engine
+        .incidents()
+        .countByState()
+        .forEach(
+            (state, count) ->
+                MetricsText.sample(
+                    text,
+                    "citytwin_fusion_incidents",
+                    "state=\"" + state.wireName() + "\"",
+                    count));
+    request.reply(text.toString());
   }
 
   /** Reads a newly seen vehicle's earlier path from history and hands it to the engine. */

@@ -3,6 +3,7 @@ package org.citytwin.fusion;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,6 +59,15 @@ public final class IncidentBook {
     List<Incident> all = new ArrayList<>(byId.values());
     all.sort(Comparator.comparing(Incident::raisedAt).reversed().thenComparing(Incident::id));
     return all;
+  }
+
+  /** How many incidents are in each state, in the states' order; states with none left out. */
+  public Map<IncidentState, Integer> countByState() {
+    Map<IncidentState, Integer> counts = new EnumMap<>(IncidentState.class);
+    for (Incident incident : byId.values()) {
+      counts.merge(incident.state(), 1, Integer::sum);
+    }
+    return counts;
   }
 
   /**

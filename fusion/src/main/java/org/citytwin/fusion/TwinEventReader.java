@@ -31,10 +31,10 @@ final class TwinEventReader extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(TwinEventReader.class);
 
   /**
-   * The observations read from one twin-event message, and how many of its events could not be
-   * read.
+   * The observations read from one twin-event message, how many of its events could not be read,
+   * and when ({@link System#nanoTime()}) the message arrived here.
    */
-  record Batch(List<Observation> observations, int unreadable) {
+  record Batch(List<Observation> observations, int unreadable, long arrivedNanos) {
 
     Batch {
       observations = List.copyOf(observations);
@@ -57,6 +57,7 @@ final class TwinEventReader extends AbstractVerticle {
   }
 
   private void onTwinEvents(Message<Object> message) {
+    long arrived = System.nanoTime();
     List<Observation> observations;
     int unreadable = 0;
     if (message.body() instanceof TwinEventBatch batch) {
@@ -78,7 +79,7 @@ final class TwinEventReader extends AbstractVerticle {
       }
     }
     if (!observations.isEmpty() || unreadable > 0) {
-      vertx.eventBus().send(OBSERVATIONS, new Batch(observations, unreadable));
+      vertx.eventBus().send(OBSERVATIONS, new Batch(observations, unreadable, arrived));
     }
   }
 }

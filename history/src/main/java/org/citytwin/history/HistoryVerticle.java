@@ -19,6 +19,8 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.citytwin.history.arrow.ArrowAnswers;
 import org.citytwin.twin.EventBusAddresses;
+import org.citytwin.twin.LatencyHistogram;
+import org.citytwin.twin.MetricsText;
 import org.citytwin.twin.Reading;
 import org.citytwin.twin.ReadingBatch;
 import org.eclipse.ditto.things.model.ThingId;
@@ -62,6 +64,8 @@ public final class HistoryVerticle extends AbstractVerticle {
   private boolean committing;
   private long commitStartedNanos;
   private Optional<String> lastCommitFailure = Optional.empty();
+  private final LatencyHistogram commitTimes = new LatencyHistogram();
+  private long rowsCommitted;
 
   /** A history that keeps everything (closed days are still compacted). */
   public HistoryVerticle(HistoryStore store) {
@@ -89,6 +93,7 @@ public final class HistoryVerticle extends AbstractVerticle {
     }
     vertx.eventBus().consumer(EventBusAddresses.HISTORY_APPEND, this::onAppend);
     vertx.eventBus().<JsonObject>consumer(EventBusAddresses.HISTORY_READY, this::onReady);
+    vertx.eventBus().<JsonObject>consumer(EventBusAddresses.HISTORY_METRICS, this::onMetrics);
     vertx.eventBus().<JsonObject>consumer(EventBusAddresses.HISTORY_LATEST, this::onLatest);
     vertx.eventBus().<JsonObject>consumer(EventBusAddresses.HISTORY_TRAJECTORY, this::onTrajectory);
     vertx.setTimer(
@@ -207,6 +212,25 @@ public final class HistoryVerticle extends AbstractVerticle {
     return new JsonObject().put("readings", rows);
   }
 
+  private void onMetrics(Message<JsonObject> request) {
+    StringBuilder text = new StringBuilder();
+    commitTimes.appendWithHeader(
+        text,
+        "citytwin_history_commit_seconds",
+        "One group commit of readings to the store, from its start on a worker to its end.");
+    MetricsText.counter(
+        text,
+        "citytwin_history_rows_committed_total",
+        "Readings committed to the store.",
+        rowsCommitted);
+    MetricsText.gauge(
+        text,
+        "citytwin_history_appends_waiting",
+        "Appends queued behind the running commit.",
+        pending.size());
+    request.reply(text.toString());
+  }
+
   /**
    * Ready unless the last group commit failed or the running one takes longer than {@link
    * #SLOW_COMMIT}: a store that slow makes every acknowledgement wait, and ingest soon pushes back.
@@ -272,6 +296,10 @@ public final class HistoryVerticle extends AbstractVerticle {
         .onComplete(
             committed -> {
               committing = false;
+              commitTimes.record(System.nanoTime() - commitStartedNanos);
+              if (committed.succeeded()) {
+                rowsCommitted += rows.size();
+              }
               lastCommitFailure =
                   committed.succeeded()
                       ? Optional.empty()

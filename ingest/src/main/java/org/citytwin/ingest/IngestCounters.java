@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import org.citytwin.twin.LatencyHistogram;
 import org.citytwin.twin.QualityFlag;
 
 /**
@@ -18,6 +19,24 @@ public final class IngestCounters {
   private final LongAdder duplicates = new LongAdder();
   private final LongAdder held = new LongAdder();
   private final ConcurrentHashMap<QualityFlag, LongAdder> flagged = new ConcurrentHashMap<>();
+  private final LatencyHistogram commitWait = new LatencyHistogram();
+  private final LatencyHistogram twinUpdateWait = new LatencyHistogram();
+
+  /**
+   * From a batch of readings being taken to history holding it: the server's share of what a device
+   * waits for its acknowledgement, group commit included.
+   */
+  public LatencyHistogram commitWait() {
+    return commitWait;
+  }
+
+  /**
+   * From a batch of readings being taken to the twin service having applied it: how far twins lag
+   * behind devices.
+   */
+  public LatencyHistogram twinUpdateWait() {
+    return twinUpdateWait;
+  }
 
   void accepted(int readings) {
     acceptedReadings.add(readings);

@@ -24,9 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes canonical readings the rest of the way, whichever protocol brought them: first committed to
- * history, then applied to their twins. The returned future succeeds only when history holds every
- * reading, which is when a device may be acknowledged.
+ * Takes canonical readings the rest of the way, whichever protocol brought them: committed to
+ * history and, side by side with that commit, applied to their twins (one after the other while
+ * history is failing). The returned future succeeds only when history holds every reading and their
+ * twins were updated, which is when a device may be acknowledged.
  *
  * <p>At most {@code maxReadingsInFlight} readings wait for history at once; beyond that, new ones
  * are refused at once with {@link IngestErrors#OVERLOADED}, so that a slow store makes devices back
@@ -53,6 +54,9 @@ public final class ReadingPipeline {
   private final Clock clock;
   private final int maxReadingsInFlight;
   private final AtomicInteger readingsInFlight = new AtomicInteger();
+  // Set by the last history answer; read and written on the event loops that accept readings, so
+  // volatile suffices: a stale view only means one batch's twins wait for history, or do not.
+  private volatile boolean historyFailing;
 
   public ReadingPipeline(
       Vertx vertx,
@@ -97,12 +101,13 @@ public final class ReadingPipeline {
           IngestErrors.OVERLOADED.toException(
               "More than " + maxReadingsInFlight + " readings are waiting for storage."));
     }
+    long started = System.nanoTime();
     ReadingCleaner.Cleaned cleaned = cleaner.clean(readings, clock.instant());
     List<Reading> kept = cleaned.kept();
     Future<Void> committed =
         kept.isEmpty()
             ? Future.succeededFuture()
-            : commit(kept).onFailure(failure -> cleaner.forget(kept));
+            : commit(kept, started).onFailure(failure -> cleaner.forget(kept));
     return committed
         .onSuccess(done -> count(cleaned))
         .onComplete(done -> readingsInFlight.addAndGet(-readings.size()));
@@ -125,17 +130,40 @@ public final class ReadingPipeline {
     return readingsInFlight.get();
   }
 
-  private Future<Void> commit(List<Reading> readings) {
-    return vertx
-        .eventBus()
-        .request(EventBusAddresses.HISTORY_APPEND, new ReadingBatch(readings), REQUEST_TIMEOUT)
-        .recover(
-            failure ->
-                Future.failedFuture(
-                    IngestErrors.HISTORY_UNAVAILABLE.toException(
-                        "History did not commit the reading: " + failure.getMessage())))
-        .compose(committed -> updateTwins(readings))
-        .onSuccess(done -> counters.accepted(readings.size()));
+  private Future<Void> commit(List<Reading> readings, long started) {
+    Future<Message<Object>> durable =
+        vertx
+            .eventBus()
+            .request(EventBusAddresses.HISTORY_APPEND, new ReadingBatch(readings), REQUEST_TIMEOUT)
+            .onComplete(
+                committed -> {
+                  historyFailing = committed.failed();
+                  if (committed.succeeded()) {
+                    counters.commitWait().record(System.nanoTime() - started);
+                  }
+                })
+            .recover(
+                failure ->
+                    Future.failedFuture(
+                        IngestErrors.HISTORY_UNAVAILABLE.toException(
+                            "History did not commit the reading: " + failure.getMessage())));
+    Future<Void> acknowledged;
+    if (historyFailing) {
+      // While history refuses, twins wait for it: they do not run ahead of what is stored.
+      acknowledged = durable.compose(committed -> updateTwins(readings, started));
+    } else {
+      // The twin service journals the changes while history commits the readings: a device waits
+      // for the longer of the two commits, not for both in turn. A twin may so show a reading
+      // whose history commit then fails; its device is told to resend it (see docs/ingest.md).
+      Future<Void> twins = updateTwins(readings, started);
+      acknowledged = durable.compose(committed -> twins);
+    }
+    return acknowledged.onSuccess(done -> counters.accepted(readings.size()));
+  }
+
+  private Future<Void> updateTwins(List<Reading> readings, long started) {
+    return updateTwins(readings)
+        .onComplete(done -> counters.twinUpdateWait().record(System.nanoTime() - started));
   }
 
   private Future<Void> updateTwins(List<Reading> readings) {

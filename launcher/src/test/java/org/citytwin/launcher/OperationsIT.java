@@ -159,6 +159,65 @@ class OperationsIT {
     }
   }
 
+  /** The value of the sample {@code series} (name with its labels) in a Prometheus text. */
+  private static long sample(String metrics, String series) {
+    return metrics
+        .lines()
+        .filter(line -> line.startsWith(series + " "))
+        .mapToLong(line -> (long) Double.parseDouble(line.substring(series.length() + 1)))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + series + " in\n" + metrics));
+  }
+
+  @Test
+  void metricsTellHowLongReadingsWaitHowLongRulesTakeAndWhoIsSubscribed() throws Exception {
+    try (RunningDistrict city = new RunningDistrict(directory, 1, 2, devices -> {}, Map.of())) {
+      StringBuffer live = city.subscribe("/api/2/things");
+      for (int depth = 10; depth < 13; depth++) {
+        city.reportDepth(city.gauge(0), depth);
+      }
+      // Once the last change reached a subscriber, history, the twin and fusion have had it too.
+      await().atMost(Duration.ofSeconds(10)).until(() -> live.toString().contains("0.12"));
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> {
+                String metrics = get(city, "/metrics").body();
+                // One batch per reading sent one by one: each waited for history and for its twin.
+                assertThat(sample(metrics, "citytwin_ingest_commit_seconds_count")).isEqualTo(3);
+                assertThat(sample(metrics, "citytwin_ingest_commit_seconds_bucket{le=\"+Inf\"}"))
+                    .isEqualTo(3);
+                assertThat(sample(metrics, "citytwin_ingest_twin_update_seconds_count"))
+                    .isEqualTo(3);
+                // History committed those three rows in one to three group commits.
+                assertThat(sample(metrics, "citytwin_history_rows_committed_total")).isEqualTo(3);
+                assertThat(sample(metrics, "citytwin_history_commit_seconds_count"))
+                    .isBetween(1L, 3L);
+                // The flood rule listens to waterlogging gauges; the bridge rule does not.
+                assertThat(
+                        sample(
+                            metrics, "citytwin_fusion_rule_seconds_count{rule=\"flood-warning\"}"))
+                    .isGreaterThanOrEqualTo(3);
+                assertThat(
+                        sample(
+                            metrics,
+                            "citytwin_fusion_rule_seconds_count{rule=\"bridge-overload\"}"))
+                    .isZero();
+                assertThat(sample(metrics, "citytwin_fusion_lag_seconds_count")).isPositive();
+                assertThat(sample(metrics, "citytwin_fusion_skipped_events_total")).isZero();
+                assertThat(sample(metrics, "citytwin_live_subscribers{feed=\"twins\"}"))
+                    .isEqualTo(1);
+                assertThat(sample(metrics, "citytwin_live_dropped_too_slow_total{feed=\"twins\"}"))
+                    .isZero();
+                assertThat(metrics)
+                    .contains("# TYPE citytwin_ingest_commit_seconds histogram")
+                    .contains("# TYPE citytwin_fusion_rule_seconds histogram")
+                    .doesNotContain("metrics missing");
+              });
+    }
+  }
+
   @Test
   void eachClientIsHeldToItsRateWithDittosTooManyRequests() throws Exception {
     try (RunningDistrict city =

@@ -111,6 +111,24 @@ public final class EventBusAddresses {
   public static final String RULE_LIST = "citytwin.fusion.rules";
 
   /**
+   * Twins. Request {@code {}}; reply: the twin service's metrics (journal commit times, changes
+   * committed and waiting) as a string in Prometheus' text format, for {@code /metrics}.
+   */
+  public static final String TWIN_METRICS = "citytwin.twin.metrics";
+
+  /**
+   * History. Request {@code {}}; reply: history's metrics (group commit times, rows committed,
+   * appends waiting) as a string in Prometheus' text format, for {@code /metrics}.
+   */
+  public static final String HISTORY_METRICS = "citytwin.history.metrics";
+
+  /**
+   * Fusion. Request {@code {}}; reply: fusion's metrics (rule timings, how far it is behind the
+   * twins, events it skipped) as a string in Prometheus' text format, for {@code /metrics}.
+   */
+  public static final String FUSION_METRICS = "citytwin.fusion.metrics";
+
+  /**
    * Twins. Request {@code {}}; reply {@code {"ready", "detail"}}: ready unless the journal's last
    * commit failed (changes are then refused until one succeeds).
    */

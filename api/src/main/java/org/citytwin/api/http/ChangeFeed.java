@@ -39,6 +39,7 @@ final class ChangeFeed<T> {
   private final Set<Consumer<Change<T>>> listeners = new LinkedHashSet<>();
   private long lastSequence;
   private long heldWeight;
+  private long droppedTooSlow;
 
   /**
    * @param capacity how many of the latest changes are held for subscribers that resume
@@ -84,6 +85,16 @@ final class ChangeFeed<T> {
 
   int listenerCount() {
     return listeners.size();
+  }
+
+  /** Counts a subscriber dropped for not keeping up. */
+  void countDroppedTooSlow() {
+    droppedTooSlow++;
+  }
+
+  /** Subscribers dropped so far for not keeping up. */
+  long droppedTooSlow() {
+    return droppedTooSlow;
   }
 
   /** The id a subscriber sees for {@code change}. */

@@ -25,16 +25,19 @@ final class EventStream {
   static final String RESYNC_EVENT = "resync";
 
   private final HttpServerResponse response;
+  private final Runnable droppedTooSlow;
 
-  private EventStream(HttpServerResponse response) {
+  private EventStream(HttpServerResponse response, Runnable droppedTooSlow) {
     this.response = response;
+    this.droppedTooSlow = droppedTooSlow;
   }
 
   /**
    * Starts the stream on {@code context}'s response; {@code closed} runs once when it ends, whoever
-   * ends it.
+   * ends it, and {@code droppedTooSlow} when the stream ends it for a subscriber not keeping up.
    */
-  static EventStream open(Vertx vertx, RoutingContext context, Runnable closed) {
+  private static EventStream open(
+      Vertx vertx, RoutingContext context, Runnable droppedTooSlow, Runnable closed) {
     HttpServerResponse response = context.response();
     response
         .setChunked(true)
@@ -59,7 +62,7 @@ final class EventStream {
         };
     response.closeHandler(ignored -> once.run());
     response.endHandler(ignored -> once.run());
-    return new EventStream(response);
+    return new EventStream(response, droppedTooSlow);
   }
 
   /**
@@ -78,7 +81,8 @@ final class EventStream {
       Consumer<T> afterReplay) {
     Optional<String> resumeAfter = lastEventId(context);
     Runnable[] stopListening = {() -> {}};
-    EventStream stream = open(vertx, context, () -> stopListening[0].run());
+    EventStream stream =
+        open(vertx, context, feed::countDroppedTooSlow, () -> stopListening[0].run());
     resumeAfter.ifPresent(
         lastSeen ->
             feed.since(lastSeen)
@@ -117,7 +121,7 @@ final class EventStream {
       return;
     }
     if (response.writeQueueFull()) {
-      response.end(":dropped: subscriber too slow; reconnect with Last-Event-ID\n\n");
+      dropTooSlow();
       return;
     }
     StringBuilder event = new StringBuilder(data.length() + 48);
@@ -147,10 +151,15 @@ final class EventStream {
       return;
     }
     if (response.writeQueueFull()) {
-      response.end(":dropped: subscriber too slow; reconnect with Last-Event-ID\n\n");
+      dropTooSlow();
       return;
     }
     response.write(chunk);
+  }
+
+  private void dropTooSlow() {
+    droppedTooSlow.run();
+    response.end(":dropped: subscriber too slow; reconnect with Last-Event-ID\n\n");
   }
 
   /** Events as SSE text, the last with {@code lastId}. */

@@ -1,9 +1,18 @@
 package org.citytwin.api.http;
 
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
 import org.citytwin.ingest.IngestCounters;
+import org.citytwin.twin.EventBusAddresses;
+import org.citytwin.twin.MetricsText;
 import org.citytwin.twin.ThingStore;
 
 /**
@@ -13,26 +22,42 @@ import org.citytwin.twin.ThingStore;
  */
 public final class OperationsRoutes {
 
+  /** The parts that write their own metrics, asked on every scrape. */
+  private static final List<String> PART_METRICS =
+      List.of(
+          EventBusAddresses.TWIN_METRICS,
+          EventBusAddresses.HISTORY_METRICS,
+          EventBusAddresses.FUSION_METRICS);
+
+  /** How long a scrape waits for a part before answering without it. */
+  private static final DeliveryOptions PART_TIMEOUT = new DeliveryOptions().setSendTimeout(2_000);
+
+  private final Vertx vertx;
   private final IngestCounters ingest;
   private final ThingStore things;
   private final ApiAuthentication authentication;
   private final RateLimits rateLimits;
   private final DittoWebSocket webSocket;
   private final Readiness readiness;
+  private final LiveFeeds feeds;
 
   public OperationsRoutes(
+      Vertx vertx,
       IngestCounters ingest,
       ThingStore things,
       ApiAuthentication authentication,
       RateLimits rateLimits,
       DittoWebSocket webSocket,
-      Readiness readiness) {
+      Readiness readiness,
+      LiveFeeds feeds) {
+    this.vertx = vertx;
     this.ingest = ingest;
     this.things = things;
     this.authentication = authentication;
     this.rateLimits = rateLimits;
     this.webSocket = webSocket;
     this.readiness = readiness;
+    this.feeds = feeds;
   }
 
   public void mount(Router router) {
@@ -150,9 +175,64 @@ public final class OperationsRoutes {
         .append("citytwin_twins ")
         .append(things.size())
         .append('\n');
-    context
-        .response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4")
-        .end(text.toString());
+    appendLatencies(text);
+    appendLiveFeeds(text);
+    // The twin service's, history's and fusion's state live on their own event loops: each writes
+    // its part there.
+    List<Future<Message<String>>> parts = new ArrayList<>();
+    for (String address : PART_METRICS) {
+      parts.add(vertx.eventBus().request(address, new JsonObject(), PART_TIMEOUT));
+    }
+    Future.join(parts)
+        .onComplete(
+            all -> {
+              for (int i = 0; i < parts.size(); i++) {
+                Future<Message<String>> part = parts.get(i);
+                if (part.succeeded()) {
+                  text.append(part.result().body());
+                } else {
+                  text.append("# metrics missing from ")
+                      .append(PART_METRICS.get(i))
+                      .append(": ")
+                      .append(part.cause().getMessage())
+                      .append('\n');
+                }
+              }
+              context
+                  .response()
+                  .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4")
+                  .end(text.toString());
+            });
+  }
+
+  private void appendLatencies(StringBuilder text) {
+    ingest
+        .commitWait()
+        .appendWithHeader(
+            text,
+            "citytwin_ingest_commit_seconds",
+            "From readings being taken to history holding them: the server's share of a device's wait"
+                + " for its acknowledgement.");
+    ingest
+        .twinUpdateWait()
+        .appendWithHeader(
+            text,
+            "citytwin_ingest_twin_update_seconds",
+            "From readings being taken to their twins being changed, while history commits them.");
+  }
+
+  private void appendLiveFeeds(StringBuilder text) {
+    String subscribers = "citytwin_live_subscribers";
+    MetricsText.header(text, subscribers, "gauge", "Server-sent event subscribers, by feed.");
+    MetricsText.sample(text, subscribers, "feed=\"twins\"", feeds.twins.listenerCount());
+    MetricsText.sample(text, subscribers, "feed=\"incidents\"", feeds.incidents.listenerCount());
+    String dropped = "citytwin_live_dropped_too_slow_total";
+    MetricsText.header(
+        text,
+        dropped,
+        "counter",
+        "Server-sent event subscribers dropped for falling behind, by feed.");
+    MetricsText.sample(text, dropped, "feed=\"twins\"", feeds.twins.droppedTooSlow());
+    MetricsText.sample(text, dropped, "feed=\"incidents\"", feeds.incidents.droppedTooSlow());
   }
 }

@@ -20,6 +20,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class ServerProcess implements AutoCloseable {
 
+  /** The environment variable with further JVM options for the server's process. */
+  static final String JAVA_OPTIONS = "CITYTWIN_BENCH_SERVER_JAVA_OPTIONS";
+
   private final Process process;
   private final URI address;
   private final Path log;
@@ -55,22 +58,25 @@ final class ServerProcess implements AutoCloseable {
         new ArrayList<>(
             List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "-jar",
-                jar.toString(),
-                "serve",
-                "--district",
-                district.toString(),
-                "--data-dir",
-                work.resolve("data").toString(),
-                "--port",
-                String.valueOf(httpPort),
-                "--set",
-                "mqtt.port=" + mqttPort,
-                // One driver is every user at once here: measure the server, not one client's
-                // share.
-                "--set",
-                "api.rate-limit.per-second=0"));
+                "--add-opens=java.base/java.nio=ALL-UNNAMED"));
+    command.addAll(javaOptions());
+    command.addAll(
+        List.of(
+            "-jar",
+            jar.toString(),
+            "serve",
+            "--district",
+            district.toString(),
+            "--data-dir",
+            work.resolve("data").toString(),
+            "--port",
+            String.valueOf(httpPort),
+            "--set",
+            "mqtt.port=" + mqttPort,
+            // One driver is every user at once here: measure the server, not one client's
+            // share.
+            "--set",
+            "api.rate-limit.per-second=0"));
     for (String setting : settings) {
       command.add("--set");
       command.add(setting);
@@ -87,6 +93,16 @@ final class ServerProcess implements AutoCloseable {
       throw e;
     }
     return server;
+  }
+
+  /**
+   * JVM options for the server's process from {@value #JAVA_OPTIONS} (split at white space), so
+   * that a collector or heap setting can be tried on the server alone, not on the load driver too
+   * as {@code JAVA_TOOL_OPTIONS} would.
+   */
+  private static List<String> javaOptions() {
+    String options = System.getenv(JAVA_OPTIONS);
+    return options == null || options.isBlank() ? List.of() : List.of(options.trim().split("\\s+"));
   }
 
   /** The server's HTTP address. */
