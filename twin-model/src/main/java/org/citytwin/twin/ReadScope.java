@@ -221,15 +221,7 @@ public final class ReadScope {
       return true;
     }
     return governing(thingId, fields)
-        .map(
-            policy ->
-                new PolicyEvaluator(Clock.fixed(now, ZoneOffset.UTC))
-                    .hasPermission(
-                        policy,
-                        Set.of(DepartmentPolicies.subject(department.orElseThrow())),
-                        "thing",
-                        path,
-                        permission))
+        .map(policy -> permits(policy, path, permission))
         .orElse(false);
   }
 
@@ -269,7 +261,11 @@ public final class ReadScope {
 
   /** {@link #governing(ThingId, Fields)} with the thing's own policy already looked up. */
   private Optional<Policy> governing(ThingId thingId, Fields fields, Optional<Policy> own) {
-    List<AccessGrant> covering = grantsCovering(thingId, fields);
+    return governing(thingId, own, grantsCovering(thingId, fields));
+  }
+
+  private Optional<Policy> governing(
+      ThingId thingId, Optional<Policy> own, List<AccessGrant> covering) {
     if (own.isEmpty() && covering.isEmpty()) {
       return Optional.empty();
     }
@@ -277,6 +273,60 @@ public final class ReadScope {
     return Optional.of(
         DepartmentPolicies.withGrants(
             own.orElseGet(() -> DepartmentPolicies.owner(owner)), owner, covering, now));
+  }
+
+  /**
+   * What the caller may do with one thing, the grants covering it and the policy deciding it worked
+   * out once: for callers that ask several questions of the same thing (an event's two views and
+   * its grants, a write's paths).
+   */
+  public Judged judge(ThingId thingId, Fields fields) {
+    if (owns(thingId.getNamespace())) {
+      return new Judged(true, List.of(), Optional.empty());
+    }
+    List<AccessGrant> covering = grantsCovering(thingId, fields);
+    return new Judged(false, covering, governing(thingId, ownPolicy(thingId, fields), covering));
+  }
+
+  /** The answers of {@link ReadScope#judge} for one thing; immutable. */
+  public final class Judged {
+    private final boolean owned;
+    private final List<AccessGrant> covering;
+    private final Optional<Policy> governing;
+
+    private Judged(boolean owned, List<AccessGrant> covering, Optional<Policy> governing) {
+      this.owned = owned;
+      this.covering = List.copyOf(covering);
+      this.governing = governing;
+    }
+
+    /** As {@link ReadScope#grantsCovering}. */
+    public List<AccessGrant> grantsCovering() {
+      return covering;
+    }
+
+    /** As {@link ReadScope#view}, for this thing's JSON or a part of it. */
+    public Optional<JsonObject> view(JsonObject thingJson) {
+      return owned
+          ? Optional.of(thingJson)
+          : governing.flatMap(policy -> ReadScope.this.view(policy, thingJson));
+    }
+
+    /** As {@link ReadScope#mayWrite}. */
+    public boolean mayWrite(JsonPointer path) {
+      return owned
+          || governing.map(policy -> permits(policy, path, PolicyEvaluator.WRITE)).orElse(false);
+    }
+  }
+
+  private boolean permits(Policy policy, JsonPointer path, String permission) {
+    return new PolicyEvaluator(Clock.fixed(now, ZoneOffset.UTC))
+        .hasPermission(
+            policy,
+            Set.of(DepartmentPolicies.subject(department.orElseThrow())),
+            "thing",
+            path,
+            permission);
   }
 
   /**

@@ -469,6 +469,44 @@ class ReadScopeTest {
   }
 
   @Test
+  void judgingAThingOnceAnswersAsEachQuestionAskedAlone() {
+    follow("urban:cam-2", "urban:shared-cameras");
+    AccessGrant writing = cameraControlFor("traffic", List.of("READ", "WRITE"));
+    ReadScope traffic = ReadScope.of("traffic", List.of(writing), List.of(sharedCameras()), NOW);
+    List<JsonPointer> paths =
+        List.of(
+            JsonPointer.empty(),
+            JsonPointer.of("/attributes/note"),
+            JsonPointer.of("/attributes/name"),
+            JsonPointer.of("/features/camera/properties/rank"),
+            JsonPointer.of("/features/stream"));
+    // cam-1 lent by the grant, cam-2 by urban's policy, the lamp by neither, the bridge traffic's.
+    for (String id : List.of("urban:cam-1", "urban:cam-2", "urban:lamp-1", "traffic:bridge-1")) {
+      ThingId thingId = ThingId.of(id);
+      var values = ThingStore.fields(store.twin(thingId).orElseThrow());
+      JsonObject whole = store.retrieve(thingId).orElseThrow().toJson();
+      JsonObject part =
+          JsonObject.newBuilder().set("features", whole.getValue("features").get()).build();
+
+      ReadScope.Judged judged = traffic.judge(thingId, values);
+
+      assertThat(judged.grantsCovering()).as(id).isEqualTo(traffic.grantsCovering(thingId, values));
+      assertThat(judged.view(whole)).as(id).isEqualTo(traffic.view(thingId, values, whole));
+      assertThat(judged.view(part)).as(id).isEqualTo(traffic.view(thingId, values, part));
+      for (JsonPointer path : paths) {
+        assertThat(judged.mayWrite(path))
+            .as("%s %s", id, path)
+            .isEqualTo(traffic.mayWrite(thingId, values, path));
+      }
+    }
+    ThingId cam1 = ThingId.of("urban:cam-1");
+    ReadScope.Judged lent = traffic.judge(cam1, ThingStore.fields(store.twin(cam1).orElseThrow()));
+    assertThat(lent.grantsCovering()).containsExactly(writing);
+    assertThat(lent.mayWrite(JsonPointer.of("/features/camera"))).isTrue();
+    assertThat(lent.view(store.retrieve(cam1).orElseThrow().toJson())).isPresent();
+  }
+
+  @Test
   void aPolicyOfAnotherNamespaceGivesNothing() {
     // traffic's bridge names urban's policy: a thing follows policies of its own namespace only.
     follow("traffic:bridge-1", "urban:shared-cameras");

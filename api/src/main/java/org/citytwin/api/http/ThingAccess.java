@@ -232,14 +232,26 @@ public final class ThingAccess {
    * does not exist; otherwise answers it as missing.
    */
   void requireReadable(Caller caller, ThingId thingId) {
-    ReadScope scope = scope(caller);
+    requireReadable(scope(caller), thingId);
+  }
+
+  /**
+   * {@link #requireReadable(Caller, ThingId)} with the caller's scope; the values of a thing of
+   * another namespace, for further questions (none are looked up for the caller's own).
+   */
+  private Fields requireReadable(ReadScope scope, ThingId thingId) {
     if (scope.owns(thingId.getNamespace())) {
-      return;
+      return pointer -> Optional.empty();
     }
-    Optional<Twin> twin = store.twin(thingId);
-    if (twin.isEmpty() || scope.readable(thingId, ThingStore.fields(twin.get())).isEmpty()) {
+    Fields values =
+        store
+            .twin(thingId)
+            .map(ThingStore::fields)
+            .orElseThrow(() -> ThingNotAccessibleException.newBuilder(thingId).build());
+    if (scope.readable(thingId, values).isEmpty()) {
       throw ThingNotAccessibleException.newBuilder(thingId).build();
     }
+    return values;
   }
 
   /**
@@ -257,16 +269,12 @@ public final class ThingAccess {
       policyIdSetBy(change).ifPresent(policyId -> requireFollowable(thingId, policyId));
       return;
     }
-    requireReadable(caller, thingId);
     ReadScope scope = scope(caller);
-    Fields values =
-        ThingStore.fields(
-            store
-                .twin(thingId)
-                .orElseThrow(() -> ThingNotAccessibleException.newBuilder(thingId).build()));
-    List<AccessGrant> covering = scope.grantsCovering(thingId, values);
+    Fields values = requireReadable(scope, thingId);
+    ReadScope.Judged judged = scope.judge(thingId, values);
+    List<AccessGrant> covering = judged.grantsCovering();
     for (JsonPointer path : writtenPaths(change)) {
-      if (!scope.mayWrite(thingId, values, path)) {
+      if (!judged.mayWrite(path)) {
         throw ThingNotModifiableException.newBuilder(thingId)
             .description(
                 covering.stream().anyMatch(AccessGrant::lendsWriting)
@@ -419,13 +427,13 @@ public final class ThingAccess {
             pointer.isEmpty()
                 ? Optional.of(filterable)
                 : pointer.equals(POLICY_ID) ? policyId : filterable.getValue(pointer);
-    List<AccessGrant> covering = scope.grantsCovering(event.thingId(), values);
-    Optional<JsonObject> changed = scope.view(event.thingId(), values, event.changedThing());
-    Optional<JsonObject> readable = scope.view(event.thingId(), values, filterable);
+    ReadScope.Judged judged = scope.judge(event.thingId(), values);
+    Optional<JsonObject> changed = judged.view(event.changedThing());
+    Optional<JsonObject> readable = judged.view(filterable);
     if (changed.isEmpty() || readable.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new EventView(changed.get(), readable.get(), covering));
+    return Optional.of(new EventView(changed.get(), readable.get(), judged.grantsCovering()));
   }
 
   /** Counts the delivery of a lent event. */
