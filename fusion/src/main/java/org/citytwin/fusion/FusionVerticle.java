@@ -168,7 +168,8 @@ public final class FusionVerticle extends AbstractVerticle {
         .ruleTimings()
         .forEach(
             (rule, timing) ->
-                timing.appendTo(text, "citytwin_fusion_rule_seconds", "rule=\"" + rule + "\""));
+                timing.appendTo(
+                    text, "citytwin_fusion_rule_seconds", MetricsText.label("rule", rule)));
     evaluationLag.appendWithHeader(
         text,
         "citytwin_fusion_lag_seconds",
@@ -188,7 +189,7 @@ public final class FusionVerticle extends AbstractVerticle {
                 MetricsText.sample(
                     text,
                     "citytwin_fusion_incidents",
-                    "state=\"" + state.wireName() + "\"",
+                    MetricsText.label("state", state.wireName()),
                     count));
     request.reply(text.toString());
   }

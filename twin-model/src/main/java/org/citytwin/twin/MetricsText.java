@@ -24,6 +24,15 @@ public final class MetricsText {
     text.append(' ').append(value).append('\n');
   }
 
+  /**
+   * The label text {@code name="value"}, the value escaped as Prometheus' text format asks
+   * (backslash, double quote, line feed), so that any rule id or name is safe in a label.
+   */
+  public static String label(String name, String value) {
+    String escaped = value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    return name + "=\"" + escaped + "\"";
+  }
+
   /** A counter with one unlabelled sample, header included. */
   public static void counter(StringBuilder text, String name, String help, long value) {
     header(text, name, "counter", help);

@@ -19,6 +19,12 @@ class MetricsTextTest {
   }
 
   @Test
+  void escapesLabelValuesAsPrometheusAsks() {
+    assertThat(MetricsText.label("rule", "flood-warning")).isEqualTo("rule=\"flood-warning\"");
+    assertThat(MetricsText.label("rule", "a\"b\\c\nd")).isEqualTo("rule=\"a\\\"b\\\\c\\nd\"");
+  }
+
+  @Test
   void bracesLabelsOnlyWhenThereAreSome() {
     StringBuilder text = new StringBuilder();
     MetricsText.sample(text, "subscribers", "feed=\"twins\"", 3);
