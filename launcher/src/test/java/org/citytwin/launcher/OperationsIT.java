@@ -190,6 +190,10 @@ class OperationsIT {
                     .isEqualTo(3);
                 assertThat(sample(metrics, "citytwin_ingest_twin_update_seconds_count"))
                     .isEqualTo(3);
+                // The journal took the three twin changes (with the district's own, at start).
+                assertThat(sample(metrics, "citytwin_twin_changes_committed_total"))
+                    .isGreaterThanOrEqualTo(3);
+                assertThat(sample(metrics, "citytwin_twin_commit_seconds_count")).isPositive();
                 // History committed those three rows in one to three group commits.
                 assertThat(sample(metrics, "citytwin_history_rows_committed_total")).isEqualTo(3);
                 assertThat(sample(metrics, "citytwin_history_commit_seconds_count"))
