@@ -17,8 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.citytwin.fusion.SameProcessCodec;
 import org.citytwin.twin.EventBusAddresses;
-import org.citytwin.twin.LatencyHistogram;
-import org.citytwin.twin.MetricsText;
+import org.citytwin.twin.GroupCommitMetrics;
 import org.citytwin.twin.Preconditions;
 import org.citytwin.twin.ThingChange;
 import org.citytwin.twin.ThingChanges;
@@ -116,9 +115,15 @@ public final class TwinServiceVerticle extends AbstractVerticle {
   private Optional<String> lastCommitFailure = Optional.empty();
   private volatile long appliedSequence;
   private long snapshotSequence;
-  private long commitStartedNanos;
-  private final LatencyHistogram commitTimes = new LatencyHistogram();
-  private long changesCommitted;
+  private final GroupCommitMetrics commits =
+      new GroupCommitMetrics(
+          new GroupCommitMetrics.Names(
+              "citytwin_twin_commit_seconds",
+              "One group commit of twin changes to the journal, their events rendered beside it.",
+              "citytwin_twin_changes_committed_total",
+              "Twin changes journaled.",
+              "citytwin_twin_changes_waiting",
+              "Changes queued behind the running commit."));
 
   /**
    * @param recoveredSequence the journal's last sequence number at start
@@ -377,7 +382,7 @@ public final class TwinServiceVerticle extends AbstractVerticle {
       return;
     }
     committing = true;
-    commitStartedNanos = System.nanoTime();
+    commits.started();
     List<Waiting> batch = new ArrayList<>(Math.min(waiting.size(), MAX_CHANGES_PER_COMMIT));
     List<ThingChange> changes = new ArrayList<>(batch.size());
     while (!waiting.isEmpty() && batch.size() < MAX_CHANGES_PER_COMMIT) {
@@ -401,13 +406,12 @@ public final class TwinServiceVerticle extends AbstractVerticle {
 
   private void onCommitted(List<Waiting> batch, AsyncResult<Committed> committed) {
     committing = false;
-    commitTimes.record(System.nanoTime() - commitStartedNanos);
+    commits.ended(committed.succeeded() ? batch.size() : 0);
     lastCommitFailure =
         committed.succeeded()
             ? Optional.empty()
             : Optional.of(String.valueOf(committed.cause().getMessage()));
     if (committed.succeeded()) {
-      changesCommitted += batch.size();
       // The journal starts on what waits while this batch is applied: the two overlap.
       commitIfIdle();
       applyCommitted(batch, committed.result());
@@ -419,17 +423,7 @@ public final class TwinServiceVerticle extends AbstractVerticle {
 
   private void onMetrics(Message<JsonObject> request) {
     StringBuilder text = new StringBuilder();
-    commitTimes.appendWithHeader(
-        text,
-        "citytwin_twin_commit_seconds",
-        "One group commit of twin changes to the journal, their events rendered beside it.");
-    MetricsText.counter(
-        text, "citytwin_twin_changes_committed_total", "Twin changes journaled.", changesCommitted);
-    MetricsText.gauge(
-        text,
-        "citytwin_twin_changes_waiting",
-        "Changes queued behind the running commit.",
-        waiting.size());
+    commits.appendTo(text, waiting.size());
     request.reply(text.toString());
   }
 

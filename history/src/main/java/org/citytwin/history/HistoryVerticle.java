@@ -19,8 +19,7 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.citytwin.history.arrow.ArrowAnswers;
 import org.citytwin.twin.EventBusAddresses;
-import org.citytwin.twin.LatencyHistogram;
-import org.citytwin.twin.MetricsText;
+import org.citytwin.twin.GroupCommitMetrics;
 import org.citytwin.twin.Reading;
 import org.citytwin.twin.ReadingBatch;
 import org.eclipse.ditto.things.model.ThingId;
@@ -62,10 +61,16 @@ public final class HistoryVerticle extends AbstractVerticle {
   private BufferAllocator allocator;
   private ArrowAnswers arrow;
   private boolean committing;
-  private long commitStartedNanos;
   private Optional<String> lastCommitFailure = Optional.empty();
-  private final LatencyHistogram commitTimes = new LatencyHistogram();
-  private long rowsCommitted;
+  private final GroupCommitMetrics commits =
+      new GroupCommitMetrics(
+          new GroupCommitMetrics.Names(
+              "citytwin_history_commit_seconds",
+              "One group commit of readings to the store, from its start on a worker to its end.",
+              "citytwin_history_rows_committed_total",
+              "Readings committed to the store.",
+              "citytwin_history_appends_waiting",
+              "Appends queued behind the running commit."));
 
   /** A history that keeps everything (closed days are still compacted). */
   public HistoryVerticle(HistoryStore store) {
@@ -214,20 +219,7 @@ public final class HistoryVerticle extends AbstractVerticle {
 
   private void onMetrics(Message<JsonObject> request) {
     StringBuilder text = new StringBuilder();
-    commitTimes.appendWithHeader(
-        text,
-        "citytwin_history_commit_seconds",
-        "One group commit of readings to the store, from its start on a worker to its end.");
-    MetricsText.counter(
-        text,
-        "citytwin_history_rows_committed_total",
-        "Readings committed to the store.",
-        rowsCommitted);
-    MetricsText.gauge(
-        text,
-        "citytwin_history_appends_waiting",
-        "Appends queued behind the running commit.",
-        pending.size());
+    commits.appendTo(text, pending.size());
     request.reply(text.toString());
   }
 
@@ -236,8 +228,7 @@ public final class HistoryVerticle extends AbstractVerticle {
    * #SLOW_COMMIT}: a store that slow makes every acknowledgement wait, and ingest soon pushes back.
    */
   private void onReady(Message<JsonObject> request) {
-    Duration running =
-        committing ? Duration.ofNanos(System.nanoTime() - commitStartedNanos) : Duration.ZERO;
+    Duration running = committing ? Duration.ofNanos(commits.runningNanos()) : Duration.ZERO;
     String waiting = pending.size() + " appends waiting";
     if (lastCommitFailure.isPresent()) {
       request.reply(
@@ -276,7 +267,7 @@ public final class HistoryVerticle extends AbstractVerticle {
       return;
     }
     committing = true;
-    commitStartedNanos = System.nanoTime();
+    commits.started();
     List<PendingAppend> batch = new ArrayList<>();
     List<Reading> rows = new ArrayList<>();
     while (!pending.isEmpty()
@@ -296,10 +287,7 @@ public final class HistoryVerticle extends AbstractVerticle {
         .onComplete(
             committed -> {
               committing = false;
-              commitTimes.record(System.nanoTime() - commitStartedNanos);
-              if (committed.succeeded()) {
-                rowsCommitted += rows.size();
-              }
+              commits.ended(committed.succeeded() ? rows.size() : 0);
               lastCommitFailure =
                   committed.succeeded()
                       ? Optional.empty()

@@ -331,11 +331,9 @@ class AccessGrantsIT {
 
     // The same on the WebSocket.
     openSocket(traffic);
-    JsonObject answered =
-        new JsonObject(send(command(gauge, "/attributes/closure", "closed 18:00", "w-1"), "w-1"));
+    JsonObject answered = modifyOnSocket(gauge, "/attributes/closure", "closed 18:00", "w-1");
     assertThat(answered.getInteger("status")).as(answered.encode()).isEqualTo(204);
-    JsonObject refused =
-        new JsonObject(send(command(gauge, "/attributes/name", "renamed", "w-2"), "w-2"));
+    JsonObject refused = modifyOnSocket(gauge, "/attributes/name", "renamed", "w-2");
     assertThat(refused.getInteger("status")).isEqualTo(403);
     assertThat(refused.getJsonObject("value").getString("error"))
         .isEqualTo("things:thing.notmodifiable");
@@ -589,11 +587,9 @@ class AccessGrantsIT {
     city.reportDepth(gauge, 31);
     awaitDepth(trafficStream, "0.31");
     assertThat(new JsonObject(nextMatching("0.31")).getString("path")).isEqualTo("/");
-    JsonObject closedOnSocket =
-        new JsonObject(send(command(gauge, "/attributes/closure", "closed 18:00", "p-1"), "p-1"));
+    JsonObject closedOnSocket = modifyOnSocket(gauge, "/attributes/closure", "closed 18:00", "p-1");
     assertThat(closedOnSocket.getInteger("status")).as(closedOnSocket.encode()).isEqualTo(204);
-    JsonObject repointedOnSocket =
-        new JsonObject(send(command(gauge, "/policyId", "water:owner", "p-2"), "p-2"));
+    JsonObject repointedOnSocket = modifyOnSocket(gauge, "/policyId", "water:owner", "p-2");
     assertThat(repointedOnSocket.getInteger("status")).isEqualTo(403);
     assertThat(repointedOnSocket.getJsonObject("value").getString("error"))
         .isEqualTo("things:thing.notmodifiable");
@@ -678,6 +674,15 @@ class AccessGrantsIT {
                   }
                 })
             .get(10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Sends a modify command of {@code path} on the open socket and returns the answer to it (the
+   * message carrying its correlation id).
+   */
+  private JsonObject modifyOnSocket(
+      SimDevice gauge, String path, Object value, String correlationId) throws Exception {
+    return new JsonObject(send(command(gauge, path, value, correlationId), correlationId));
   }
 
   private String send(String text) throws Exception {
