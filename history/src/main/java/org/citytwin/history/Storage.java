@@ -8,7 +8,8 @@ import org.citytwin.twin.ThingJournal;
 /**
  * The database citytwin keeps what happened in: readings ({@link #readings()}), the journal of twin
  * changes ({@link #things()}), refused payloads ({@link #deadLetters()}) and device registrations
- * ({@link #devices()}), in one DuckDB file or one PostgreSQL schema.
+ * ({@link #devices()}), in embedded DuckDB (two files: the journal has its own) or one PostgreSQL
+ * schema.
  */
 public interface Storage extends AutoCloseable {
 
@@ -29,7 +30,9 @@ public interface Storage extends AutoCloseable {
   void close();
 
   /**
-   * Opens (creating if needed) the embedded DuckDB database in {@code file}.
+   * Opens (creating if needed) the embedded DuckDB database in {@code file}, with the twin journal
+   * in a file beside it ({@code history.duckdb} -> {@code history.twins.duckdb}), moving the
+   * journal there first if {@code file} still holds it.
    *
    * @throws HistoryUnavailableException if it cannot be opened, for example because another process
    *     holds it

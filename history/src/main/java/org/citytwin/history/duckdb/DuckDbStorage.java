@@ -16,24 +16,28 @@ import org.citytwin.twin.ThingJournal;
 import org.duckdb.DuckDBConnection;
 
 /**
- * One embedded DuckDB file holding readings and the twin journal. DuckDB lets one process open a
- * file for writing; within it, readings and the journal each get their own connection, so a reading
- * commit and a journal commit never wait for each other.
+ * Embedded DuckDB: readings, dead letters and device registrations in one file, the twin journal in
+ * a file of its own beside it ({@link TwinJournalFile}), so that checkpoints of one never hold up
+ * commits of the other. DuckDB lets one process open a file for writing; within each, every store
+ * gets its own connection, so a reading commit and a journal commit never wait for each other.
  */
 public final class DuckDbStorage implements Storage {
 
   private final Path file;
   private final DuckDBConnection database;
+  private final DuckDBConnection journalDatabase;
   private final DuckDbHistoryStore readings;
   private final DuckDbThingJournal things;
   private final JdbcDeadLetterStore deadLetters;
   private final JdbcDeviceRegistrationStore devices;
 
-  private DuckDbStorage(Path file, DuckDBConnection database) throws SQLException {
+  private DuckDbStorage(Path file, DuckDBConnection database, DuckDBConnection journalDatabase)
+      throws SQLException {
     this.file = file;
     this.database = database;
+    this.journalDatabase = journalDatabase;
     this.readings = DuckDbHistoryStore.create(database.duplicate());
-    this.things = new DuckDbThingJournal(database.duplicate(), database.duplicate());
+    this.things = new DuckDbThingJournal(journalDatabase.duplicate(), journalDatabase.duplicate());
     this.deadLetters =
         new JdbcDeadLetterStore(database.duplicate(), JdbcDeadLetterStore.DEFAULT_CAPACITY);
     this.devices = new JdbcDeviceRegistrationStore(database.duplicate());
@@ -45,14 +49,30 @@ public final class DuckDbStorage implements Storage {
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      DuckDBConnection database =
-          DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath())
-              .unwrap(DuckDBConnection.class);
-      return new DuckDbStorage(file, database);
+      DuckDBConnection database = connect(file);
+      DuckDBConnection journalDatabase = null;
+      try {
+        Path journalFile = TwinJournalFile.besides(file);
+        TwinJournalFile.moveOutOf(database, journalFile);
+        journalDatabase = connect(journalFile);
+        return new DuckDbStorage(file, database, journalDatabase);
+      } catch (SQLException | RuntimeException e) {
+        // Released at once: DuckDB holds a file's lock for as long as a connection is open.
+        database.close();
+        if (journalDatabase != null) {
+          journalDatabase.close();
+        }
+        throw e;
+      }
     } catch (SQLException | IOException e) {
       throw new HistoryUnavailableException(
           "cannot open the history file " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  private static DuckDBConnection connect(Path file) throws SQLException {
+    return DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath())
+        .unwrap(DuckDBConnection.class);
   }
 
   @Override
@@ -77,7 +97,11 @@ public final class DuckDbStorage implements Storage {
 
   @Override
   public String describe() {
-    return "DuckDB " + file.toAbsolutePath().normalize();
+    return "DuckDB "
+        + file.toAbsolutePath().normalize()
+        + " (twin journal in "
+        + TwinJournalFile.besides(file).getFileName()
+        + ")";
   }
 
   @Override
@@ -88,6 +112,7 @@ public final class DuckDbStorage implements Storage {
       deadLetters.close();
       devices.close();
       database.close();
+      journalDatabase.close();
     } catch (SQLException e) {
       throw new HistoryUnavailableException("cannot close the history file " + file, e);
     }
