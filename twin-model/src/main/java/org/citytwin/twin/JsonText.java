@@ -47,6 +47,23 @@ final class JsonText {
     return valueStart(json, Arrays.asList(keys)) >= 0;
   }
 
+  /**
+   * {@code json} with the value at the path of {@code keys} replaced by {@code valueText}, the rest
+   * as it stands; null if there is no value at that path.
+   */
+  static String withValueAt(String json, String valueText, String... keys) {
+    int start = valueStart(json, Arrays.asList(keys));
+    if (start < 0) {
+      return null;
+    }
+    int end = skipValue(json, start);
+    return new StringBuilder(json.length() - (end - start) + valueText.length())
+        .append(json, 0, start)
+        .append(valueText)
+        .append(json, end, json.length())
+        .toString();
+  }
+
   /** Where the value at the path of {@code keys} starts; -1 as for {@link #textAt}. */
   private static int valueStart(String json, Iterable<?> keys) {
     int at = skipWhitespace(json, 0);

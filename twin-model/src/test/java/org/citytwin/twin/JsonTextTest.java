@@ -21,6 +21,27 @@ class JsonTextTest {
       List.of("a", "ab", "b", "quote\"d", "back\\slash", "雨量", "tab\tkey", "x", "");
 
   @Test
+  void replacesOneValueInPlaceAsDittoSetsAnExistingKey() {
+    String text =
+        "{\"features\":{\"w\":{\"properties\":{\"s\":\"a,}\\\"b\",\"depth\":0.1,"
+            + "\"tags\":[1,{\"x\":2}],\"last\":true}}},\"attributes\":{\"depth\":5}}";
+    JsonObject parsed = JsonFactory.newObject(text);
+    for (String property : List.of("s", "depth", "tags", "last")) {
+      for (JsonValue value :
+          List.of(JsonValue.of(0.25), JsonFactory.readFrom("[3,\"}\"]"), JsonValue.of("q\"uote"))) {
+        JsonPointer pointer = JsonPointer.of("features/w/properties/" + property);
+        assertThat(
+                JsonText.withValueAt(
+                    text, value.toString(), "features", "w", "properties", property))
+            .as(property + " = " + value)
+            .isEqualTo(parsed.setValue(pointer, value).toString());
+      }
+    }
+    assertThat(JsonText.withValueAt(text, "1", "features", "w", "properties", "missing")).isNull();
+    assertThat(JsonText.withValueAt(text, "1", "features", "v", "properties", "depth")).isNull();
+  }
+
+  @Test
   void findsWhatDittoFindsInHandWrittenText() {
     String text =
         " { \"a\" : [1, {\"b\": \"}]\"}, \"x\"] , \"ab\":{ \"b\" : -1.5e3 , \"c\":{}} ,"

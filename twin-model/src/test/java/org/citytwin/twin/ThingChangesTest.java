@@ -98,12 +98,36 @@ class ThingChangesTest {
               .setCreated(AT)
               .setModified(at)
               .build();
+      // Asked before the thing is built: the text is put together from the base's.
+      assertThat(twin.json()).as(reading.toString()).isEqualTo(expected.toJson().toString());
       assertThat(twin.thing()).as(reading.toString()).isEqualTo(expected);
       assertThat(
               twin.thing()
                   .toJson(org.eclipse.ditto.base.model.json.JsonSchemaVersion.V_2, f -> true))
           .isEqualTo(
               expected.toJson(org.eclipse.ditto.base.model.json.JsonSchemaVersion.V_2, f -> true));
+    }
+  }
+
+  @Test
+  void aTwinHeldAsTextRendersItsPendingWritesAsDittoWould() {
+    Twin twin = Twin.ofJson(ID, GAUGE.toJson().toString(), 1, AT, AT);
+    Thing expected = GAUGE;
+    Instant at = AT;
+    for (String value : List.of("0.5", "[7,8]", "\"dry\"", "0.25")) {
+      at = at.plusSeconds(1);
+      JsonPointer path =
+          JsonPointer.of(
+              value.startsWith("\"")
+                  ? "/features/waterlogging/properties/tags"
+                  : "/features/waterlogging/properties/depth");
+      JsonValue patch = JsonFactory.readFrom(value);
+      twin = ThingChanges.merge(ID, twin, path, patch, at).twin();
+      expected =
+          ThingsModelFactory.newThing(
+              JsonMergePatch.of(path, patch).applyOn(expected.toJson()).asObject());
+      assertThat(twin.isSettled()).as("held apart, not built").isFalse();
+      assertThat(twin.json()).as(value).isEqualTo(expected.toJson().toString());
     }
   }
 
