@@ -639,6 +639,114 @@ class AccessGrantsIT {
     return java.net.URLEncoder.encode(text, java.nio.charset.StandardCharsets.UTF_8);
   }
 
+  /** Sends a Ditto Protocol policy command and returns the answer carrying its correlation id. */
+  private JsonObject policyCommand(
+      String policyId, String action, Object value, String correlationId) throws Exception {
+    JsonObject command =
+        new JsonObject()
+            .put("topic", policyId.replace(':', '/') + "/policies/commands/" + action)
+            .put("headers", new JsonObject().put("correlation-id", correlationId))
+            .put("path", "/");
+    if (value != null) {
+      command.put("value", value);
+    }
+    return new JsonObject(send(command.encode(), "\"" + correlationId + "\""));
+  }
+
+  @Test
+  void policiesAreKeptOverTheWebSocketWithTheRulesOfTheRestRoutes() throws Exception {
+    String policyId = "water:socket-gauges";
+    openSocket(water);
+
+    // As Ditto reads a create: the payload names its policy.
+    JsonObject unnamed = policyCommand(policyId, "create", sharedGaugesPolicy(), "c-0");
+    assertThat(unnamed.getString("topic")).isEqualTo("water/socket-gauges/policies/errors");
+    assertThat(unnamed.getInteger("status")).isEqualTo(400);
+    assertThat(unnamed.getJsonObject("value").getString("error")).isEqualTo("policies:id.invalid");
+    JsonObject created =
+        policyCommand(policyId, "create", sharedGaugesPolicy().put("policyId", policyId), "c-1");
+    assertThat(created.getString("topic"))
+        .isEqualTo("water/socket-gauges/policies/commands/create");
+    assertThat(created.getInteger("status")).as(created.encode()).isEqualTo(201);
+    assertThat(created.getJsonObject("value").getString("policyId")).isEqualTo(policyId);
+    assertThat(
+            get("/api/2/policies/" + policyId, water).json().getJsonObject("entries").fieldNames())
+        .containsExactlyInAnyOrder("owner", "traffic");
+
+    JsonObject again =
+        policyCommand(policyId, "create", sharedGaugesPolicy().put("policyId", policyId), "c-2");
+    assertThat(again.getString("topic")).isEqualTo("water/socket-gauges/policies/errors");
+    assertThat(again.getInteger("status")).isEqualTo(409);
+    assertThat(again.getJsonObject("value").getString("error"))
+        .isEqualTo("policies:policy.conflict");
+
+    JsonObject retrieved = policyCommand(policyId, "retrieve", null, "r-1");
+    assertThat(retrieved.getInteger("status")).isEqualTo(200);
+    assertThat(retrieved.getJsonObject("value").getJsonObject("entries").fieldNames())
+        .containsExactlyInAnyOrder("owner", "traffic");
+
+    JsonObject ownerless = sharedGaugesPolicy().put("policyId", policyId);
+    ownerless.getJsonObject("entries").remove("owner");
+    JsonObject invalid = policyCommand(policyId, "modify", ownerless, "m-1");
+    assertThat(invalid.getInteger("status")).isEqualTo(403);
+    assertThat(invalid.getJsonObject("value").getString("error"))
+        .isEqualTo("policies:policy.modificationinvalid");
+    JsonObject narrower = sharedGaugesPolicy().put("policyId", policyId);
+    narrower
+        .getJsonObject("entries")
+        .getJsonObject("traffic")
+        .getJsonObject("resources")
+        .remove("thing:/attributes/closure");
+    JsonObject modified = policyCommand(policyId, "modify", narrower, "m-2");
+    assertThat(modified.getInteger("status")).as(modified.encode()).isEqualTo(204);
+    assertThat(
+            get("/api/2/policies/" + policyId, water)
+                .json()
+                .getJsonObject("entries")
+                .getJsonObject("traffic")
+                .getJsonObject("resources")
+                .fieldNames())
+        .doesNotContain("thing:/attributes/closure");
+
+    JsonObject entryCommand =
+        new JsonObject(
+            send(
+                new JsonObject()
+                    .put("topic", "water/socket-gauges/policies/commands/retrieve")
+                    .put("headers", new JsonObject().put("correlation-id", "e-1"))
+                    .put("path", "/entries/traffic")
+                    .encode(),
+                "\"e-1\""));
+    assertThat(entryCommand.getInteger("status")).isEqualTo(400);
+    assertThat(entryCommand.getString("topic")).isEqualTo("water/socket-gauges/policies/errors");
+
+    // Traffic, whom the policy grants nothing on policy:/, neither sees nor keeps it.
+    socket.abort();
+    openSocket(traffic);
+    JsonObject hidden = policyCommand(policyId, "retrieve", null, "t-1");
+    assertThat(hidden.getInteger("status")).isEqualTo(404);
+    assertThat(hidden.getJsonObject("value").getString("error"))
+        .isEqualTo("policies:policy.notfound");
+    JsonObject notTheirs =
+        policyCommand(
+            "water:traffic-made",
+            "create",
+            sharedGaugesPolicy().put("policyId", "water:traffic-made"),
+            "t-2");
+    assertThat(notTheirs.getInteger("status")).isEqualTo(403);
+    assertThat(notTheirs.getJsonObject("value").getString("error"))
+        .isEqualTo("policies:policy.notcreatable");
+    assertThat(get("/api/2/policies/water:traffic-made", water).status()).isEqualTo(404);
+
+    socket.abort();
+    openSocket(water);
+    JsonObject deleted = policyCommand(policyId, "delete", null, "d-1");
+    assertThat(deleted.getInteger("status")).isEqualTo(204);
+    assertThat(get("/api/2/policies/" + policyId, water).status()).isEqualTo(404);
+    JsonObject gone = policyCommand(policyId, "retrieve", null, "d-2");
+    assertThat(gone.getInteger("status")).isEqualTo(404);
+  }
+
   /** The whole twin stream (server-sent events) as {@code token}'s caller receives it. */
   private StringBuffer stream(String token) throws Exception {
     return city.subscribe("/api/2/things", "Authorization", "Bearer " + token);

@@ -27,15 +27,8 @@ import org.citytwin.twin.TwinProtocol;
 import org.eclipse.ditto.base.model.common.HttpStatus;
 import org.eclipse.ditto.base.model.headers.DittoHeaders;
 import org.eclipse.ditto.json.JsonPointer;
-import org.eclipse.ditto.policies.model.PoliciesModelFactory;
 import org.eclipse.ditto.policies.model.Policy;
 import org.eclipse.ditto.policies.model.PolicyId;
-import org.eclipse.ditto.policies.model.signals.commands.exceptions.PolicyIdNotExplicitlySettableException;
-import org.eclipse.ditto.policies.model.signals.commands.exceptions.PolicyModificationInvalidException;
-import org.eclipse.ditto.policies.model.signals.commands.exceptions.PolicyNotAccessibleException;
-import org.eclipse.ditto.policies.model.signals.commands.exceptions.PolicyNotCreatableException;
-import org.eclipse.ditto.policies.model.signals.commands.exceptions.PolicyNotModifiableException;
-import org.eclipse.ditto.things.model.signals.commands.modify.DeleteThing;
 import org.eclipse.ditto.things.model.signals.commands.modify.ModifyThing;
 
 /**
@@ -98,11 +91,13 @@ public final class AccessRoutes {
   private final Vertx vertx;
   private final ThingAccess access;
   private final TwinProtocol protocol;
+  private final PolicyKeeping policies;
 
   public AccessRoutes(Vertx vertx, ThingAccess access, TwinProtocol protocol) {
     this.vertx = vertx;
     this.access = access;
     this.protocol = protocol;
+    this.policies = new PolicyKeeping(vertx, access, protocol);
   }
 
   public void mount(Router router) {
@@ -262,27 +257,13 @@ public final class AccessRoutes {
    * it does not exist.
    */
   private void onPolicy(RoutingContext context) {
-    Caller caller = ApiAuthentication.caller(context);
-    PolicyId policyId = policyId(context);
-    String namespace = policyId.getNamespace();
-    if (DepartmentPolicies.isNamespacePolicy(policyId)) {
-      if (!caller.owns(namespace) || AccessGrant.isReserved(namespace) || namespace.isEmpty()) {
-        throw PolicyNotAccessibleException.newBuilder(policyId).build();
-      }
-      DeviceRoutes.json(
-          context,
-          200,
-          DepartmentPolicies.withGrants(namespace, access.grants(), access.now())
-              .toJson()
-              .toString());
-      return;
-    }
-    Policy policy =
-        access
-            .keptPolicy(policyId)
-            .filter(kept -> mayReadPolicy(caller, kept))
-            .orElseThrow(() -> PolicyNotAccessibleException.newBuilder(policyId).build());
-    DeviceRoutes.json(context, 200, policy.toJson().toString());
+    DeviceRoutes.json(
+        context,
+        200,
+        policies
+            .retrieve(ApiAuthentication.caller(context), policyId(context))
+            .toJson()
+            .toString());
   }
 
   /**
@@ -294,31 +275,24 @@ public final class AccessRoutes {
   private void onPutPolicy(RoutingContext context) {
     Caller caller = ApiAuthentication.caller(context);
     PolicyId policyId = policyId(context);
-    Optional<Policy> before = access.keptPolicy(policyId);
-    requirePolicyWritable(caller, policyId, before);
-    Policy policy = policyFrom(context, policyId);
-    DepartmentPolicies.whyNotKeepable(policy, policyId)
-        .ifPresent(
-            why -> {
-              throw PolicyModificationInvalidException.newBuilder(policyId)
-                  .description(why)
-                  .build();
-            });
-    String command =
-        protocol
-            .command(
-                ModifyThing.of(
-                    DepartmentPolicies.keptAs(policyId),
-                    DepartmentPolicies.toThing(policy),
-                    null,
-                    DittoHeaders.empty()))
-            .toString();
-    vertx
-        .eventBus()
-        .<JsonObject>request(EventBusAddresses.TWIN_COMMANDS, command, TIMEOUT)
+    // Who may keep it is decided before the body is read: a stranger learns nothing from its
+    // errors.
+    policies.requireKeepable(caller, policyId);
+    if (context.body() == null || context.body().isEmpty()) {
+      throw ApiErrors.BODY_MISSING.toException("PUT a policy: {\"entries\": {...}}.");
+    }
+    org.eclipse.ditto.json.JsonObject json;
+    try {
+      json = org.eclipse.ditto.json.JsonFactory.newObject(context.body().asString());
+    } catch (RuntimeException notAnObject) {
+      throw ApiErrors.MESSAGE_INVALID.toException("The body is not a JSON object.");
+    }
+    Policy policy = PolicyKeeping.policyFrom(json, policyId);
+    policies
+        .keep(caller, policy)
         .onSuccess(
-            written -> {
-              if (before.isPresent()) {
+            created -> {
+              if (!created) {
                 context.response().setStatusCode(204).end();
               } else {
                 context.response().putHeader("Location", "/api/2/policies/" + policyId);
@@ -333,93 +307,14 @@ public final class AccessRoutes {
    * namespace's policy from then on, so they lose what it lent other departments and nothing else.
    */
   private void onDeletePolicy(RoutingContext context) {
-    Caller caller = ApiAuthentication.caller(context);
-    PolicyId policyId = policyId(context);
-    Optional<Policy> before = access.keptPolicy(policyId);
-    if (before.isEmpty()) {
-      throw PolicyNotAccessibleException.newBuilder(policyId).build();
-    }
-    requirePolicyWritable(caller, policyId, before);
-    String command =
-        protocol
-            .command(DeleteThing.of(DepartmentPolicies.keptAs(policyId), DittoHeaders.empty()))
-            .toString();
-    vertx
-        .eventBus()
-        .<JsonObject>request(EventBusAddresses.TWIN_COMMANDS, command, TIMEOUT)
+    policies
+        .delete(ApiAuthentication.caller(context), policyId(context))
         .onSuccess(deleted -> context.response().setStatusCode(204).end())
         .onFailure(failure -> ApiErrors.replyFailure(context, failure, "The twin service"));
   }
 
   private static PolicyId policyId(RoutingContext context) {
     return PolicyId.of(context.pathParam("policyId"));
-  }
-
-  private boolean mayReadPolicy(Caller caller, Policy policy) {
-    PolicyId policyId = policy.getEntityId().orElseThrow();
-    return caller.owns(policyId.getNamespace())
-        || new PolicyEvaluator(java.time.Clock.fixed(access.now(), java.time.ZoneOffset.UTC))
-            .hasPermission(
-                policy,
-                Set.of(DepartmentPolicies.subject(caller.department().orElseThrow())),
-                "policy",
-                JsonPointer.empty(),
-                PolicyEvaluator.READ);
-  }
-
-  /**
-   * Passes if the caller keeps the namespace's policies (its owner, or the command centre);
-   * otherwise one that may read the policy is refused, anyone else told it does not exist.
-   */
-  private void requirePolicyWritable(Caller caller, PolicyId policyId, Optional<Policy> before) {
-    String namespace = policyId.getNamespace();
-    if (DepartmentPolicies.isNamespacePolicy(policyId)) {
-      if (!caller.owns(namespace)) {
-        throw PolicyNotAccessibleException.newBuilder(policyId).build();
-      }
-      throw PolicyNotModifiableException.newBuilder(policyId)
-          .description(
-              "A namespace's own policy is made of its grants: lend with /api/access-requests,"
-                  + " or keep a policy of another name for things to follow.")
-          .build();
-    }
-    if (caller.owns(namespace)) {
-      return;
-    }
-    if (before.isPresent() && mayReadPolicy(caller, before.get())) {
-      throw PolicyNotModifiableException.newBuilder(policyId)
-          .description("Only " + namespace + " keeps the policies of its namespace.")
-          .build();
-    }
-    if (before.isPresent()) {
-      throw PolicyNotAccessibleException.newBuilder(policyId).build();
-    }
-    throw PolicyNotCreatableException.newBuilder(policyId)
-        .description("A department keeps policies in its own namespace only.")
-        .build();
-  }
-
-  /** The policy in the request's body, under {@code policyId} (which the body may repeat). */
-  private static Policy policyFrom(RoutingContext context, PolicyId policyId) {
-    if (context.body() == null || context.body().isEmpty()) {
-      throw ApiErrors.BODY_MISSING.toException("PUT a policy: {\"entries\": {...}}.");
-    }
-    org.eclipse.ditto.json.JsonObject json;
-    try {
-      json = org.eclipse.ditto.json.JsonFactory.newObject(context.body().asString());
-    } catch (RuntimeException notAnObject) {
-      throw ApiErrors.MESSAGE_INVALID.toException("The body is not a JSON object.");
-    }
-    Optional<String> named =
-        json.getValue("policyId")
-            .map(id -> id.isString() ? id.asString() : id.toString())
-            .filter(id -> !id.equals(policyId.toString()));
-    if (named.isPresent()) {
-      throw PolicyIdNotExplicitlySettableException.newBuilder().build();
-    }
-    return PoliciesModelFactory.newPolicyBuilder(PoliciesModelFactory.newPolicy(json))
-        .setId(policyId)
-        .build();
   }
 
   private Future<AccessGrant> write(AccessGrant grant, DittoHeaders conditions) {

@@ -30,8 +30,21 @@ import org.eclipse.ditto.base.model.headers.DittoHeaders;
 import org.eclipse.ditto.base.model.signals.Signal;
 import org.eclipse.ditto.json.JsonFactory;
 import org.eclipse.ditto.json.JsonFieldSelector;
+import org.eclipse.ditto.policies.model.Policy;
+import org.eclipse.ditto.policies.model.PolicyId;
+import org.eclipse.ditto.policies.model.signals.commands.PolicyCommand;
+import org.eclipse.ditto.policies.model.signals.commands.exceptions.PolicyConflictException;
+import org.eclipse.ditto.policies.model.signals.commands.modify.CreatePolicy;
+import org.eclipse.ditto.policies.model.signals.commands.modify.CreatePolicyResponse;
+import org.eclipse.ditto.policies.model.signals.commands.modify.DeletePolicy;
+import org.eclipse.ditto.policies.model.signals.commands.modify.DeletePolicyResponse;
+import org.eclipse.ditto.policies.model.signals.commands.modify.ModifyPolicy;
+import org.eclipse.ditto.policies.model.signals.commands.modify.ModifyPolicyResponse;
+import org.eclipse.ditto.policies.model.signals.commands.query.RetrievePolicy;
+import org.eclipse.ditto.policies.model.signals.commands.query.RetrievePolicyResponse;
 import org.eclipse.ditto.protocol.Adaptable;
 import org.eclipse.ditto.protocol.ProtocolFactory;
+import org.eclipse.ditto.protocol.TopicPath;
 import org.eclipse.ditto.protocol.adapter.DittoProtocolAdapter;
 import org.eclipse.ditto.things.model.Thing;
 import org.eclipse.ditto.things.model.ThingId;
@@ -91,6 +104,7 @@ public final class DittoWebSocket {
   private final ChangeFeed<TwinMessage> feed;
   private final TwinProtocol protocol;
   private final ThingAccess access;
+  private final PolicyKeeping policies;
   private final DittoProtocolAdapter adapter = DittoProtocolAdapter.newInstance();
   private final LongAdder droppedTooSlow = new LongAdder();
   private final LongAdder refusedMessages = new LongAdder();
@@ -108,6 +122,7 @@ public final class DittoWebSocket {
     this.search = search;
     this.feed = feeds.twins;
     this.protocol = protocol;
+    this.policies = new PolicyKeeping(vertx, access, protocol);
   }
 
   /** Mounts {@code /ws/2}; the caller must already be authenticated on that path. */
@@ -274,13 +289,24 @@ public final class DittoWebSocket {
     private void onProtocolMessage(String text) {
       DittoHeaders headers = DittoHeaders.empty();
       Optional<ThingId> thingId = Optional.empty();
+      // A policy command's errors go to its policy's errors topic, even one Ditto refuses to read.
+      Optional<String> policyErrors = Optional.empty();
       try {
         Adaptable adaptable =
             ProtocolFactory.jsonifiableAdaptableFromJson(JsonFactory.newObject(text));
         headers = adaptable.getDittoHeaders();
+        TopicPath topic = adaptable.getTopicPath();
+        if (topic.isGroup(TopicPath.Group.POLICIES)) {
+          policyErrors =
+              Optional.of(topic.getNamespace() + "/" + topic.getEntityName() + "/policies/errors");
+        }
         Signal<?> signal = adapter.fromAdaptable(adaptable);
         if (signal instanceof ThingSearchCommand<?> searchCommand) {
           onSearchCommand(searchCommand);
+          return;
+        }
+        if (signal instanceof PolicyCommand<?> policyCommand) {
+          onPolicyCommand(policyCommand);
           return;
         }
         if (!(signal instanceof ThingCommand<?> command)) {
@@ -305,13 +331,92 @@ public final class DittoWebSocket {
                   + ".");
         }
       } catch (DittoRuntimeException error) {
-        refuse(thingId, headers, error);
+        refuse(thingId, policyErrors, headers, error);
       } catch (RuntimeException notProtocol) {
         refuse(
             thingId,
+            policyErrors,
             headers,
             ApiErrors.MESSAGE_INVALID.toException(
                 "Not a Ditto Protocol message: " + notProtocol.getMessage()));
+      }
+    }
+
+    /**
+     * Ditto's policy commands on a whole policy, with the REST routes' rules ({@link
+     * PolicyKeeping}): {@code retrieve}; {@code create} (409 if it exists); {@code modify},
+     * creating or replacing (201 with the policy, or 204); {@code delete}. Errors go out on the
+     * policy's {@code policies/errors} topic.
+     */
+    private void onPolicyCommand(PolicyCommand<?> command) {
+      PolicyId policyId = command.getEntityId();
+      DittoHeaders headers = command.getDittoHeaders();
+      try {
+        if (command instanceof RetrievePolicy) {
+          answer(
+              RetrievePolicyResponse.of(policyId, policies.retrieve(caller, policyId), headers),
+              headers);
+        } else if (command instanceof CreatePolicy create) {
+          policies.requireKeepable(caller, policyId);
+          Policy policy = PolicyKeeping.policyFrom(create.getPolicy().toJson(), policyId);
+          if (policies.isKept(policyId)) {
+            throw PolicyConflictException.newBuilder(policyId).dittoHeaders(headers).build();
+          }
+          policies
+              .keep(caller, policy)
+              .onSuccess(
+                  created -> answer(CreatePolicyResponse.of(policyId, policy, headers), headers))
+              .onFailure(failure -> refusePolicy(policyId, headers, failure));
+        } else if (command instanceof ModifyPolicy modify) {
+          policies.requireKeepable(caller, policyId);
+          Policy policy = PolicyKeeping.policyFrom(modify.getPolicy().toJson(), policyId);
+          policies
+              .keep(caller, policy)
+              .onSuccess(
+                  created ->
+                      answer(
+                          created
+                              ? ModifyPolicyResponse.created(policyId, policy, headers)
+                              : ModifyPolicyResponse.modified(policyId, headers),
+                          headers))
+              .onFailure(failure -> refusePolicy(policyId, headers, failure));
+        } else if (command instanceof DeletePolicy) {
+          policies
+              .delete(caller, policyId)
+              .onSuccess(deleted -> answer(DeletePolicyResponse.of(policyId, headers), headers))
+              .onFailure(failure -> refusePolicy(policyId, headers, failure));
+        } else {
+          throw ApiErrors.MESSAGE_INVALID.toException(
+              "citytwin's WebSocket takes retrieve, create, modify and delete of a whole policy,"
+                  + " not "
+                  + command.getType()
+                  + ": change an entry by modifying the policy.");
+        }
+      } catch (RuntimeException error) {
+        refusePolicy(policyId, headers, error);
+      }
+    }
+
+    private void refusePolicy(PolicyId policyId, DittoHeaders headers, Throwable failure) {
+      refusedMessages.increment();
+      String topic = policyId.getNamespace() + "/" + policyId.getName() + "/policies/errors";
+      if (failure instanceof DittoRuntimeException error) {
+        write(
+            errorMessage(topic, headers, error.getHttpStatus().getCode(), error.toJson()), headers);
+      } else if (failure instanceof io.vertx.core.eventbus.ReplyException reply
+          && reply.failureCode() >= 400
+          && reply.failureCode() < 600) {
+        write(
+            errorMessage(
+                topic, headers, reply.failureCode(), JsonFactory.newObject(reply.getMessage())),
+            headers);
+      } else {
+        DittoRuntimeException unavailable =
+            ApiErrors.UPSTREAM_UNAVAILABLE.toException("The twin service did not answer.");
+        write(
+            errorMessage(
+                topic, headers, unavailable.getHttpStatus().getCode(), unavailable.toJson()),
+            headers);
       }
     }
 
@@ -538,6 +643,22 @@ public final class DittoWebSocket {
       write(errorMessage(thingId, headers, error), headers);
     }
 
+    private void refuse(
+        Optional<ThingId> thingId,
+        Optional<String> policyErrors,
+        DittoHeaders headers,
+        DittoRuntimeException error) {
+      if (policyErrors.isEmpty()) {
+        refuse(thingId, headers, error);
+        return;
+      }
+      refusedMessages.increment();
+      write(
+          errorMessage(
+              policyErrors.get(), headers, error.getHttpStatus().getCode(), error.toJson()),
+          headers);
+    }
+
     /** Sends an answer unless the command said it wants none ({@code response-required: false}). */
     private void write(String message, DittoHeaders headers) {
       if (headers.isResponseRequired() && !socket.isClosed()) {
@@ -610,9 +731,17 @@ public final class DittoWebSocket {
       DittoHeaders headers,
       int status,
       org.eclipse.ditto.json.JsonObject error) {
-    String topic =
+    return errorMessage(
         thingId.map(id -> id.getNamespace() + "/" + id.getName()).orElse("_/_")
-            + "/things/twin/errors";
+            + "/things/twin/errors",
+        headers,
+        status,
+        error);
+  }
+
+  /** A Ditto Protocol error on {@code topic}. */
+  private static String errorMessage(
+      String topic, DittoHeaders headers, int status, org.eclipse.ditto.json.JsonObject error) {
     var answerHeaders = JsonFactory.newObjectBuilder().set("content-type", "application/json");
     headers
         .getCorrelationId()
