@@ -392,14 +392,27 @@ public final class DittoWebSocket {
                   + command.getType()
                   + ": change an entry by modifying the policy.");
         }
-      } catch (RuntimeException error) {
+      } catch (DittoRuntimeException error) {
         refusePolicy(policyId, headers, error);
+      } catch (RuntimeException unexpected) {
+        LOG.error(
+            "unexpected failure on a WebSocket {} of {}", command.getType(), policyId, unexpected);
+        refusedMessages.increment();
+        write(
+            errorMessage(
+                policyErrorsTopic(policyId),
+                headers,
+                500,
+                JsonFactory.newObject(
+                    "{\"status\":500,\"error\":\"api:internal\","
+                        + "\"message\":\"An unexpected error occurred.\"}")),
+            headers);
       }
     }
 
     private void refusePolicy(PolicyId policyId, DittoHeaders headers, Throwable failure) {
       refusedMessages.increment();
-      String topic = policyId.getNamespace() + "/" + policyId.getName() + "/policies/errors";
+      String topic = policyErrorsTopic(policyId);
       if (failure instanceof DittoRuntimeException error) {
         write(
             errorMessage(topic, headers, error.getHttpStatus().getCode(), error.toJson()), headers);
@@ -737,6 +750,10 @@ public final class DittoWebSocket {
         headers,
         status,
         error);
+  }
+
+  private static String policyErrorsTopic(PolicyId policyId) {
+    return policyId.getNamespace() + "/" + policyId.getName() + "/policies/errors";
   }
 
   /** A Ditto Protocol error on {@code topic}. */

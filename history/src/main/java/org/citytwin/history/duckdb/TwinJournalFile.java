@@ -48,10 +48,11 @@ final class TwinJournalFile {
    */
   static void moveOutOf(Connection readings, Path journalFile) {
     try (Statement statement = readings.createStatement()) {
-      String readingsCatalog = identifier(currentCatalog(statement));
-      if (!holdsTable(statement, currentCatalog(statement), MARKER_TABLE)) {
+      String catalogName = currentCatalog(statement);
+      if (!holdsTable(statement, catalogName, MARKER_TABLE)) {
         return;
       }
+      String readingsCatalog = identifier(catalogName);
       statement.execute(
           "ATTACH '"
               + journalFile.toAbsolutePath().toString().replace("'", "''")
