@@ -12,6 +12,7 @@ import java.net.http.WebSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -679,6 +680,25 @@ class AccessGrantsIT {
     assertThat(again.getInteger("status")).isEqualTo(409);
     assertThat(again.getJsonObject("value").getString("error"))
         .isEqualTo("policies:policy.conflict");
+
+    // Two creates at once: exactly one is kept, the other is told of the conflict.
+    for (String correlationId : List.of("race-a", "race-b")) {
+      socket
+          .sendText(
+              new JsonObject()
+                  .put("topic", "water/raced/policies/commands/create")
+                  .put("headers", new JsonObject().put("correlation-id", correlationId))
+                  .put("path", "/")
+                  .put("value", sharedGaugesPolicy().put("policyId", "water:raced"))
+                  .encode(),
+              true)
+          .get(5, TimeUnit.SECONDS);
+    }
+    List<Integer> raced = new ArrayList<>();
+    while (raced.size() < 2) {
+      raced.add(new JsonObject(nextMatching("\"race-")).getInteger("status"));
+    }
+    assertThat(raced).containsExactlyInAnyOrder(201, 409);
 
     JsonObject retrieved = policyCommand(policyId, "retrieve", null, "r-1");
     assertThat(retrieved.getInteger("status")).isEqualTo(200);

@@ -33,7 +33,6 @@ import org.eclipse.ditto.json.JsonFieldSelector;
 import org.eclipse.ditto.policies.model.Policy;
 import org.eclipse.ditto.policies.model.PolicyId;
 import org.eclipse.ditto.policies.model.signals.commands.PolicyCommand;
-import org.eclipse.ditto.policies.model.signals.commands.exceptions.PolicyConflictException;
 import org.eclipse.ditto.policies.model.signals.commands.modify.CreatePolicy;
 import org.eclipse.ditto.policies.model.signals.commands.modify.CreatePolicyResponse;
 import org.eclipse.ditto.policies.model.signals.commands.modify.DeletePolicy;
@@ -359,11 +358,8 @@ public final class DittoWebSocket {
         } else if (command instanceof CreatePolicy create) {
           policies.requireKeepable(caller, policyId);
           Policy policy = PolicyKeeping.policyFrom(create.getPolicy().toJson(), policyId);
-          if (policies.isKept(policyId)) {
-            throw PolicyConflictException.newBuilder(policyId).dittoHeaders(headers).build();
-          }
           policies
-              .keep(caller, policy)
+              .create(caller, policy)
               .onSuccess(
                   created -> answer(CreatePolicyResponse.of(policyId, policy, headers), headers))
               .onFailure(failure -> refusePolicy(policyId, headers, failure));

@@ -3,6 +3,7 @@ package org.citytwin.api.http;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import java.util.Optional;
 import java.util.Set;
@@ -16,6 +17,7 @@ import org.eclipse.ditto.json.JsonPointer;
 import org.eclipse.ditto.policies.model.PoliciesModelFactory;
 import org.eclipse.ditto.policies.model.Policy;
 import org.eclipse.ditto.policies.model.PolicyId;
+import org.eclipse.ditto.policies.model.signals.commands.exceptions.PolicyConflictException;
 import org.eclipse.ditto.policies.model.signals.commands.exceptions.PolicyIdNotExplicitlySettableException;
 import org.eclipse.ditto.policies.model.signals.commands.exceptions.PolicyModificationInvalidException;
 import org.eclipse.ditto.policies.model.signals.commands.exceptions.PolicyNotAccessibleException;
@@ -73,8 +75,35 @@ final class PolicyKeeping {
    */
   Future<Boolean> keep(Caller caller, Policy policy) {
     PolicyId policyId = policy.getEntityId().orElseThrow();
-    Optional<Policy> before = access.keptPolicy(policyId);
-    requireWritable(caller, policyId, before);
+    boolean isNew = access.keptPolicy(policyId).isEmpty();
+    return write(caller, policy, DittoHeaders.empty()).map(written -> isNew);
+  }
+
+  /**
+   * Keeps {@code policy} only if none is kept under its id, as Ditto's {@code create}: the write is
+   * conditional, so of two creates racing, the second fails.
+   *
+   * @return fails with {@link PolicyConflictException} if one is kept
+   */
+  Future<Void> create(Caller caller, Policy policy) {
+    PolicyId policyId = policy.getEntityId().orElseThrow();
+    if (access.keptPolicy(policyId).isPresent()) {
+      requireWritable(caller, policyId, access.keptPolicy(policyId));
+      throw PolicyConflictException.newBuilder(policyId).build();
+    }
+    return write(caller, policy, DittoHeaders.newBuilder().putHeader("if-none-match", "*").build())
+        .recover(
+            failure ->
+                Future.failedFuture(
+                    failure instanceof ReplyException reply && reply.failureCode() == 412
+                        ? PolicyConflictException.newBuilder(policyId).build()
+                        : failure))
+        .mapEmpty();
+  }
+
+  private Future<JsonObject> write(Caller caller, Policy policy, DittoHeaders conditions) {
+    PolicyId policyId = policy.getEntityId().orElseThrow();
+    requireWritable(caller, policyId, access.keptPolicy(policyId));
     DepartmentPolicies.whyNotKeepable(policy, policyId)
         .ifPresent(
             why -> {
@@ -89,17 +118,12 @@ final class PolicyKeeping {
                     DepartmentPolicies.keptAs(policyId),
                     DepartmentPolicies.toThing(policy),
                     null,
-                    DittoHeaders.empty()))
+                    conditions))
             .toString();
     return vertx
         .eventBus()
         .<JsonObject>request(EventBusAddresses.TWIN_COMMANDS, command, TIMEOUT)
-        .map(written -> before.isEmpty());
-  }
-
-  /** Whether a policy is kept under {@code policyId}. */
-  boolean isKept(PolicyId policyId) {
-    return access.keptPolicy(policyId).isPresent();
+        .map(reply -> reply.body());
   }
 
   /**
