@@ -330,11 +330,10 @@ public final class DittoWebSocket {
                   + ".");
         }
       } catch (DittoRuntimeException error) {
-        refuse(thingId, policyErrors, headers, error);
+        refuse(policyErrors.orElse(thingErrorsTopic(thingId)), headers, error);
       } catch (RuntimeException notProtocol) {
         refuse(
-            thingId,
-            policyErrors,
+            policyErrors.orElse(thingErrorsTopic(thingId)),
             headers,
             ApiErrors.MESSAGE_INVALID.toException(
                 "Not a Ditto Protocol message: " + notProtocol.getMessage()));
@@ -356,16 +355,14 @@ public final class DittoWebSocket {
               RetrievePolicyResponse.of(policyId, policies.retrieve(caller, policyId), headers),
               headers);
         } else if (command instanceof CreatePolicy create) {
-          policies.requireKeepable(caller, policyId);
-          Policy policy = PolicyKeeping.policyFrom(create.getPolicy().toJson(), policyId);
+          Policy policy = keepable(policyId, create.getPolicy());
           policies
               .create(caller, policy)
               .onSuccess(
                   created -> answer(CreatePolicyResponse.of(policyId, policy, headers), headers))
-              .onFailure(failure -> refusePolicy(policyId, headers, failure));
+              .onFailure(failure -> refuse(policyErrorsTopic(policyId), headers, failure));
         } else if (command instanceof ModifyPolicy modify) {
-          policies.requireKeepable(caller, policyId);
-          Policy policy = PolicyKeeping.policyFrom(modify.getPolicy().toJson(), policyId);
+          Policy policy = keepable(policyId, modify.getPolicy());
           policies
               .keep(caller, policy)
               .onSuccess(
@@ -375,12 +372,12 @@ public final class DittoWebSocket {
                               ? ModifyPolicyResponse.created(policyId, policy, headers)
                               : ModifyPolicyResponse.modified(policyId, headers),
                           headers))
-              .onFailure(failure -> refusePolicy(policyId, headers, failure));
+              .onFailure(failure -> refuse(policyErrorsTopic(policyId), headers, failure));
         } else if (command instanceof DeletePolicy) {
           policies
               .delete(caller, policyId)
               .onSuccess(deleted -> answer(DeletePolicyResponse.of(policyId, headers), headers))
-              .onFailure(failure -> refusePolicy(policyId, headers, failure));
+              .onFailure(failure -> refuse(policyErrorsTopic(policyId), headers, failure));
         } else {
           throw ApiErrors.MESSAGE_INVALID.toException(
               "citytwin's WebSocket takes retrieve, create, modify and delete of a whole policy,"
@@ -389,7 +386,7 @@ public final class DittoWebSocket {
                   + ": change an entry by modifying the policy.");
         }
       } catch (DittoRuntimeException error) {
-        refusePolicy(policyId, headers, error);
+        refuse(policyErrorsTopic(policyId), headers, error);
       } catch (RuntimeException unexpected) {
         LOG.error(
             "unexpected failure on a WebSocket {} of {}", command.getType(), policyId, unexpected);
@@ -406,27 +403,36 @@ public final class DittoWebSocket {
       }
     }
 
-    private void refusePolicy(PolicyId policyId, DittoHeaders headers, Throwable failure) {
+    /**
+     * Answers a failed command with a Ditto Protocol error on {@code topic}: a Ditto error as it
+     * is, the twin service's refusal (an HTTP status with its Ditto error's JSON) as it is,
+     * anything else (no answer in time) as 503.
+     */
+    /**
+     * The payload of a create or modify as the policy to keep, once the caller is known to be one
+     * who may keep it (so that a caller who may not learns nothing from the payload's errors).
+     */
+    private Policy keepable(PolicyId policyId, Policy payload) {
+      policies.requireKeepable(caller, policyId);
+      return PolicyKeeping.policyFrom(payload.toJson(), policyId);
+    }
+
+    private void refuse(String topic, DittoHeaders headers, Throwable failure) {
       refusedMessages.increment();
-      String topic = policyErrorsTopic(policyId);
-      if (failure instanceof DittoRuntimeException error) {
-        write(
-            errorMessage(topic, headers, error.getHttpStatus().getCode(), error.toJson()), headers);
-      } else if (failure instanceof io.vertx.core.eventbus.ReplyException reply
+      if (failure instanceof io.vertx.core.eventbus.ReplyException reply
           && reply.failureCode() >= 400
           && reply.failureCode() < 600) {
         write(
             errorMessage(
                 topic, headers, reply.failureCode(), JsonFactory.newObject(reply.getMessage())),
             headers);
-      } else {
-        DittoRuntimeException unavailable =
-            ApiErrors.UPSTREAM_UNAVAILABLE.toException("The twin service did not answer.");
-        write(
-            errorMessage(
-                topic, headers, unavailable.getHttpStatus().getCode(), unavailable.toJson()),
-            headers);
+        return;
       }
+      DittoRuntimeException error =
+          failure instanceof DittoRuntimeException refusal
+              ? refusal
+              : ApiErrors.UPSTREAM_UNAVAILABLE.toException("The twin service did not answer.");
+      write(errorMessage(topic, headers, error.getHttpStatus().getCode(), error.toJson()), headers);
     }
 
     /**
@@ -574,28 +580,11 @@ public final class DittoWebSocket {
                 }
               })
           .onFailure(
-              failure -> {
-                refusedMessages.increment();
-                if (failure instanceof io.vertx.core.eventbus.ReplyException reply
-                    && reply.failureCode() >= 400
-                    && reply.failureCode() < 600) {
-                  write(
-                      errorMessage(
-                          Optional.of(command.getEntityId()),
-                          command.getDittoHeaders(),
-                          reply.failureCode(),
-                          JsonFactory.newObject(reply.getMessage())),
-                      command.getDittoHeaders());
-                } else {
-                  write(
-                      errorMessage(
-                          Optional.of(command.getEntityId()),
-                          command.getDittoHeaders(),
-                          ApiErrors.UPSTREAM_UNAVAILABLE.toException(
-                              "The twin service did not answer.")),
-                      command.getDittoHeaders());
-                }
-              });
+              failure ->
+                  refuse(
+                      thingErrorsTopic(Optional.of(command.getEntityId())),
+                      command.getDittoHeaders(),
+                      failure));
     }
 
     /**
@@ -648,24 +637,7 @@ public final class DittoWebSocket {
 
     private void refuse(
         Optional<ThingId> thingId, DittoHeaders headers, DittoRuntimeException error) {
-      refusedMessages.increment();
-      write(errorMessage(thingId, headers, error), headers);
-    }
-
-    private void refuse(
-        Optional<ThingId> thingId,
-        Optional<String> policyErrors,
-        DittoHeaders headers,
-        DittoRuntimeException error) {
-      if (policyErrors.isEmpty()) {
-        refuse(thingId, headers, error);
-        return;
-      }
-      refusedMessages.increment();
-      write(
-          errorMessage(
-              policyErrors.get(), headers, error.getHttpStatus().getCode(), error.toJson()),
-          headers);
+      refuse(thingErrorsTopic(thingId), headers, error);
     }
 
     /** Sends an answer unless the command said it wants none ({@code response-required: false}). */
@@ -726,33 +698,20 @@ public final class DittoWebSocket {
     }
   }
 
-  private static String errorMessage(
-      Optional<ThingId> thingId, DittoHeaders headers, DittoRuntimeException error) {
-    return errorMessage(thingId, headers, error.getHttpStatus().getCode(), error.toJson());
-  }
-
-  /**
-   * A Ditto Protocol error: topic {@code ns/name/things/twin/errors} ({@code _/_} when no thing is
-   * known), the error's JSON as value, its status, and the correlation id of what it answers.
-   */
-  private static String errorMessage(
-      Optional<ThingId> thingId,
-      DittoHeaders headers,
-      int status,
-      org.eclipse.ditto.json.JsonObject error) {
-    return errorMessage(
-        thingId.map(id -> id.getNamespace() + "/" + id.getName()).orElse("_/_")
-            + "/things/twin/errors",
-        headers,
-        status,
-        error);
+  /** {@code ns/name/things/twin/errors}, or {@code _/_/...} when no thing is known. */
+  private static String thingErrorsTopic(Optional<ThingId> thingId) {
+    return thingId.map(id -> id.getNamespace() + "/" + id.getName()).orElse("_/_")
+        + "/things/twin/errors";
   }
 
   private static String policyErrorsTopic(PolicyId policyId) {
     return policyId.getNamespace() + "/" + policyId.getName() + "/policies/errors";
   }
 
-  /** A Ditto Protocol error on {@code topic}. */
+  /**
+   * A Ditto Protocol error on {@code topic}: the error's JSON as value, its status, and the
+   * correlation id of what it answers.
+   */
   private static String errorMessage(
       String topic, DittoHeaders headers, int status, org.eclipse.ditto.json.JsonObject error) {
     var answerHeaders = JsonFactory.newObjectBuilder().set("content-type", "application/json");

@@ -74,9 +74,8 @@ final class PolicyKeeping {
    * @return whether it was new
    */
   Future<Boolean> keep(Caller caller, Policy policy) {
-    PolicyId policyId = policy.getEntityId().orElseThrow();
-    boolean isNew = access.keptPolicy(policyId).isEmpty();
-    return write(caller, policy, DittoHeaders.empty()).map(written -> isNew);
+    Optional<Policy> before = access.keptPolicy(policy.getEntityId().orElseThrow());
+    return write(caller, policy, before, DittoHeaders.empty()).map(written -> before.isEmpty());
   }
 
   /**
@@ -87,11 +86,16 @@ final class PolicyKeeping {
    */
   Future<Void> create(Caller caller, Policy policy) {
     PolicyId policyId = policy.getEntityId().orElseThrow();
-    if (access.keptPolicy(policyId).isPresent()) {
-      requireWritable(caller, policyId, access.keptPolicy(policyId));
+    Optional<Policy> before = access.keptPolicy(policyId);
+    if (before.isPresent()) {
+      requireWritable(caller, policyId, before);
       throw PolicyConflictException.newBuilder(policyId).build();
     }
-    return write(caller, policy, DittoHeaders.newBuilder().putHeader("if-none-match", "*").build())
+    return write(
+            caller,
+            policy,
+            before,
+            DittoHeaders.newBuilder().putHeader("if-none-match", "*").build())
         .recover(
             failure ->
                 Future.failedFuture(
@@ -101,9 +105,10 @@ final class PolicyKeeping {
         .mapEmpty();
   }
 
-  private Future<JsonObject> write(Caller caller, Policy policy, DittoHeaders conditions) {
+  private Future<JsonObject> write(
+      Caller caller, Policy policy, Optional<Policy> before, DittoHeaders conditions) {
     PolicyId policyId = policy.getEntityId().orElseThrow();
-    requireWritable(caller, policyId, access.keptPolicy(policyId));
+    requireWritable(caller, policyId, before);
     DepartmentPolicies.whyNotKeepable(policy, policyId)
         .ifPresent(
             why -> {
