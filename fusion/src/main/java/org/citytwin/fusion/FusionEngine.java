@@ -66,10 +66,16 @@ public final class FusionEngine {
    * evidence names it.
    */
   private record Binding(
-      Rule rule, Signal signal, RuleState state, String valuePath, LatencyHistogram timing) {
+      Rule rule,
+      Signal signal,
+      RuleState state,
+      String valuePath,
+      ValuePath valueAt,
+      LatencyHistogram timing) {
 
-    Binding(Rule rule, Signal signal, RuleState state, LatencyHistogram timing) {
-      this(rule, signal, state, signal == null ? "" : signal.value().toString(), timing);
+    /** {@code valueAt} is the one path of the rule pack equal to its signal's value pointer. */
+    Binding(Rule rule, Signal signal, RuleState state, ValuePath valueAt, LatencyHistogram timing) {
+      this(rule, signal, state, signal == null ? "" : signal.value().toString(), valueAt, timing);
     }
   }
 
@@ -212,6 +218,9 @@ public final class FusionEngine {
     Map<String, List<Binding>> bindings = new HashMap<>();
     Set<String> near = new HashSet<>();
     Map<String, LatencyHistogram> timings = new LinkedHashMap<>();
+    // One path object per distinct pointer, so that signals reading the same value share it and
+    // a reading's value is looked up once for them, compared by identity.
+    Map<JsonPointer, ValuePath> paths = new HashMap<>();
     approvedAnywhere.clear();
     approvedAt.clear();
     for (Rule rule : replacement) {
@@ -226,13 +235,19 @@ public final class FusionEngine {
         for (Signal signal : correlation.signals()) {
           bindings
               .computeIfAbsent(signal.definition(), d -> new ArrayList<>())
-              .add(new Binding(rule, signal, state, timing));
+              .add(
+                  new Binding(
+                      rule,
+                      signal,
+                      state,
+                      paths.computeIfAbsent(signal.value(), ValuePath::of),
+                      timing));
           signal.near().ifPresent(relation -> near.add(relation.definition()));
         }
       } else if (rule instanceof TrajectoryRule trajectory) {
         bindings
             .computeIfAbsent(trajectory.tracker(), d -> new ArrayList<>())
-            .add(new Binding(rule, null, null, timing));
+            .add(new Binding(rule, null, null, null, timing));
         for (Zone site : zones.ofType(trajectory.siteZoneType())) {
           approvedAnywhere.addAll(site.texts("approvedVehicles"));
         }
@@ -292,13 +307,13 @@ public final class FusionEngine {
     List<Incident> touched = new ArrayList<>(1);
     // Signals of one definition often read the same value (a depth over two lines, and its
     // rise): read it once for them all.
-    JsonPointer readAt = null;
+    ValuePath readAt = null;
     Optional<JsonValue> read = Optional.empty();
     for (Binding binding : bindings) {
       long started = System.nanoTime();
       if (binding.rule() instanceof CorrelationRule correlation) {
-        if (!binding.signal().value().equals(readAt)) {
-          readAt = binding.signal().value();
+        if (binding.valueAt() != readAt) {
+          readAt = binding.valueAt();
           read = observation.changed(readAt);
         }
         if (read.isPresent()) {

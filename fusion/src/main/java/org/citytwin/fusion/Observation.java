@@ -7,8 +7,6 @@ import org.citytwin.twin.AttributesText;
 import org.citytwin.twin.ThingModels;
 import org.citytwin.twin.TwinEvent;
 import org.citytwin.twin.WgsPoint;
-import org.eclipse.ditto.json.JsonFactory;
-import org.eclipse.ditto.json.JsonKey;
 import org.eclipse.ditto.json.JsonObject;
 import org.eclipse.ditto.json.JsonPointer;
 import org.eclipse.ditto.json.JsonValue;
@@ -35,8 +33,8 @@ public record Observation(
     Instant at) {
 
   private static final JsonPointer FEATURES = JsonPointer.of("features");
-  private static final JsonPointer LONGITUDE = JsonPointer.of("properties/longitude");
-  private static final JsonPointer LATITUDE = JsonPointer.of("properties/latitude");
+  private static final ValuePath LONGITUDE = ValuePath.of(JsonPointer.of("properties/longitude"));
+  private static final ValuePath LATITUDE = ValuePath.of(JsonPointer.of("properties/latitude"));
 
   public Observation {
     Objects.requireNonNull(thingId, "thingId");
@@ -82,8 +80,11 @@ public record Observation(
       if (!feature.isObject()) {
         continue;
       }
-      Optional<JsonValue> longitude = valueAt(feature.asObject(), LONGITUDE);
-      Optional<JsonValue> latitude = valueAt(feature.asObject(), LATITUDE);
+      Optional<JsonValue> longitude = LONGITUDE.in(feature.asObject());
+      if (longitude.isEmpty()) {
+        continue;
+      }
+      Optional<JsonValue> latitude = LATITUDE.in(feature.asObject());
       if (longitude.isPresent()
           && latitude.isPresent()
           && longitude.get().isNumber()
@@ -100,30 +101,12 @@ public record Observation(
 
   /** A value in the changed part, for example {@code features/waterlogging/properties/depth}. */
   public Optional<JsonValue> changed(JsonPointer path) {
-    return valueAt(changes, path);
+    return ValuePath.of(path).in(changes);
   }
 
-  /**
-   * What {@code object.getValue(path)} gives, found one level at a time. Ditto answers a pointer of
-   * more than one level by streaming over sub-pointers it builds level by level, and this is asked
-   * for every signal of every reading; one level it looks up directly.
-   */
-  private static Optional<JsonValue> valueAt(JsonObject object, JsonPointer path) {
-    if (path.getLevelCount() <= 1) {
-      return object.getValue(path);
-    }
-    JsonValue current = object;
-    for (JsonKey key : path) {
-      if (!current.isObject()) {
-        return Optional.empty();
-      }
-      Optional<JsonValue> next = current.asObject().getValue(JsonFactory.newPointer(key));
-      if (next.isEmpty()) {
-        return Optional.empty();
-      }
-      current = next.get();
-    }
-    return Optional.of(current);
+  /** A value in the changed part, at a path split once for every reading it is asked of. */
+  Optional<JsonValue> changed(ValuePath path) {
+    return path.in(changes);
   }
 
   /** The text of an attribute, if the twin has it as text. */

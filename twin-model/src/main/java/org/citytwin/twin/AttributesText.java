@@ -28,15 +28,31 @@ public final class AttributesText {
   private static final java.util.regex.Pattern JSON_NUMBER =
       java.util.regex.Pattern.compile("-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?");
 
-  private static final AttributesText NONE = new AttributesText("{}", JsonFactory.newObject());
+  private static final AttributesText NONE =
+      new AttributesText("{}", JsonFactory.newObject(), new PointMemo());
 
   private final String text;
   // The parsed object: given, or parsed on first ask and kept for this instance (an event's life).
   private volatile JsonObject parsed;
+  // The last point() answer; shared by every instance over the same text of one twin's base.
+  private final PointMemo pointMemo;
 
-  private AttributesText(String text, JsonObject parsed) {
+  private AttributesText(String text, JsonObject parsed, PointMemo pointMemo) {
     this.text = text;
     this.parsed = parsed;
+    this.pointMemo = pointMemo;
+  }
+
+  /**
+   * The last {@link #point} asked of one attributes text and its answer. Fusion asks each event of
+   * a twin for its location, and a twin's base (so its attributes' text) outlives thousands of its
+   * readings: reading the Point from the text again for each was a twelfth of a loaded server's
+   * time. Holders replace the answer whole, so a reader on any thread sees a consistent pair.
+   */
+  static final class PointMemo {
+    private volatile PointAnswer last;
+
+    private record PointAnswer(JsonPointer pointer, Optional<WgsPoint> point) {}
   }
 
   /** No attributes. */
@@ -48,12 +64,20 @@ public final class AttributesText {
    * Attributes from the JSON text of an object, as Ditto renders it (read as JSON, not checked).
    */
   public static AttributesText ofText(String objectText) {
-    return new AttributesText(Objects.requireNonNull(objectText, "objectText"), null);
+    return ofText(objectText, new PointMemo());
+  }
+
+  /**
+   * Attributes from the JSON text of an object, remembering points in {@code memo}, which must only
+   * ever be given this same text.
+   */
+  static AttributesText ofText(String objectText, PointMemo memo) {
+    return new AttributesText(Objects.requireNonNull(objectText, "objectText"), null, memo);
   }
 
   /** Attributes already parsed. */
   public static AttributesText of(JsonObject attributes) {
-    return new AttributesText(attributes.toString(), attributes);
+    return new AttributesText(attributes.toString(), attributes, new PointMemo());
   }
 
   /** The value at {@code pointer} below the attributes, read from the text unless parsed. */
@@ -75,6 +99,16 @@ public final class AttributesText {
    * anything less plain goes the parsing way, so both answer alike.
    */
   public Optional<WgsPoint> point(JsonPointer pointer) {
+    PointMemo.PointAnswer last = pointMemo.last;
+    if (last != null && (last.pointer() == pointer || last.pointer().equals(pointer))) {
+      return last.point();
+    }
+    Optional<WgsPoint> point = readPoint(pointer);
+    pointMemo.last = new PointMemo.PointAnswer(pointer, point);
+    return point;
+  }
+
+  private Optional<WgsPoint> readPoint(JsonPointer pointer) {
     if (parsed == null) {
       Optional<String> type = JsonText.textAt(text, pointer.append(TYPE));
       Optional<String> coordinates = JsonText.textAt(text, pointer.append(COORDINATES));

@@ -77,6 +77,9 @@ public final class Twin {
     // The attributes' JSON text (empty when the thing has none), for events handed over read;
     // cached like the extra text. Text, not Ditto's object: see AttributesText.
     private volatile Optional<String> attributes;
+    // The attributes' last point asked (fusion asks each event for the twin's location); dropped
+    // with the other caches when the base is idle.
+    private volatile AttributesText.PointMemo pointMemo;
     // The definition ("" for none; null until asked), interned: a district has a few dozen, and
     // every event of a twin names it.
     private volatile String definition;
@@ -169,6 +172,7 @@ public final class Twin {
         extraText = null;
         attributes = null;
       }
+      pointMemo = null;
       return true;
     }
 
@@ -187,6 +191,16 @@ public final class Twin {
         attributes = text;
       }
       return text;
+    }
+
+    AttributesText.PointMemo pointMemo() {
+      AttributesText.PointMemo memo = pointMemo;
+      if (memo == null) {
+        // Two threads may each make one; either is right, as both hold answers for this text.
+        memo = new AttributesText.PointMemo();
+        pointMemo = memo;
+      }
+      return memo;
     }
 
     Optional<String> definition() {
@@ -430,7 +444,9 @@ public final class Twin {
 
   /** The base thing's attributes (none if it has none), for events. */
   AttributesText attributes() {
-    return base.attributes().map(AttributesText::ofText).orElse(AttributesText.none());
+    return base.attributes()
+        .map(text -> AttributesText.ofText(text, base.pointMemo()))
+        .orElse(AttributesText.none());
   }
 
   /** The base thing's definition, read from its text when idle. */

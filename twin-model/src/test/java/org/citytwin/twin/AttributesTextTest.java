@@ -86,4 +86,54 @@ class AttributesTextTest {
         .contains(new WgsPoint(120.11, 30.27));
     assertThat(AttributesText.ofText("{}").point(ThingModels.LOCATION)).isEmpty();
   }
+
+  @Test
+  void remembersEachPointerItIsAskedApart() {
+    // Points are remembered between asks; two pointers asked in turn must not answer each other.
+    AttributesText attributes =
+        AttributesText.ofText(
+            "{\"location\":{\"type\":\"Point\",\"coordinates\":[120.11,30.27]},"
+                + "\"outfall\":{\"type\":\"Point\",\"coordinates\":[120.2,30.3]}}");
+    JsonPointer outfall = JsonPointer.of("outfall");
+    for (int round = 0; round < 2; round++) {
+      assertThat(attributes.point(ThingModels.LOCATION)).contains(new WgsPoint(120.11, 30.27));
+      assertThat(attributes.point(outfall)).contains(new WgsPoint(120.2, 30.3));
+      assertThat(attributes.point(JsonPointer.of("missing"))).isEmpty();
+    }
+  }
+
+  @Test
+  void eventsOfOneTwinAnswerItsLocationAlike() {
+    // The events of one twin share what was read of its attributes' text: each still names the
+    // location its own twin has, and a twin whose location changed answers the new one.
+    TwinProtocol protocol = new TwinProtocol();
+    org.eclipse.ditto.things.model.Thing gauge =
+        org.eclipse.ditto.things.model.ThingsModelFactory.newThing(
+            "{\"thingId\":\"water:g-1\",\"attributes\":"
+                + GAUGE
+                + ","
+                + "\"features\":{\"depth\":{\"properties\":{\"value\":0.1}}}}");
+    java.time.Instant at = java.time.Instant.parse("2026-12-07T01:00:00Z");
+    ThingChange created = ThingChanges.put(null, gauge, at);
+    Twin twin = created.twin();
+    for (int reading = 0; reading < 3; reading++) {
+      ThingChange change =
+          ThingChanges.merge(
+              gauge.getEntityId().orElseThrow(),
+              twin,
+              JsonPointer.of("/features/depth/properties/value"),
+              JsonValue.of(0.2 + reading),
+              at.plusSeconds(reading + 1));
+      twin = change.twin();
+      assertThat(protocol.eventOf(change).location()).contains(new WgsPoint(120.11, 30.27));
+    }
+    ThingChange moved =
+        ThingChanges.merge(
+            gauge.getEntityId().orElseThrow(),
+            twin,
+            JsonPointer.of("/attributes/location/coordinates"),
+            JsonFactory.newArrayBuilder().add(120.5).add(30.5).build(),
+            at.plusSeconds(10));
+    assertThat(protocol.eventOf(moved).location()).contains(new WgsPoint(120.5, 30.5));
+  }
 }
