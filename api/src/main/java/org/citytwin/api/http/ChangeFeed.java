@@ -35,6 +35,7 @@ final class ChangeFeed<T> {
   private final int capacity;
   private final long maxWeight;
   private final ToLongFunction<T> weight;
+  private final Consumer<T> letGo;
   private final ArrayDeque<Change<T>> recent;
   private final Set<Consumer<Change<T>>> listeners = new LinkedHashSet<>();
   private long lastSequence;
@@ -45,21 +46,23 @@ final class ChangeFeed<T> {
    * @param capacity how many of the latest changes are held for subscribers that resume
    */
   ChangeFeed(int capacity) {
-    this(capacity, Long.MAX_VALUE, item -> 1);
+    this(capacity, Long.MAX_VALUE, item -> 1, item -> {});
   }
 
   /**
    * @param capacity how many of the latest changes are held for subscribers that resume
    * @param maxWeight how much they may weigh together (the newest is held whatever it weighs)
    * @param weight what one weighs: its size in memory, roughly
+   * @param letGo told of each change the feed stops holding, once its listeners were told of it
    */
-  ChangeFeed(int capacity, long maxWeight, ToLongFunction<T> weight) {
+  ChangeFeed(int capacity, long maxWeight, ToLongFunction<T> weight, Consumer<T> letGo) {
     if (capacity < 1 || maxWeight < 1) {
       throw new IllegalArgumentException("a feed holds at least one change");
     }
     this.capacity = capacity;
     this.maxWeight = maxWeight;
     this.weight = weight;
+    this.letGo = letGo;
     this.recent = new ArrayDeque<>(Math.min(capacity, 4_096));
   }
 
@@ -68,13 +71,31 @@ final class ChangeFeed<T> {
     Change<T> change = new Change<>(++lastSequence, item);
     recent.addLast(change);
     heldWeight += weight.applyAsLong(item);
+    List<Change<T>> dropped = List.of();
     while (recent.size() > capacity || (heldWeight > maxWeight && recent.size() > 1)) {
-      heldWeight -= weight.applyAsLong(recent.removeFirst().item());
+      Change<T> oldest = recent.removeFirst();
+      heldWeight -= weight.applyAsLong(oldest.item());
+      if (dropped.isEmpty()) {
+        dropped = new ArrayList<>(2);
+      }
+      dropped.add(oldest);
     }
     // A listener may stop listening while it is told (a slow subscriber is dropped).
     for (Consumer<Change<T>> listener : List.copyOf(listeners)) {
       listener.accept(change);
     }
+    for (Change<T> oldest : dropped) {
+      letGo.accept(oldest.item());
+    }
+  }
+
+  /** Lets go of every change held: the feed is closing. Listeners are not told. */
+  void close() {
+    for (Change<T> held : recent) {
+      letGo.accept(held.item());
+    }
+    recent.clear();
+    heldWeight = 0;
   }
 
   /** Tells {@code listener} every change from now on; the returned action stops that. */

@@ -23,7 +23,8 @@ public final class LiveFeeds {
   static final int INCIDENTS_HELD = 4_096;
 
   final ChangeFeed<TwinMessage> twins =
-      new ChangeFeed<>(TWIN_MESSAGES_HELD, TWIN_TEXT_HELD, TwinMessage::weight);
+      new ChangeFeed<>(
+          TWIN_MESSAGES_HELD, TWIN_TEXT_HELD, TwinMessage::weight, TwinMessage::discard);
   final ChangeFeed<JsonObject> incidents = new ChangeFeed<>(INCIDENTS_HELD);
 
   private LiveFeeds() {}
@@ -49,5 +50,11 @@ public final class LiveFeeds {
         .<JsonObject>consumer(
             EventBusAddresses.INCIDENT_EVENTS, message -> feeds.incidents.publish(message.body()));
     return feeds;
+  }
+
+  /** Lets go of every change held; call when the API stops. */
+  public void close() {
+    twins.close();
+    incidents.close();
   }
 }

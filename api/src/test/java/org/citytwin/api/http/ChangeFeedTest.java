@@ -57,7 +57,8 @@ class ChangeFeedTest {
 
   @Test
   void holdsNoMoreThanItsWeightAllowsButAlwaysTheNewest() {
-    ChangeFeed<String> feed = new ChangeFeed<>(100, 10, String::length);
+    List<String> letGo = new ArrayList<>();
+    ChangeFeed<String> feed = new ChangeFeed<>(100, 10, String::length, letGo::add);
     List<ChangeFeed.Change<String>> told = new ArrayList<>();
     feed.listen(told::add);
     feed.publish("aaaa");
@@ -65,9 +66,13 @@ class ChangeFeedTest {
     feed.publish("cccc"); // 12 > 10: "aaaa" goes
     assertThat(items(feed.since(feed.eventId(told.get(0))).orElseThrow()))
         .containsExactly("bbbb", "cccc");
+    assertThat(letGo).containsExactly("aaaa");
     feed.publish("a message heavier than the whole allowance");
     assertThat(feed.since(feed.eventId(told.get(1)))).isEmpty();
     assertThat(items(feed.since(feed.eventId(told.get(2))).orElseThrow()))
         .containsExactly("a message heavier than the whole allowance");
+    // Each change is let go once, after its listeners were told of the one that pushed it out.
+    assertThat(letGo).containsExactly("aaaa", "bbbb", "cccc");
+    assertThat(told).hasSize(4);
   }
 }
