@@ -31,8 +31,9 @@ public interface Storage extends AutoCloseable {
 
   /**
    * Opens (creating if needed) the embedded DuckDB database in {@code file}, with the twin journal
-   * in a file beside it ({@code history.duckdb} -> {@code history.twins.duckdb}), moving the
-   * journal there first if {@code file} still holds it.
+   * in a file beside it ({@code history.duckdb} -> {@code history.twins.duckdb}) and its changes in
+   * segment files in {@code history.twins.segments/}, moving the journal there first if {@code
+   * file} still holds it.
    *
    * @throws HistoryUnavailableException if it cannot be opened, for example because another process
    *     holds it

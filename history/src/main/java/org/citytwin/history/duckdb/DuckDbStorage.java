@@ -17,9 +17,10 @@ import org.duckdb.DuckDBConnection;
 
 /**
  * Embedded DuckDB: readings, dead letters and device registrations in one file, the twin journal in
- * a file of its own beside it ({@link TwinJournalFile}), so that checkpoints of one never hold up
- * commits of the other. DuckDB lets one process open a file for writing; within each, every store
- * gets its own connection, so a reading commit and a journal commit never wait for each other.
+ * a file of its own beside it ({@link TwinJournalFile}) with its changes in segment files ({@link
+ * DuckDbThingJournal}), so that checkpoints of one never hold up commits of another. DuckDB lets
+ * one process open a file for writing; within each, every store gets its own connection, so a
+ * reading commit and a journal commit never wait for each other.
  */
 public final class DuckDbStorage implements Storage {
 
@@ -31,13 +32,15 @@ public final class DuckDbStorage implements Storage {
   private final JdbcDeadLetterStore deadLetters;
   private final JdbcDeviceRegistrationStore devices;
 
-  private DuckDbStorage(Path file, DuckDBConnection database, DuckDBConnection journalDatabase)
+  private DuckDbStorage(
+      Path file, DuckDBConnection database, DuckDBConnection journalDatabase, Path segments)
       throws SQLException {
     this.file = file;
     this.database = database;
     this.journalDatabase = journalDatabase;
     this.readings = DuckDbHistoryStore.create(database.duplicate());
-    this.things = new DuckDbThingJournal(journalDatabase.duplicate(), journalDatabase.duplicate());
+    this.things =
+        new DuckDbThingJournal(journalDatabase.duplicate(), journalDatabase.duplicate(), segments);
     this.deadLetters =
         new JdbcDeadLetterStore(database.duplicate(), JdbcDeadLetterStore.DEFAULT_CAPACITY);
     this.devices = new JdbcDeviceRegistrationStore(database.duplicate());
@@ -55,7 +58,8 @@ public final class DuckDbStorage implements Storage {
         Path journalFile = TwinJournalFile.besides(file);
         TwinJournalFile.moveOutOf(database, journalFile);
         journalDatabase = connect(journalFile);
-        return new DuckDbStorage(file, database, journalDatabase);
+        return new DuckDbStorage(
+            file, database, journalDatabase, TwinJournalFile.segmentsBesides(journalFile));
       } catch (SQLException | RuntimeException e) {
         // Released at once: DuckDB holds a file's lock for as long as a connection is open.
         database.close();

@@ -42,6 +42,13 @@ final class TwinJournalFile {
     return readingsFile.resolveSibling(stem + ".twins.duckdb");
   }
 
+  /** The directory of the journal's segments ({@link DuckDbThingJournal}) beside its file. */
+  static Path segmentsBesides(Path journalFile) {
+    String name = journalFile.getFileName().toString();
+    String stem = name.endsWith(".duckdb") ? name.substring(0, name.length() - 7) : name;
+    return journalFile.resolveSibling(stem + ".segments");
+  }
+
   /**
    * Moves the journal's tables out of the readings' database (open on {@code readings}) into {@code
    * journalFile}, if they are still there. The journal's file must not be open yet.

@@ -94,6 +94,55 @@ public abstract class JdbcThingJournal implements ThingJournal {
     }
   }
 
+  /** The connection appends and recovery use. */
+  protected final Connection connection() {
+    return connection;
+  }
+
+  /**
+   * Lets the journal go on after {@code sequence}: for a subclass that keeps journal rows in tables
+   * of its own as well, found after this constructor ran.
+   */
+  protected final synchronized void continueAfter(long sequence) {
+    nextSequence = Math.max(nextSequence, sequence + 1);
+  }
+
+  /**
+   * The relation recovery reads the journal rows from (columns {@code sequence} and {@code
+   * change}): {@code thing_journal_change} unless a subclass keeps rows elsewhere too.
+   */
+  protected String journalRows() {
+    return "thing_journal_change";
+  }
+
+  /**
+   * Called once a snapshot covering {@code coveredSequence} is committed, on the snapshots'
+   * connection, with no transaction open: for a subclass to let go of rows it keeps elsewhere.
+   */
+  protected void afterSnapshot(Connection snapshots, long coveredSequence) throws SQLException {}
+
+  /** Snapshot rows in plain JDBC batches of 5,000, in the caller's transaction. */
+  protected static void insertSnapshotInBatches(Connection connection, List<SnapshotRow> rows)
+      throws SQLException {
+    try (PreparedStatement insert =
+        connection.prepareStatement("INSERT INTO thing_snapshot VALUES (?, ?, ?, ?, ?)")) {
+      int pending = 0;
+      for (SnapshotRow row : rows) {
+        insert.setString(1, row.thingId());
+        insert.setLong(2, row.revision());
+        insert.setLong(3, row.createdMicros());
+        insert.setLong(4, row.modifiedMicros());
+        insert.setString(5, row.thing());
+        insert.addBatch();
+        if (++pending == 5_000) {
+          insert.executeBatch();
+          pending = 0;
+        }
+      }
+      insert.executeBatch();
+    }
+  }
+
   /** Writes snapshot rows on {@code connection}, in the caller's transaction. */
   protected abstract void insertSnapshot(Connection connection, List<SnapshotRow> rows)
       throws SQLException;
@@ -165,7 +214,9 @@ public abstract class JdbcThingJournal implements ThingJournal {
       long covered = coveredSequence(statement);
       try (ResultSet rows =
           statement.executeQuery(
-              "SELECT change FROM thing_journal_change WHERE sequence > "
+              "SELECT change FROM "
+                  + journalRows()
+                  + " WHERE sequence > "
                   + covered
                   + " ORDER BY sequence")) {
         while (rows.next()) {
@@ -230,6 +281,8 @@ public abstract class JdbcThingJournal implements ThingJournal {
         statement.execute("DELETE FROM thing_snapshot_meta");
         statement.execute("INSERT INTO thing_snapshot_meta VALUES (" + coveredSequence + ")");
         snapshots.commit();
+        snapshots.setAutoCommit(true);
+        afterSnapshot(snapshots, coveredSequence);
       } catch (SQLException e) {
         rollback(snapshots);
         throw new HistoryUnavailableException("cannot snapshot " + rows.size() + " twins", e);

@@ -3,7 +3,6 @@ package org.citytwin.history.postgres;
 import java.io.IOException;
 import java.io.StringReader;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import org.citytwin.history.jdbc.JdbcThingJournal;
@@ -40,22 +39,6 @@ final class PostgresThingJournal extends JdbcThingJournal {
 
   @Override
   protected void insertSnapshot(Connection connection, List<SnapshotRow> rows) throws SQLException {
-    try (PreparedStatement insert =
-        connection.prepareStatement("INSERT INTO thing_snapshot VALUES (?, ?, ?, ?, ?)")) {
-      int pending = 0;
-      for (SnapshotRow row : rows) {
-        insert.setString(1, row.thingId());
-        insert.setLong(2, row.revision());
-        insert.setLong(3, row.createdMicros());
-        insert.setLong(4, row.modifiedMicros());
-        insert.setString(5, row.thing());
-        insert.addBatch();
-        if (++pending == 5_000) {
-          insert.executeBatch();
-          pending = 0;
-        }
-      }
-      insert.executeBatch();
-    }
+    insertSnapshotInBatches(connection, rows);
   }
 }
