@@ -28,13 +28,15 @@ public final class AttributesText {
   private static final java.util.regex.Pattern JSON_NUMBER =
       java.util.regex.Pattern.compile("-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?");
 
+  // Without a memo: shared by every thread, and it has no point to remember.
   private static final AttributesText NONE =
-      new AttributesText("{}", JsonFactory.newObject(), new PointMemo());
+      new AttributesText("{}", JsonFactory.newObject(), null);
 
   private final String text;
   // The parsed object: given, or parsed on first ask and kept for this instance (an event's life).
   private volatile JsonObject parsed;
   // The last point() answer; shared by every instance over the same text of one twin's base.
+  // Null for none().
   private final PointMemo pointMemo;
 
   private AttributesText(String text, JsonObject parsed, PointMemo pointMemo) {
@@ -99,6 +101,9 @@ public final class AttributesText {
    * anything less plain goes the parsing way, so both answer alike.
    */
   public Optional<WgsPoint> point(JsonPointer pointer) {
+    if (pointMemo == null) {
+      return readPoint(pointer);
+    }
     PointMemo.PointAnswer last = pointMemo.last;
     if (last != null && (last.pointer() == pointer || last.pointer().equals(pointer))) {
       return last.point();

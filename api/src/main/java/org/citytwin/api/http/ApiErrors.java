@@ -15,6 +15,11 @@ import org.slf4j.LoggerFactory;
 /** The API's own error codes, and the one place that writes any error as a Ditto error body. */
 public final class ApiErrors {
 
+  /** The body of a 500: what went wrong is logged, not told. Also the WebSocket's. */
+  static final String INTERNAL_ERROR_BODY =
+      "{\"status\":500,\"error\":\"api:internal\",\"message\":\"An unexpected error occurred.\","
+          + "\"description\":\"It has been logged; report the time of the request.\"}";
+
   /** Lets the request on only for a caller that reads the whole district. */
   static void onlyWholeDistrict(RoutingContext context) {
     if (!ApiAuthentication.caller(context).wholeDistrict()) {
@@ -134,9 +139,7 @@ public final class ApiErrors {
             .response()
             .setStatusCode(500)
             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-            .end(
-                "{\"status\":500,\"error\":\"api:internal\",\"message\":\"An unexpected error occurred.\","
-                    + "\"description\":\"It has been logged; report the time of the request.\"}");
+            .end(INTERNAL_ERROR_BODY);
       }
     }
   }

@@ -396,9 +396,7 @@ public final class DittoWebSocket {
                 policyErrorsTopic(policyId),
                 headers,
                 500,
-                JsonFactory.newObject(
-                    "{\"status\":500,\"error\":\"api:internal\","
-                        + "\"message\":\"An unexpected error occurred.\"}")),
+                JsonFactory.newObject(ApiErrors.INTERNAL_ERROR_BODY)),
             headers);
       }
     }

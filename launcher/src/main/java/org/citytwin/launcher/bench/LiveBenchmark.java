@@ -50,6 +50,7 @@ public final class LiveBenchmark {
   private final List<Integer> rates;
   private final int subscribers;
   private final List<String> rows = new ArrayList<>();
+  private final List<String> spreadRows = new ArrayList<>();
 
   /**
    * @param rates background readings per second to measure at, one after the other
@@ -83,6 +84,12 @@ public final class LiveBenchmark {
         + " seen by every subscriber | subscribers dropped |\n"
         + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
         + String.join("\n", rows)
+        + "\n\nEach tracer reading's first and last delivery among the subscribers: the first is the"
+        + " server's way to one subscriber, the gap to the last is the fan-out to the others.\n\n"
+        + "| background readings/s asked | first subscriber, p50 | p99 | last subscriber, p50 | p99"
+        + " | gap from first to last, p50 | p99 |\n"
+        + "| --- | --- | --- | --- | --- | --- | --- |\n"
+        + String.join("\n", spreadRows)
         + "\n";
   }
 
@@ -100,6 +107,8 @@ public final class LiveBenchmark {
       Map<Long, Long> tracerSentAt = new ConcurrentHashMap<>();
       List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
       Map<Long, AtomicInteger> seenBy = new ConcurrentHashMap<>();
+      // Per tracer reading: its first and its last delivery's latency among the subscribers.
+      Map<Long, long[]> firstAndLast = new ConcurrentHashMap<>();
       AtomicLong delivered = new AtomicLong();
       AtomicLong deliveredBytes = new AtomicLong();
       AtomicInteger dropped = new AtomicInteger();
@@ -115,6 +124,7 @@ public final class LiveBenchmark {
             tracerSentAt,
             latencies,
             seenBy,
+            firstAndLast,
             delivered,
             deliveredBytes,
             dropped,
@@ -214,6 +224,23 @@ public final class LiveBenchmark {
               dropped.get());
       rows.add(row);
       System.err.println(row);
+      long[] first = firstAndLast.values().stream().mapToLong(pair -> pair[0]).sorted().toArray();
+      long[] last = firstAndLast.values().stream().mapToLong(pair -> pair[1]).sorted().toArray();
+      long[] gap =
+          firstAndLast.values().stream().mapToLong(pair -> pair[1] - pair[0]).sorted().toArray();
+      String spread =
+          String.format(
+              Locale.ROOT,
+              "| %,d | %s | %s | %s | %s | %s | %s |",
+              rate,
+              millis(first, 50),
+              millis(first, 99),
+              millis(last, 50),
+              millis(last, 99),
+              millis(gap, 50),
+              millis(gap, 99));
+      spreadRows.add(spread);
+      System.err.println(spread);
     } finally {
       clients.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
@@ -226,6 +253,7 @@ public final class LiveBenchmark {
       Map<Long, Long> tracerSentAt,
       List<Long> latencies,
       Map<Long, AtomicInteger> seenBy,
+      Map<Long, long[]> firstAndLast,
       AtomicLong delivered,
       AtomicLong deliveredBytes,
       AtomicInteger dropped,
@@ -247,7 +275,15 @@ public final class LiveBenchmark {
                       (tenThousandths, now) -> {
                         Long sent = tracerSentAt.get(tenThousandths);
                         if (sent != null && sent >= measuring && sent <= end) {
-                          latencies.add(now - sent);
+                          long latency = now - sent;
+                          latencies.add(latency);
+                          firstAndLast.merge(
+                              tenThousandths,
+                              new long[] {latency, latency},
+                              (known, one) ->
+                                  new long[] {
+                                    Math.min(known[0], one[0]), Math.max(known[1], one[1])
+                                  });
                           seenBy
                               .computeIfAbsent(tenThousandths, k -> new AtomicInteger())
                               .incrementAndGet();
