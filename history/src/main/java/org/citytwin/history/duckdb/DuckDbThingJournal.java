@@ -73,6 +73,9 @@ final class DuckDbThingJournal extends JdbcThingJournal {
   // Oldest first; the last one is where changes go (null until the first append after a start).
   private final List<Segment> segments = new ArrayList<>();
   private Segment current;
+  // Never reused, even when every segment was let go: a file that could not be deleted keeps its
+  // number until the next start attaches it again.
+  private long nextNumber = 1;
 
   DuckDbThingJournal(DuckDBConnection connection, DuckDBConnection snapshots, Path directory)
       throws SQLException {
@@ -101,6 +104,7 @@ final class DuckDbThingJournal extends JdbcThingJournal {
           segment.lastSequence = rows.getLong(1);
         }
         segments.add(segment);
+        nextNumber = segment.number + 1;
         continueAfter(segment.lastSequence);
       }
     } catch (IOException e) {
@@ -159,7 +163,7 @@ final class DuckDbThingJournal extends JdbcThingJournal {
     }
     long number;
     synchronized (segments) {
-      number = segments.isEmpty() ? 1 : segments.get(segments.size() - 1).number + 1;
+      number = nextNumber++;
     }
     Segment next =
         new Segment(number, directory.resolve(String.format("segment-%010d.duckdb", number)));
