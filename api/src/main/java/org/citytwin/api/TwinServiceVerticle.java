@@ -18,6 +18,7 @@ import java.util.Optional;
 import org.citytwin.fusion.SameProcessCodec;
 import org.citytwin.twin.EventBusAddresses;
 import org.citytwin.twin.GroupCommitMetrics;
+import org.citytwin.twin.LatencyHistogram;
 import org.citytwin.twin.Preconditions;
 import org.citytwin.twin.ThingChange;
 import org.citytwin.twin.ThingChanges;
@@ -91,7 +92,8 @@ public final class TwinServiceVerticle extends AbstractVerticle {
     void failed(Throwable cause);
   }
 
-  private record Waiting(ThingChange change, Completion completion) {}
+  /** A change waiting for its commit, and when ({@link System#nanoTime()}) it was accepted. */
+  private record Waiting(ThingChange change, Completion completion, long acceptedNanos) {}
 
   /** A thing's state after its changes still waiting for the journal. */
   private static final class Pending {
@@ -124,6 +126,9 @@ public final class TwinServiceVerticle extends AbstractVerticle {
               "Twin changes journaled.",
               "citytwin_twin_changes_waiting",
               "Changes queued behind the running commit."));
+  // Each change's wait from being accepted to its event being published: the queue before its
+  // commit, the commit, and applying it. What a subscriber waits for inside this service.
+  private final LatencyHistogram publishedAfter = new LatencyHistogram();
 
   /**
    * @param recoveredSequence the journal's last sequence number at start
@@ -329,7 +334,7 @@ public final class TwinServiceVerticle extends AbstractVerticle {
     Pending state = pending.computeIfAbsent(change.thingId().toString(), id -> new Pending());
     state.twin = change.kind() == ThingChange.Kind.DELETED ? null : change.twin();
     state.changes++;
-    waiting.add(new Waiting(change, completion));
+    waiting.add(new Waiting(change, completion, System.nanoTime()));
   }
 
   private ThingChange changeFor(ThingModifyCommand<?> command, Instant now) {
@@ -424,6 +429,10 @@ public final class TwinServiceVerticle extends AbstractVerticle {
   private void onMetrics(Message<JsonObject> request) {
     StringBuilder text = new StringBuilder();
     commits.appendTo(text, waiting.size());
+    publishedAfter.appendWithHeader(
+        text,
+        "citytwin_twin_change_published_seconds",
+        "From a change accepted by the twin service to its event published: queue, commit, apply.");
     request.reply(text.toString());
   }
 
@@ -464,6 +473,10 @@ public final class TwinServiceVerticle extends AbstractVerticle {
     committed
         .eventMessages()
         .forEach(events -> vertx.eventBus().publish(EventBusAddresses.TWIN_EVENTS, events));
+    long published = System.nanoTime();
+    for (Waiting waitingChange : batch) {
+      publishedAfter.record(published - waitingChange.acceptedNanos());
+    }
     // Replies after the events: whoever is told a change is done can already have seen its event.
     batch.forEach(done -> done.completion().committed(done.change()));
     appliedSequence = committed.lastSequence();

@@ -194,6 +194,9 @@ class OperationsIT {
                 assertThat(sample(metrics, "citytwin_twin_changes_committed_total"))
                     .isGreaterThanOrEqualTo(3);
                 assertThat(sample(metrics, "citytwin_twin_commit_seconds_count")).isPositive();
+                // Each change published is counted once, as the journal counted it.
+                assertThat(sample(metrics, "citytwin_twin_change_published_seconds_count"))
+                    .isEqualTo(sample(metrics, "citytwin_twin_changes_committed_total"));
                 // History committed those three rows in one to three group commits.
                 assertThat(sample(metrics, "citytwin_history_rows_committed_total")).isEqualTo(3);
                 assertThat(sample(metrics, "citytwin_history_commit_seconds_count"))
