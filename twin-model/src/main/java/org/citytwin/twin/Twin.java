@@ -7,7 +7,6 @@ import java.util.Optional;
 import org.citytwin.twin.search.SearchIndex;
 import org.eclipse.ditto.json.JsonFactory;
 import org.eclipse.ditto.json.JsonKey;
-import org.eclipse.ditto.json.JsonObject;
 import org.eclipse.ditto.json.JsonPointer;
 import org.eclipse.ditto.json.JsonValue;
 import org.eclipse.ditto.things.model.Thing;
@@ -375,12 +374,19 @@ public final class Twin {
     if (thing != null) {
       return thing.toJson().toString();
     }
-    // Each pending write sets a property the base already has (see withProperties), and Ditto
-    // keeps a replaced key in its place: the base's text with those values put in is the text of
-    // the thing with the writes. A snapshot renders every twin with readings pending; building
-    // each thing to render it cost the live benchmark's snapshots 37-129 ms and some 20 KiB of
-    // garbage per twin, every 5 s.
-    String text = base.json();
+    // A snapshot renders every twin with readings pending; building each thing to render it cost
+    // the live benchmark's snapshots 37-129 ms and some 20 KiB of garbage per twin, every 5 s.
+    String text = writtenInto(base.json());
+    return text != null ? text : withWrites(base.thingQuietly()).toJson().toString();
+  }
+
+  /**
+   * {@code baseText} with the pending writes' values put in, or null if a write's property is not
+   * in it. Each pending write sets a property the base already has (see withProperties), and Ditto
+   * keeps a replaced key in its place: this is the text of the thing with the writes.
+   */
+  private String writtenInto(String baseText) {
+    String text = baseText;
     for (PropertyWrite write : writes) {
       text =
           JsonText.withValueAt(
@@ -391,7 +397,7 @@ public final class Twin {
               PROPERTIES_KEY.toString(),
               write.property().toString());
       if (text == null) {
-        return withWrites(base.thingQuietly()).toJson().toString();
+        return null;
       }
     }
     return text;
@@ -544,11 +550,11 @@ public final class Twin {
    * reading into an idle twin builds no thing.
    */
   private Twin foldedIntoText(String baseText) {
-    JsonObject json = JsonFactory.newObject(baseText);
-    for (PropertyWrite write : writes) {
-      json = json.setValue(propertyPointer(write.featureId(), write.property()), write.value());
+    String text = writtenInto(baseText);
+    if (text == null) {
+      return Twin.of(thing());
     }
-    Base folded = new Base(json.toString(), revision, created, modified);
+    Base folded = new Base(text, revision, created, modified);
     // The next reading is most likely for the property just written: found without the text.
     PropertyWrite last = writes[writes.length - 1];
     folded.present = new PresentProperty(last.featureId(), last.property());
