@@ -128,11 +128,7 @@ final class DuckDbThingJournal extends JdbcThingJournal {
   }
 
   private static void attach(Statement statement, Segment segment) throws SQLException {
-    statement.execute(
-        "ATTACH '"
-            + segment.file.toAbsolutePath().toString().replace("'", "''")
-            + "' AS "
-            + segment.alias);
+    statement.execute(TwinJournalFile.attach(segment.file, segment.alias));
     statement.execute(
         "CREATE TABLE IF NOT EXISTS "
             + segment.alias
@@ -156,13 +152,11 @@ final class DuckDbThingJournal extends JdbcThingJournal {
 
   /** The segment changes go to: a new one after a start, or once the current one is full. */
   private Segment currentSegment() {
+    long number;
     synchronized (segments) {
       if (current != null && current.bytes < segmentBytes) {
         return current;
       }
-    }
-    long number;
-    synchronized (segments) {
       number = nextNumber++;
     }
     Segment next =

@@ -37,16 +37,22 @@ final class TwinJournalFile {
 
   /** The journal's file for the readings' file {@code readingsFile}. */
   static Path besides(Path readingsFile) {
-    String name = readingsFile.getFileName().toString();
-    String stem = name.endsWith(".duckdb") ? name.substring(0, name.length() - 7) : name;
-    return readingsFile.resolveSibling(stem + ".twins.duckdb");
+    return readingsFile.resolveSibling(stem(readingsFile) + ".twins.duckdb");
   }
 
   /** The directory of the journal's segments ({@link DuckDbThingJournal}) beside its file. */
   static Path segmentsBesides(Path journalFile) {
-    String name = journalFile.getFileName().toString();
-    String stem = name.endsWith(".duckdb") ? name.substring(0, name.length() - 7) : name;
-    return journalFile.resolveSibling(stem + ".segments");
+    return journalFile.resolveSibling(stem(journalFile) + ".segments");
+  }
+
+  private static String stem(Path file) {
+    String name = file.getFileName().toString();
+    return name.endsWith(".duckdb") ? name.substring(0, name.length() - 7) : name;
+  }
+
+  /** The statement attaching the DuckDB file {@code file} under {@code alias}. */
+  static String attach(Path file, String alias) {
+    return "ATTACH '" + file.toAbsolutePath().toString().replace("'", "''") + "' AS " + alias;
   }
 
   /**
@@ -60,11 +66,7 @@ final class TwinJournalFile {
         return;
       }
       String readingsCatalog = identifier(catalogName);
-      statement.execute(
-          "ATTACH '"
-              + journalFile.toAbsolutePath().toString().replace("'", "''")
-              + "' AS "
-              + ATTACHED);
+      statement.execute(attach(journalFile, ATTACHED));
       try {
         if (!holdsTable(statement, ATTACHED, MARKER_TABLE)) {
           copy(statement, readingsCatalog);
