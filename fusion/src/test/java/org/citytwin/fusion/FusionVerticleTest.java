@@ -56,6 +56,8 @@ class FusionVerticleTest {
   private final ThingStore twins = new ThingStore(clock);
   private final TwinProtocol protocol = new TwinProtocol();
   private final List<Thing> kept = new CopyOnWriteArrayList<>();
+  // How many incidents each of fusion's twin writes carried.
+  private final List<Integer> writeSizes = new CopyOnWriteArrayList<>();
   private final List<JsonObject> published = new CopyOnWriteArrayList<>();
   private Vertx vertx;
 
@@ -73,6 +75,7 @@ class FusionVerticleTest {
         .<TwinCommandBatch>consumer(
             EventBusAddresses.TWIN_COMMANDS,
             message -> {
+              writeSizes.add(message.body().commands().size());
               message.body().commands().forEach(c -> kept.add(((ModifyThing) c).getThing()));
               message.reply(new JsonObject());
             });
@@ -214,12 +217,15 @@ class FusionVerticleTest {
     return incident.evidence().get(0).value();
   }
 
-  @Test
-  void freshEvidenceAloneIsWrittenAgainOnlyAfterItsInterval() throws Exception {
+  /**
+   * Both gauges go deep, which opens a flood and a deep-water incident, then deeper, which only
+   * adds fresher evidence to both.
+   */
+  private void openBothThenConfirmWithFresherEvidence() throws Exception {
     depth(0.6);
     await().untilAsserted(() -> assertThat(kept).hasSize(2));
     depth(0.61);
-    // Fusion has the new evidence (the engine's incidents are current) ...
+    // Fusion has the new evidence: the engine's incidents are current.
     await()
         .untilAsserted(
             () ->
@@ -228,6 +234,11 @@ class FusionVerticleTest {
                             .map(Incident::fromJson)
                             .map(FusionVerticleTest::newestEvidence))
                     .containsOnly(JsonValue.of(0.61)));
+  }
+
+  @Test
+  void freshEvidenceAloneIsWrittenAgainOnlyAfterItsInterval() throws Exception {
+    openBothThenConfirmWithFresherEvidence();
     String deepWater =
         kept.stream()
             .map(t -> FusionVerticle.fromThing(t).orElseThrow())
@@ -247,7 +258,7 @@ class FusionVerticleTest {
                             assertThat(FusionVerticle.fromThing(t).orElseThrow().state())
                                 .isEqualTo(IncidentState.REVIEWED)));
 
-    // ... but only the reviewed incident was written again, carrying the new evidence with it.
+    // Only the reviewed incident was written again, carrying the new evidence with it.
     assertThat(kept).hasSize(3);
     await().untilAsserted(() -> assertThat(published).hasSize(3));
     assertThat(keptIncident(2).id()).isEqualTo(deepWater);
@@ -259,6 +270,25 @@ class FusionVerticleTest {
     assertThat(newestEvidence(keptIncident(3))).isEqualTo(JsonValue.of(0.61));
     await().untilAsserted(() -> assertThat(published).hasSize(4));
     assertThat(published.get(3).getString("id")).isEqualTo(keptIncident(3).id());
+  }
+
+  @Test
+  void evidenceRefreshesDueTogetherGoOutInTurnNotInOneBurst() throws Exception {
+    openBothThenConfirmWithFresherEvidence();
+    // New incidents go out at once, together.
+    assertThat(writeSizes).containsExactly(2);
+
+    // Both fresher evidence only, both due at the same flush: two open incidents' share of a
+    // 50 ms flush in 30 s rounds up to one refresh a flush, so they go out one after the other.
+    clock.advance(EVIDENCE_EVERY.plusSeconds(1));
+    await().untilAsserted(() -> assertThat(kept).hasSize(4));
+    assertThat(writeSizes).containsExactly(2, 1, 1);
+    assertThat(kept.subList(2, 4))
+        .extracting(t -> FusionVerticle.fromThing(t).orElseThrow().template().type())
+        .containsExactlyInAnyOrder("flood", "deep-water");
+    assertThat(kept.subList(2, 4))
+        .extracting(t -> newestEvidence(FusionVerticle.fromThing(t).orElseThrow()))
+        .containsOnly(JsonValue.of(0.61));
   }
 
   @Test
