@@ -343,12 +343,13 @@ public final class Citytwin implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Run a benchmark and print its figures as Markdown. Targets: twins, ingest, history,"
-              + " fusion, fusion-jmh, live, load.")
+              + " fusion, fusion-jmh, live, load, search.")
   static final class Bench implements Callable<Integer> {
 
     @picocli.CommandLine.Parameters(
         paramLabel = "TARGET",
-        description = "What to measure: twins, ingest, history, fusion, fusion-jmh, live, load.")
+        description =
+            "What to measure: twins, ingest, history, fusion, fusion-jmh, live, load, search.")
     String target;
 
     @picocli.CommandLine.Option(
@@ -412,7 +413,8 @@ public final class Citytwin implements Runnable {
         names = "--seconds",
         paramLabel = "N",
         description =
-            "ingest, load: how long each way is driven; live: how long each rate is (default 60).")
+            "ingest, load: how long each way is driven; live: how long each rate is; search: how"
+                + " long searches are measured (default 60).")
     int seconds = 60;
 
     @picocli.CommandLine.Option(
@@ -427,6 +429,12 @@ public final class Citytwin implements Runnable {
         paramLabel = "N",
         description = "live: subscribers of the whole twin stream (default 50).")
     int subscribers = 50;
+
+    @picocli.CommandLine.Option(
+        names = "--in-flight",
+        paramLabel = "N",
+        description = "search: searches kept in flight (default 8).")
+    int inFlight = 8;
 
     @picocli.CommandLine.Option(
         names = "--readings",
@@ -510,6 +518,10 @@ public final class Citytwin implements Runnable {
                     java.time.Duration.ofSeconds(seconds),
                     java.util.Optional.ofNullable(server))
                 .run();
+        case "search" ->
+            new org.citytwin.launcher.bench.SearchBenchmark(
+                    work, java.time.Duration.ofSeconds(seconds), inFlight)
+                .run();
         case "fusion" ->
             new org.citytwin.launcher.bench.FusionBenchmark(
                     readings,
@@ -525,7 +537,8 @@ public final class Citytwin implements Runnable {
             throw new IllegalArgumentException(
                 "unknown benchmark '"
                     + target
-                    + "'; available: twins, ingest, history, fusion, fusion-jmh, live, load");
+                    + "'; available: twins, ingest, history, fusion, fusion-jmh, live, load,"
+                    + " search");
       };
     }
 

@@ -19,6 +19,7 @@ import org.eclipse.ditto.json.JsonValue;
 final class TwinFields implements Fields {
 
   private static final JsonKey THING_ID = JsonKey.of("thingId");
+  private static final JsonKey DEFINITION = JsonKey.of("definition");
   private static final JsonKey ATTRIBUTES = JsonKey.of("attributes");
   private static final JsonKey FEATURES = JsonKey.of("features");
   private static final JsonKey PROPERTIES = JsonKey.of("properties");
@@ -42,6 +43,11 @@ final class TwinFields implements Fields {
     }
     if (first.equals(THING_ID) && levels == 1) {
       return Optional.of(JsonValue.of(twin.thingId().toString()));
+    }
+    if (first.equals(DEFINITION) && levels == 1) {
+      // Searches by definition test it on every candidate: without this, on a built twin, each
+      // one's whole JSON was built to read it.
+      return twin.definition().map(JsonValue::of);
     }
     if (first.equals(FEATURES)
         && levels >= 4
