@@ -149,6 +149,7 @@ public final class SearchBenchmark {
     final List<Long> nanos = new ArrayList<>();
     long hits;
     long failed;
+    String firstFailure = "";
   }
 
   private String measure(int port, int twins) throws Exception {
@@ -204,8 +205,8 @@ public final class SearchBenchmark {
                 if (answer.succeeded()) {
                   tally.nanos.add(took);
                   tally.hits += answer.result();
-                } else {
-                  tally.failed++;
+                } else if (tally.failed++ == 0) {
+                  tally.firstFailure = String.valueOf(answer.cause().getMessage());
                 }
               }
               next(http, random, sent, tallies, measuring, end, finished);
@@ -279,6 +280,17 @@ public final class SearchBenchmark {
               sorted.length == 0 ? 0.0 : (double) tally.hits / sorted.length,
               tally.failed));
     }
+    StringBuilder failures = new StringBuilder();
+    for (int k = 0; k < KINDS.size(); k++) {
+      if (tallies.get(k).failed > 0) {
+        failures.append(
+            String.format(
+                Locale.ROOT,
+                "%nFirst failure of %s: %s%n",
+                KINDS.get(k).name(),
+                tallies.get(k).firstFailure));
+      }
+    }
     return String.format(
             Locale.ROOT,
             "%,d twins; %d searches in flight over HTTP, %d s after a %d s warm-up; pages of 50"
@@ -294,7 +306,8 @@ public final class SearchBenchmark {
             Locale.ROOT,
             "| all kinds, in turn | **%,.0f /s** | | | | %,d |%n",
             total / seconds,
-            failed);
+            failed)
+        + failures;
   }
 
   private static String percentile(long[] sorted, int percent) {
