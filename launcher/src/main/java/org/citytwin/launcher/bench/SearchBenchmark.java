@@ -125,6 +125,13 @@ public final class SearchBenchmark {
    * @param inFlight searches kept in flight
    */
   public SearchBenchmark(Path workDirectory, Duration duration, int inFlight) {
+    if (inFlight < 1 || duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException(
+          "--in-flight must be at least 1 and --seconds more than 0, not "
+              + inFlight
+              + " and "
+              + duration.toSeconds());
+    }
     this.workDirectory = workDirectory;
     this.duration = duration;
     this.inFlight = inFlight;

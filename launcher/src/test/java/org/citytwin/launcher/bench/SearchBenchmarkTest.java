@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.buffer.Buffer;
+import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** The benchmark counts a page's things without building its JSON. */
@@ -21,6 +23,16 @@ class SearchBenchmarkTest {
                     "{\"cursor\":\"abc\",\"more\":{\"items\":[9]},\"items\":" + things + "}")))
         .isEqualTo(3);
     assertThat(SearchBenchmark.itemsIn(Buffer.buffer("{\"items\":[]}"))).isZero();
+  }
+
+  @Test
+  void refusesToRunWithNothingInFlightOrNoWindow() {
+    assertThatThrownBy(() -> new SearchBenchmark(Path.of("."), Duration.ofSeconds(10), 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--in-flight");
+    assertThatThrownBy(() -> new SearchBenchmark(Path.of("."), Duration.ZERO, 8))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--seconds");
   }
 
   @Test
