@@ -142,6 +142,15 @@ public final class IngestBenchmark {
     return batches;
   }
 
+  /** An HTTP client of the server on this machine's {@code port}, up to {@code connections}. */
+  static HttpClient localClient(Vertx vertx, int port, int connections) {
+    return vertx.createHttpClient(
+        new HttpClientOptions()
+            .setDefaultHost("127.0.0.1")
+            .setDefaultPort(port)
+            .setMaxPoolSize(connections));
+  }
+
   /** An HTTP Basic {@code Authorization} header value. */
   static String basic(String user, String password) {
     return "Basic "
@@ -229,12 +238,7 @@ public final class IngestBenchmark {
     String authorization = basic(GATEWAY + "@water", PASSWORD);
     Vertx clients = Vertx.vertx();
     try {
-      HttpClient http =
-          clients.createHttpClient(
-              new HttpClientOptions()
-                  .setDefaultHost("127.0.0.1")
-                  .setDefaultPort(port)
-                  .setMaxPoolSize(HTTP_BATCHES_IN_FLIGHT));
+      HttpClient http = localClient(clients, port, HTTP_BATCHES_IN_FLIGHT);
       AtomicLong readings = new AtomicLong();
       List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
       long end = System.nanoTime() + duration.toNanos();

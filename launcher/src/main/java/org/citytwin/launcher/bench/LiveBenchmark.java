@@ -3,7 +3,6 @@ package org.citytwin.launcher.bench;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
@@ -97,11 +96,7 @@ public final class LiveBenchmark {
     Vertx clients = Vertx.vertx();
     try {
       HttpClient http =
-          clients.createHttpClient(
-              new HttpClientOptions()
-                  .setDefaultHost("127.0.0.1")
-                  .setDefaultPort(port)
-                  .setMaxPoolSize(MAX_BATCHES_IN_FLIGHT + subscribers + 4));
+          IngestBenchmark.localClient(clients, port, MAX_BATCHES_IN_FLIGHT + subscribers + 4);
       SimDevice tracer = gauges.get(0);
       String marker = "\"thingId\":\"" + tracer.thingId() + "\"";
       Map<Long, Long> tracerSentAt = new ConcurrentHashMap<>();
@@ -394,7 +389,8 @@ public final class LiveBenchmark {
                                 : new JsonObject()));
   }
 
-  private static String millis(long[] sorted, int percentile) {
+  /** The {@code percentile} of sorted nanoseconds, in milliseconds; "-" when there are none. */
+  static String millis(long[] sorted, int percentile) {
     if (sorted.length == 0) {
       return "-";
     }

@@ -7,7 +7,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
@@ -162,12 +161,7 @@ public final class SearchBenchmark {
   private String measure(int port, int twins) throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      HttpClient http =
-          vertx.createHttpClient(
-              new HttpClientOptions()
-                  .setDefaultHost("127.0.0.1")
-                  .setDefaultPort(port)
-                  .setMaxPoolSize(inFlight));
+      HttpClient http = IngestBenchmark.localClient(vertx, port, inFlight);
       List<Tally> tallies = KINDS.stream().map(kind -> new Tally()).toList();
       long measuring = System.nanoTime() + WARM_UP.toNanos();
       long end = measuring + duration.toNanos();
@@ -282,8 +276,8 @@ public final class SearchBenchmark {
               "| %s | %,.0f /s | %s | %s | %.1f | %,d |%n",
               KINDS.get(k).name(),
               sorted.length / seconds,
-              percentile(sorted, 50),
-              percentile(sorted, 99),
+              LiveBenchmark.millis(sorted, 50),
+              LiveBenchmark.millis(sorted, 99),
               sorted.length == 0 ? 0.0 : (double) tally.hits / sorted.length,
               tally.failed));
     }
@@ -315,16 +309,6 @@ public final class SearchBenchmark {
             total / seconds,
             failed)
         + failures;
-  }
-
-  private static String percentile(long[] sorted, int percent) {
-    if (sorted.length == 0) {
-      return "-";
-    }
-    return String.format(
-        Locale.ROOT,
-        "%.2f ms",
-        sorted[Math.min(sorted.length - 1, sorted.length * percent / 100)] / 1e6);
   }
 
   /** A search's query string, its parts URL-encoded; null parts left out. */
