@@ -597,6 +597,39 @@ abstract class StorageContract {
         .isEqualTo(precise);
   }
 
+  /**
+   * A backend may write small and large commits by different paths (DuckDB: its Appender below
+   * 4,000 rows, Arrow columns from there); what is read back must not tell them apart.
+   */
+  @Test
+  void keepsEveryFieldAlikeInSmallAndLargeCommits() {
+    ThingId drone = ThingId.of("urban:drone-det-0001");
+    for (int rows : List.of(300, 6_000)) {
+      Instant from = T0.plusSeconds(rows * 10L);
+      List<Reading> readings = new ArrayList<>();
+      for (int i = 0; i < rows; i++) {
+        Instant at = from.plusMillis(i * 1_001L);
+        readings.add(
+            i % 7 == 3
+                ? new Reading(drone, "detection", "kind", JsonValue.of("hot-spot-" + i), at)
+                    .withQuality(Set.of(QualityFlag.LATE))
+                : new Reading(drone, "detection", "kind", i / 8.0, CanonicalUnit.DIMENSIONLESS, at)
+                    .classifiedAs("drone-patrol")
+                    .withQuality(i % 5 == 0 ? Set.of(QualityFlag.SPIKE) : Set.of()));
+      }
+      storage.readings().append(readings);
+
+      assertThat(
+              storage
+                  .readings()
+                  .range(
+                      new RangeQuery(
+                          drone, "detection", "kind", from, from.plusSeconds(rows * 2L), 10_000)))
+          .as("a commit of %d rows", rows)
+          .containsExactlyElementsOf(readings);
+    }
+  }
+
   @Test
   void keepsEachReadingsCategoryAndQualityFlags() {
     Reading good = depth(GAUGE, T0, 0.1).classifiedAs("waterlogging-point");

@@ -48,6 +48,7 @@ import org.citytwin.history.jdbc.SqlDialect;
 import org.citytwin.twin.QualityFlag;
 import org.citytwin.twin.Reading;
 import org.citytwin.twin.ReadingValue;
+import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.duckdb.DuckDBResultSet;
 import org.slf4j.Logger;
@@ -261,12 +262,53 @@ final class DuckDbHistoryStore implements HistoryStore {
               Field.nullable("stated", ArrowType.Utf8.INSTANCE)));
 
   /**
-   * Hands the samples to DuckDB as Arrow columns (the C data interface) and inserts them in one
-   * statement. DuckDB's Appender takes a call per value through its Java side; filling Arrow
-   * columns and letting DuckDB read them whole wrote 1.6x the rows per second in back-to-back runs
-   * of 50,000-row commits (docs/benchmarks.md).
+   * Below this many rows a commit goes through DuckDB's Appender, at and above it as Arrow columns.
+   * See {@link #appendSamples}.
+   */
+  static final int ARROW_FROM_ROWS = 4_000;
+
+  /**
+   * Writes the samples in one transaction (the caller's, or their own in auto-commit).
+   *
+   * <p>Large commits hand DuckDB Arrow columns (the C data interface) inserted by one statement:
+   * the Appender takes a call per value through its Java side, and Arrow wrote 1.6x the rows per
+   * second in back-to-back runs of 50,000-row commits (docs/benchmarks.md). But that statement
+   * costs milliseconds whatever its size (a view created and dropped, a query parsed and planned,
+   * DuckDB's threads calling back into Java for the stream), which a steady load's commits of a few
+   * hundred rows pay on every commit; they go through the Appender.
    */
   private void appendSamples(List<Reading> readings, int[] ids) throws SQLException {
+    if (ids.length < ARROW_FROM_ROWS) {
+      appendRowByRow(readings, ids);
+    } else {
+      appendAsArrow(readings, ids);
+    }
+  }
+
+  private void appendRowByRow(List<Reading> readings, int[] ids) throws SQLException {
+    try (DuckDBAppender appender =
+        writer
+            .unwrap(DuckDBConnection.class)
+            .createAppender(DuckDBConnection.DEFAULT_SCHEMA, "samples")) {
+      for (int i = 0; i < ids.length; i++) {
+        Reading reading = readings.get(i);
+        appender.beginRow().appendEpochMicros(ReadingRows.epochMicros(reading.observedAt()));
+        appender.append(ids[i]);
+        if (reading.value() instanceof ReadingValue.Numeric numeric) {
+          appender.append(numeric.number());
+          appender.append((short) QualityFlag.mask(reading.quality()));
+          appender.appendNull();
+        } else {
+          appender.appendNull();
+          appender.append((short) QualityFlag.mask(reading.quality()));
+          appender.append(((ReadingValue.Stated) reading.value()).json().toString());
+        }
+        appender.endRow();
+      }
+    }
+  }
+
+  private void appendAsArrow(List<Reading> readings, int[] ids) throws SQLException {
     int rows = ids.length;
     try (VectorSchemaRoot columns = VectorSchemaRoot.create(SAMPLE_COLUMNS, allocator)) {
       columns.getFieldVectors().forEach(vector -> vector.setInitialCapacity(rows));
