@@ -182,7 +182,7 @@ public final class ApiVerticle extends AbstractVerticle {
 
   private Future<Void> listen() {
     router = Router.router(vertx);
-    deviceIngest.mount(router);
+    deviceIngest.mount(vertx, router);
     boolean takesApiKeys =
         security.apiKeysFile().isPresent()
             && (security.tokenSecret().isPresent() || !apiKeys.all().isEmpty());

@@ -1,6 +1,8 @@
 package org.citytwin.ingest;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.citytwin.twin.CitytwinException;
 import org.citytwin.twin.Reading;
 import org.eclipse.ditto.base.model.exceptions.DittoRuntimeException;
@@ -59,6 +62,7 @@ public final class DeviceHttpIngest {
   private final IngestCounters counters;
   private final DeadLetters deadLetters;
   private final Clock clock;
+  private WorkerExecutor batchWorkers;
 
   public DeviceHttpIngest(IngestServices services) {
     this.access = services.access();
@@ -68,8 +72,15 @@ public final class DeviceHttpIngest {
     this.clock = services.clock();
   }
 
-  /** Adds the device endpoints, with their own error handling, to the server's root router. */
-  public void mount(Router router) {
+  /**
+   * Adds the device endpoints, with their own error handling, to the server's root router. Batches
+   * are parsed on a pool of workers, one per core, that belongs to the calling verticle and closes
+   * with it.
+   */
+  public void mount(Vertx vertx, Router router) {
+    batchWorkers =
+        vertx.createSharedWorkerExecutor(
+            "citytwin-device-batches", Runtime.getRuntime().availableProcessors());
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
     BodyHandler batches = BodyHandler.create(false).setBodyLimit(MAX_BATCH_BYTES);
     router
@@ -123,7 +134,57 @@ public final class DeviceHttpIngest {
   private void onBatch(RoutingContext context) {
     Device sender = authenticate(context.request().getHeader(HttpHeaders.AUTHORIZATION));
     String contentType = contentType(context);
-    List<Object> items = batchItems(context, contentType);
+    String body =
+        requireBody(context, contentType.startsWith(NDJSON) ? NDJSON : "application/json");
+    String path = context.request().path();
+    batchWorkers
+        .executeBlocking(() -> take(sender, contentType, body, path), false)
+        .onSuccess(
+            taken -> {
+              if (taken.refusedAll().isPresent()) {
+                answer(
+                    context,
+                    taken.refusedAll().get(),
+                    new JsonObject().put("rejected", taken.rejected()));
+                return;
+              }
+              taken
+                  .stored()
+                  .onSuccess(
+                      done ->
+                          context
+                              .response()
+                              .setStatusCode(taken.rejected().isEmpty() ? 202 : 200)
+                              .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                              .end(
+                                  new JsonObject()
+                                      .put("accepted", taken.accepted())
+                                      .put("readings", taken.readings())
+                                      .put("rejected", taken.rejected())
+                                      .encode()))
+                  .onFailure(context::fail);
+            })
+        .onFailure(context::fail);
+  }
+
+  /**
+   * What became of a batch: its good items handed to the pipeline ({@code stored} completes when
+   * they are durable), or, when no item was good, the first item's error.
+   */
+  private record BatchTaken(
+      int accepted,
+      int readings,
+      JsonArray rejected,
+      Optional<DittoRuntimeException> refusedAll,
+      Future<Void> stored) {}
+
+  /**
+   * Parses, normalises and hands over a batch. Runs on a worker: a batch of thousands of items is
+   * milliseconds of work that would otherwise hold up every request and live stream sharing the
+   * event loop.
+   */
+  private BatchTaken take(Device sender, String contentType, String body, String path) {
+    List<Object> items = batchItems(body, contentType);
     List<Reading> readings = new ArrayList<>();
     JsonArray rejected = new JsonArray();
     DittoRuntimeException firstError = null;
@@ -147,11 +208,7 @@ public final class DeviceHttpIngest {
         readings.addAll(access.normalise(device, payload, clock.instant()));
       } catch (DittoRuntimeException e) {
         counters.rejected(e.getErrorCode());
-        deadLetters.report(
-            "http",
-            context.request().path() + "[" + index + "]",
-            e,
-            String.valueOf(items.get(index)));
+        deadLetters.report("http", path + "[" + index + "]", e, String.valueOf(items.get(index)));
         firstError = firstError == null ? e : firstError;
         rejected.add(
             new JsonObject()
@@ -162,30 +219,17 @@ public final class DeviceHttpIngest {
       }
     }
     if (readings.isEmpty() && firstError != null) {
-      answer(context, firstError, new JsonObject().put("rejected", rejected));
-      return;
+      return new BatchTaken(0, 0, rejected, Optional.of(firstError), Future.succeededFuture());
     }
-    int accepted = items.size() - rejected.size();
-    pipeline
-        .accept(readings)
-        .onSuccess(
-            done ->
-                context
-                    .response()
-                    .setStatusCode(rejected.isEmpty() ? 202 : 200)
-                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                    .end(
-                        new JsonObject()
-                            .put("accepted", accepted)
-                            .put("readings", readings.size())
-                            .put("rejected", rejected)
-                            .encode()))
-        .onFailure(context::fail);
+    return new BatchTaken(
+        items.size() - rejected.size(),
+        readings.size(),
+        rejected,
+        Optional.empty(),
+        pipeline.accept(readings));
   }
 
-  private List<Object> batchItems(RoutingContext context, String contentType) {
-    String body =
-        requireBody(context, contentType.startsWith(NDJSON) ? NDJSON : "application/json");
+  private static List<Object> batchItems(String body, String contentType) {
     List<Object> items = new ArrayList<>();
     if (contentType.startsWith(NDJSON)) {
       for (String line : body.split("\n")) {

@@ -34,7 +34,7 @@ class BackpressureTest {
     vertx = Vertx.vertx();
     storage = new StorageBehind(vertx);
     Router router = Router.router(vertx);
-    new DeviceHttpIngest(storage.services).mount(router);
+    new DeviceHttpIngest(storage.services).mount(vertx, router);
     server = await(vertx.createHttpServer().requestHandler(router).listen(0));
     client =
         WebClient.create(

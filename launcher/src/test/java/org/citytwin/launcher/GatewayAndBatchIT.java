@@ -123,6 +123,16 @@ class GatewayAndBatchIT {
     assertError(allBad, 403, "ingest:gateway.unauthorized");
     assertThat(allBad.json().getJsonArray("rejected")).hasSize(1);
 
+    assertError(
+        gateway(
+            HttpMethod.POST,
+            "/telemetry/batch",
+            "{\"device\": \"not in an array\"}",
+            "Content-Type",
+            "application/json"),
+        400,
+        "ingest:payload.malformed");
+
     StringBuilder tooMany = new StringBuilder();
     for (int i = 0; i <= 10_000; i++) {
       tooMany.append("{\"payload\":{}}\n");
