@@ -86,6 +86,7 @@ public final class HistoryBenchmark {
       query("DuckDB", duckdb.readings());
     }
     bytesPerReading("DuckDB", "compacted", Files.size(file) - summaryBytes, loaded);
+    smallCommits("DuckDB", work.resolve("small-commits.duckdb"));
     if (postgres.isPresent()) {
       if (summaryDays > 0) {
         Storage.openPostgres(postgres.get()).close();
@@ -191,6 +192,55 @@ public final class HistoryBenchmark {
       appendNanos += timed(store, batch);
     }
     row(backend, "append, commits of 50,000", perSecond(total, appendNanos) + " rows/s");
+  }
+
+  /** Rows in each commit of {@link #smallCommits}: one gateway batch of the ingest benchmarks. */
+  private static final int SMALL_COMMIT_ROWS = 500;
+
+  private static final Duration SMALL_COMMITS_WARM_UP = Duration.ofSeconds(5);
+  private static final Duration SMALL_COMMITS_MEASURED = Duration.ofSeconds(10);
+
+  /**
+   * Appends commits of {@value #SMALL_COMMIT_ROWS} rows into a database of their own for a fixed
+   * time: under a steady load the history verticle commits what arrived during the commit before, a
+   * few hundred rows, so a commit's fixed cost matters as much as its cost per row.
+   */
+  private void smallCommits(String backend, Path file) {
+    try (Storage storage = Storage.openDuckDb(file)) {
+      long second = 0;
+      long rows = 0;
+      long commits = 0;
+      long measuredFrom = System.nanoTime() + SMALL_COMMITS_WARM_UP.toNanos();
+      long end = measuredFrom + SMALL_COMMITS_MEASURED.toNanos();
+      long appendNanos = 0;
+      while (System.nanoTime() < end) {
+        List<Reading> batch = new ArrayList<>(SMALL_COMMIT_ROWS);
+        for (int i = 0; i < SMALL_COMMIT_ROWS; i++, second++) {
+          batch.add(
+              new Reading(
+                  gauge((int) (second % devices)),
+                  "waterlogging",
+                  "depth",
+                  (second % 500) / 1000.0,
+                  CanonicalUnit.METRE,
+                  DAY.plusMillis(second)));
+        }
+        long took = timed(storage.readings(), batch);
+        if (System.nanoTime() >= measuredFrom) {
+          appendNanos += took;
+          rows += SMALL_COMMIT_ROWS;
+          commits++;
+        }
+      }
+      row(
+          backend,
+          "append, commits of " + SMALL_COMMIT_ROWS + " (10 s after 5 s of warm-up)",
+          String.format(
+              Locale.ROOT,
+              "%s rows/s, %.2f ms a commit",
+              perSecond(rows, appendNanos),
+              appendNanos / 1e6 / Math.max(1, commits)));
+    }
   }
 
   private void compact(String backend, HistoryStore store) {
