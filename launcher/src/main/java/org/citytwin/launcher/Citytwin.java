@@ -413,8 +413,9 @@ public final class Citytwin implements Runnable {
         names = "--seconds",
         paramLabel = "N",
         description =
-            "ingest, load: how long each way is driven; live: how long each rate is; search: how"
-                + " long searches are measured (default 60).")
+            "ingest: how long each way is measured, after 30 s of warm-up; load: how long it is"
+                + " driven; live: how long each rate is; search: how long searches are measured"
+                + " (default 60).")
     int seconds = 60;
 
     @picocli.CommandLine.Option(
