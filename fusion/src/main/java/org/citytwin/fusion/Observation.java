@@ -7,6 +7,7 @@ import org.citytwin.twin.AttributesText;
 import org.citytwin.twin.ThingModels;
 import org.citytwin.twin.TwinEvent;
 import org.citytwin.twin.WgsPoint;
+import org.eclipse.ditto.json.JsonKey;
 import org.eclipse.ditto.json.JsonObject;
 import org.eclipse.ditto.json.JsonPointer;
 import org.eclipse.ditto.json.JsonValue;
@@ -21,7 +22,9 @@ import org.eclipse.ditto.things.model.ThingId;
  * @param location where it stood: the position it just reported, else its {@code location}
  *     attribute
  * @param attributes its attributes after the change
- * @param changes the changed part of the thing, rooted at the thing
+ * @param changedAt where in the thing the change is stated, as its event states it: empty for a
+ *     patch of the whole thing
+ * @param changedValue what the change sets there
  * @param at when the change was accepted
  */
 public record Observation(
@@ -29,10 +32,12 @@ public record Observation(
     String definition,
     Optional<WgsPoint> location,
     AttributesText attributes,
-    JsonObject changes,
+    JsonPointer changedAt,
+    JsonValue changedValue,
     Instant at) {
 
   private static final JsonPointer FEATURES = JsonPointer.of("features");
+  private static final JsonKey FEATURES_KEY = JsonKey.of("features");
   private static final ValuePath LONGITUDE = ValuePath.of(JsonPointer.of("properties/longitude"));
   private static final ValuePath LATITUDE = ValuePath.of(JsonPointer.of("properties/latitude"));
 
@@ -41,8 +46,20 @@ public record Observation(
     Objects.requireNonNull(definition, "definition");
     Objects.requireNonNull(location, "location");
     Objects.requireNonNull(attributes, "attributes");
-    Objects.requireNonNull(changes, "changes");
+    Objects.requireNonNull(changedAt, "changedAt");
+    Objects.requireNonNull(changedValue, "changedValue");
     Objects.requireNonNull(at, "at");
+  }
+
+  /** An observation of {@code changes}, the changed part of the thing rooted at the thing. */
+  public Observation(
+      ThingId thingId,
+      String definition,
+      Optional<WgsPoint> location,
+      AttributesText attributes,
+      JsonObject changes,
+      Instant at) {
+    this(thingId, definition, location, attributes, JsonPointer.empty(), changes, at);
   }
 
   /**
@@ -64,14 +81,26 @@ public record Observation(
     return new Observation(
         event.thingId(),
         event.definition(),
-        reportedPosition(event.changes()).or(event::location),
+        reportedPosition(event.path(), event.value()).or(event::location),
         event.attributes(),
-        event.changes(),
+        event.path(),
+        event.value(),
         at);
   }
 
-  private static Optional<WgsPoint> reportedPosition(JsonObject changes) {
-    Optional<JsonValue> features = changes.getValue(FEATURES);
+  /** The changed part of the thing, rooted at the thing ({@code {"features": ...}}). */
+  public JsonObject changes() {
+    return TwinEvent.changesOf(changedAt, changedValue);
+  }
+
+  private static Optional<WgsPoint> reportedPosition(JsonPointer path, JsonValue value) {
+    int levels = path.getLevelCount();
+    if (levels >= 4 || (levels > 0 && !path.get(0).orElseThrow().equals(FEATURES_KEY))) {
+      // A change inside one property (a reading's depth) sets at most one of a position's two
+      // properties, and one outside the features neither: no position, and nothing to walk.
+      return Optional.empty();
+    }
+    Optional<JsonValue> features = TwinEvent.changesOf(path, value).getValue(FEATURES);
     if (features.isEmpty() || !features.get().isObject()) {
       return Optional.empty();
     }
@@ -101,12 +130,12 @@ public record Observation(
 
   /** A value in the changed part, for example {@code features/waterlogging/properties/depth}. */
   public Optional<JsonValue> changed(JsonPointer path) {
-    return ValuePath.of(path).in(changes);
+    return ValuePath.of(path).in(changedAt, changedValue);
   }
 
   /** A value in the changed part, at a path split once for every reading it is asked of. */
   Optional<JsonValue> changed(ValuePath path) {
-    return path.in(changes);
+    return path.in(changedAt, changedValue);
   }
 
   /** The text of an attribute, if the twin has it as text. */

@@ -3,6 +3,7 @@ package org.citytwin.fusion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.citytwin.twin.TwinEvent;
 import org.eclipse.ditto.json.JsonKey;
 import org.eclipse.ditto.json.JsonObject;
 import org.eclipse.ditto.json.JsonPointer;
@@ -32,6 +33,18 @@ record ValuePath(JsonPointer pointer, List<JsonPointer> levels) {
       levels.add(JsonPointer.empty().addLeaf(key));
     }
     return new ValuePath(pointer, levels);
+  }
+
+  /**
+   * The value at this path in what setting {@code value} at {@code stated} changed, rooted at the
+   * thing ({@link TwinEvent#changesOf}), read from {@code value} without nesting it: a reading's
+   * event states one property at its own path, and fusion asks for that property.
+   */
+  Optional<JsonValue> in(JsonPointer stated, JsonValue value) {
+    if (stated.isEmpty()) {
+      return value.isObject() ? in(value.asObject()) : Optional.empty();
+    }
+    return TwinEvent.valueAt(stated, value, pointer);
   }
 
   /** The value at this path in {@code object}, if there is one. */

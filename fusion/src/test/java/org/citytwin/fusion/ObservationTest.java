@@ -58,6 +58,73 @@ class ObservationTest {
   }
 
   @Test
+  void aChangeStatedAtAPathIsFoundAsInItsNestedChanges() {
+    for (String stated :
+        List.of(
+            "features/waterlogging/properties/depth",
+            "features/waterlogging/properties",
+            "features/waterlogging",
+            "features")) {
+      JsonPointer at = JsonPointer.of(stated);
+      Observation observation =
+          Observation.of(
+              TwinEvent.at(
+                  ThingId.of("water", "wlg-1"),
+                  at,
+                  CHANGES.getValue(at).orElseThrow(),
+                  7,
+                  "citytwin:waterlogging-gauge:1.0.0",
+                  AttributesText.none(),
+                  Optional.empty()),
+              Instant.parse("2026-07-20T14:00:00Z"));
+      JsonObject nested = TwinEvent.changesOf(at, CHANGES.getValue(at).orElseThrow());
+      assertThat((Object) observation.changes()).isEqualTo(nested);
+      for (String path :
+          List.of(
+              "features",
+              "features/waterlogging",
+              "features/waterlogging/properties/depth",
+              "features/waterlogging/properties/nested/a/b",
+              "features/waterlogging/properties/missing",
+              "features/waterlogging/properties/depth/deeper",
+              "features/position/properties/longitude",
+              "attributes/location")) {
+        JsonPointer pointer = JsonPointer.of(path);
+        assertThat(observation.changed(pointer))
+            .as(stated + " asked " + path)
+            .isEqualTo(nested.getValue(pointer));
+      }
+    }
+  }
+
+  @Test
+  void aPositionStatedAsAFeaturesPropertiesIsWhereTheTwinStands() {
+    JsonPointer at = JsonPointer.of("features/position/properties");
+    TwinEvent event =
+        TwinEvent.at(
+            ThingId.of("urban", "truck-1"),
+            at,
+            CHANGES.getValue(at).orElseThrow(),
+            7,
+            "citytwin:gps-tracker:1.0.0",
+            AttributesText.none(),
+            Optional.empty());
+    assertThat(Observation.of(event, Instant.parse("2026-07-20T14:00:00Z")).location())
+        .contains(new WgsPoint(120.1, 30.2));
+    TwinEvent oneCoordinate =
+        TwinEvent.at(
+            ThingId.of("urban", "truck-1"),
+            JsonPointer.of("features/position/properties/longitude"),
+            org.eclipse.ditto.json.JsonValue.of(120.2),
+            8,
+            "citytwin:gps-tracker:1.0.0",
+            AttributesText.none(),
+            Optional.empty());
+    assertThat(Observation.of(oneCoordinate, Instant.parse("2026-07-20T14:00:01Z")).location())
+        .isEmpty();
+  }
+
+  @Test
   void aReportedPositionIsWhereTheTwinStands() {
     TwinEvent event =
         new TwinEvent(

@@ -68,6 +68,105 @@ class TwinProtocolTest {
   }
 
   @Test
+  void aMergeOfOnePropertyIsStatedAtThatPropertyWithItsLastValue() {
+    MergeThing merge =
+        protocol.merge(
+            GAUGE,
+            List.of(
+                new Reading(GAUGE, "waterlogging", "depth", 0.23, CanonicalUnit.METRE, AT),
+                new Reading(GAUGE, "waterlogging", "depth", 0.31, CanonicalUnit.METRE, AT)));
+    assertThat((Object) merge.getPath())
+        .isEqualTo(JsonPointer.of("/features/waterlogging/properties/depth"));
+    assertThat((Object) merge.getValue()).isEqualTo(JsonValue.of(0.31));
+    assertThat(
+            protocol
+                .parseMergeCommand(
+                    protocol.mergeCommand(
+                        GAUGE,
+                        List.of(
+                            new Reading(
+                                GAUGE, "waterlogging", "depth", 0.31, CanonicalUnit.METRE, AT))))
+                .getPath()
+                .toString())
+        .isEqualTo("/features/waterlogging/properties/depth");
+  }
+
+  @Test
+  void aMergeOfOneFeaturesPropertiesIsStatedAtItsProperties() {
+    MergeThing merge =
+        protocol.merge(
+            GAUGE,
+            List.of(
+                new Reading(GAUGE, "waterlogging", "depth", 0.23, CanonicalUnit.METRE, AT),
+                new Reading(GAUGE, "waterlogging", "state", JsonValue.of("wet"), AT)));
+    assertThat((Object) merge.getPath())
+        .isEqualTo(JsonPointer.of("/features/waterlogging/properties"));
+    assertThat((Object) merge.getValue())
+        .isEqualTo(JsonFactory.newObject("{\"depth\":0.23,\"state\":\"wet\"}"));
+  }
+
+  @Test
+  void aPointersTextIsWhatDittoWrites() {
+    for (JsonPointer pointer :
+        List.of(
+            JsonPointer.empty(),
+            JsonPointer.of("/features/waterlogging/properties/depth"),
+            JsonPointer.of("/attributes/a~1b"),
+            JsonPointer.empty().addLeaf(org.eclipse.ditto.json.JsonKey.of("we~ird")),
+            JsonPointer.of("/features/x/properties/0"))) {
+      assertThat(TwinProtocol.pointerText(pointer)).isEqualTo(pointer.toString());
+    }
+  }
+
+  @Test
+  void anEventStatedAtAPathAnswersValuesAsItsNestedChangesDo() {
+    TwinEvent leaf =
+        TwinEvent.at(
+            GAUGE,
+            JsonPointer.of("/features/waterlogging/properties/depth"),
+            JsonValue.of(0.31),
+            7,
+            "",
+            AttributesText.none(),
+            java.util.Optional.of(AT));
+    JsonObject nested =
+        JsonFactory.newObject(
+            "{\"features\":{\"waterlogging\":{\"properties\":{\"depth\":0.31}}}}");
+    assertThat((Object) leaf.changes()).isEqualTo(nested);
+    assertThat((Object) leaf.changedThing())
+        .isEqualTo(
+            JsonFactory.newObjectBuilder().set("thingId", GAUGE.toString()).setAll(nested).build());
+    assertThat(leaf)
+        .isEqualTo(
+            new TwinEvent(GAUGE, nested, 7, "", AttributesText.none(), java.util.Optional.of(AT)));
+    for (String pointer :
+        List.of(
+            "/features/waterlogging/properties/depth",
+            "/features/waterlogging/properties",
+            "/features",
+            "/features/waterlogging/properties/depth/more",
+            "/features/rain/properties/depth",
+            "/attributes/location")) {
+      assertThat(leaf.valueAt(JsonPointer.of(pointer)))
+          .as(pointer)
+          .isEqualTo(nested.getValue(JsonPointer.of(pointer)));
+    }
+    TwinEvent properties =
+        TwinEvent.at(
+            GAUGE,
+            JsonPointer.of("/features/waterlogging/properties"),
+            JsonFactory.newObject("{\"depth\":0.31,\"state\":\"wet\"}"),
+            8,
+            "",
+            AttributesText.none(),
+            java.util.Optional.empty());
+    assertThat(properties.valueAt(JsonPointer.of("/features/waterlogging/properties/state")))
+        .contains(JsonValue.of("wet"));
+    assertThat(properties.valueAt(JsonPointer.of("/features/waterlogging/properties/level")))
+        .isEmpty();
+  }
+
+  @Test
   void refusesReadingsOfAnotherThing() {
     Reading other =
         new Reading(

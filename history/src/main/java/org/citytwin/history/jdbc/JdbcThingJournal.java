@@ -182,7 +182,7 @@ public abstract class JdbcThingJournal implements ThingJournal {
     TwinProtocol.appendJsonString(text, change.thingId().toString());
     text.append(',').append(change.revision()).append(",\"").append(change.kind().name());
     text.append("\",");
-    TwinProtocol.appendJsonString(text, change.path().toString());
+    TwinProtocol.appendJsonString(text, TwinProtocol.pointerText(change.path()));
     text.append(',').append(micros(change.timestamp())).append(',');
     // Ditto writes JSON on one line: newlines inside strings are escaped.
     text.append(change.value()).append(']');

@@ -58,6 +58,7 @@ public class FusionJmh {
 
   private FusionBenchmark.Workload workload;
   private List<Observation> stream;
+  private List<Observation> storm;
 
   @Setup(Level.Trial)
   public void generate() {
@@ -66,23 +67,51 @@ public class FusionJmh {
     }
     workload = FusionBenchmark.Workload.generate(readings + WARM_READINGS, 1_000_000);
     stream = workload.observations();
+    storm = FusionBenchmark.storm(stream, readings + WARM_READINGS);
   }
 
-  /** The engine of one invocation, warmed on the readings before its slice. */
-  @State(Scope.Thread)
-  public static class Engine {
+  /**
+   * An engine fed the {@value #WARM_READINGS} readings before its slice of {@value #SLICE}, the
+   * next slice for each invocation.
+   */
+  abstract static class WarmedSlice {
     private FusionEngine engine;
     private int slice = -1;
     private int sliceStart;
 
-    @Setup(Level.Invocation)
-    public void warm(FusionJmh district) {
+    void next(FusionJmh district, List<Observation> readings) {
       slice = (slice + 1) % (district.readings / SLICE);
       sliceStart = WARM_READINGS + slice * SLICE;
       engine = district.workload.engine();
       for (int i = sliceStart - WARM_READINGS; i < sliceStart; i++) {
-        engine.observe(district.stream.get(i));
+        engine.observe(readings.get(i));
       }
+    }
+
+    long evaluate(List<Observation> readings) {
+      long touched = 0;
+      for (int i = sliceStart; i < sliceStart + SLICE; i++) {
+        touched += engine.observe(readings.get(i)).size();
+      }
+      return touched;
+    }
+  }
+
+  /** The engine of one invocation of {@link #ruleEvaluation}. */
+  @State(Scope.Thread)
+  public static class Engine extends WarmedSlice {
+    @Setup(Level.Invocation)
+    public void warm(FusionJmh district) {
+      next(district, district.stream);
+    }
+  }
+
+  /** The engine of one invocation of {@link #stormEvaluation}, warmed on the storm before it. */
+  @State(Scope.Thread)
+  public static class StormEngine extends WarmedSlice {
+    @Setup(Level.Invocation)
+    public void warm(FusionJmh district) {
+      next(district, district.storm);
     }
   }
 
@@ -97,11 +126,19 @@ public class FusionJmh {
   @OutputTimeUnit(TimeUnit.SECONDS)
   @OperationsPerInvocation(SLICE)
   public long ruleEvaluation(Engine engine) {
-    long touched = 0;
-    for (int i = engine.sliceStart; i < engine.sliceStart + SLICE; i++) {
-      touched += engine.engine.observe(stream.get(i)).size();
-    }
-    return touched;
+    return engine.evaluate(stream);
+  }
+
+  /**
+   * The same engine at a storm's peak: the waterlogging readings over their lines, nearly every one
+   * evidence for an incident already open.
+   */
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OutputTimeUnit(TimeUnit.SECONDS)
+  @OperationsPerInvocation(SLICE)
+  public long stormEvaluation(StormEngine engine) {
+    return engine.evaluate(storm);
   }
 
   @Benchmark
@@ -161,6 +198,9 @@ public class FusionJmh {
           switch (name) {
             case "ruleEvaluation" ->
                 "full rule pack over 9,611 zones, 1 thread; target 200,000 /s on 2 cores";
+            case "stormEvaluation" ->
+                "the same at a storm's peak: waterlogging readings over their lines, each"
+                    + " evidence for an open incident";
             case "pointInZoneOneThread" -> "all zones a point is in";
             case "pointInZoneTwoThreads" ->
                 Double.isNaN(oneThread)

@@ -23,11 +23,14 @@ class FusionJmhTest {
         .containsExactlyInAnyOrder(
             FusionJmh.class.getName() + ".pointInZoneOneThread",
             FusionJmh.class.getName() + ".pointInZoneTwoThreads",
-            FusionJmh.class.getName() + ".ruleEvaluation");
+            FusionJmh.class.getName() + ".ruleEvaluation",
+            FusionJmh.class.getName() + ".stormEvaluation");
     assertThat(results)
         .allSatisfy(result -> assertThat(result.getPrimaryResult().getScore()).isPositive());
     String table = FusionJmh.table(results);
-    for (String name : List.of("ruleEvaluation", "pointInZoneOneThread", "pointInZoneTwoThreads")) {
+    for (String name :
+        List.of(
+            "ruleEvaluation", "stormEvaluation", "pointInZoneOneThread", "pointInZoneTwoThreads")) {
       assertThat(table).contains("| " + name + " | ");
     }
     assertThat(table).contains("x one thread");
