@@ -16,7 +16,7 @@ import org.eclipse.ditto.things.model.ThingId;
  *
  * <p>The change is kept as the event states it, a value at a path ({@code
  * /features/waterlogging/properties/depth} and {@code 0.23} for a reading of one property), and
- * nested into the partial thing ({@link #changes()}) only when someone asks, once: a consumer that
+ * nested into the partial thing ({@link #changes()}) only when someone first asks: a consumer that
  * looks one value up ({@link #valueAt}) reads it without the nesting, four Ditto objects a reading
  * that fusion alone would otherwise walk, cold from another thread, for every event.
  *
@@ -32,7 +32,7 @@ public final class TwinEvent {
   private final String definition;
   private final AttributesText attributes;
   private final Optional<Instant> timestamp;
-  // Built from path and value on first use; the same object whichever thread builds it first.
+  // Built from path and value on first use and kept; two threads that race build equal objects.
   private volatile JsonObject changes;
 
   /**
