@@ -64,6 +64,7 @@ public final class TwinProtocol {
     // each of its four nested objects' text as it is built, and the twin's event then holds the
     // nesting that every consumer walks down again; at the property's own path there is none.
     Reading first = null;
+    Reading last = null;
     boolean oneProperty = true;
     boolean oneFeature = true;
     for (Reading reading : readings) {
@@ -76,12 +77,9 @@ public final class TwinProtocol {
         oneFeature = oneFeature && reading.feature().equals(first.feature());
         oneProperty = oneProperty && oneFeature && reading.property().equals(first.property());
       }
+      last = reading;
     }
     if (first != null && oneProperty) {
-      Reading last = first;
-      for (Reading reading : readings) {
-        last = reading;
-      }
       return MergeThing.of(
           thingId,
           featurePath(first.feature())

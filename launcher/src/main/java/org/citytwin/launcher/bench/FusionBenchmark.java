@@ -147,26 +147,24 @@ public final class FusionBenchmark {
     row(
         "incidents touched (raised or merged into) by those readings",
         String.format(
-            Locale.ROOT,
-            "%,d touches, %,d incidents open",
-            touched,
-            engine.incidents().all().stream().filter(i -> i.state().open()).count()),
+            Locale.ROOT, "%,d touches, %,d incidents open", touched, openIncidents(engine)),
         "");
 
     List<Observation> storm = storm(stream, warmUp + readings);
+    int stormWarmUp = Math.min(warmUp, storm.size());
     FusionEngine stormy = engine(zones, geoJson);
-    evaluate(stormy, storm, 0, Math.min(warmUp, storm.size()));
+    evaluate(stormy, storm, 0, stormWarmUp);
     long stormStart = System.nanoTime();
-    long stormTouched = evaluate(stormy, storm, Math.min(warmUp, storm.size()), storm.size());
+    long stormTouched = evaluate(stormy, storm, stormWarmUp, storm.size());
     double stormSeconds = (System.nanoTime() - stormStart) / 1e9;
     row(
         "readings evaluated in a storm, full rule pack, parsed changes, 1 thread",
         String.format(
             Locale.ROOT,
             "%,.0f /s (%,d touches, %,d incidents open)",
-            (storm.size() - Math.min(warmUp, storm.size())) / stormSeconds,
+            (storm.size() - stormWarmUp) / stormSeconds,
             stormTouched,
-            stormy.incidents().all().stream().filter(i -> i.state().open()).count()),
+            openIncidents(stormy)),
         "the waterlogging gauges' readings above, each now over the flood lines: nearly every one"
             + " confirms its catchment's open incident");
 
@@ -581,6 +579,10 @@ public final class FusionBenchmark {
               at));
     }
     return stream;
+  }
+
+  private static long openIncidents(FusionEngine engine) {
+    return engine.incidents().all().stream().filter(i -> i.state().open()).count();
   }
 
   private static final JsonPointer DEPTH = JsonPointer.of(KINDS[0][1]);

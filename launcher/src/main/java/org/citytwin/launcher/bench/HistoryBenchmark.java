@@ -234,7 +234,12 @@ public final class HistoryBenchmark {
       }
       row(
           backend,
-          "append, commits of " + SMALL_COMMIT_ROWS + " (10 s after 5 s of warm-up)",
+          String.format(
+              Locale.ROOT,
+              "append, commits of %d (%d s after %d s of warm-up)",
+              SMALL_COMMIT_ROWS,
+              SMALL_COMMITS_MEASURED.toSeconds(),
+              SMALL_COMMITS_WARM_UP.toSeconds()),
           String.format(
               Locale.ROOT,
               "%s rows/s, %.2f ms a commit",
