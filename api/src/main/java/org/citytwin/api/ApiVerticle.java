@@ -23,6 +23,7 @@ import java.util.function.Supplier;
 import org.citytwin.api.http.AccessRoutes;
 import org.citytwin.api.http.ApiAuthentication;
 import org.citytwin.api.http.ApiErrors;
+import org.citytwin.api.http.ApiRefusals;
 import org.citytwin.api.http.Caller;
 import org.citytwin.api.http.DeadLetterRoutes;
 import org.citytwin.api.http.DeviceRoutes;
@@ -118,6 +119,12 @@ public final class ApiVerticle extends AbstractVerticle {
   /** How often the grants' uses are written to their twins: what a crash may lose of them. */
   static final Duration GRANT_USES_KEPT_EVERY = Duration.ofSeconds(10);
 
+  /**
+   * The longest request line read: room for an RQL filter of a few hundred thing ids (Vert.x reads
+   * 4,096 bytes by default). Longer ones are answered {@code api:uri.too-long}.
+   */
+  public static final int MAX_REQUEST_LINE_BYTES = 16 * 1024;
+
   /** How long a part may take to answer {@code /ready}. */
   static final Duration READY_TIMEOUT = Duration.ofSeconds(2);
 
@@ -182,6 +189,8 @@ public final class ApiVerticle extends AbstractVerticle {
 
   private Future<Void> listen() {
     router = Router.router(vertx);
+    ApiRefusals refusals = new ApiRefusals();
+    refusals.mount(router);
     deviceIngest.mount(vertx, router);
     boolean takesApiKeys =
         security.apiKeysFile().isPresent()
@@ -222,14 +231,21 @@ public final class ApiVerticle extends AbstractVerticle {
             rateLimits,
             webSocket,
             readiness(),
-            feeds)
+            feeds,
+            refusals)
         .mount(router);
     router.route().failureHandler(ApiErrors::handleFailure);
+    router.errorHandler(400, ApiErrors::handleFailure);
     router.errorHandler(404, ApiErrors::handleFailure);
     router.errorHandler(405, ApiErrors::handleFailure);
     return vertx
-        .createHttpServer(new HttpServerOptions().setHost(listen.host()).setPort(listen.port()))
-        .requestHandler(router)
+        .createHttpServer(
+            new HttpServerOptions()
+                .setHost(listen.host())
+                .setPort(listen.port())
+                .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES))
+        .requestHandler(ApiErrors.refusingUndecodable(router, refusals))
+        .invalidRequestHandler(ApiErrors.invalidRequestHandler(refusals))
         .listen()
         .onSuccess(listening -> server = listening)
         .mapEmpty();

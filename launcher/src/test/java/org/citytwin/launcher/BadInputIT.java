@@ -158,6 +158,15 @@ class BadInputIT {
                 + "/features/waterlogging/properties/depth?from=yesterday"),
         400,
         "api:parameter.invalid");
+    assertDittoError(
+        city.get("/api/history/things/" + gauge.thingId() + "/trajectory?feature="),
+        400,
+        "api:parameter.invalid");
+    assertDittoError(city.get("/api/2/search/things?filter=%zz"), 400, "api:parameter.invalid");
+    assertDittoError(city.get("/api/2/things/water:%zz"), 400, "api:request.malformed");
+    assertDittoError(
+        city.get("/api/2/search/things?filter=" + "x".repeat(20_000)), 414, "api:uri.too-long");
+    assertThat(city.get("/health").status()).isEqualTo(200);
   }
 
   private static void assertDittoError(RunningDistrict.Answer answer, int status, String code) {

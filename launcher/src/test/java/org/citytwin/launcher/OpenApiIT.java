@@ -41,8 +41,39 @@ class OpenApiIT {
           Map.entry("definition", "citytwin:waterlogging-gauge:1.0.0"),
           Map.entry("policyId", "water:owner"));
 
-  @Test
+  /**
+   * An operation's path with a sample in place of each parameter: ids that name nothing, so that a
+   * probe changes nothing.
+   *
+   * @param path as the OpenAPI document and {@code routedOperations} write it ({@code {thingId}})
+   */
+  static String samplePath(String path) {
+    for (var sample : SAMPLE_PATH_VALUES.entrySet()) {
+      path = path.replace("{" + sample.getKey() + "}", sample.getValue());
+    }
+    return path;
+  }
+
+  /** Every operation the OpenAPI document describes, as {@code "GET /api/2/things/{thingId}"}. */
   @SuppressWarnings("unchecked")
+  static SortedSet<String> operations(Map<String, Object> document) {
+    Map<String, Map<String, Object>> paths =
+        (Map<String, Map<String, Object>>) document.get("paths");
+    SortedSet<String> documented = new TreeSet<>();
+    paths.forEach(
+        (path, item) ->
+            item.keySet().stream()
+                .filter(key -> !key.equals("parameters"))
+                .forEach(method -> documented.add(method.toUpperCase() + " " + path)));
+    return documented;
+  }
+
+  /** Every operation the server documents at {@code /api/openapi.yaml}. */
+  static SortedSet<String> documentedOperations(RunningDistrict city) {
+    return operations(new Yaml().load(city.get("/api/openapi.yaml").body()));
+  }
+
+  @Test
   void documentsEveryRouteAndEveryDocumentedOperationIsRouted() throws Exception {
     try (RunningDistrict city =
         new RunningDistrict(directory, 1, 1, devices -> {}, Map.of("api.auth.secret", SECRET))) {
@@ -56,23 +87,12 @@ class OpenApiIT {
       assertThat(answer.headers().get("content-type")).isEqualTo("application/yaml");
       Map<String, Object> document = new Yaml().load(answer.body());
       assertThat(document.get("openapi")).isEqualTo("3.0.3");
-      Map<String, Map<String, Object>> paths =
-          (Map<String, Map<String, Object>>) document.get("paths");
-
-      SortedSet<String> documented = new TreeSet<>();
-      paths.forEach(
-          (path, item) ->
-              item.keySet().stream()
-                  .filter(key -> !key.equals("parameters"))
-                  .forEach(method -> documented.add(method.toUpperCase() + " " + path)));
+      SortedSet<String> documented = operations(document);
       assertThat(documented).containsAll(city.server.routedOperations());
 
       for (String operation : documented) {
         String method = operation.substring(0, operation.indexOf(' '));
-        String path = operation.substring(operation.indexOf(' ') + 1);
-        for (var sample : SAMPLE_PATH_VALUES.entrySet()) {
-          path = path.replace("{" + sample.getKey() + "}", sample.getValue());
-        }
+        String path = samplePath(operation.substring(operation.indexOf(' ') + 1));
         assertThat(path).as(operation + ": every path parameter has a sample").doesNotContain("{");
         RunningDistrict.Answer probe =
             city.request(

@@ -28,6 +28,9 @@ final class RunningDistrict implements AutoCloseable {
 
   static final String PASSWORD = "test-password";
 
+  /** Connections the client opens at most: each event stream holds one. */
+  static final int MAX_CONNECTIONS = 20;
+
   /** The answer to one request; {@code raw} is its body's bytes, for binary answers. */
   record Answer(int status, Map<String, String> headers, String body, byte[] raw) {
     JsonObject json() {
@@ -104,9 +107,11 @@ final class RunningDistrict implements AutoCloseable {
     CitytwinConfig config =
         CitytwinConfig.resolve(Optional.empty(), Map.of(), flags).withDistrict(districtDir);
     server = CitytwinServer.start(config, Clock.systemUTC());
+    // Room for a test's open event streams beside its requests (Vert.x's default is 5).
     http =
         clientVertx.createHttpClient(
-            new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port()));
+            new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port()),
+            new io.vertx.core.http.PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS));
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -232,6 +233,24 @@ class ThingWritesIT {
     assertDittoError(city.get(gauge), 404, "things:thing.notfound");
     assertThat(city.get(point).status()).as("the rest of the district is recovered").isEqualTo(200);
     assertThat(city.get(BRIDGE).headers()).containsEntry("ETag", "\"rev:1\"");
+  }
+
+  @Test
+  void refusesAMergePatchOfAWholeThingThatIsNotAnObject() {
+    put(BRIDGE_JSON);
+    String before = city.get(BRIDGE).body();
+    for (String notAnObject : List.of("[1,2]", "null", "7")) {
+      assertDittoError(
+          city.request(
+              HttpMethod.PATCH,
+              BRIDGE,
+              notAnObject,
+              "Content-Type",
+              "application/merge-patch+json"),
+          400,
+          "things:merge.invalid");
+    }
+    assertThat(city.get(BRIDGE).body()).as("the thing is as it was").isEqualTo(before);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package org.citytwin.api.http;
 
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import org.citytwin.twin.ErrorCode;
@@ -100,9 +101,67 @@ public final class ApiErrors {
           HttpStatus.SERVICE_UNAVAILABLE,
           "A part of citytwin did not answer in time; try again shortly.");
 
+  public static final ErrorCode URI_TOO_LONG =
+      new ErrorCode(
+          "api:uri.too-long",
+          HttpStatus.REQUEST_URI_TOO_LONG,
+          "Send at most 16 KiB of request line (method, path and query): shorten the filter, or"
+              + " split a long in(...) into several searches.");
+
+  public static final ErrorCode HEADERS_TOO_LARGE =
+      new ErrorCode(
+          "api:headers.too-large",
+          HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+          "Send at most 8 KiB of headers.");
+
+  public static final ErrorCode REQUEST_MALFORMED =
+      new ErrorCode(
+          "api:request.malformed",
+          HttpStatus.BAD_REQUEST,
+          "Send a well-formed HTTP/1.1 request: a method, a path and the HTTP version on the first"
+              + " line, then headers.");
+
+  /** The error code of the 500 answer. */
+  static final String INTERNAL_ERROR_CODE = "api:internal";
+
   private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
 
   private ApiErrors() {}
+
+  /**
+   * Hands on to {@code routes} only requests whose path and query string decode, and answers the
+   * others with a Ditto error (counted). Vert.x Web decodes the path while matching routes and the
+   * query on the first read of a parameter; a bad escape ({@code %zz}) would fail there, outside
+   * any route or with no cause to tell, as a 500.
+   */
+  public static io.vertx.core.Handler<HttpServerRequest> refusingUndecodable(
+      io.vertx.core.Handler<HttpServerRequest> routes, ApiRefusals refusals) {
+    return request -> {
+      DittoRuntimeException error = null;
+      try {
+        java.net.URLDecoder.decode(request.path(), java.nio.charset.StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException undecodable) {
+        error =
+            REQUEST_MALFORMED.toException(
+                "The path is not valid percent-encoding: " + undecodable.getMessage());
+      }
+      if (error == null) {
+        try {
+          request.params();
+        } catch (IllegalArgumentException undecodable) {
+          error =
+              PARAMETER_INVALID.toException(
+                  "The query string is not valid percent-encoding: " + undecodable.getMessage());
+        }
+      }
+      if (error == null) {
+        routes.handle(request);
+        return;
+      }
+      refusals.count(error.getHttpStatus().getCode(), error.getErrorCode());
+      write(request.response(), error);
+    };
+  }
 
   /** Answers a failed request: Ditto errors with their body, anything else as a logged 500. */
   public static void handleFailure(RoutingContext context) {
@@ -117,24 +176,31 @@ public final class ApiErrors {
       context.response().setStatusCode(304);
       context.response().end();
     } else if (failure instanceof DittoRuntimeException error) {
-      write(context.response(), error);
+      write(context, error);
     } else if (failure == null && context.statusCode() == 413) {
-      write(context.response(), BODY_TOO_LARGE.toException("The request body is too large."));
+      write(context, BODY_TOO_LARGE.toException("The request body is too large."));
     } else if (failure == null && context.statusCode() == 404) {
-      write(
-          context.response(),
-          ROUTE_NOT_FOUND.toException("No resource at " + context.request().path()));
+      write(context, ROUTE_NOT_FOUND.toException("No resource at " + context.request().path()));
     } else if (failure == null && context.statusCode() == 405) {
       write(
-          context.response(),
+          context,
           METHOD_NOT_ALLOWED.toException(context.request().method() + " is not allowed here."));
+    } else if (context.statusCode() == 400) {
+      // Vert.x Web's own refusal with a bare status (an empty path, say): still Ditto's form.
+      write(
+          context,
+          REQUEST_MALFORMED.toException(
+              "The request could not be read"
+                  + (failure == null ? "." : ": " + failure.getMessage())));
     } else {
       LOG.error(
-          "unexpected failure on {} {}",
+          "unexpected failure ({}) on {} {}",
+          context.statusCode(),
           context.request().method(),
           context.request().path(),
           failure);
       if (!context.response().headWritten()) {
+        ApiRefusals.noteErrorCode(context, INTERNAL_ERROR_CODE);
         context
             .response()
             .setStatusCode(500)
@@ -155,6 +221,7 @@ public final class ApiErrors {
     if (failure instanceof io.vertx.core.eventbus.ReplyException reply
         && reply.failureCode() >= 400
         && reply.failureCode() < 600) {
+      ApiRefusals.noteErrorCode(context, errorCodeOf(reply.getMessage()));
       writeRaw(context.response(), reply.failureCode(), reply.getMessage());
     } else {
       context.fail(UPSTREAM_UNAVAILABLE.toException(part + " did not answer."));
@@ -167,6 +234,51 @@ public final class ApiErrors {
         .setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(dittoErrorJson);
+  }
+
+  /** Answers with a Ditto error, noting its code for the count of error answers. */
+  static void write(RoutingContext context, DittoRuntimeException error) {
+    ApiRefusals.noteErrorCode(context, error.getErrorCode());
+    write(context.response(), error);
+  }
+
+  /** The error code of a Ditto error's JSON another part rendered; {@code none} if it has none. */
+  private static String errorCodeOf(String dittoErrorJson) {
+    try {
+      return new io.vertx.core.json.JsonObject(dittoErrorJson)
+          .getString("error", ApiRefusals.NO_CODE);
+    } catch (RuntimeException notJson) {
+      return ApiRefusals.NO_CODE;
+    }
+  }
+
+  /**
+   * Answers a request the server could not read as HTTP (a request line or headers over Netty's
+   * limits, a malformed request line) with a Ditto error instead of Vert.x's bare status, counts
+   * it, and closes the connection, as Vert.x does: what followed on it cannot be trusted.
+   */
+  public static io.vertx.core.Handler<HttpServerRequest> invalidRequestHandler(
+      ApiRefusals refusals) {
+    return request -> {
+      Throwable cause = request.decoderResult().cause();
+      DittoRuntimeException error =
+          cause instanceof io.netty.handler.codec.http.TooLongHttpLineException
+              ? URI_TOO_LONG.toException("The request line is longer than the server reads.")
+              : cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException
+                  ? HEADERS_TOO_LARGE.toException(
+                      "The request headers are larger than the server reads.")
+                  : REQUEST_MALFORMED.toException(
+                      "The request could not be read as HTTP: "
+                          + (cause == null ? "malformed" : cause.getMessage()));
+      refusals.count(error.getHttpStatus().getCode(), error.getErrorCode());
+      request
+          .response()
+          .setStatusCode(error.getHttpStatus().getCode())
+          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .putHeader(HttpHeaders.CONNECTION, "close")
+          .end(error.toJson().toString())
+          .onComplete(written -> request.connection().close());
+    };
   }
 
   public static void write(HttpServerResponse response, DittoRuntimeException error) {

@@ -76,7 +76,7 @@ public final class HistoryRoutes {
     ThingId thingId = ThingId.of(context.pathParam("thingId"));
     Instant to = instant(context, "to", clock.instant());
     Instant from = instant(context, "from", to.minus(Duration.ofDays(1)));
-    String feature = Optional.ofNullable(context.request().getParam("feature")).orElse("position");
+    String feature = trajectoryFeatureId(context);
     JsonObject query =
         new JsonObject()
             .put("thingId", thingId.toString())
@@ -218,10 +218,7 @@ public final class HistoryRoutes {
       part =
           org.eclipse.ditto.json.JsonPointer.empty()
               .addLeaf(org.eclipse.ditto.json.JsonKey.of("features"))
-              .addLeaf(
-                  org.eclipse.ditto.json.JsonKey.of(
-                      Optional.ofNullable(context.request().getParam("feature"))
-                          .orElse("position")));
+              .addLeaf(org.eclipse.ditto.json.JsonKey.of(trajectoryFeatureId(context)));
     } else {
       part = org.eclipse.ditto.json.JsonPointer.empty();
     }
@@ -232,6 +229,19 @@ public final class HistoryRoutes {
           .build();
     }
     context.next();
+  }
+
+  /** The feature a trajectory is read from: {@code feature}, {@code position} if not given. */
+  private static String trajectoryFeatureId(RoutingContext context) {
+    String feature = context.request().getParam("feature");
+    if (feature == null) {
+      return "position";
+    }
+    if (feature.isBlank() || feature.contains("/")) {
+      throw ApiErrors.PARAMETER_INVALID.toException(
+          "'feature' names one feature of the thing, such as position; not '" + feature + "'.");
+    }
+    return feature;
   }
 
   private static String required(RoutingContext context, String name) {

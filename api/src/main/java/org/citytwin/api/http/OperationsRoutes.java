@@ -40,6 +40,7 @@ public final class OperationsRoutes {
   private final DittoWebSocket webSocket;
   private final Readiness readiness;
   private final LiveFeeds feeds;
+  private final ApiRefusals refusals;
 
   public OperationsRoutes(
       Vertx vertx,
@@ -49,7 +50,8 @@ public final class OperationsRoutes {
       RateLimits rateLimits,
       DittoWebSocket webSocket,
       Readiness readiness,
-      LiveFeeds feeds) {
+      LiveFeeds feeds,
+      ApiRefusals refusals) {
     this.vertx = vertx;
     this.ingest = ingest;
     this.things = things;
@@ -58,6 +60,7 @@ public final class OperationsRoutes {
     this.webSocket = webSocket;
     this.readiness = readiness;
     this.feeds = feeds;
+    this.refusals = refusals;
   }
 
   public void mount(Router router) {
@@ -175,6 +178,7 @@ public final class OperationsRoutes {
         .append("citytwin_twins ")
         .append(things.size())
         .append('\n');
+    refusals.appendMetrics(text);
     appendLatencies(text);
     appendLiveFeeds(text);
     // The twin service's, history's and fusion's state live on their own event loops: each writes

@@ -20,6 +20,7 @@ import org.eclipse.ditto.things.model.Thing;
 import org.eclipse.ditto.things.model.ThingId;
 import org.eclipse.ditto.things.model.ThingsModelFactory;
 import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingIdNotExplicitlySettableException;
+import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingMergeInvalidException;
 import org.eclipse.ditto.things.model.signals.commands.modify.DeleteThing;
 import org.eclipse.ditto.things.model.signals.commands.modify.MergeThing;
 import org.eclipse.ditto.things.model.signals.commands.modify.ModifyThing;
@@ -128,6 +129,13 @@ public final class ThingWriteRoutes {
     ThingId thingId = ThingId.of(context.pathParam("thingId"));
     requireMergePatch(context);
     JsonValue patch = jsonBody(context);
+    if (!patch.isObject() || patch.isNull()) {
+      // Merged over a whole thing, anything but an object would replace it with no thing at all.
+      throw ThingMergeInvalidException.newBuilder()
+          .message("A merge patch of a whole thing is a JSON object, not " + patch + ".")
+          .description("Send the parts to change as an object: {\"attributes\": {...}}.")
+          .build();
+    }
     send(context, MergeThing.of(thingId, JsonPointer.empty(), patch, conditions(context)));
   }
 
