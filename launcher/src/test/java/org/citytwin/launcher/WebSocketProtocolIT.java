@@ -9,6 +9,8 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -180,15 +182,7 @@ class WebSocketProtocolIT {
         .isEqualTo("things:thing.notfound");
 
     // Still connected: a good command is answered.
-    JsonObject gauge =
-        new JsonObject(
-            send(
-                "{\"topic\":\""
-                    + city.gauge(0).thingId().getNamespace()
-                    + "/"
-                    + city.gauge(0).thingId().getName()
-                    + "/things/twin/commands/retrieve\",\"headers\":{\"correlation-id\":\"q-2\"},"
-                    + "\"path\":\"/\"}"));
+    JsonObject gauge = retrieveFirstGauge("q-2");
     assertThat(gauge.getInteger("status")).isEqualTo(200);
     assertThat(gauge.getJsonObject("value").getString("thingId"))
         .isEqualTo(city.gauge(0).thingId().toString());
@@ -198,5 +192,129 @@ class WebSocketProtocolIT {
     var plain = city.get("/ws/2");
     assertThat(plain.status()).isEqualTo(400);
     assertThat(plain.json().getString("error")).isEqualTo("api:message.invalid");
+  }
+
+  /**
+   * Every twin command on every kind of path with values of every JSON type, and messages that are
+   * not quite the Ditto Protocol: each is answered (its correlation id kept), none with a server
+   * error, every refusal in Ditto's form, and the connection stays open for the next.
+   */
+  @Test
+  void answersEveryMalformedCommandWithoutAServerErrorAndKeepsTheConnection() throws Exception {
+    city = new RunningDistrict(directory, 1, 1);
+    open();
+    List<String> actions = List.of("create", "modify", "merge", "retrieve", "delete");
+    List<String> paths =
+        List.of(
+            "/",
+            "/thingId",
+            "/attributes",
+            "/attributes/a/b",
+            "/features",
+            "/features/f",
+            "/features/f/properties/p",
+            "/features/f/definition",
+            "/definition",
+            "/policyId",
+            "/_revision",
+            "//",
+            "/features//properties");
+    List<Object> values =
+        List.of(
+            new io.vertx.core.json.JsonArray().add(1).add(2),
+            "text",
+            7,
+            true,
+            new JsonObject(),
+            new JsonObject().put("thingId", 7).put("attributes", "no"),
+            new JsonObject().put("definition", "not a definition").put("policyId", "::"));
+    List<String> messages = new ArrayList<>();
+    int correlation = 0;
+    for (String action : actions) {
+      for (String path : paths) {
+        for (Object value : values) {
+          JsonObject command =
+              new JsonObject()
+                  .put("topic", "water/sweep-target/things/twin/commands/" + action)
+                  .put("headers", new JsonObject().put("correlation-id", "c-" + correlation++))
+                  .put("path", path);
+          if (!action.equals("retrieve") && !action.equals("delete")) {
+            command.put("value", value);
+          }
+          messages.add(command.encode());
+        }
+        messages.add(
+            new JsonObject()
+                .put("topic", "water/sweep-target/things/twin/commands/" + action)
+                .put("headers", new JsonObject().put("correlation-id", "c-" + correlation++))
+                .put("path", path)
+                .putNull("value")
+                .encode());
+      }
+    }
+    for (String topic :
+        List.of(
+            "water/sweep-target",
+            "water/sweep-target/things/twin/commands",
+            "water/sweep-target/things/live/commands/modify",
+            "water/sweep-target/policies/commands/retrieve",
+            "water/sweep-target/things/twin/events/modified",
+            "::/::/things/twin/commands/retrieve",
+            "_/_/things/twin/search/subscribe")) {
+      messages.add(
+          new JsonObject()
+              .put("topic", topic)
+              .put("headers", new JsonObject().put("correlation-id", "c-" + correlation++))
+              .put("path", "/")
+              .encode());
+    }
+    messages.add(
+        "{\"topic\":\"water/sweep-target/things/twin/commands/modify\",\"headers\":\"no\","
+            + "\"path\":7,\"value\":{}}");
+    messages.add("[".repeat(10_000) + "]".repeat(10_000));
+    messages.add("{\"topic\":" + "{\"a\":".repeat(5_000) + "1" + "}".repeat(5_000) + "}");
+
+    for (String message : messages) {
+      String answer = send(message);
+      JsonObject reply;
+      try {
+        reply = new JsonObject(answer);
+      } catch (io.vertx.core.json.DecodeException notJson) {
+        throw new AssertionError(message + " answered with no JSON: " + answer, notJson);
+      }
+      // Answers that are no command response (a search's "created") carry no status.
+      int status = reply.getInteger("status", 200);
+      assertThat(status).as(preview(message) + " answered " + preview(answer)).isLessThan(500);
+      if (status >= 400) {
+        assertThat(reply.getJsonObject("value").fieldNames())
+            .as(preview(message) + " answered " + preview(answer))
+            .contains("status", "error", "message", "description");
+      }
+    }
+
+    // Still connected and still served: a good command is answered.
+    JsonObject gauge = retrieveFirstGauge("last");
+    assertThat(gauge.getInteger("status")).isEqualTo(200);
+    assertThat(received).isEmpty();
+  }
+
+  /** Retrieves the district's first gauge over the socket; answers the response. */
+  private JsonObject retrieveFirstGauge(String correlationId) throws Exception {
+    return new JsonObject(
+        send(
+            new JsonObject()
+                .put(
+                    "topic",
+                    city.gauge(0).thingId().getNamespace()
+                        + "/"
+                        + city.gauge(0).thingId().getName()
+                        + "/things/twin/commands/retrieve")
+                .put("headers", new JsonObject().put("correlation-id", correlationId))
+                .put("path", "/")
+                .encode()));
+  }
+
+  private static String preview(String text) {
+    return text.length() <= 200 ? text : text.substring(0, 200) + "... (" + text.length() + ")";
   }
 }

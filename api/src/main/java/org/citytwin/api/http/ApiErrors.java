@@ -230,10 +230,16 @@ public final class ApiErrors {
 
   /** Answers with an error body another part already rendered (a Ditto error's JSON). */
   public static void writeRaw(HttpServerResponse response, int status, String dittoErrorJson) {
+    String body;
+    try {
+      body = complete(org.eclipse.ditto.json.JsonFactory.newObject(dittoErrorJson)).toString();
+    } catch (RuntimeException notJson) {
+      body = dittoErrorJson;
+    }
     response
         .setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(dittoErrorJson);
+        .end(body);
   }
 
   /** Answers with a Ditto error, noting its code for the count of error answers. */
@@ -276,7 +282,7 @@ public final class ApiErrors {
           .setStatusCode(error.getHttpStatus().getCode())
           .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
           .putHeader(HttpHeaders.CONNECTION, "close")
-          .end(error.toJson().toString())
+          .end(body(error).toString())
           .onComplete(written -> request.connection().close());
     };
   }
@@ -289,6 +295,46 @@ public final class ApiErrors {
     response
         .setStatusCode(error.getHttpStatus().getCode())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(error.toJson().toString());
+        .end(body(error).toString());
+  }
+
+  /** A Ditto error's JSON body, always with a message and a description ({@link #complete}). */
+  public static org.eclipse.ditto.json.JsonObject body(DittoRuntimeException error) {
+    return complete(error.toJson());
+  }
+
+  /**
+   * A Ditto error's JSON with a message and a description: some of Ditto's own errors come without
+   * one or the other (a JSON value of the wrong type, {@code json.format.invalid}; a message that
+   * is no JSON at all, {@code json.invalid}), and a client should always be told what went wrong
+   * and what to do next.
+   */
+  public static org.eclipse.ditto.json.JsonObject complete(
+      org.eclipse.ditto.json.JsonObject error) {
+    org.eclipse.ditto.json.JsonObject completed = error;
+    String code =
+        error.getValue("error").filter(v -> v.isString()).map(v -> v.asString()).orElse("");
+    if (!hasText(error, "message")) {
+      completed = completed.setValue("message", "The request was refused: " + code + ".");
+    }
+    if (!hasText(error, "description")) {
+      int status =
+          error.getValue("status").filter(v -> v.isNumber()).map(v -> v.asInt()).orElse(400);
+      completed =
+          completed.setValue(
+              "description",
+              status == 404
+                  ? "Check the id and that your department may read it."
+                  : status == 403 || status == 401
+                      ? "Check your credentials and what your department may do."
+                      : status < 500
+                          ? "Correct the request as the message says and send it again."
+                          : "Try again shortly.");
+    }
+    return completed;
+  }
+
+  private static boolean hasText(org.eclipse.ditto.json.JsonObject error, String field) {
+    return error.getValue(field).filter(v -> v.isString() && !v.asString().isBlank()).isPresent();
   }
 }

@@ -720,7 +720,7 @@ public final class DittoWebSocket {
         .set("topic", topic)
         .set("headers", answerHeaders.build())
         .set("path", "/")
-        .set("value", error)
+        .set("value", ApiErrors.complete(error))
         .set("status", status)
         .build()
         .toString();
