@@ -1,13 +1,18 @@
 package org.citytwin.api.http;
 
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import org.citytwin.twin.ErrorCode;
 import org.eclipse.ditto.base.model.common.HttpStatus;
 import org.eclipse.ditto.base.model.exceptions.DittoJsonException;
 import org.eclipse.ditto.base.model.exceptions.DittoRuntimeException;
+import org.eclipse.ditto.json.JsonFactory;
+import org.eclipse.ditto.json.JsonObject;
 import org.eclipse.ditto.json.JsonRuntimeException;
 import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingPreconditionNotModifiedException;
 import org.slf4j.Logger;
@@ -134,12 +139,12 @@ public final class ApiErrors {
    * query on the first read of a parameter; a bad escape ({@code %zz}) would fail there, outside
    * any route or with no cause to tell, as a 500.
    */
-  public static io.vertx.core.Handler<HttpServerRequest> refusingUndecodable(
-      io.vertx.core.Handler<HttpServerRequest> routes, ApiRefusals refusals) {
+  public static Handler<HttpServerRequest> refusingUndecodable(
+      Handler<HttpServerRequest> routes, ApiRefusals refusals) {
     return request -> {
       DittoRuntimeException error = null;
       try {
-        java.net.URLDecoder.decode(request.path(), java.nio.charset.StandardCharsets.UTF_8);
+        URLDecoder.decode(request.path(), StandardCharsets.UTF_8);
       } catch (IllegalArgumentException undecodable) {
         error =
             REQUEST_MALFORMED.toException(
@@ -232,7 +237,7 @@ public final class ApiErrors {
   public static void writeRaw(HttpServerResponse response, int status, String dittoErrorJson) {
     String body;
     try {
-      body = complete(org.eclipse.ditto.json.JsonFactory.newObject(dittoErrorJson)).toString();
+      body = complete(JsonFactory.newObject(dittoErrorJson)).toString();
     } catch (RuntimeException notJson) {
       body = dittoErrorJson;
     }
@@ -251,8 +256,11 @@ public final class ApiErrors {
   /** The error code of a Ditto error's JSON another part rendered; {@code none} if it has none. */
   private static String errorCodeOf(String dittoErrorJson) {
     try {
-      return new io.vertx.core.json.JsonObject(dittoErrorJson)
-          .getString("error", ApiRefusals.NO_CODE);
+      return JsonFactory.newObject(dittoErrorJson)
+          .getValue("error")
+          .filter(code -> code.isString())
+          .map(code -> code.asString())
+          .orElse(ApiRefusals.NO_CODE);
     } catch (RuntimeException notJson) {
       return ApiRefusals.NO_CODE;
     }
@@ -263,8 +271,7 @@ public final class ApiErrors {
    * limits, a malformed request line) with a Ditto error instead of Vert.x's bare status, counts
    * it, and closes the connection, as Vert.x does: what followed on it cannot be trusted.
    */
-  public static io.vertx.core.Handler<HttpServerRequest> invalidRequestHandler(
-      ApiRefusals refusals) {
+  public static Handler<HttpServerRequest> invalidRequestHandler(ApiRefusals refusals) {
     return request -> {
       Throwable cause = request.decoderResult().cause();
       DittoRuntimeException error =
@@ -299,7 +306,7 @@ public final class ApiErrors {
   }
 
   /** A Ditto error's JSON body, always with a message and a description ({@link #complete}). */
-  public static org.eclipse.ditto.json.JsonObject body(DittoRuntimeException error) {
+  public static JsonObject body(DittoRuntimeException error) {
     return complete(error.toJson());
   }
 
@@ -309,9 +316,8 @@ public final class ApiErrors {
    * is no JSON at all, {@code json.invalid}), and a client should always be told what went wrong
    * and what to do next.
    */
-  public static org.eclipse.ditto.json.JsonObject complete(
-      org.eclipse.ditto.json.JsonObject error) {
-    org.eclipse.ditto.json.JsonObject completed = error;
+  public static JsonObject complete(JsonObject error) {
+    JsonObject completed = error;
     String code =
         error.getValue("error").filter(v -> v.isString()).map(v -> v.asString()).orElse("");
     if (!hasText(error, "message")) {
@@ -334,7 +340,7 @@ public final class ApiErrors {
     return completed;
   }
 
-  private static boolean hasText(org.eclipse.ditto.json.JsonObject error, String field) {
+  private static boolean hasText(JsonObject error, String field) {
     return error.getValue(field).filter(v -> v.isString() && !v.asString().isBlank()).isPresent();
   }
 }
