@@ -52,6 +52,14 @@ public final class DeviceMqttIngest {
   private static final long LAST_RETRY_MILLIS = 1_000;
 
   /**
+   * The largest MQTT packet read (announced to MQTT 5 clients as their Maximum Packet Size): a
+   * payload of the largest size a reading may have, plus 4 KiB for its topic and headers. A larger
+   * packet closes the connection, as MQTT prescribes; a payload over the reading limit within it is
+   * refused with its PUBACK.
+   */
+  public static final int MAX_PACKET_BYTES = DeviceHttpIngest.MAX_BODY_BYTES + 4 * 1024;
+
+  /**
    * How devices are paced while storage is behind.
    *
    * @param receiveMaximum QoS 1 messages an MQTT 5 client may have awaiting their PUBACK at once,
@@ -113,10 +121,13 @@ public final class DeviceMqttIngest {
     server =
         MqttServer.create(
             vertx,
-            // No setMaxMessageSize: with it, Netty's MQTT decoder (4.1, via Vert.x 4.5.27) closed
-            // busy connections, reporting 27-byte messages as longer than the limit. The size is
-            // checked per message below instead.
-            new MqttServerOptions().setHost(host).setPort(port));
+            // The decoder's limit is on the whole packet: room for a payload of the largest size
+            // citytwin takes plus its topic, so that a payload over that size is refused with
+            // its PUBACK (checked per message below) rather than by closing the connection.
+            new MqttServerOptions()
+                .setHost(host)
+                .setPort(port)
+                .setMaxMessageSize(MAX_PACKET_BYTES));
     return server
         .endpointHandler(this::onConnect)
         .exceptionHandler(failure -> LOG.debug("MQTT connection failed: {}", failure.toString()))
@@ -160,6 +171,10 @@ public final class DeviceMqttIngest {
           new MqttProperties.IntegerProperty(
               MqttProperties.MqttPropertyType.RECEIVE_MAXIMUM.value(),
               flowControl.receiveMaximum()));
+      // Told, an MQTT 5 client refuses a larger packet itself instead of losing its connection.
+      properties.add(
+          new MqttProperties.IntegerProperty(
+              MqttProperties.MqttPropertyType.MAXIMUM_PACKET_SIZE.value(), MAX_PACKET_BYTES));
       endpoint.accept(false, properties);
     } else {
       endpoint.accept(false);

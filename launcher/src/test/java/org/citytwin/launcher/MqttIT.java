@@ -146,15 +146,7 @@ class MqttIT {
 
   @Test
   void mqtt5AnswersRefusalsWithPubackReasonCodes() throws Exception {
-    MqttAsyncClient device =
-        new MqttAsyncClient(
-            "tcp://127.0.0.1:" + city.server.mqttPort(),
-            "mqtt5-" + gauge.deviceId(),
-            new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
-    MqttConnectionOptions options = new MqttConnectionOptions();
-    options.setUserName(gauge.username());
-    options.setPassword(RunningDistrict.PASSWORD.getBytes(StandardCharsets.UTF_8));
-    device.connect(options).waitForCompletion(10_000);
+    MqttAsyncClient device = connect5("mqtt5-" + gauge.deviceId());
 
     assertThat(publish5(device, "telemetry", "{\"depth_cm\": 33}")).isEqualTo(0x00);
     assertThat(depthOf(gauge)).isEqualTo(0.33);
@@ -169,6 +161,87 @@ class MqttIT {
     assertThat(depthOf(gauge)).as("refusals change nothing").isEqualTo(0.33);
     device.disconnect().waitForCompletion(10_000);
     device.close();
+  }
+
+  /**
+   * Every topic a device might get wrong with every payload it might garble, on one MQTT 5
+   * connection: each PUBLISH is answered with a PUBACK, success or one of the refusal codes ingest
+   * uses, never a dropped connection; nothing refused changes the twin, and the connection takes a
+   * good reading afterwards.
+   */
+  @Test
+  void mqtt5AnswersEveryMalformedPublishWithAReasonCodeAndKeepsTheConnection() throws Exception {
+    MqttAsyncClient device = connect5("mqtt5-sweep-" + gauge.deviceId());
+    assertThat(publish5(device, "telemetry", "{\"depth_cm\": 21}")).isEqualTo(0x00);
+    assertThat(depthOf(gauge)).isEqualTo(0.21);
+
+    List<String> topics =
+        List.of(
+            "telemetry",
+            "event",
+            "t",
+            "e",
+            "telemetry/water",
+            "telemetry/water/no-such-device",
+            "telemetry/water/" + behindGateway.deviceId(),
+            "telemetry/traffic/" + gauge.deviceId(),
+            "telemetry//",
+            "telemetry/water/" + gauge.deviceId() + "/extra",
+            "commands/x",
+            "$SYS/x",
+            "telemetry/" + "x".repeat(2_000),
+            "遥测/水");
+    List<String> payloads =
+        List.of(
+            "",
+            "{",
+            "[1]",
+            "null",
+            "\"text\"",
+            "{\"depth_cm\": \"deep\"}",
+            "{\"depth_cm\": null}",
+            "{\"depth_cm\": 1e400}",
+            "{\"depth_cm\": -5000}",
+            "[".repeat(20_000) + "]".repeat(20_000),
+            "{\"depth_cm\": " + "9".repeat(60_000) + "}",
+            "\u0000\uFFFF");
+    List<Integer> refusalCodes = List.of(0x80, 0x83, 0x87, 0x90, 0x97, 0x99);
+    for (String topic : topics) {
+      for (String payload : payloads) {
+        int reasonCode = publish5(device, topic, payload);
+        assertThat(reasonCode == 0x00 || refusalCodes.contains(reasonCode))
+            .as(
+                topic.substring(0, Math.min(40, topic.length()))
+                    + " <- "
+                    + payload.substring(0, Math.min(40, payload.length()))
+                    + ": reason code 0x"
+                    + Integer.toHexString(reasonCode))
+            .isTrue();
+      }
+    }
+    // Over the reading limit but within the packet size announced: refused with its PUBACK.
+    assertThat(publish5(device, "telemetry", "{\"note\": \"" + "x".repeat(66_000) + "\"}"))
+        .isEqualTo(0x99);
+    assertThat(device.isConnected()).isTrue();
+    assertThat(depthOf(gauge)).as("nothing garbled changed the twin").isEqualTo(0.21);
+    assertThat(publish5(device, "telemetry", "{\"depth_cm\": 22}")).isEqualTo(0x00);
+    assertThat(depthOf(gauge)).isEqualTo(0.22);
+    device.disconnect().waitForCompletion(10_000);
+    device.close();
+  }
+
+  /** The first gauge, connected over MQTT 5 with its credentials as {@code clientId}. */
+  private MqttAsyncClient connect5(String clientId) throws Exception {
+    MqttAsyncClient device =
+        new MqttAsyncClient(
+            "tcp://127.0.0.1:" + city.server.mqttPort(),
+            clientId,
+            new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+    MqttConnectionOptions options = new MqttConnectionOptions();
+    options.setUserName(gauge.username());
+    options.setPassword(RunningDistrict.PASSWORD.getBytes(StandardCharsets.UTF_8));
+    device.connect(options).waitForCompletion(10_000);
+    return device;
   }
 
   private static int publish5(MqttAsyncClient client, String topic, String payload)
