@@ -166,6 +166,77 @@ class BadInputSweepIT {
   }
 
   /**
+   * The device endpoints with a device's own credentials, so that every body is read: malformed,
+   * wrongly typed and deeply nested readings and batches, on each way a device sends. None may
+   * answer a server error, and the device's twin keeps its last good reading.
+   */
+  @Test
+  void noDeviceRequestAnswersAServerErrorAndNoGarbleChangesATwin() {
+    SimDevice gauge = city.gauge(0);
+    city.reportDepth(gauge, 6);
+    String credentials =
+        "Basic "
+            + java.util.Base64.getEncoder()
+                .encodeToString(
+                    (gauge.username() + ":" + RunningDistrict.PASSWORD)
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    List<String> readings = new ArrayList<>(BODIES);
+    readings.addAll(
+        List.of(
+            "{\"depth_cm\": \"deep\"}",
+            "{\"depth_cm\": null}",
+            "{\"depth_cm\": 1e400}",
+            "{\"depth_cm\": -5000}",
+            "{\"note\": \"" + "x".repeat(70_000) + "\"}"));
+    List<String> batches =
+        List.of(
+            "[{\"device\": 7, \"payload\": {\"depth_cm\": 7}}]",
+            "[{\"device\": \"no-such-device\", \"payload\": {\"depth_cm\": 7}}]",
+            "[{\"payload\": \"text\"}]",
+            "[null, 1, \"x\"]",
+            "{\"device\": \"" + gauge.deviceId() + "\"}\n{",
+            "[]");
+    List<String> paths =
+        List.of(
+            "/telemetry",
+            "/event",
+            "/telemetry/water/" + gauge.deviceId(),
+            "/telemetry/water/no-such-device",
+            "/telemetry/batch");
+    Map<String, Integer> refusedBy = new TreeMap<>();
+    for (String path : paths) {
+      HttpMethod method =
+          path.chars().filter(c -> c == '/').count() == 3 && !path.endsWith("/batch")
+              ? HttpMethod.PUT
+              : HttpMethod.POST;
+      List<String> bodies = path.endsWith("/batch") ? batches : readings;
+      for (String body : bodies) {
+        for (String contentType :
+            List.of("application/json", "application/x-ndjson", "text/plain")) {
+          assertRefusedCleanly(
+              method + " " + path + " (" + contentType + ") " + preview(body),
+              city.request(
+                  method, path, body, "Content-Type", contentType, "Authorization", credentials),
+              refusedBy);
+        }
+      }
+    }
+    assertThat(refusedBy.keySet())
+        .as("refused with " + refusedBy)
+        .contains(
+            "ingest:payload.malformed",
+            "ingest:payload.too-large",
+            "ingest:reading.implausible",
+            "ingest:device.notfound");
+    String depth = "/api/2/things/" + gauge.thingId() + "/features/waterlogging/properties/depth";
+    assertThat(city.get(depth).body()).isEqualTo("0.06");
+    city.reportDepth(gauge, 8);
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(city.get(depth).body()).isEqualTo("0.08"));
+  }
+
+  /**
    * A server error fails the sweep; any other refusal must be Ditto's error form: its status, an
    * error code, a message and a description.
    */
