@@ -241,6 +241,99 @@ class AccessGrantsIT {
     assertThat(received).noneMatch(message -> message.contains("0.46"));
   }
 
+  /**
+   * The twin stream's {@code fields} and {@code extraFields}, as Ditto's SSE takes them: the change
+   * merged with the extra fields of the thing, then cut to the fields (nothing sent when nothing is
+   * left), the extra fields only as far as the caller may read them.
+   */
+  @Test
+  void theStreamShapesChangesWithFieldsAndExtraFieldsWithinWhatIsLent() throws Exception {
+    SimDevice gauge = city.gauge(0);
+    String id = askForGauges();
+    assertThat(act(id, water, new JsonObject().put("action", "approve")).status()).isEqualTo(200);
+    String ids = "ids=" + gauge.thingId();
+    StringBuffer enriched =
+        city.subscribe(
+            "/api/2/things?" + ids + "&extraFields=attributes/kind,definition",
+            "Authorization",
+            "Bearer " + water);
+    StringBuffer depthOnly =
+        city.subscribe(
+            "/api/2/things?" + ids + "&fields=thingId,features/waterlogging/properties/depth",
+            "Authorization",
+            "Bearer " + water);
+    StringBuffer attributesOnly =
+        city.subscribe(
+            "/api/2/things?" + ids + "&fields=attributes", "Authorization", "Bearer " + water);
+    StringBuffer lent =
+        city.subscribe(
+            "/api/2/things?" + ids + "&extraFields=attributes/kind,definition",
+            "Authorization",
+            "Bearer " + traffic);
+    RunningDistrict.Answer badFields =
+        city.request(
+            HttpMethod.GET,
+            "/api/2/things?fields=(",
+            null,
+            "Accept",
+            "text/event-stream",
+            "Authorization",
+            "Bearer " + water);
+    assertThat(badFields.status()).isEqualTo(400);
+    assertThat(badFields.json().getString("error")).isEqualTo("json.fieldselector.invalid");
+
+    city.reportDepth(gauge, 17);
+    JsonObject whole = awaitMessage(enriched, "0.17");
+    assertThat(whole.getString("definition")).isEqualTo("citytwin:waterlogging-gauge:1.0.0");
+    assertThat(whole.getJsonObject("attributes").fieldNames()).containsExactly("kind");
+    assertThat(RunningDistrict.waterloggingDepth(whole)).isEqualTo(0.17);
+
+    JsonObject cut = awaitMessage(depthOnly, "0.17");
+    assertThat(cut.fieldNames()).containsExactlyInAnyOrder("thingId", "features");
+    assertThat(cut.getJsonObject("features").getJsonObject("waterlogging").encode())
+        .isEqualTo("{\"properties\":{\"depth\":0.17}}");
+
+    JsonObject borrowed = awaitMessage(lent, "0.17");
+    assertThat(borrowed.getJsonObject("attributes").fieldNames()).containsExactly("kind");
+    assertThat(borrowed.containsKey("definition")).as("the definition is not lent").isFalse();
+
+    // A change outside the fields asked for is not sent; one inside them is.
+    assertThat(attributesOnly.toString()).doesNotContain("data:");
+    assertThat(
+            city.request(
+                    HttpMethod.PUT,
+                    "/api/2/things/" + gauge.thingId() + "/attributes/note",
+                    "\"sandbags out\"",
+                    "Content-Type",
+                    "application/json",
+                    "Authorization",
+                    "Bearer " + water)
+                .status())
+        .isEqualTo(201);
+    JsonObject attributes = awaitMessage(attributesOnly, "sandbags out");
+    assertThat(attributes.fieldNames()).containsExactly("attributes");
+  }
+
+  /** The first message on an SSE stream whose data contains {@code text}, within 10 s. */
+  private static JsonObject awaitMessage(StringBuffer stream, String text) {
+    JsonObject[] found = new JsonObject[1];
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              found[0] =
+                  stream
+                      .toString()
+                      .lines()
+                      .filter(line -> line.startsWith("data:") && line.contains(text))
+                      .map(line -> new JsonObject(line.substring("data:".length()).trim()))
+                      .findFirst()
+                      .orElse(null);
+              assertThat(found[0]).as("a message with " + text).isNotNull();
+            });
+    return found[0];
+  }
+
   private RunningDistrict.Answer write(
       HttpMethod method, String path, String token, String body, String contentType) {
     return city.request(

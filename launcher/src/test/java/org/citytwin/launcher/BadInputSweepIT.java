@@ -138,6 +138,24 @@ class BadInputSweepIT {
         .contains(
             "rql.expression.invalid", "things:id.invalid", "json.invalid", "api:parameter.invalid");
 
+    // The live streams, asked with every bad parameter: refused before a stream opens, or
+    // opened; never a server error.
+    Map<String, Integer> streamsRefusedBy = new TreeMap<>();
+    for (String stream : List.of("/api/2/things", "/api/incidents")) {
+      for (String query : QUERIES) {
+        String uri = stream + "?" + query;
+        RunningDistrict.Answer answer = city.peek(uri, "Accept", "text/event-stream");
+        if (answer.headers().getOrDefault("Content-Type", "").startsWith("text/event-stream")) {
+          assertThat(answer.status()).as("GET " + uri + " (SSE)").isEqualTo(200);
+        } else {
+          assertRefusedCleanly("GET " + uri + " (SSE)", answer, streamsRefusedBy);
+        }
+        requests++;
+      }
+    }
+    assertThat(streamsRefusedBy)
+        .containsKeys("rql.expression.invalid", "json.fieldselector.invalid");
+
     // Requests the server cannot read as HTTP are refused in the same form.
     assertRefusedCleanly(
         "40 KiB of headers",

@@ -229,7 +229,27 @@ final class RunningDistrict implements AutoCloseable {
     return received;
   }
 
+  /**
+   * A GET with headers given as name, value, ...: the answer, whole for an ordinary one; for an
+   * event stream only its status and headers (body empty), the stream then closed.
+   */
+  Answer peek(String path, String... headers) {
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setURI(path);
+    for (int i = 0; i < headers.length; i += 2) {
+      options.putHeader(headers[i], headers[i + 1]);
+    }
+    return send(options, null, true);
+  }
+
   private Answer send(RequestOptions options, String body) {
+    return send(options, body, false);
+  }
+
+  /**
+   * @param dropEventStream whether an event stream is answered with its status and headers only,
+   *     and then closed
+   */
+  private Answer send(RequestOptions options, String body, boolean dropEventStream) {
     try {
       // The body must be read in the same step that receives the response, or it may be missed.
       return http.request(options)
@@ -237,22 +257,28 @@ final class RunningDistrict implements AutoCloseable {
               request ->
                   (body == null ? request.send() : request.send(Buffer.buffer(body)))
                       .compose(
-                          response ->
-                              response
-                                  .body()
-                                  .map(
-                                      buffer -> {
-                                        Map<String, String> headers =
-                                            new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-                                        response
-                                            .headers()
-                                            .forEach(h -> headers.put(h.getKey(), h.getValue()));
-                                        return new Answer(
+                          response -> {
+                            Map<String, String> headers =
+                                new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                            response.headers().forEach(h -> headers.put(h.getKey(), h.getValue()));
+                            if (dropEventStream
+                                && headers
+                                    .getOrDefault("Content-Type", "")
+                                    .startsWith("text/event-stream")) {
+                              request.reset();
+                              return io.vertx.core.Future.succeededFuture(
+                                  new Answer(response.statusCode(), headers, "", new byte[0]));
+                            }
+                            return response
+                                .body()
+                                .map(
+                                    buffer ->
+                                        new Answer(
                                             response.statusCode(),
                                             headers,
                                             buffer.toString(StandardCharsets.UTF_8),
-                                            buffer.getBytes());
-                                      })))
+                                            buffer.getBytes()));
+                          }))
           .toCompletionStage()
           .toCompletableFuture()
           .get(15, TimeUnit.SECONDS);

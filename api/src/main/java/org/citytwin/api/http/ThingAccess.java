@@ -383,19 +383,28 @@ public final class ThingAccess {
    */
   Optional<JsonObject> view(
       Caller caller, ReadScope scope, Thing thing, Optional<JsonFieldSelector> fields, Use use) {
+    ThingId thingId = thing.getEntityId().orElseThrow();
+    Optional<JsonObject> view = readable(scope, thing, fields);
+    if (view.isPresent() && !scope.owns(thingId.getNamespace())) {
+      scope
+          .grantsCovering(thingId, ThingStore.fields(Twin.of(thing)))
+          .forEach(grant -> recordUse(grant, caller, use));
+    }
+    return view;
+  }
+
+  /**
+   * The {@code fields} of a thing the scope may read, without counting a use: for what comes with a
+   * use counted elsewhere (an event's extra fields, delivered with the event).
+   */
+  Optional<JsonObject> readable(ReadScope scope, Thing thing, Optional<JsonFieldSelector> fields) {
     JsonObject json =
         fields.map(f -> thing.toJson(JsonSchemaVersion.V_2, f)).orElseGet(thing::toJson);
     ThingId thingId = thing.getEntityId().orElseThrow();
     if (scope.owns(thingId.getNamespace())) {
       return Optional.of(json);
     }
-    Fields values = ThingStore.fields(Twin.of(thing));
-    List<AccessGrant> covering = scope.grantsCovering(thingId, values);
-    Optional<JsonObject> view = scope.view(thingId, values, json);
-    if (view.isPresent()) {
-      covering.forEach(grant -> recordUse(grant, caller, use));
-    }
-    return view;
+    return scope.view(thingId, ThingStore.fields(Twin.of(thing)), json);
   }
 
   /**

@@ -282,13 +282,21 @@ public final class ThingsRoutes {
         filterText == null || filterText.isBlank()
             ? Optional.empty()
             : Optional.of(RqlFilter.parse(filterText));
+    Optional<JsonFieldSelector> fields = fieldSelector(context, "fields");
+    Optional<JsonFieldSelector> extraFields = fieldSelector(context, "extraFields");
     Predicate<TwinEvent> asked =
         event ->
             (ids.isEmpty() || ids.contains(event.thingId()))
                 && (namespaces.isEmpty() || namespaces.contains(event.thingId().getNamespace()));
     // A subscriber of everything gets each message as one chunk rendered for all such subscribers.
     boolean everything =
-        caller.wholeDistrict() && ids.isEmpty() && namespaces.isEmpty() && filter.isEmpty();
+        caller.wholeDistrict()
+            && ids.isEmpty()
+            && namespaces.isEmpty()
+            && filter.isEmpty()
+            && fields.isEmpty()
+            && extraFields.isEmpty();
+    boolean shaped = fields.isPresent() || extraFields.isPresent();
     EventStream.follow(
         vertx,
         context,
@@ -312,22 +320,61 @@ public final class ThingsRoutes {
             if (!asked.test(event)) {
               continue;
             }
-            if (scope.owns(event.thingId().getNamespace())) {
+            if (scope.owns(event.thingId().getNamespace()) && !shaped) {
               if (filter.map(f -> f.test(filterable(event))).orElse(true)) {
                 chosen.add(rendered.get(i));
               }
               continue;
             }
             Optional<ThingAccess.EventView> view = access.eventView(scope, event);
-            if (view.isEmpty() || !filter.map(f -> f.test(view.get().filterable())).orElse(true)) {
+            if (view.isEmpty()) {
               continue;
             }
-            access.used(view.get(), caller, ThingAccess.Use.STREAM);
-            chosen.add(view.get().changed().toString());
+            Optional<String> shown = shown(view.get(), scope, filter, fields, extraFields);
+            if (shown.isEmpty()) {
+              continue;
+            }
+            if (!view.get().lentBy().isEmpty()) {
+              access.used(view.get(), caller, ThingAccess.Use.STREAM);
+            }
+            chosen.add(shown.get());
           }
           stream.sendAll(chosen, Optional.of(id));
         },
         TwinMessage::release);
+  }
+
+  /**
+   * What a subscriber is sent of an event it may see, as Ditto's SSE sends it: the changed part
+   * merged with the {@code extraFields} of the thing as it is now (as far as the caller may read
+   * them), tested against the {@code filter} (with the definition and attributes the event
+   * carries), then cut to {@code fields}; nothing when the filter fails or nothing is left.
+   */
+  private Optional<String> shown(
+      ThingAccess.EventView view,
+      ReadScope scope,
+      Optional<RqlFilter> filter,
+      Optional<JsonFieldSelector> fields,
+      Optional<JsonFieldSelector> extraFields) {
+    org.eclipse.ditto.json.JsonObject message = view.changed();
+    org.eclipse.ditto.json.JsonObject filterable = view.filterable();
+    if (extraFields.isPresent()) {
+      ThingId thingId = ThingId.of(message.getValue("thingId").orElseThrow().asString());
+      Optional<org.eclipse.ditto.json.JsonObject> extra =
+          store.retrieve(thingId).flatMap(thing -> access.readable(scope, thing, extraFields));
+      if (extra.isPresent()) {
+        message = JsonFactory.mergeJsonValues(message, extra.get()).asObject();
+        filterable = JsonFactory.mergeJsonValues(filterable, extra.get()).asObject();
+      }
+    }
+    org.eclipse.ditto.json.JsonObject tested = filterable;
+    if (!filter.map(f -> f.test(tested)).orElse(true)) {
+      return Optional.empty();
+    }
+    if (fields.isPresent()) {
+      message = message.get(fields.get());
+    }
+    return message.isEmpty() ? Optional.empty() : Optional.of(message.toString());
   }
 
   /** What an event's filter is tested against: the changed part, definition and attributes. */
@@ -344,7 +391,12 @@ public final class ThingsRoutes {
 
   /** Ditto's {@code fields} parameter, if given: which parts of a thing to answer. */
   static Optional<JsonFieldSelector> fieldSelector(RoutingContext context) {
-    String fields = context.request().getParam("fields");
+    return fieldSelector(context, "fields");
+  }
+
+  /** A field selector in Ditto's syntax from the query parameter {@code name}, if given. */
+  private static Optional<JsonFieldSelector> fieldSelector(RoutingContext context, String name) {
+    String fields = context.request().getParam(name);
     if (fields == null || fields.isBlank()) {
       return Optional.empty();
     }
