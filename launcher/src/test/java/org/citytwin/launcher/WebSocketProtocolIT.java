@@ -151,6 +151,37 @@ class WebSocketProtocolIT {
   }
 
   @Test
+  void enrichesEventsWithTheExtraFieldsAskedFor() throws Exception {
+    city = new RunningDistrict(directory, 1, 2);
+    open();
+    JsonObject bad = new JsonObject(send("START-SEND-EVENTS?extraFields=" + encoded("(")));
+    assertThat(bad.getInteger("status")).isEqualTo(400);
+    assertThat(bad.getJsonObject("value").getString("error"))
+        .isEqualTo("json.fieldselector.invalid");
+
+    String gauges = "eq(attributes/kind,\"waterlogging-gauge\")";
+    assertThat(
+            send(
+                "START-SEND-EVENTS?namespaces=water&extraFields="
+                    + encoded("attributes/kind,definition")
+                    + "&filter="
+                    + encoded(gauges)))
+        .isEqualTo("START-SEND-EVENTS:ACK");
+    city.reportDepth(city.gauge(1), 4);
+    JsonObject event = new JsonObject(next());
+    assertThat(event.getString("topic")).endsWith("/things/twin/events/merged");
+    assertThat(event.getValue("value").toString()).isEqualTo("0.04");
+    JsonObject extra = event.getJsonObject("extra");
+    assertThat(extra.getString("definition")).isEqualTo("citytwin:waterlogging-gauge:1.0.0");
+    assertThat(extra.getJsonObject("attributes").fieldNames()).containsExactly("kind");
+    assertThat(extra.getJsonObject("attributes").getString("kind")).isEqualTo("waterlogging-gauge");
+  }
+
+  private static String encoded(String text) {
+    return URLEncoder.encode(text, StandardCharsets.UTF_8);
+  }
+
+  @Test
   void answersBadMessagesWithDittoErrorsAndKeepsTheConnection() throws Exception {
     city = new RunningDistrict(directory, 1, 1);
     open();

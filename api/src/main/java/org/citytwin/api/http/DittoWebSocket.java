@@ -25,6 +25,7 @@ import org.citytwin.twin.ThingStore;
 import org.citytwin.twin.TwinProtocol;
 import org.citytwin.twin.search.RqlFilter;
 import org.eclipse.ditto.base.model.common.HttpStatus;
+import org.eclipse.ditto.base.model.exceptions.DittoJsonException;
 import org.eclipse.ditto.base.model.exceptions.DittoRuntimeException;
 import org.eclipse.ditto.base.model.headers.DittoHeaders;
 import org.eclipse.ditto.base.model.signals.Signal;
@@ -225,6 +226,7 @@ public final class DittoWebSocket {
     private EventChoice subscriptionFilter(String query) {
       Set<String> namespaces = Set.of();
       Optional<RqlFilter> filter = Optional.empty();
+      Optional<JsonFieldSelector> extraFields = Optional.empty();
       for (String pair : query.split("&")) {
         int equals = pair.indexOf('=');
         if (equals < 0) {
@@ -240,9 +242,17 @@ public final class DittoWebSocket {
                   .collect(Collectors.toCollection(LinkedHashSet::new));
         } else if (name.equals("filter") && !value.isBlank()) {
           filter = Optional.of(RqlFilter.parse(value));
+        } else if (name.equals("extraFields") && !value.isBlank()) {
+          extraFields =
+              Optional.of(
+                  DittoJsonException.wrapJsonRuntimeException(
+                      () ->
+                          JsonFactory.newFieldSelector(
+                              value,
+                              JsonFactory.newParseOptionsBuilder().withoutUrlDecoding().build())));
         }
       }
-      return new EventChoice(namespaces, filter);
+      return new EventChoice(namespaces, filter, extraFields);
     }
 
     private void deliver(TwinMessage message, EventChoice wanted) {
@@ -254,7 +264,7 @@ public final class DittoWebSocket {
           continue;
         }
         String text = event.text();
-        if (scope.owns(event.event().thingId().getNamespace())) {
+        if (scope.owns(event.event().thingId().getNamespace()) && wanted.extraFields().isEmpty()) {
           // Its own things: the filter reads the event, nothing is cut.
           if (!wanted
               .filter()
@@ -264,12 +274,36 @@ public final class DittoWebSocket {
           }
         } else {
           Optional<ThingAccess.EventView> view = access.eventView(scope, event.event());
-          if (view.isEmpty()
-              || !wanted.filter().map(f -> f.test(view.get().filterable())).orElse(true)) {
+          if (view.isEmpty()) {
             continue;
           }
-          access.used(view.get(), caller, ThingAccess.Use.WEBSOCKET);
-          text = lentEvent(event.text(), view.get());
+          // Asked for, the extra fields replace the event's own even when none may be read.
+          Optional<org.eclipse.ditto.json.JsonObject> extra =
+              wanted
+                  .extraFields()
+                  .map(
+                      fields ->
+                          store
+                              .retrieve(event.event().thingId())
+                              .flatMap(thing -> access.readable(scope, thing, Optional.of(fields)))
+                              .orElse(JsonFactory.newObject()));
+          org.eclipse.ditto.json.JsonObject filterable =
+              extra
+                  .map(e -> JsonFactory.mergeJsonValues(view.get().filterable(), e).asObject())
+                  .orElse(view.get().filterable());
+          if (!wanted.filter().map(f -> f.test(filterable)).orElse(true)) {
+            continue;
+          }
+          boolean lent = !view.get().lentBy().isEmpty();
+          if (lent) {
+            access.used(view.get(), caller, ThingAccess.Use.WEBSOCKET);
+          }
+          text =
+              withExtra(
+                  lent || !scope.owns(event.event().thingId().getNamespace())
+                      ? lentEvent(event.text(), view.get())
+                      : event.text(),
+                  extra);
         }
         if (socket.isClosed()) {
           return;
@@ -647,13 +681,30 @@ public final class DittoWebSocket {
   }
 
   /** What a subscriber asked for with {@code START-SEND-EVENTS}: namespaces and an RQL filter. */
-  private record EventChoice(Set<String> namespaces, Optional<RqlFilter> filter) {}
+  private record EventChoice(
+      Set<String> namespaces,
+      Optional<RqlFilter> filter,
+      Optional<JsonFieldSelector> extraFields) {}
 
   /**
    * A lent thing's event as the borrower gets it: the lent parts of the change, as a merge of them
    * at the thing's root (Ditto's {@code merged} event at {@code /}), with only the lent parts of
    * the definition and attributes in {@code extra}; a creation or deletion keeps its action.
    */
+  /**
+   * An event whose {@code extra} is what its subscriber asked for with {@code extraFields}, as
+   * Ditto enriches events (in place of the definition and attributes every event carries without
+   * them); unchanged when none were asked for.
+   */
+  static String withExtra(String protocolText, Optional<org.eclipse.ditto.json.JsonObject> extra) {
+    if (extra.isEmpty()) {
+      return protocolText;
+    }
+    org.eclipse.ditto.json.JsonObject event = JsonFactory.newObject(protocolText);
+    return (extra.get().isEmpty() ? event.remove("extra") : event.setValue("extra", extra.get()))
+        .toString();
+  }
+
   static String lentEvent(String protocolText, ThingAccess.EventView view) {
     org.eclipse.ditto.json.JsonObject event = JsonFactory.newObject(protocolText);
     String topic = event.getValue("topic").map(v -> v.asString()).orElse("");
