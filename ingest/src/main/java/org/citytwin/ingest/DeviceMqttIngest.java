@@ -171,7 +171,8 @@ public final class DeviceMqttIngest {
           new MqttProperties.IntegerProperty(
               MqttProperties.MqttPropertyType.RECEIVE_MAXIMUM.value(),
               flowControl.receiveMaximum()));
-      // Told, an MQTT 5 client refuses a larger packet itself instead of losing its connection.
+      // An MQTT 5 client must not send a larger packet (MQTT 5, 3.2.2.3.6); one that does loses
+      // its connection, as a 3.1.1 client does.
       properties.add(
           new MqttProperties.IntegerProperty(
               MqttProperties.MqttPropertyType.MAXIMUM_PACKET_SIZE.value(), MAX_PACKET_BYTES));

@@ -680,17 +680,14 @@ public final class DittoWebSocket {
     }
   }
 
-  /** What a subscriber asked for with {@code START-SEND-EVENTS}: namespaces and an RQL filter. */
+  /**
+   * What a subscriber asked for with {@code START-SEND-EVENTS}: namespaces, filter, extra fields.
+   */
   private record EventChoice(
       Set<String> namespaces,
       Optional<RqlFilter> filter,
       Optional<JsonFieldSelector> extraFields) {}
 
-  /**
-   * A lent thing's event as the borrower gets it: the lent parts of the change, as a merge of them
-   * at the thing's root (Ditto's {@code merged} event at {@code /}), with only the lent parts of
-   * the definition and attributes in {@code extra}; a creation or deletion keeps its action.
-   */
   /**
    * An event whose {@code extra} is what its subscriber asked for with {@code extraFields}, as
    * Ditto enriches events (in place of the definition and attributes every event carries without
@@ -705,6 +702,11 @@ public final class DittoWebSocket {
         .toString();
   }
 
+  /**
+   * A lent thing's event as the borrower gets it: the lent parts of the change, as a merge of them
+   * at the thing's root (Ditto's {@code merged} event at {@code /}), with only the lent parts of
+   * the definition and attributes in {@code extra}; a creation or deletion keeps its action.
+   */
   static String lentEvent(String protocolText, ThingAccess.EventView view) {
     org.eclipse.ditto.json.JsonObject event = JsonFactory.newObject(protocolText);
     String topic = event.getValue("topic").map(v -> v.asString()).orElse("");
