@@ -344,7 +344,8 @@ public final class TwinServiceVerticle extends AbstractVerticle {
     if (Preconditions.isConditional(headers)) {
       // Conditions need the whole thing; readings come without any and skip building it.
       Thing currentThing = current == null ? null : current.thing();
-      Preconditions.checkWrite(headers, currentThing);
+      // If-Match and If-None-Match are about what the command writes: the thing, or one part.
+      Preconditions.checkWrite(headers, currentThing, command.getResourcePath());
       Preconditions.checkCondition(headers, currentThing);
     }
     if (command instanceof CreateThing create) {

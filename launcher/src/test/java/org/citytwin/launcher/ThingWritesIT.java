@@ -236,6 +236,49 @@ class ThingWritesIT {
   }
 
   @Test
+  void aPartCarriesItsOwnETagForConditionalReadsAndWrites() {
+    put(BRIDGE_JSON);
+    String built = BRIDGE + "/attributes/built";
+    RunningDistrict.Answer read = city.get(built);
+    assertThat(read.body()).isEqualTo("1631");
+    String tag = read.headers().get("ETag");
+    assertThat(tag).startsWith("\"hash:");
+    assertThat(city.get(BRIDGE + "/attributes").headers().get("ETag"))
+        .startsWith("\"hash:")
+        .isNotEqualTo(tag);
+
+    RunningDistrict.Answer unchanged =
+        city.request(HttpMethod.GET, built, null, "If-None-Match", tag);
+    assertThat(unchanged.status()).isEqualTo(304);
+    assertThat(unchanged.headers()).containsEntry("ETag", tag);
+    // A change elsewhere in the thing leaves the part's tag, and a write conditional on it, alone.
+    assertThat(city.request(HttpMethod.PUT, BRIDGE + "/attributes/name", "\"Gongchen\"").status())
+        .isEqualTo(204);
+    assertThat(city.request(HttpMethod.GET, built, null, "If-None-Match", tag).status())
+        .isEqualTo(304);
+    assertThat(city.request(HttpMethod.PUT, built, "1632", "If-Match", tag).status())
+        .isEqualTo(204);
+    // Now the part has changed: the old tag no longer matches.
+    assertDittoError(
+        city.request(HttpMethod.PUT, built, "1633", "If-Match", tag),
+        412,
+        "things:precondition.failed");
+    String now = city.get(built).headers().get("ETag");
+    assertThat(now).isNotEqualTo(tag);
+    assertThat(city.request(HttpMethod.GET, built, null, "If-Match", tag).status()).isEqualTo(412);
+    assertThat(city.request(HttpMethod.DELETE, built, null, "If-Match", now).status())
+        .isEqualTo(204);
+    // If-Match: * needs the part to be there; If-None-Match: * that it is not.
+    assertDittoError(
+        city.request(HttpMethod.PUT, built, "1700", "If-Match", "*"),
+        412,
+        "things:precondition.failed");
+    assertThat(city.request(HttpMethod.PUT, built, "1700", "If-None-Match", "*").status())
+        .isEqualTo(201);
+    assertThat(city.get(built).body()).isEqualTo("1700");
+  }
+
+  @Test
   void refusesAMergePatchOfAWholeThingThatIsNotAnObject() {
     put(BRIDGE_JSON);
     String before = city.get(BRIDGE).body();

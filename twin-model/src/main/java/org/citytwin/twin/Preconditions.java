@@ -7,13 +7,17 @@ import org.eclipse.ditto.base.model.headers.DittoHeaders;
 import org.eclipse.ditto.base.model.headers.entitytag.EntityTag;
 import org.eclipse.ditto.base.model.headers.entitytag.EntityTagMatchers;
 import org.eclipse.ditto.base.model.json.JsonSchemaVersion;
+import org.eclipse.ditto.json.JsonPointer;
+import org.eclipse.ditto.json.JsonValue;
 import org.eclipse.ditto.things.model.Thing;
 import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingPreconditionFailedException;
 import org.eclipse.ditto.things.model.signals.commands.exceptions.ThingPreconditionNotModifiedException;
 
 /**
- * HTTP conditional requests on a thing, as Ditto evaluates them: the entity tag of a thing is
- * {@code "rev:<revision>"}; {@code *} matches any existing thing.
+ * HTTP conditional requests on a thing or a part of it, as Ditto evaluates them: the entity tag of
+ * a thing is {@code "rev:<revision>"}, that of a part ({@code /attributes/lanes}, {@code
+ * /features/load}) a hash of its JSON, {@code "hash:<hex>"}; {@code *} matches anything that
+ * exists.
  */
 public final class Preconditions {
 
@@ -36,13 +40,41 @@ public final class Preconditions {
   }
 
   /**
+   * The entity tag of what is at {@code path} in the thing: the thing's own for the empty path, a
+   * hash of the part's JSON below it (the same tag a read of the part is answered with); empty when
+   * there is nothing there.
+   */
+  public static Optional<EntityTag> entityTag(Thing current, JsonPointer path) {
+    if (current == null || path.isEmpty()) {
+      return entityTag(current);
+    }
+    return current.toJson().getValue(path).flatMap(EntityTag::fromEntity);
+  }
+
+  /** The entity tag a part's JSON is answered with ({@link #entityTag(Thing, JsonPointer)}). */
+  public static Optional<EntityTag> entityTag(JsonValue part) {
+    return EntityTag.fromEntity(part);
+  }
+
+  /**
    * Checks {@code If-Match} and {@code If-None-Match} before a write.
    *
    * @param current the thing as it is now, null if it does not exist
    * @throws ThingPreconditionFailedException (412) if a condition does not hold
    */
   public static void checkWrite(DittoHeaders headers, Thing current) {
-    Optional<EntityTag> tag = entityTag(current);
+    checkWrite(headers, current, JsonPointer.empty());
+  }
+
+  /**
+   * Checks {@code If-Match} and {@code If-None-Match} before a write of what is at {@code path} in
+   * the thing (the thing itself for the empty path).
+   *
+   * @param current the thing as it is now, null if it does not exist
+   * @throws ThingPreconditionFailedException (412) if a condition does not hold
+   */
+  public static void checkWrite(DittoHeaders headers, Thing current, JsonPointer path) {
+    Optional<EntityTag> tag = entityTag(current, path);
     requireIfMatch(headers, tag);
     headers
         .getIfNoneMatch()
@@ -86,7 +118,17 @@ public final class Preconditions {
    * @throws ThingPreconditionNotModifiedException (304) if {@code If-None-Match} matches
    */
   public static void checkRead(DittoHeaders headers, Thing current) {
-    Optional<EntityTag> tag = entityTag(current);
+    checkRead(headers, entityTag(current));
+  }
+
+  /**
+   * Checks {@code If-Match} and {@code If-None-Match} before a read of something tagged {@code tag}
+   * (empty: it does not exist).
+   *
+   * @throws ThingPreconditionFailedException (412) if {@code If-Match} does not hold
+   * @throws ThingPreconditionNotModifiedException (304) if {@code If-None-Match} matches
+   */
+  public static void checkRead(DittoHeaders headers, Optional<EntityTag> tag) {
     requireIfMatch(headers, tag);
     headers
         .getIfNoneMatch()

@@ -157,7 +157,7 @@ public final class ThingWriteRoutes {
 
   /**
    * Sends a write of a part: 201 with the value and its location when the part was created (as
-   * Ditto answers), else 204. Parts carry no ETag, as on reads.
+   * Ditto answers), else 204, without an ETag: a read of the part answers its new one.
    */
   private void send(
       RoutingContext context, ThingModifyCommand<?> command, JsonPointer path, JsonValue value) {

@@ -62,7 +62,9 @@ public final class ThingsRoutes {
   /**
    * One part of a thing, as Ditto answers it: {@code /attributes[/path]}, {@code
    * /features[/id[/properties[/path]]]}, {@code /definition}, {@code /policyId}; the part's JSON,
-   * or Ditto's not-accessible error for the part that is missing. Sub-resources carry no ETag.
+   * or Ditto's not-accessible error for the part that is missing. The answer carries the part's
+   * ETag (a hash of its JSON), which {@code If-None-Match} and {@code If-Match} on the part are
+   * compared with, on reads here and on writes of the part.
    */
   private void onThingPart(RoutingContext context) {
     ThingId thingId = ThingId.of(context.pathParam("param0"));
@@ -92,6 +94,11 @@ public final class ThingsRoutes {
                               .PolicyIdNotAccessibleException.newBuilder(thingId)
                               .build());
         };
+    Optional<org.eclipse.ditto.base.model.headers.entitytag.EntityTag> tag =
+        Preconditions.entityTag(value);
+    tag.ifPresent(etag -> context.response().putHeader(HttpHeaders.ETAG, etag.toString()));
+    // A 304 or 412 keeps the ETag set above, so the client learns the part's current one.
+    Preconditions.checkRead(ThingWriteRoutes.conditions(context), tag);
     context
         .response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
