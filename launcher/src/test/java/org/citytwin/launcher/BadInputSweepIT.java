@@ -175,12 +175,7 @@ class BadInputSweepIT {
 
     // Nothing accepted before was lost, and the server takes readings as before.
     assertThat(city.get("/health").status()).isEqualTo(200);
-    String depth = "/api/2/things/" + gauge.thingId() + "/features/waterlogging/properties/depth";
-    assertThat(city.get(depth).body()).isEqualTo("0.05");
-    city.reportDepth(gauge, 7);
-    org.awaitility.Awaitility.await()
-        .atMost(java.time.Duration.ofSeconds(10))
-        .untilAsserted(() -> assertThat(city.get(depth).body()).isEqualTo("0.07"));
+    assertKeptAndTakesTheNext(gauge, 5, 7);
   }
 
   /**
@@ -246,12 +241,24 @@ class BadInputSweepIT {
             "ingest:payload.too-large",
             "ingest:reading.implausible",
             "ingest:device.notfound");
+    assertKeptAndTakesTheNext(gauge, 6, 8);
+  }
+
+  /**
+   * The gauge's twin still holds its last good depth, {@code keptCentimetres}, and takes the next
+   * reading, {@code nextCentimetres}: nothing accepted was lost and the server still works.
+   */
+  private void assertKeptAndTakesTheNext(
+      SimDevice gauge, int keptCentimetres, int nextCentimetres) {
     String depth = "/api/2/things/" + gauge.thingId() + "/features/waterlogging/properties/depth";
-    assertThat(city.get(depth).body()).isEqualTo("0.06");
-    city.reportDepth(gauge, 8);
+    assertThat(city.get(depth).body()).isEqualTo(String.format("0.%02d", keptCentimetres));
+    city.reportDepth(gauge, nextCentimetres);
     org.awaitility.Awaitility.await()
         .atMost(java.time.Duration.ofSeconds(10))
-        .untilAsserted(() -> assertThat(city.get(depth).body()).isEqualTo("0.08"));
+        .untilAsserted(
+            () ->
+                assertThat(city.get(depth).body())
+                    .isEqualTo(String.format("0.%02d", nextCentimetres)));
   }
 
   /**

@@ -226,22 +226,29 @@ public final class ApiErrors {
     if (failure instanceof io.vertx.core.eventbus.ReplyException reply
         && reply.failureCode() >= 400
         && reply.failureCode() < 600) {
-      ApiRefusals.noteErrorCode(context, errorCodeOf(reply.getMessage()));
-      writeRaw(context.response(), reply.failureCode(), reply.getMessage());
+      writeRaw(context, reply.failureCode(), reply.getMessage());
     } else {
       context.fail(UPSTREAM_UNAVAILABLE.toException(part + " did not answer."));
     }
   }
 
-  /** Answers with an error body another part already rendered (a Ditto error's JSON). */
-  public static void writeRaw(HttpServerResponse response, int status, String dittoErrorJson) {
-    String body;
+  /**
+   * Answers with an error body another part already rendered (a Ditto error's JSON), read once:
+   * completed ({@link #complete}) and its code noted for the count of error answers.
+   */
+  private static void writeRaw(RoutingContext context, int status, String dittoErrorJson) {
+    String body = dittoErrorJson;
+    String code = ApiRefusals.NO_CODE;
     try {
-      body = complete(JsonFactory.newObject(dittoErrorJson)).toString();
+      JsonObject error = complete(JsonFactory.newObject(dittoErrorJson));
+      body = error.toString();
+      code = error.getValue("error").filter(v -> v.isString()).map(v -> v.asString()).orElse(code);
     } catch (RuntimeException notJson) {
-      body = dittoErrorJson;
+      // Answered as it came: the part's text is all there is to tell.
     }
-    response
+    ApiRefusals.noteErrorCode(context, code);
+    context
+        .response()
         .setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(body);
@@ -251,19 +258,6 @@ public final class ApiErrors {
   static void write(RoutingContext context, DittoRuntimeException error) {
     ApiRefusals.noteErrorCode(context, error.getErrorCode());
     write(context.response(), error);
-  }
-
-  /** The error code of a Ditto error's JSON another part rendered; {@code none} if it has none. */
-  private static String errorCodeOf(String dittoErrorJson) {
-    try {
-      return JsonFactory.newObject(dittoErrorJson)
-          .getValue("error")
-          .filter(code -> code.isString())
-          .map(code -> code.asString())
-          .orElse(ApiRefusals.NO_CODE);
-    } catch (RuntimeException notJson) {
-      return ApiRefusals.NO_CODE;
-    }
   }
 
   /**

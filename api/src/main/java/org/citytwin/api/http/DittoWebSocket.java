@@ -281,12 +281,7 @@ public final class DittoWebSocket {
           Optional<org.eclipse.ditto.json.JsonObject> extra =
               wanted
                   .extraFields()
-                  .map(
-                      fields ->
-                          store
-                              .retrieve(event.event().thingId())
-                              .flatMap(thing -> access.readable(scope, thing, Optional.of(fields)))
-                              .orElse(JsonFactory.newObject()));
+                  .map(fields -> access.extraFields(scope, event.event().thingId(), fields));
           org.eclipse.ditto.json.JsonObject filterable =
               extra
                   .map(e -> JsonFactory.mergeJsonValues(view.get().filterable(), e).asObject())
@@ -294,15 +289,12 @@ public final class DittoWebSocket {
           if (!wanted.filter().map(f -> f.test(filterable)).orElse(true)) {
             continue;
           }
-          boolean lent = !view.get().lentBy().isEmpty();
-          if (lent) {
-            access.used(view.get(), caller, ThingAccess.Use.WEBSOCKET);
-          }
+          access.used(view.get(), caller, ThingAccess.Use.WEBSOCKET);
           text =
               withExtra(
-                  lent || !scope.owns(event.event().thingId().getNamespace())
-                      ? lentEvent(event.text(), view.get())
-                      : event.text(),
+                  scope.owns(event.event().thingId().getNamespace())
+                      ? event.text()
+                      : lentEvent(event.text(), view.get()),
                   extra);
         }
         if (socket.isClosed()) {

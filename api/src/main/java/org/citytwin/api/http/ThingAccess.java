@@ -384,27 +384,38 @@ public final class ThingAccess {
   Optional<JsonObject> view(
       Caller caller, ReadScope scope, Thing thing, Optional<JsonFieldSelector> fields, Use use) {
     ThingId thingId = thing.getEntityId().orElseThrow();
-    Optional<JsonObject> view = readable(scope, thing, fields);
-    if (view.isPresent() && !scope.owns(thingId.getNamespace())) {
-      scope
-          .grantsCovering(thingId, ThingStore.fields(Twin.of(thing)))
-          .forEach(grant -> recordUse(grant, caller, use));
+    JsonObject json = projected(thing, fields);
+    if (scope.owns(thingId.getNamespace())) {
+      return Optional.of(json);
+    }
+    Fields values = ThingStore.fields(Twin.of(thing));
+    Optional<JsonObject> view = scope.view(thingId, values, json);
+    if (view.isPresent()) {
+      scope.grantsCovering(thingId, values).forEach(grant -> recordUse(grant, caller, use));
     }
     return view;
   }
 
   /**
-   * The {@code fields} of a thing the scope may read, without counting a use: for what comes with a
-   * use counted elsewhere (an event's extra fields, delivered with the event).
+   * The {@code extraFields} of a thing as it is now, as far as the scope may read them, without
+   * counting a use (the event they go out with counts it); empty when there is nothing to show.
    */
-  Optional<JsonObject> readable(ReadScope scope, Thing thing, Optional<JsonFieldSelector> fields) {
-    JsonObject json =
-        fields.map(f -> thing.toJson(JsonSchemaVersion.V_2, f)).orElseGet(thing::toJson);
-    ThingId thingId = thing.getEntityId().orElseThrow();
-    if (scope.owns(thingId.getNamespace())) {
-      return Optional.of(json);
-    }
-    return scope.view(thingId, ThingStore.fields(Twin.of(thing)), json);
+  JsonObject extraFields(ReadScope scope, ThingId thingId, JsonFieldSelector extraFields) {
+    return store
+        .retrieve(thingId)
+        .flatMap(
+            thing -> {
+              JsonObject json = projected(thing, Optional.of(extraFields));
+              return scope.owns(thingId.getNamespace())
+                  ? Optional.of(json)
+                  : scope.view(thingId, ThingStore.fields(Twin.of(thing)), json);
+            })
+        .orElse(JsonFactory.newObject());
+  }
+
+  /** The thing's JSON, or the {@code fields} of it. */
+  private static JsonObject projected(Thing thing, Optional<JsonFieldSelector> fields) {
+    return fields.map(f -> thing.toJson(JsonSchemaVersion.V_2, f)).orElseGet(thing::toJson);
   }
 
   /**

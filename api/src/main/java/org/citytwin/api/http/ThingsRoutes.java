@@ -337,13 +337,12 @@ public final class ThingsRoutes {
             if (view.isEmpty()) {
               continue;
             }
-            Optional<String> shown = shown(view.get(), scope, filter, fields, extraFields);
+            Optional<String> shown =
+                shown(event.thingId(), view.get(), scope, filter, fields, extraFields);
             if (shown.isEmpty()) {
               continue;
             }
-            if (!view.get().lentBy().isEmpty()) {
-              access.used(view.get(), caller, ThingAccess.Use.STREAM);
-            }
+            access.used(view.get(), caller, ThingAccess.Use.STREAM);
             chosen.add(shown.get());
           }
           stream.sendAll(chosen, Optional.of(id));
@@ -358,6 +357,7 @@ public final class ThingsRoutes {
    * carries), then cut to {@code fields}; nothing when the filter fails or nothing is left.
    */
   private Optional<String> shown(
+      ThingId thingId,
       ThingAccess.EventView view,
       ReadScope scope,
       Optional<RqlFilter> filter,
@@ -366,13 +366,10 @@ public final class ThingsRoutes {
     org.eclipse.ditto.json.JsonObject message = view.changed();
     org.eclipse.ditto.json.JsonObject filterable = view.filterable();
     if (extraFields.isPresent()) {
-      ThingId thingId = ThingId.of(message.getValue("thingId").orElseThrow().asString());
-      Optional<org.eclipse.ditto.json.JsonObject> extra =
-          store.retrieve(thingId).flatMap(thing -> access.readable(scope, thing, extraFields));
-      if (extra.isPresent()) {
-        message = JsonFactory.mergeJsonValues(message, extra.get()).asObject();
-        filterable = JsonFactory.mergeJsonValues(filterable, extra.get()).asObject();
-      }
+      org.eclipse.ditto.json.JsonObject extra =
+          access.extraFields(scope, thingId, extraFields.get());
+      message = JsonFactory.mergeJsonValues(message, extra).asObject();
+      filterable = JsonFactory.mergeJsonValues(filterable, extra).asObject();
     }
     org.eclipse.ditto.json.JsonObject tested = filterable;
     if (!filter.map(f -> f.test(tested)).orElse(true)) {
